@@ -1,0 +1,6 @@
+export * from './auth.js';
+export * from './principal.js';
+export * from './route.js';
+export * from './server.js';
+export { incidentRoutes } from './routes/incidents.js';
+export { adminRoutes } from './routes/admin.js';

@@ -1,0 +1,161 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { adminRoutes, createApp, createAuthenticator, incidentRoutes } from './api/index.js';
+import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
+import { createInProcessBus, type EventBus } from './events/index.js';
+import { createExtensionRegistries, loadExtensions, type ExtensionRegistries } from './extensions/index.js';
+import { type Clock, systemClock } from './platform/clock.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
+
+export interface AegisHandle {
+  url: string;
+  store: Store;
+  bus: EventBus;
+  registries: ExtensionRegistries;
+  logger: Logger;
+  /** The admin token created on this start, if there was none before (shown once). */
+  bootstrapAdminToken?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: AegisConfig;
+  /** Injected by tests; otherwise opened from the config. */
+  db?: Database;
+  clock?: Clock;
+  logger?: Logger;
+  /** Where the one-time banner goes (the CLI passes stdout). */
+  print?: (text: string) => void;
+}
+
+const VERSION = '0.1.0';
+
+/** Opens the store the config names: PostgreSQL when AEGIS_DATABASE_URL is set, else PGlite under AEGIS_HOME. */
+export async function openConfiguredDatabase(config: AegisConfig): Promise<Database> {
+  if (config.AEGIS_DATABASE_URL) return openDatabase({ engine: 'postgres', url: config.AEGIS_DATABASE_URL });
+  return openDatabase({ engine: 'pglite', dataDir: path.join(config.AEGIS_HOME, 'db') });
+}
+
+/** The composition root: the one place adapters are built and handed to the services that use them. */
+export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const logger =
+    opts.logger ??
+    createLogger({ level: config.AEGIS_LOG_LEVEL, secrets: () => secretValues(config) }, { svc: 'aegis' });
+  const unknown = unknownEnvKeys(process.env);
+  if (unknown.length) logger.warn('ignoring unknown AEGIS_* variables', { keys: unknown });
+
+  await mkdir(config.AEGIS_HOME, { recursive: true });
+  const db = opts.db ?? (await openConfiguredDatabase(config));
+  const closers: Array<() => Promise<void>> = opts.db ? [] : [() => db.close()];
+  try {
+    await migrate(db, logger);
+    const store = createStore({ db, clock });
+    const bus = createInProcessBus({ logger: logger.child({ component: 'bus' }), now: () => clock.now() });
+    const registries = createExtensionRegistries();
+    if (config.AEGIS_EXTENSIONS_DIR) await loadExtensions(config.AEGIS_EXTENSIONS_DIR, registries, logger);
+
+    await ensureConfiguredTokens(store, config);
+    const bootstrapAdminToken = await bootstrapAdmin(store);
+
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics, prefix: 'aegis_process_' });
+    const authenticator = createAuthenticator({ tokens: store.tokens, clock });
+    const app = createApp({
+      routes: [...incidentRoutes({ store, bus }), ...adminRoutes({ store, authenticator, now: () => clock.now() })],
+      authenticator,
+      audit: store.audit,
+      logger: logger.child({ component: 'api' }),
+      metrics,
+      version: VERSION,
+      bodyLimit: config.AEGIS_BODY_LIMIT,
+      ready: async () => {
+        await db.query('SELECT 1');
+      },
+      signatureAuthPrefix: '/api/v1/webhooks/',
+    });
+
+    const tls = config.AEGIS_TLS_CERT && config.AEGIS_TLS_KEY;
+    const server = tls
+      ? https.createServer(
+          { cert: await readFile(config.AEGIS_TLS_CERT!), key: await readFile(config.AEGIS_TLS_KEY!) },
+          app,
+        )
+      : http.createServer(app);
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 15_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.AEGIS_PORT, config.AEGIS_HOST, () => resolve());
+    });
+    closers.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const host = config.AEGIS_HOST.includes(':') ? `[${config.AEGIS_HOST}]` : config.AEGIS_HOST;
+    const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+    logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME });
+    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken }));
+
+    return {
+      url,
+      store,
+      bus,
+      registries,
+      logger,
+      bootstrapAdminToken,
+      async close() {
+        for (const close of closers)
+          await close().catch((err: unknown) => logger.error('shutdown step failed', { err }));
+      },
+    };
+  } catch (err) {
+    for (const close of closers) await close().catch(() => {});
+    throw err;
+  }
+}
+
+async function ensureConfiguredTokens(store: Store, config: AegisConfig): Promise<void> {
+  const configured = [
+    ['admin', config.AEGIS_ADMIN_TOKEN],
+    ['ingest', config.AEGIS_INGEST_TOKEN],
+    ['grafana', config.AEGIS_GRAFANA_TOKEN],
+  ] as const;
+  for (const [role, secret] of configured) {
+    if (secret) await store.tokens.ensure({ name: `configured-${role}`, role, secret });
+  }
+}
+
+/** First start: no admin token exists, so one is made and shown once; only its hash is kept. */
+async function bootstrapAdmin(store: Store): Promise<string | undefined> {
+  if ((await store.tokens.countActive('admin')) > 0) return undefined;
+  const { secret } = await store.tokens.create({ name: 'bootstrap-admin', role: 'admin', createdBy: 'aegis' });
+  return secret;
+}
+
+function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string }): string {
+  const lines = [`Aegis is running at ${b.url}  (store: ${b.engine}, home: ${b.home})`];
+  if (b.bootstrapAdminToken) {
+    lines.push(
+      '',
+      'Admin token (shown only this once; keep it safe):',
+      `  ${b.bootstrapAdminToken}`,
+      '',
+      `Try:  curl -H "Authorization: Bearer ${b.bootstrapAdminToken}" ${b.url}/api/v1/incidents`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export const BACKEND_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,0 +1,116 @@
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { ConflictError } from '../platform/errors.js';
+
+/** What repositories need: parameterised queries, and transactions that hand their client down. */
+export interface Queryable {
+  query<R extends object = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number }>;
+}
+
+export interface Database extends Queryable {
+  readonly engine: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction. Inside it use only `tx`: PGlite has a single connection and would deadlock. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  { engine: 'postgres'; url: string; poolSize?: number } | { engine: 'pglite'; dataDir?: string };
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.engine === 'postgres') {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing the process
+    return wrapPool(pool, 'postgres', async () => pool.end());
+  }
+  return openPglite(opts.dataDir);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  let releaseLock = async () => {};
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    releaseLock = await acquireDirLock(dataDir);
+  }
+  try {
+    const lite = await PGlite.create(dataDir);
+    const pool = new pg.Pool(createPgConfig(lite) as unknown as pg.PoolConfig);
+    return wrapPool(pool, 'pglite', async () => {
+      await pool.end();
+      await lite.close();
+      await releaseLock();
+    });
+  } catch (err) {
+    await releaseLock();
+    throw err;
+  }
+}
+
+function wrapPool(pool: pg.Pool, engine: Database['engine'], close: () => Promise<void>): Database {
+  const asQueryable = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async query(sql, params) {
+      const res = await client.query(sql, params);
+      return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+    },
+  });
+  return {
+    engine,
+    ...asQueryable(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(asQueryable(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close,
+  };
+}
+
+/** PGlite does not lock its data directory; two processes writing it would corrupt it, so we do. */
+async function acquireDirLock(dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = path.join(dataDir, 'aegis.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return async () => {
+        await unlink(lockFile).catch(() => {});
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new ConflictError(
+          `the embedded database at ${dataDir} is in use by process ${holder}; ` +
+            'stop it, or talk to it through the API (set AEGIS_URL and AEGIS_TOKEN)',
+        );
+      }
+      await unlink(lockFile).catch(() => {}); // stale lock from a process that died
+    }
+  }
+  throw new ConflictError(`could not lock the embedded database at ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

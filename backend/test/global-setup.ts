@@ -1,0 +1,2 @@
+// Runs once before all suites: nothing to start globally; suites open what they need through helpers.
+export default function setup(): void {}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Makes sure what the test suites need is there before they run: PostgreSQL now; later suites add
+// Prometheus and Chromium here. Outside CI a missing piece is installed/started when possible, else
+// its suites skip with a printed reason; under CI=true a missing piece fails the run.
+import { execSync } from 'node:child_process';
+import net from 'node:net';
+
+const CI = process.env.CI === 'true' || process.env.CI === '1';
+const canRoot = process.getuid?.() === 0;
+
+function sh(cmd) {
+  try {
+    execSync(cmd, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portOpen(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host, timeout: 1500 }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.on('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function postgres() {
+  if (process.env.AEGIS_TEST_DATABASE_URL || (await portOpen(5432))) return 'ok';
+  if (canRoot) {
+    if (!sh('command -v pg_ctlcluster')) sh('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql');
+    sh('pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -1) main start');
+    for (let i = 0; i < 20 && !(await portOpen(5432)); i++) await new Promise((r) => setTimeout(r, 500));
+    if (await portOpen(5432)) {
+      sh(`su postgres -c "psql -qc \\"DO \\$\\$BEGIN IF NOT EXISTS (SELECT FROM pg_database WHERE datname='test') THEN CREATE DATABASE test; END IF; END\\$\\$\\""`);
+      return 'started';
+    }
+  }
+  return 'missing: PostgreSQL is not listening on 127.0.0.1:5432 (apt-get install postgresql; pg_ctlcluster 15 main start)';
+}
+
+const checks = { postgres };
+let failed = false;
+for (const [name, check] of Object.entries(checks)) {
+  const state = await check();
+  console.log(`[prereqs] ${name}: ${state}`);
+  if (state.startsWith('missing') && CI) failed = true;
+}
+if (failed) {
+  console.error('[prereqs] CI=true and a test dependency is missing: failing instead of skipping.');
+  process.exit(1);
+}
