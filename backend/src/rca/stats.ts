@@ -1,0 +1,28 @@
+/** Small robust statistics over plain number arrays (NaN already removed by the caller). */
+
+export function median(xs: readonly number[]): number {
+  return quantile(xs, 0.5);
+}
+
+/** Linear-interpolated quantile (numpy's default), q in [0, 1]. */
+export function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, s.length - 1);
+  const a = s[lo] ?? NaN;
+  const b = s[hi] ?? NaN;
+  return a + (b - a) * (pos - lo);
+}
+
+export function mad(xs: readonly number[], centre = median(xs)): number {
+  return median(xs.map((x) => Math.abs(x - centre)));
+}
+
+/** The k-th largest value (k = 1 is the maximum); for k beyond the length, the smallest. */
+export function kthLargest(xs: readonly number[], k: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => b - a);
+  return s[Math.min(k, s.length) - 1] ?? NaN;
+}
