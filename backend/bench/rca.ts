@@ -35,13 +35,14 @@ export const CONFIG_GRID: RcaConfigInput[] = (() => {
       for (const persistence of [1, 2])
         for (const propagationDiscount of [0, 1])
           for (const outbound of [0.25, 0.5, 1])
-            grid.push({
-              baselineMinutes,
-              abnormalMinutes,
-              persistence,
-              propagationDiscount,
-              kindWeights: { 'outbound-latency': outbound, traffic: 0.5, other: 0.5 },
-            });
+            for (const load of [0.5, 1])
+              grid.push({
+                baselineMinutes,
+                abnormalMinutes,
+                persistence,
+                propagationDiscount,
+                kindWeights: { 'outbound-latency': outbound, traffic: load, network: load, io: load, other: load },
+              });
   return grid;
 })();
 

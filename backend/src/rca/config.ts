@@ -14,10 +14,20 @@ export const rcaConfigSchema = z.object({
   minBaselinePoints: z.number().int().min(2).default(3),
   /** Scale floor relative to the baseline level, so flat series do not turn rounding into infinite z. */
   relativeScaleFloor: z.number().min(0).default(0.01),
+  /**
+   * Divide each z by how far the series already strays inside its own baseline (same persistent
+   * statistic), so chronically spiky series do not outshout real faults.
+   */
+  noiseCalibration: z.boolean().default(false),
   /** z beyond which a series counts as anomalous (onset, propagation evidence). */
   anomalyZ: z.number().positive().default(3),
-  /** Weight of each metric kind; client-side (outbound) latency mostly reflects callees. */
-  kindWeights: z.record(z.string(), z.number().min(0)).default({ 'outbound-latency': 0.5, traffic: 0.5, other: 0.5 }),
+  /**
+   * Weight of each metric kind (1 when absent): client-side (outbound) latency mostly reflects
+   * callees, and kinds that may move either way (traffic, network, io) move with load as well.
+   */
+  kindWeights: z
+    .record(z.string(), z.number().min(0))
+    .default({ 'outbound-latency': 0.5, traffic: 0.5, network: 0.5, io: 0.5, other: 0.5 }),
   /** How much a service's latency anomaly is discounted when a callee explains it (0 = never, 1 = fully). */
   propagationDiscount: z.number().min(0).max(1).default(1),
   /** A callee explains a caller's latency fully once its latency score reaches this share of the caller's. */

@@ -53,8 +53,15 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
     1e-9,
   );
   const dev = abnValues.map((v) => deviation(v, centre, scale, dir));
-  const z = Math.max(0, kthLargest(dev, cfg.persistence));
-  const at = dev.indexOf(z);
+  let z = Math.max(0, kthLargest(dev, cfg.persistence));
+  if (cfg.noiseCalibration) {
+    const noise = kthLargest(
+      base.map((v) => deviation(v, centre, scale, dir)),
+      cfg.persistence,
+    );
+    z = (z * cfg.anomalyZ) / Math.max(cfg.anomalyZ, noise);
+  }
+  const at = dev.indexOf(kthLargest(dev, cfg.persistence));
   const onsetIdx = dev.findIndex((d) => d >= cfg.anomalyZ);
   return {
     ok: {
