@@ -1,0 +1,85 @@
+/** The unified resource model every parser produces and every rule reads. */
+
+export type Framework = 'terraform' | 'cloudformation' | 'kubernetes';
+export const FRAMEWORKS: readonly Framework[] = ['terraform', 'cloudformation', 'kubernetes'];
+
+/** A value the evaluator could not determine (a reference to another resource, a missing variable…). Rules never fire on it. */
+export class Unknown {
+  constructor(readonly ref?: string) {}
+}
+export const isUnknown = (v: unknown): v is Unknown => v instanceof Unknown;
+
+export type Value = string | number | boolean | null | Unknown | Value[] | { [key: string]: Value };
+export type ValueMap = { [key: string]: Value };
+
+export interface Span {
+  line: number;
+  endLine: number;
+}
+
+export interface Resource {
+  framework: Framework;
+  /** `aws_s3_bucket`, `AWS::S3::Bucket`, `Deployment`. */
+  kind: string;
+  /** Stable address: `module.net.aws_s3_bucket.logs["a"]`, the CFN logical id, `Deployment/ns/name`. */
+  address: string;
+  /** Local name (`logs`, the logical id, metadata.name). */
+  name: string;
+  file: string;
+  span: Span;
+  /** Evaluated attributes; Terraform blocks are arrays of objects. */
+  attrs: ValueMap;
+  /** Source position of each attribute by dotted path (`versioning.0.enabled`). */
+  pos: Map<string, Span>;
+  /** Rule ids suppressed on this resource, with the stated reason. */
+  suppressed: Map<string, string>;
+}
+
+/** A file that could not be parsed (or a document inside it). The scan goes on without it. */
+export interface ParseError {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface SourceFile {
+  path: string;
+  content: string;
+}
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+export const severityRank = (s: Severity): number => SEVERITIES.length - SEVERITIES.indexOf(s);
+
+export type Category = 'security' | 'reliability' | 'performance' | 'cost';
+export const CATEGORIES: readonly Category[] = ['security', 'reliability', 'performance', 'cost'];
+
+/** A machine fix: set (or remove) one attribute; applied by the fixer and re-scanned in tests. */
+export interface FixPatch {
+  /** Dotted attribute path relative to the resource. */
+  path: string;
+  /** The value to set; `undefined` removes the attribute. */
+  value?: Value;
+}
+
+export interface Finding {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  category: Category;
+  framework: Framework;
+  file: string;
+  line: number;
+  endLine: number;
+  resource: string;
+  kind: string;
+  message: string;
+  remediation: string;
+  fix?: FixPatch;
+}
+
+export const PARSE_RULE_ID = 'iac-parse-error';
+
+export function isObject(v: Value | undefined): v is ValueMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Unknown);
+}

@@ -1,0 +1,226 @@
+import { isMap } from 'yaml';
+import { isObject, Unknown, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../model.js';
+import type { ParsedFile } from './kubernetes.js';
+import { parseYamlDocuments, toValue } from './yaml.js';
+
+/** Marker for `Ref: AWS::NoValue`: the property is dropped. */
+const NO_VALUE = new Unknown('AWS::NoValue');
+
+interface Template {
+  params: Map<string, Value>;
+  conditions: ValueMap;
+  mappings: ValueMap;
+  condCache: Map<string, boolean | Unknown>;
+}
+
+/** A CloudFormation template (YAML or JSON): intrinsics in long and short form, parameter defaults and conditions resolved. */
+export function parseCloudFormation(file: string, content: string): ParsedFile {
+  const { docs, lines } = parseYamlDocuments(content);
+  const first = docs[0];
+  if (!first) return { resources: [], errors: [] };
+  if (first.error) return { resources: [], errors: [{ file, line: first.error.line, message: first.error.message }] };
+  if (!isMap(first.doc.contents)) return { resources: [], errors: [] };
+  const rawPos = new Map<string, Span>();
+  const root = toValue(first.doc.contents, first.doc, lines, rawPos);
+  if (!isObject(root)) return { resources: [], errors: [] };
+  const tpl: Template = {
+    params: paramDefaults(root.Parameters),
+    conditions: isObject(root.Conditions) ? root.Conditions : {},
+    mappings: isObject(root.Mappings) ? root.Mappings : {},
+    condCache: new Map(),
+  };
+  const resources: Resource[] = [];
+  const errors: ParseError[] = [];
+  const section = isObject(root.Resources) ? root.Resources : {};
+  for (const [logicalId, def] of Object.entries(section)) {
+    const rawPath = `Resources.${logicalId}`;
+    const span = rawPos.get(rawPath) ?? { line: 1, endLine: 1 };
+    // An entry without a Type is not a resource CloudFormation would create; it is skipped, not fatal.
+    if (!isObject(def) || typeof def.Type !== 'string') continue;
+    const pos = new Map<string, Span>();
+    const props = resolve(def.Properties ?? {}, `${rawPath}.Properties`, '', tpl, rawPos, pos);
+    resources.push({
+      framework: 'cloudformation',
+      kind: def.Type,
+      name: logicalId,
+      address: logicalId,
+      file,
+      span,
+      attrs: isObject(props) ? props : {},
+      pos,
+      suppressed: metadataSuppressions(def.Metadata),
+    });
+  }
+  return { resources, errors };
+}
+
+function paramDefaults(section: Value | undefined): Map<string, Value> {
+  const out = new Map<string, Value>();
+  if (!isObject(section)) return out;
+  for (const [name, p] of Object.entries(section)) {
+    out.set(name, isObject(p) && p.Default !== undefined ? p.Default : new Unknown(`param:${name}`));
+  }
+  return out;
+}
+
+/** `Metadata: {aegis: {ignore: [{rule, reason}]}}` on a resource. */
+function metadataSuppressions(meta: Value | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const aegis = isObject(meta) ? meta.aegis : undefined;
+  const list = isObject(aegis) ? aegis.ignore : undefined;
+  if (!Array.isArray(list)) return out;
+  for (const entry of list) {
+    if (isObject(entry) && typeof entry.rule === 'string')
+      out.set(entry.rule, typeof entry.reason === 'string' ? entry.reason : '');
+  }
+  return out;
+}
+
+function join(path: string, key: string | number): string {
+  return path ? `${path}.${key}` : String(key);
+}
+
+/** Resolves intrinsics in `raw`, copying source positions from raw paths to the resolved paths. */
+function resolve(raw: Value, rawPath: string, outPath: string, tpl: Template, rawPos: Map<string, Span>, pos: Map<string, Span>): Value {
+  const here = rawPos.get(rawPath);
+  if (here && outPath) pos.set(outPath, here);
+  if (Array.isArray(raw)) {
+    const out: Value[] = [];
+    raw.forEach((item, i) => {
+      const v = resolve(item, join(rawPath, i), join(outPath, out.length), tpl, rawPos, pos);
+      if (v !== NO_VALUE) out.push(v);
+    });
+    return out;
+  }
+  if (!isObject(raw)) return raw;
+  const keys = Object.keys(raw);
+  const only = keys.length === 1 ? keys[0] : undefined;
+  if (only === 'Ref' || (only && only.startsWith('Fn::'))) return intrinsic(only, raw[only] ?? null, join(rawPath, only), outPath, tpl, rawPos, pos);
+  const out: ValueMap = {};
+  for (const k of keys) {
+    const v = resolve(raw[k] ?? null, join(rawPath, k), join(outPath, k), tpl, rawPos, pos);
+    if (v !== NO_VALUE) out[k] = v;
+  }
+  return out;
+}
+
+function intrinsic(fn: string, arg: Value, argPath: string, outPath: string, tpl: Template, rawPos: Map<string, Span>, pos: Map<string, Span>): Value {
+  const plain = (v: Value, p = argPath) => resolve(v, p, '', tpl, rawPos, new Map());
+  switch (fn) {
+    case 'Ref': {
+      if (typeof arg !== 'string') return new Unknown();
+      if (arg === 'AWS::NoValue') return NO_VALUE;
+      if (tpl.params.has(arg)) return tpl.params.get(arg) ?? new Unknown();
+      return new Unknown(arg);
+    }
+    case 'Fn::GetAtt': {
+      const parts = Array.isArray(arg) ? arg.map(String) : typeof arg === 'string' ? arg.split('.') : [];
+      return new Unknown(parts.join('.'));
+    }
+    case 'Fn::If': {
+      if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return new Unknown();
+      const cond = condition(arg[0], tpl);
+      if (cond instanceof Unknown) return cond;
+      const branch = cond ? 1 : 2;
+      return resolve(arg[branch] ?? null, join(argPath, branch), outPath, tpl, rawPos, pos);
+    }
+    case 'Fn::Sub':
+      return substitute(arg, tpl, plain);
+    case 'Fn::Join': {
+      if (!Array.isArray(arg) || typeof arg[0] !== 'string') return new Unknown();
+      const list = plain(arg[1] ?? null, join(argPath, 1));
+      if (!Array.isArray(list) || !list.every(isScalarValue)) return new Unknown('Fn::Join');
+      return list.map(String).join(arg[0]);
+    }
+    case 'Fn::Select': {
+      if (!Array.isArray(arg)) return new Unknown();
+      const list = plain(arg[1] ?? null, join(argPath, 1));
+      const idx = Number(plain(arg[0] ?? null, join(argPath, 0)));
+      return Array.isArray(list) && Number.isInteger(idx) ? (list[idx] ?? new Unknown()) : new Unknown('Fn::Select');
+    }
+    case 'Fn::Split': {
+      if (!Array.isArray(arg) || typeof arg[0] !== 'string') return new Unknown();
+      const s = plain(arg[1] ?? null, join(argPath, 1));
+      return typeof s === 'string' ? s.split(arg[0]) : new Unknown('Fn::Split');
+    }
+    case 'Fn::FindInMap': {
+      if (!Array.isArray(arg)) return new Unknown();
+      const [m, k1, k2] = arg.map((a, i) => plain(a, join(argPath, i)));
+      const top = typeof m === 'string' ? tpl.mappings[m] : undefined;
+      const mid = isObject(top) && typeof k1 === 'string' ? top[k1] : undefined;
+      const v = isObject(mid) && typeof k2 === 'string' ? mid[k2] : undefined;
+      return v === undefined ? new Unknown('Fn::FindInMap') : v;
+    }
+    case 'Fn::Base64':
+      return resolve(arg, argPath, outPath, tpl, rawPos, pos);
+    case 'Fn::Equals':
+    case 'Fn::Not':
+    case 'Fn::And':
+    case 'Fn::Or':
+      return evalCondition({ [fn]: arg }, tpl);
+    default:
+      return new Unknown(fn);
+  }
+}
+
+function isScalarValue(v: Value): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+function substitute(arg: Value, tpl: Template, plain: (v: Value) => Value): Value {
+  const [text, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
+  if (typeof text !== 'string') return new Unknown('Fn::Sub');
+  const local = isObject(vars) ? vars : {};
+  let unknown = false;
+  const out = text.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
+    const v = name in local ? plain(local[name] ?? null) : tpl.params.get(name);
+    if (v === undefined || !isScalarValue(v)) {
+      unknown = true;
+      return '';
+    }
+    return String(v);
+  });
+  return unknown ? new Unknown('Fn::Sub') : out.replace(/\$\{!/g, '${');
+}
+
+function condition(name: string, tpl: Template): boolean | Unknown {
+  const cached = tpl.condCache.get(name);
+  if (cached !== undefined) return cached;
+  tpl.condCache.set(name, new Unknown('cycle'));
+  const def = tpl.conditions[name];
+  const v = def === undefined ? new Unknown(`condition:${name}`) : evalCondition(def, tpl);
+  tpl.condCache.set(name, v);
+  return v;
+}
+
+/** Fn::Equals/Not/And/Or over parameter defaults; anything unresolved stays unknown. */
+function evalCondition(expr: Value, tpl: Template): boolean | Unknown {
+  if (typeof expr === 'boolean') return expr;
+  if (!isObject(expr)) return new Unknown('condition');
+  const [fn] = Object.keys(expr);
+  const arg = fn ? expr[fn] : undefined;
+  const list = Array.isArray(arg) ? arg : [];
+  const val = (v: Value) => resolve(v, '', '', tpl, new Map(), new Map());
+  switch (fn) {
+    case 'Condition':
+      return typeof arg === 'string' ? condition(arg, tpl) : new Unknown();
+    case 'Fn::Equals': {
+      const [a, b] = list.map((v) => val(v));
+      if (a === undefined || b === undefined || a instanceof Unknown || b instanceof Unknown) return new Unknown('Fn::Equals');
+      return JSON.stringify(a) === JSON.stringify(b) || String(a) === String(b);
+    }
+    case 'Fn::Not': {
+      const v = evalCondition(list[0] ?? null, tpl);
+      return v instanceof Unknown ? v : !v;
+    }
+    case 'Fn::And':
+    case 'Fn::Or': {
+      const vs = list.map((v) => evalCondition(v, tpl));
+      const want = fn === 'Fn::Or';
+      if (vs.some((v) => v === want)) return want;
+      return vs.some((v) => v instanceof Unknown) ? new Unknown(fn) : !want;
+    }
+    default:
+      return new Unknown('condition');
+  }
+}

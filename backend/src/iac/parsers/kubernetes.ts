@@ -1,0 +1,80 @@
+import { isMap, isSeq, type Document, type LineCounter, type YAMLMap } from 'yaml';
+import { isObject, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../model.js';
+import { parseYamlDocuments, toValue } from './yaml.js';
+
+const IGNORE_ANNOTATION = 'aegis.io/ignore-';
+
+export interface ParsedFile {
+  resources: Resource[];
+  errors: ParseError[];
+}
+
+/** Multi-document YAML (Helm-rendered output included) and `*List` kinds; a broken document is reported and skipped. */
+export function parseKubernetes(file: string, content: string): ParsedFile {
+  const { docs, lines } = parseYamlDocuments(content);
+  const resources: Resource[] = [];
+  const errors: ParseError[] = [];
+  for (const d of docs) {
+    if (d.error) {
+      errors.push({ file, line: d.error.line, message: `YAML document at line ${d.span.line}: ${d.error.message}` });
+      continue;
+    }
+    const root = d.doc.contents;
+    if (!isMap(root)) continue;
+    const obj = toValue(root, d.doc, lines, new Map());
+    if (!isObject(obj) || typeof obj.kind !== 'string') continue;
+    const items = d.doc.get('items', true);
+    if (obj.kind.endsWith('List') && isSeq(items)) {
+      for (const item of items.items) if (isMap(item)) pushResource(resources, file, item, d.doc, lines);
+    } else pushResource(resources, file, root, d.doc, lines, d.span);
+  }
+  return { resources, errors };
+}
+
+function pushResource(
+  out: Resource[],
+  file: string,
+  node: YAMLMap,
+  doc: Document.Parsed,
+  lines: LineCounter,
+  docSpan?: Span,
+): void {
+  const pos = new Map<string, Span>();
+  const attrs = toValue(node, doc, lines, pos);
+  if (!isObject(attrs) || typeof attrs.kind !== 'string') return;
+  const meta = isObject(attrs.metadata) ? attrs.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
+  const start = node.range ? lines.linePos(node.range[0]).line : 1;
+  const end = node.range ? lines.linePos(Math.max(node.range[0], node.range[1] - 1)).line : start;
+  out.push({
+    framework: 'kubernetes',
+    kind: attrs.kind,
+    name,
+    address: [attrs.kind, namespace, name].filter((p) => p !== undefined).join('/'),
+    file,
+    span: docSpan ? { line: Math.min(docSpan.line, start), endLine: Math.max(docSpan.endLine, end) } : { line: start, endLine: end },
+    attrs,
+    pos,
+    suppressed: annotationSuppressions(attrs),
+  });
+}
+
+/** `aegis.io/ignore-<rule>: <reason>` on the object, or on its pod template. */
+function annotationSuppressions(attrs: ValueMap): Map<string, string> {
+  const out = new Map<string, string>();
+  const sources = [getPath(attrs, ['metadata', 'annotations']), getPath(attrs, ['spec', 'template', 'metadata', 'annotations'])];
+  for (const ann of sources) {
+    if (!isObject(ann)) continue;
+    for (const [k, v] of Object.entries(ann)) {
+      if (k.startsWith(IGNORE_ANNOTATION)) out.set(k.slice(IGNORE_ANNOTATION.length), typeof v === 'string' ? v : '');
+    }
+  }
+  return out;
+}
+
+function getPath(v: Value, path: string[]): Value | undefined {
+  let cur: Value | undefined = v;
+  for (const p of path) cur = isObject(cur) ? cur[p] : undefined;
+  return cur;
+}
