@@ -1,11 +1,20 @@
 import { loadConfig, type AegisConfig } from '../config/index.js';
 import { AegisError } from '../platform/errors.js';
 import { parseCommandArgs, type CliContext, type Command } from './command.js';
+import { detectCommand } from './commands/detect.js';
 import { incidentsList, incidentsShow } from './commands/incidents.js';
 import { startCommand } from './commands/server.js';
 import { tokenCreate, tokenList, tokenRevoke } from './commands/tokens.js';
 
-export const COMMANDS: Command[] = [startCommand, tokenCreate, tokenList, tokenRevoke, incidentsList, incidentsShow];
+export const COMMANDS: Command[] = [
+  startCommand,
+  tokenCreate,
+  tokenList,
+  tokenRevoke,
+  incidentsList,
+  incidentsShow,
+  detectCommand,
+];
 
 function help(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

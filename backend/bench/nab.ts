@@ -1,0 +1,66 @@
+/**
+ * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco]`
+ *
+ * Copies only the `timestamp,value` CSVs under --data into a temporary folder (no label file is ever
+ * readable by the detector), scores each with the same pipeline `aegis detect` and the service run, writes
+ * mirrored `timestamp,value,anomaly_score` files under --out, and prints the NAB scores of all three profiles
+ * from ../shared/tools/nab_score.py. --loco adds the leave-one-category-out run (nab-loco.ts).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { copySeriesCsvs, DEFAULT_PIPELINE, type PipelineConfigInput } from '../src/detect/index.js';
+import { runLoco } from './nab-loco.js';
+import { nabScore, runCorpus } from './nab-run.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    'nab-root': { type: 'string' },
+    scorer: { type: 'string', default: '../shared/tools/nab_score.py' },
+    config: { type: 'string' },
+    loco: { type: 'boolean', default: false },
+  },
+});
+
+async function main() {
+  if (!values.data || !values.out) {
+    console.error(
+      'usage: npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config file.json] [--loco]',
+    );
+    process.exit(2);
+  }
+  const dataDir = path.resolve(values.data);
+  const outDir = path.resolve(values.out);
+  // The scorer needs the NAB root (labels); by default it is the data folder itself, or its parent.
+  const nabRoot = path.resolve(
+    values['nab-root'] ?? (path.basename(dataDir) === 'data' ? path.dirname(dataDir) : dataDir),
+  );
+  const config: PipelineConfigInput = values.config
+    ? JSON.parse(await readFile(values.config, 'utf8'))
+    : DEFAULT_PIPELINE;
+
+  const work = await mkdtemp(path.join(tmpdir(), 'aegis-nab-'));
+  try {
+    const files = await copySeriesCsvs(dataDir, work);
+    console.log(`copied ${files.length} timestamp,value CSV files (nothing else) to ${work}`);
+    const run = await runCorpus(work, files, outDir, config);
+    console.log(
+      `scored ${run.points} points (${run.skipped} missing) in ${run.seconds.toFixed(1)} s ` +
+        `(${Math.round(run.points / run.seconds)} points/s, one configuration for every file)`,
+    );
+    console.log(`\nNAB scores (nab_score.py, ${nabRoot}):`);
+    const scores = await nabScore(path.resolve(values.scorer), outDir, nabRoot, { print: true });
+    console.log('\nsummary: ' + scores.map((s) => `${s.profile} ${s.score.toFixed(2)}`).join(', '));
+    if (values.loco) await runLoco({ work, files, outDir, nabRoot, scorer: path.resolve(values.scorer) });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import type { Registry } from '../platform/registry.js';
+import { contextDetector } from './context/index.js';
+import { ewmaDetector } from './ewma/index.js';
+import { iforestDetector } from './iforest/index.js';
+import { madDetector } from './mad/index.js';
+import { seasonalDetector } from './seasonal/index.js';
+import type { DetectorDefinition } from './types.js';
+import { zscoreDetector } from './zscore/index.js';
+
+/** Detectors that ship with Aegis; the LSTM forecaster is group-level and lives in lstm/. */
+export const BUILTIN_DETECTORS: DetectorDefinition[] = [
+  zscoreDetector,
+  madDetector,
+  ewmaDetector,
+  seasonalDetector,
+  iforestDetector,
+  contextDetector,
+];
+
+/** Registers the built-ins into the extension registry (user modules may add more, or replace one). */
+export function registerBuiltinDetectors(registry: Pick<Registry<DetectorDefinition>, 'register' | 'has'>): void {
+  for (const d of BUILTIN_DETECTORS) if (!registry.has(d.id)) registry.register(d);
+}
+
+/** A lookup over the built-ins only (CLI and benches run without the server). */
+export function builtinLookup(id: string): DetectorDefinition {
+  const found = BUILTIN_DETECTORS.find((d) => d.id === id);
+  if (!found) throw new Error(`unknown detector "${id}"`);
+  return found;
+}

@@ -1,0 +1,15 @@
+export * from './types.js';
+export * from './builtins.js';
+export * from './calibration/index.js';
+export * from './ensemble/index.js';
+export * from './post-rules/index.js';
+export * from './pipeline/index.js';
+export * from './pipeline/run.js';
+export * from './csv/index.js';
+export { zscoreDetector, createZScoreDetector } from './zscore/index.js';
+export { madDetector, createMadDetector } from './mad/index.js';
+export { ewmaDetector, createEwmaDetector } from './ewma/index.js';
+export { seasonalDetector, createSeasonalDetector } from './seasonal/index.js';
+export { iforestDetector, createIForestDetector, fitForest, scoreRows } from './iforest/index.js';
+export * from './corpus/index.js';
+export { contextDetector, createContextDetector } from './context/index.js';

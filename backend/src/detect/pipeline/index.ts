@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { InputError } from '../../platform/errors.js';
+import { type Calibrator, type CalibratorState, createCalibrator } from '../calibration/index.js';
+import { createEnsemble } from '../ensemble/index.js';
+import { createPostRules, type PostRuleState } from '../post-rules/index.js';
+import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
+import { alarmThreshold, type PipelineConfig, parsePipelineConfig } from './config.js';
+
+export * from './config.js';
+
+export type DetectorLookup = (id: string) => DetectorDefinition;
+
+export interface ScoredPoints {
+  /** Reported score in [0,1] per point; NaN where the point was missing. */
+  scores: Float64Array;
+  /** 1 where an alarm starts. */
+  alarms: Uint8Array;
+  /** Calibrated surprise per member, per point (for "which detectors fired"). */
+  members: Float64Array[];
+  skipped: number;
+}
+
+export interface ScorerState {
+  config: PipelineConfig;
+  members: Array<{ detector: DetectorState; calibrator: CalibratorState; last: number | null; smooth: number[] }>;
+  postRules: PostRuleState;
+}
+
+/** The full Aegis detector for one series: members → calibration → weighted vote → post-rules. */
+export interface SeriesScorer {
+  readonly config: PipelineConfig;
+  readonly threshold: number;
+  /** Warms every member and calibrator on history (its scores are discarded). */
+  train(history: SeriesPoints): void;
+  score(points: SeriesPoints): ScoredPoints;
+  save(): ScorerState;
+}
+
+interface MemberRuntime {
+  detector: Detector;
+  calibrator: Calibrator;
+  input: 'value' | 'diff';
+  last: number;
+  smooth: Float64Array;
+  smoothPos: number;
+  smoothFill: number;
+  smoothSum: number;
+}
+
+const storedSchema = z.object({
+  members: z.array(
+    z.object({
+      detector: z.object({
+        kind: z.string(),
+        version: z.number(),
+        params: z.record(z.string(), z.unknown()),
+        data: z.unknown(),
+      }),
+      calibrator: z.object({ counts: z.array(z.number()), total: z.number(), weight: z.number(), seen: z.number() }),
+      last: z.number().nullable(),
+      smooth: z.array(z.number()),
+    }),
+  ),
+  postRules: z.object({ recent: z.array(z.number()), hits: z.array(z.number()), quiet: z.number() }),
+});
+
+export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup, state?: ScorerState): SeriesScorer {
+  const config = parsePipelineConfig(state?.config ?? configInput);
+  const stored = state ? storedSchema.parse(state) : undefined;
+  if (stored && stored.members.length !== config.members.length)
+    throw new InputError('stored scorer state does not match its config');
+  const members: MemberRuntime[] = config.members.map((m, i) => {
+    const def = lookup(m.detector);
+    const saved = stored?.members[i];
+    const smooth = new Float64Array(m.smooth);
+    saved?.smooth.slice(0, m.smooth).forEach((x, j) => (smooth[j] = x));
+    return {
+      detector: saved ? def.restore(saved.detector) : def.create(m.params),
+      calibrator: createCalibrator(config.calibration, saved?.calibrator),
+      input: m.input,
+      last: saved?.last ?? NaN,
+      smooth,
+      smoothPos: saved ? Math.min(saved.smooth.length, m.smooth) % m.smooth : 0,
+      smoothFill: saved ? Math.min(saved.smooth.length, m.smooth) : 0,
+      smoothSum: saved ? saved.smooth.slice(0, m.smooth).reduce((a, b) => a + b, 0) : 0,
+    };
+  });
+  const ensemble = createEnsemble(
+    config.members.map((m) => m.weight),
+    config.ensemble,
+  );
+  const postRules = createPostRules(config.postRules, stored?.postRules);
+  const threshold = alarmThreshold(config);
+
+  /** Raw scores of one member over the batch, then smoothed and calibrated, written into `out`. */
+  const runMember = (m: MemberRuntime, points: SeriesPoints, out: Float64Array) => {
+    const n = points.values.length;
+    let input = points;
+    if (m.input === 'diff') {
+      const diffs = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const x = points.values[i] ?? NaN;
+        diffs[i] = x - m.last; // NaN for the very first point and around gaps: skipped, not invented
+        if (!Number.isNaN(x)) m.last = x;
+      }
+      input = { timestamps: points.timestamps, values: diffs };
+    }
+    m.detector.score(input, out);
+    const k = m.smooth.length;
+    for (let i = 0; i < n; i++) {
+      let raw = out[i] ?? NaN;
+      if (Number.isNaN(points.values[i] ?? NaN)) {
+        out[i] = NaN;
+        continue;
+      }
+      if (Number.isNaN(raw)) raw = 0; // the point exists but a diff had no predecessor
+      if (k > 1) {
+        m.smoothSum += raw - (m.smoothFill === k ? (m.smooth[m.smoothPos] ?? 0) : 0);
+        m.smooth[m.smoothPos] = raw;
+        m.smoothPos = (m.smoothPos + 1) % k;
+        if (m.smoothFill < k) m.smoothFill++;
+        raw = m.smoothSum / m.smoothFill;
+      }
+      out[i] = m.calibrator.next(raw);
+    }
+  };
+
+  const score = (points: SeriesPoints): ScoredPoints => {
+    const n = points.values.length;
+    const perMember = members.map((m) => {
+      const out = new Float64Array(n);
+      runMember(m, points, out);
+      return out;
+    });
+    const scores = new Float64Array(n);
+    const alarms = new Uint8Array(n);
+    const column = new Float64Array(members.length);
+    let skipped = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(points.values[i] ?? NaN)) {
+        scores[i] = NaN;
+        skipped++;
+        continue;
+      }
+      for (let j = 0; j < members.length; j++) column[j] = perMember[j]?.[i] ?? NaN;
+      const s = ensemble.combine(column);
+      const reported = Number.isNaN(s) ? 0 : s / (s + config.scale);
+      const r = postRules.next(reported, threshold);
+      scores[i] = r.score;
+      alarms[i] = r.alarm ? 1 : 0;
+    }
+    return { scores, alarms, members: perMember, skipped };
+  };
+
+  return {
+    config,
+    threshold,
+    train(history) {
+      score(history);
+    },
+    score,
+    save: () => ({
+      config,
+      members: members.map((m) => ({
+        detector: m.detector.save(),
+        calibrator: m.calibrator.save(),
+        last: Number.isNaN(m.last) ? null : m.last,
+        smooth: Array.from(
+          { length: m.smoothFill },
+          (_v, j) => m.smooth[(m.smoothPos - m.smoothFill + j + m.smooth.length * 2) % m.smooth.length] ?? 0,
+        ),
+      })),
+      postRules: postRules.save(),
+    }),
+  };
+}

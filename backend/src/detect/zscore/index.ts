@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { outputFor, spreadFloor, toList } from '../numeric.js';
+import { checkState, parseData, parseParams } from '../params.js';
+import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
+
+const KIND = 'zscore';
+const VERSION = 1;
+
+const paramsSchema = z.object({
+  /** Points in the trailing window the mean and deviation come from. */
+  window: z.number().int().min(4).max(100_000).default(360),
+  /** Points needed before a score is given (earlier points score 0). */
+  minPoints: z.number().int().min(2).default(16),
+});
+export type ZScoreParams = z.output<typeof paramsSchema>;
+
+const dataSchema = z.object({ ring: z.array(z.number()), pos: z.number().int(), count: z.number().int() });
+
+/** |x − mean| / sd over a trailing window; running sums make it O(1) per point. */
+export function createZScoreDetector(params?: Partial<ZScoreParams>, data?: z.output<typeof dataSchema>): Detector {
+  const p = parseParams(KIND, paramsSchema, params);
+  const ring = new Float64Array(p.window);
+  let pos = 0;
+  let count = 0;
+  let sum = 0;
+  let sumSq = 0;
+  let anchor = 0; // sums are kept relative to an anchor value so large levels do not cancel digits away
+  let sinceRecompute = 0;
+
+  const recompute = () => {
+    anchor = count > 0 ? (ring[(pos - 1 + p.window) % p.window] ?? 0) : 0;
+    sum = 0;
+    sumSq = 0;
+    for (let i = 0; i < count; i++) {
+      const d = (ring[i] ?? 0) - anchor;
+      sum += d;
+      sumSq += d * d;
+    }
+    sinceRecompute = 0;
+  };
+  if (data) {
+    ring.set(data.ring.slice(0, p.window));
+    pos = data.pos % p.window;
+    count = Math.min(data.count, p.window);
+    recompute();
+  }
+
+  const absorb = (x: number) => {
+    if (count === p.window) {
+      const old = (ring[pos] ?? 0) - anchor;
+      sum -= old;
+      sumSq -= old * old;
+    } else count++;
+    ring[pos] = x;
+    pos = pos + 1 === p.window ? 0 : pos + 1;
+    const d = x - anchor;
+    sum += d;
+    sumSq += d * d;
+    if (++sinceRecompute >= p.window) recompute();
+  };
+
+  const detector: Detector = {
+    kind: KIND,
+    train(history) {
+      pos = 0;
+      count = 0;
+      recompute();
+      for (const x of history.values) if (!Number.isNaN(x)) absorb(x);
+    },
+    score(points: SeriesPoints, out?: Float64Array) {
+      const n = points.values.length;
+      const scores = outputFor(n, out);
+      const values = points.values;
+      for (let i = 0; i < n; i++) {
+        const x = values[i] ?? NaN;
+        if (Number.isNaN(x)) {
+          scores[i] = NaN;
+          continue;
+        }
+        if (count >= p.minPoints) {
+          const mean = sum / count;
+          const variance = Math.max(0, sumSq / count - mean * mean);
+          scores[i] = Math.abs(x - anchor - mean) / spreadFloor(mean + anchor, Math.sqrt(variance));
+        } else scores[i] = 0;
+        absorb(x);
+      }
+      return scores;
+    },
+    save: (): DetectorState => ({ kind: KIND, version: VERSION, params: p, data: { ring: toList(ring), pos, count } }),
+  };
+  return detector;
+}
+
+export const zscoreDetector: DetectorDefinition = {
+  id: KIND,
+  description: 'Rolling z-score: distance from the trailing-window mean in standard deviations',
+  create: (params) => createZScoreDetector(params),
+  restore(state) {
+    checkState(KIND, VERSION, state);
+    return createZScoreDetector(state.params, parseData(KIND, dataSchema, state.data));
+  },
+};
