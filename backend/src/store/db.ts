@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { PGliteInterface } from '@electric-sql/pglite';
 import pg from 'pg';
 import { ConflictError } from '../platform/errors.js';
 
@@ -30,9 +31,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return openPglite(opts.dataDir);
 }
 
+/**
+ * PGlite through its own API, not the node-postgres adapter: that adapter loses protocol sync after the
+ * first failed statement ("unexpected parseComplete") and every later query hangs.
+ */
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
   let releaseLock = async () => {};
   if (dataDir) {
     await mkdir(dataDir, { recursive: true });
@@ -40,12 +44,27 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
   try {
     const lite = await PGlite.create(dataDir);
-    const pool = new pg.Pool(createPgConfig(lite) as unknown as pg.PoolConfig);
-    return wrapPool(pool, 'pglite', async () => {
-      await pool.end();
-      await lite.close();
-      await releaseLock();
+    const asQueryable = (q: Pick<PGliteInterface, 'query' | 'exec'>): Queryable => ({
+      async query(sql, params) {
+        // Parameterless SQL may hold several statements (migrations); only exec() runs those.
+        if (!params || params.length === 0) {
+          const results = await q.exec(sql);
+          const last = results[results.length - 1];
+          return { rows: (last?.rows ?? []) as never[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+        }
+        const res = await q.query(sql, params);
+        return { rows: res.rows as never[], rowCount: res.affectedRows ?? res.rows.length };
+      },
     });
+    return {
+      engine: 'pglite',
+      ...asQueryable(lite),
+      transaction: (fn) => lite.transaction((tx) => fn(asQueryable(tx))),
+      async close() {
+        await lite.close();
+        await releaseLock();
+      },
+    };
   } catch (err) {
     await releaseLock();
     throw err;
