@@ -9,8 +9,10 @@ import { adminRoutes, createApp, createAuthenticator, incidentRoutes } from './a
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
 import { createExtensionRegistries, loadExtensions, type ExtensionRegistries } from './extensions/index.js';
+import { createGraphDiscovery, createServiceGraph, graphRoutes, httpPromQuery, type ServiceGraph } from './graph/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
+import { createRcaService, createRcaStore, rcaRoutes, type RcaService } from './rca/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
 
 export interface AegisHandle {
@@ -19,6 +21,8 @@ export interface AegisHandle {
   bus: EventBus;
   registries: ExtensionRegistries;
   logger: Logger;
+  graph: ServiceGraph;
+  rca: RcaService;
   /** The admin token created on this start, if there was none before (shown once). */
   bootstrapAdminToken?: string;
   close(): Promise<void>;
@@ -65,11 +69,35 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     await ensureConfiguredTokens(store, config);
     const bootstrapAdminToken = await bootstrapAdmin(store);
 
+    const graph = createServiceGraph();
+    const discovery = createGraphDiscovery({
+      graph,
+      logger: logger.child({ component: 'graph' }),
+      prometheus: config.AEGIS_PROMETHEUS_URL ? httpPromQuery(config.AEGIS_PROMETHEUS_URL) : undefined,
+      overrideFile: path.join(config.AEGIS_HOME, 'graph-overrides.yaml'),
+    });
+    await discovery.refresh();
+    const rediscover = setInterval(() => void discovery.refresh().catch(() => {}), 60_000);
+    rediscover.unref();
+    closers.unshift(async () => clearInterval(rediscover));
+    const rca = createRcaService({
+      incidents: store.incidents,
+      store: createRcaStore({ db, clock }),
+      graph,
+      clock,
+      logger: logger.child({ component: 'rca' }),
+    });
+
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'aegis_process_' });
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
-      routes: [...incidentRoutes({ store, bus }), ...adminRoutes({ store, authenticator, now: () => clock.now() })],
+      routes: [
+        ...incidentRoutes({ store, bus }),
+        ...adminRoutes({ store, authenticator, now: () => clock.now() }),
+        ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
+        ...rcaRoutes({ rca }),
+      ],
       authenticator,
       audit: store.audit,
       logger: logger.child({ component: 'api' }),
@@ -114,6 +142,8 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       bus,
       registries,
       logger,
+      graph,
+      rca,
       bootstrapAdminToken,
       async close() {
         for (const close of closers)

@@ -52,7 +52,10 @@ export function createGraphDiscovery(deps: GraphDiscoveryDeps): GraphDiscovery {
           graph.setOverride(await loadGraphOverride(deps.overrideFile));
           if (graph.version() !== before) changes++;
         } catch (err) {
-          errors.push({ source: 'override', message: (err as Error).message, target: deps.overrideFile });
+          // No file means no overrides; anything else (bad YAML, bad keys) is reported.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+            errors.push({ source: 'override', message: (err as Error).message, target: deps.overrideFile });
+          }
         }
       }
       for (const e of errors) logger.warn('graph discovery source failed', { ...e });

@@ -15,3 +15,5 @@ export {
   type PromQueryPort,
   type PromSample,
 } from './discovery/prometheus.js';
+export { httpPromQuery } from './discovery/prometheus-http.js';
+export { graphRoutes, type GraphRouteDeps } from './routes.js';

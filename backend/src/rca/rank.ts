@@ -47,7 +47,9 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
 
   const ranking = posterior([...facts.values()], input, cfg, callees, facts);
   if (ranking.every((r) => r.score === 0)) warnings.push('no series deviates from its baseline: the ranking is a guess');
-  return { ranking, warnings };
+  const signature: Record<string, number> = {};
+  for (const f of facts.values()) if (f.combined > 0) signature[f.service] = Math.round(f.combined * 1e4) / 1e4;
+  return { ranking, warnings, signature };
 }
 
 function scoreAll(input: RcaInput, cfg: RcaConfig, warnings: string[]): SeriesScore[] {

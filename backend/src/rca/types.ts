@@ -77,4 +77,9 @@ export interface RcaResult {
   ranking: RankedCause[];
   /** Problems with the input that did not stop the analysis (missing columns, empty windows…). */
   warnings: string[];
+  /**
+   * Evidence strength per service before priors: the incident's fingerprint, compared with past
+   * incidents' to weigh what was confirmed then.
+   */
+  signature: Record<string, number>;
 }
