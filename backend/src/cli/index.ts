@@ -3,6 +3,7 @@ import { AegisError } from '../platform/errors.js';
 import { parseCommandArgs, type CliContext, type Command } from './command.js';
 import { detectCommand } from './commands/detect.js';
 import { incidentsList, incidentsShow } from './commands/incidents.js';
+import { rcaCommand } from './commands/rca.js';
 import { startCommand } from './commands/server.js';
 import { tokenCreate, tokenList, tokenRevoke } from './commands/tokens.js';
 
@@ -14,6 +15,7 @@ export const COMMANDS: Command[] = [
   incidentsList,
   incidentsShow,
   detectCommand,
+  rcaCommand,
 ];
 
 function help(commands: Command[]): string {
