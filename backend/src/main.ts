@@ -7,12 +7,28 @@ import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { adminRoutes, createApp, createAuthenticator, incidentRoutes } from './api/index.js';
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
+import {
+  anomalyScoreGauges,
+  createDetectionService,
+  createDetectStore,
+  detectRoutes,
+  type DetectionService,
+  registerBuiltinDetectors,
+  registryLookup,
+} from './detect/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
 import { createExtensionRegistries, loadExtensions, type ExtensionRegistries } from './extensions/index.js';
-import { createGraphDiscovery, createServiceGraph, graphRoutes, httpPromQuery, type ServiceGraph } from './graph/index.js';
+import {
+  createGraphDiscovery,
+  createServiceGraph,
+  graphRoutes,
+  httpPromQuery,
+  type ServiceGraph,
+} from './graph/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createRcaService, createRcaStore, rcaRoutes, type RcaService } from './rca/index.js';
+import type { MetricsSource } from './sources/types.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
 
 export interface AegisHandle {
@@ -23,6 +39,8 @@ export interface AegisHandle {
   logger: Logger;
   graph: ServiceGraph;
   rca: RcaService;
+  /** Runs when a metrics source is available (see StartOptions.metricsSource). */
+  detection?: DetectionService;
   /** The admin token created on this start, if there was none before (shown once). */
   bootstrapAdminToken?: string;
   close(): Promise<void>;
@@ -36,6 +54,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Where the one-time banner goes (the CLI passes stdout). */
   print?: (text: string) => void;
+  /** What the detection service watches; until the simulator's source is wired here, tests inject one. */
+  metricsSource?: MetricsSource;
 }
 
 const VERSION = '0.1.0';
@@ -64,6 +84,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const store = createStore({ db, clock });
     const bus = createInProcessBus({ logger: logger.child({ component: 'bus' }), now: () => clock.now() });
     const registries = createExtensionRegistries();
+    registerBuiltinDetectors(registries.detectors); // before user modules, so they may replace a built-in
     if (config.AEGIS_EXTENSIONS_DIR) await loadExtensions(config.AEGIS_EXTENSIONS_DIR, registries, logger);
 
     await ensureConfiguredTokens(store, config);
@@ -90,6 +111,19 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'aegis_process_' });
+    const detectStore = createDetectStore({ db, clock });
+    const detection = opts.metricsSource
+      ? createDetectionService({
+          source: opts.metricsSource,
+          store: detectStore,
+          bus,
+          clock,
+          logger,
+          graph,
+          lookup: registryLookup(registries.detectors),
+          onScore: anomalyScoreGauges(metrics),
+        })
+      : undefined;
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
       routes: [
@@ -97,6 +131,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
+        ...detectRoutes({ store: detectStore, clock }),
       ],
       authenticator,
       audit: store.audit,
@@ -134,6 +169,15 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const host = config.AEGIS_HOST.includes(':') ? `[${config.AEGIS_HOST}]` : config.AEGIS_HOST;
     const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
     logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME });
+    if (detection) {
+      detection.start(60_000);
+      const compaction = setInterval(() => void detection.compact().catch(() => {}), 3_600_000);
+      compaction.unref();
+      closers.unshift(async () => {
+        clearInterval(compaction);
+        await detection.stop();
+      });
+    }
     opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken }));
 
     return {
@@ -144,6 +188,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       logger,
       graph,
       rca,
+      detection,
       bootstrapAdminToken,
       async close() {
         for (const close of closers)

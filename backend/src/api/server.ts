@@ -165,6 +165,8 @@ function mountRoute(
   router[route.method](expressPath, async (req, res, next) => {
     const l = locals(res);
     l.auditAction = route.audit?.action ?? route.operationId;
+    // Known before any check, so that a denied request is audited against what it tried to touch.
+    l.auditTarget = typeof req.params.id === 'string' ? req.params.id.slice(0, 200) : undefined;
     try {
       const principal = l.principal;
       if (!principal) throw new AuthenticationError('a bearer token is required');
@@ -181,7 +183,7 @@ function mountRoute(
         principal,
         req,
       };
-      l.auditTarget = route.audit?.target?.(input) ?? (input.params as { id?: string }).id;
+      l.auditTarget = route.audit?.target?.(input) ?? l.auditTarget;
       const result = await route.handler(input);
       const { status, body } =
         result &&

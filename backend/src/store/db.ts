@@ -113,7 +113,7 @@ async function acquireDirLock(dataDir: string): Promise<() => Promise<void>> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
-      if (holder && holder !== process.pid && isAlive(holder)) {
+      if (holder && isAlive(holder)) {
         throw new ConflictError(
           `the embedded database at ${dataDir} is in use by process ${holder}; ` +
             'stop it, or talk to it through the API (set AEGIS_URL and AEGIS_TOKEN)',
