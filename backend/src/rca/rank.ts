@@ -6,6 +6,7 @@ import { scoreSeries, type SeriesScore } from './series-score.js';
 import type { Evidence, RankedCause, RcaInput, RcaResult } from './types.js';
 
 const MINUTE = 60_000;
+const QUIET_SHARE = 0.05;
 
 /** Everything the ranker learnt about one service before turning it into a cause. */
 interface ServiceFacts {
@@ -13,6 +14,8 @@ interface ServiceFacts {
   signals: SeriesScore[];
   /** Strongest weighted latency-like and resource-like evidence. */
   latency: number;
+  /** Largest raw latency-like z: a callee explains a caller only when it is anomalous itself. */
+  latencyZ: number;
   resource: number;
   combined: number;
   explainedBy?: string;
@@ -35,7 +38,7 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
   const facts = new Map<string, ServiceFacts>();
   const factsOf = (service: string) => {
     let f = facts.get(service);
-    if (!f) facts.set(service, (f = { service, signals: [], latency: 0, resource: 0, combined: 0 }));
+    if (!f) facts.set(service, (f = { service, signals: [], latency: 0, latencyZ: 0, resource: 0, combined: 0 }));
     return f;
   };
   for (const s of signals) factsOf(s.service).signals.push(s);
@@ -81,7 +84,7 @@ function buildCallees(input: RcaInput, facts: Map<string, ServiceFacts>, warning
   }
   if (unknown.size) {
     warnings.push(`call graph names services without metrics: ${[...unknown].sort().join(', ')}`);
-    for (const s of unknown) facts.set(s, { service: s, signals: [], latency: 0, resource: 0, combined: 0 });
+    for (const s of unknown) facts.set(s, { service: s, signals: [], latency: 0, latencyZ: 0, resource: 0, combined: 0 });
   }
   const cycle = findCycle(callees);
   if (cycle) warnings.push(`call graph has a cycle (${cycle.join(' → ')}); each edge is still used on its own`);
@@ -96,7 +99,10 @@ function summarise(f: ServiceFacts, cfg: RcaConfig): void {
   f.signals.sort((a, b) => weightOf(b, cfg) - weightOf(a, cfg));
   for (const s of f.signals) {
     const w = weightOf(s, cfg);
-    if (isLatencyKind(s.kind)) f.latency = Math.max(f.latency, w);
+    if (isLatencyKind(s.kind)) {
+      f.latency = Math.max(f.latency, w);
+      f.latencyZ = Math.max(f.latencyZ, s.z);
+    }
     else f.resource = Math.max(f.resource, w);
   }
 }
@@ -110,7 +116,9 @@ function discountPropagated(
 ): void {
   let strongest = 0;
   for (const c of callees.get(f.service) ?? []) {
-    const l = facts.get(c)?.latency ?? 0;
+    const callee = facts.get(c);
+    if (!callee || callee.latencyZ < cfg.anomalyZ) continue;
+    const l = callee.latency;
     if (l > strongest) {
       strongest = l;
       f.explainedBy = c;
@@ -130,6 +138,8 @@ function posterior(
   callees: Map<string, string[]>,
   facts: Map<string, ServiceFacts>,
 ): RankedCause[] {
+  const callers = new Map<string, string[]>();
+  for (const [src, targets] of callees) for (const t of targets) callers.set(t, [...(callers.get(t) ?? []), src]);
   const scored = all.map((f) => {
     const evidence = anomalyEvidence(f, cfg);
     let logPost = f.combined / cfg.temperature;
@@ -152,7 +162,7 @@ function posterior(
         summary: `${c.kind} ${ago} min before the anomaly: ${c.description}`,
       });
     }
-    const path = propagationPath(f.service, callees, facts, cfg);
+    const path = propagationPath(f.service, callers, facts, cfg);
     if (path.length > 1) {
       evidence.push({
         kind: 'propagation',
@@ -164,7 +174,10 @@ function posterior(
   });
   scored.sort((a, b) => b.logPost - a.logPost || a.f.service.localeCompare(b.f.service));
   const max = scored[0]?.logPost ?? 0;
-  const weights = scored.map((s) => Math.exp(s.logPost - max));
+  // Services with no anomalous signal, change or history keep only a sliver of the probability mass.
+  const weights = scored.map(
+    (s) => Math.exp(s.logPost - max) * (s.evidence.some((e) => e.kind !== 'propagation') ? 1 : QUIET_SHARE),
+  );
   const total = weights.reduce((a, b) => a + b, 0) || 1;
   return scored.map((s, i) => {
     const cause: RankedCause = {
@@ -211,12 +224,10 @@ function recentChanges(service: string, input: RcaInput, cfg: RcaConfig) {
 /** The chain of anomalous callers above a candidate, longest first: how its fault reached the edge. */
 function propagationPath(
   service: string,
-  callees: Map<string, string[]>,
+  callers: Map<string, string[]>,
   facts: Map<string, ServiceFacts>,
   cfg: RcaConfig,
 ): string[] {
-  const callers = new Map<string, string[]>();
-  for (const [src, targets] of callees) for (const t of targets) callers.set(t, [...(callers.get(t) ?? []), src]);
   const threshold = Math.log1p(cfg.anomalyZ);
   const path = [service];
   const seen = new Set(path);
