@@ -27,7 +27,7 @@ import {
 } from './graph/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { createRcaService, createRcaStore, rcaRoutes, type RcaService } from './rca/index.js';
+import { createBusFeeds, createRcaService, createRcaStore, rcaRoutes, type RcaService } from './rca/index.js';
 import type { MetricsSource } from './sources/types.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
 
@@ -101,7 +101,11 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const rediscover = setInterval(() => void discovery.refresh().catch(() => {}), 60_000);
     rediscover.unref();
     closers.unshift(async () => clearInterval(rediscover));
+    const feeds = createBusFeeds({ bus, clock });
+    closers.unshift(async () => feeds.close());
     const rca = createRcaService({
+      anomalies: feeds.anomalies,
+      changes: feeds.changes,
       incidents: store.incidents,
       store: createRcaStore({ db, clock }),
       graph,

@@ -15,3 +15,4 @@ export { historyPriors, cosine, type PastVerdict } from './history.js';
 export { createRcaStore, type RcaStore, type StoredRca, type RootCauseVerdict } from './store.js';
 export { createRcaService, type RcaService, type RcaServiceDeps, type AnomalyFeed, type ChangeFeed } from './service.js';
 export { rcaRoutes } from './routes.js';
+export { createBusFeeds, type BusFeeds } from './feeds.js';
