@@ -1,0 +1,445 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { AegisError, errorMessage } from '../../platform/errors.js';
+import { silentLogger, type Logger } from '../../platform/logger.js';
+import { apiGroupList, apiResourceList, resourceInfo, VERSION_INFO, type ResourceInfo } from './discovery.js';
+import { exposition } from './exposition.js';
+import type { KubeObject, ResourceName } from './objects.js';
+import { applyPatch, PatchError } from './patch.js';
+import { allowed, DEFAULT_ROLES, type Rule, type SimUser } from './rbac.js';
+import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
+import type { Simulator } from './simulator.js';
+import { toTable } from './table.js';
+import type { SimTls } from './tls.js';
+import { validateWrite } from './validate.js';
+
+export interface SimServerOptions {
+  sim: Simulator;
+  users: SimUser[];
+  /** Serve HTTPS with this certificate (kubectl sends tokens only over TLS); plain HTTP without. */
+  tls?: SimTls;
+  roles?: Record<string, Rule[]>;
+  host?: string;
+  port?: number;
+  logger?: Logger;
+  /** The server ends watches after this long, as a real API server does (clients re-watch). */
+  watchTimeoutMs?: number;
+  bookmarkIntervalMs?: number;
+  /** Extra routes for the simulator's own controls (inject, status); answered before the Kubernetes API. */
+  control?: (req: http.IncomingMessage, res: http.ServerResponse, user: SimUser | undefined, body: () => Promise<string>) => Promise<boolean>;
+}
+
+export interface SimServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** An API error in the shape Kubernetes answers: a `Status` object. */
+export class KubeStatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export function statusBody(code: number, reason: string, message: string, details?: Record<string, unknown>) {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+}
+
+interface Target {
+  info: ResourceInfo;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+const MAX_BODY = 3 * 1024 * 1024;
+
+/**
+ * The subset of the Kubernetes REST API Aegis uses, on a loopback port: discovery, list/get/watch with
+ * selectors and resourceVersion semantics, Table output for kubectl, the three PATCH dialects, PUT with
+ * optimistic concurrency, dryRun, the scale and log subresources, and a token-to-role RBAC.
+ */
+export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
+  const { sim } = opts;
+  const logger = opts.logger ?? silentLogger;
+  const roles = opts.roles ?? DEFAULT_ROLES;
+  const watchTimeoutMs = opts.watchTimeoutMs ?? 30 * 60_000;
+  const bookmarkMs = opts.bookmarkIntervalMs ?? 10_000;
+  const byToken = new Map(opts.users.map((u) => [u.token, u]));
+  const open = new Set<http.ServerResponse>();
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handle(req, res).catch((err: unknown) => {
+      const e = toStatusError(err);
+      if (e.code >= 500) logger.error('simulated API request failed', { method: req.method, url: req.url, err });
+      if (!res.headersSent) sendJson(res, e.code, statusBody(e.code, e.reason, e.message, e.details));
+      else res.end();
+    });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) : http.createServer(onRequest);
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (['/healthz', '/livez', '/readyz'].includes(path)) return sendText(res, 200, 'ok');
+    if (path === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(exposition(sim));
+      return;
+    }
+    const user = authenticate(req);
+    const body = () => readBody(req);
+    if (opts.control && path.startsWith('/sim/') && (await opts.control(req, res, user, body))) return;
+    if (!user) throw new KubeStatusError(401, 'Unauthorized', 'Unauthorized');
+    if (req.method === 'GET' && discovery(path, res, req)) return;
+    const target = parseTarget(path);
+    if (!target) throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const verb = verbOf(req.method ?? 'GET', target, url);
+    const resourceName = target.subresource ? `${target.info.name}/${target.subresource}` : target.info.name;
+    if (!allowed(roles[user.role], verb, resourceName)) {
+      const where = target.namespace ? ` in the namespace "${target.namespace}"` : ' at the cluster scope';
+      const group = target.info.group ? `"${target.info.group}"` : '""';
+      throw new KubeStatusError(
+        403,
+        'Forbidden',
+        `${target.info.name}${target.info.group ? `.${target.info.group}` : ''}${target.name ? ` "${target.name}"` : ''} is forbidden: User "${user.name}" cannot ${verb} resource "${resourceName}" in API group ${group}${where}`,
+        { ...(target.name ? { name: target.name } : {}), group: target.info.group, kind: target.info.name },
+      );
+    }
+    await dispatch(verb, target, url, req, res, user);
+  }
+
+  function authenticate(req: http.IncomingMessage): SimUser | undefined {
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    return m ? byToken.get((m[1] as string).trim()) : undefined;
+  }
+
+  function discovery(path: string, res: http.ServerResponse, req: http.IncomingMessage): boolean {
+    const host = req.headers.host ?? '127.0.0.1';
+    if (path === '/version') return sendJson(res, 200, VERSION_INFO), true;
+    if (path === '/api') return sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }), true;
+    if (path === '/apis') return sendJson(res, 200, apiGroupList()), true;
+    if (path === '/api/v1') return sendJson(res, 200, apiResourceList('')), true;
+    if (path === '/apis/apps/v1') return sendJson(res, 200, apiResourceList('apps')), true;
+    if (path === '/apis/autoscaling/v1') return sendJson(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'autoscaling/v1', resources: [] }), true;
+    if (path === '/apis/apps') return sendJson(res, 200, (apiGroupList().groups as unknown[])[0]), true;
+    return false;
+  }
+
+  function parseTarget(path: string): Target | undefined {
+    let group: '' | 'apps';
+    let rest: string[];
+    if (path.startsWith('/api/v1/')) {
+      group = '';
+      rest = path.slice('/api/v1/'.length).split('/');
+    } else if (path.startsWith('/apis/apps/v1/')) {
+      group = 'apps';
+      rest = path.slice('/apis/apps/v1/'.length).split('/');
+    } else return undefined;
+    rest = rest.map(decodeURIComponent);
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      const info = resourceInfo(group, rest[2] as string);
+      if (!info || !info.namespaced || rest.length > 5) return undefined;
+      return { info, namespace: rest[1], name: rest[3], subresource: rest[4] };
+    }
+    const info = resourceInfo(group, rest[0] as string);
+    if (!info || rest.length > 3) return undefined;
+    if (info.namespaced && rest.length > 1) return undefined;
+    return { info, name: rest[1], subresource: rest[2] };
+  }
+
+  function verbOf(method: string, t: Target, url: URL): string {
+    const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+    if (method === 'GET') return watch ? 'watch' : t.name ? 'get' : 'list';
+    return { PATCH: 'patch', PUT: 'update', DELETE: t.name ? 'delete' : 'deletecollection', POST: 'create' }[method] ?? method.toLowerCase();
+  }
+
+  async function dispatch(verb: string, t: Target, url: URL, req: http.IncomingMessage, res: http.ServerResponse, user: SimUser) {
+    const sub = t.subresource;
+    const allowedSub = t.info.subresources?.find((s) => s.name === sub);
+    if (sub && !allowedSub) throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const verbs = allowedSub?.verbs ?? t.info.verbs;
+    if (!verbs.includes(verb)) {
+      throw new KubeStatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    }
+    if (verb === 'list') return list(t, url, req, res);
+    if (verb === 'watch') return watch(t, url, req, res);
+    const current = getOrThrow(t);
+    if (verb === 'get') {
+      if (sub === 'log') return podLog(current, url, req, res);
+      if (sub === 'scale') return sendJson(res, 200, scaleOf(current));
+      return sendObject(res, req, url, t.info.name, current);
+    }
+    const dryRun = url.searchParams.getAll('dryRun').includes('All');
+    if (verb === 'delete') return deletePod(current, dryRun, res);
+    const raw = await readBody(req);
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch (err) {
+      throw new KubeStatusError(400, 'BadRequest', `error decoding request body: ${errorMessage(err)}`);
+    }
+    const view = sub === 'scale' ? scaleOf(current) : current;
+    let next: unknown;
+    if (verb === 'patch') {
+      next = applyPatch(req.headers['content-type'] ?? '', view, body);
+    } else {
+      if (!body || typeof body !== 'object') throw new KubeStatusError(400, 'BadRequest', 'the request body must be an object');
+      next = body;
+    }
+    const written = write(t, current, next as KubeObject, dryRun, verb === 'update');
+    logger.debug('simulated API write', { user: user.name, verb, resource: t.info.name, name: t.name, dryRun });
+    sendJson(res, 200, sub === 'scale' ? scaleOf(written) : written);
+  }
+
+  function getOrThrow(t: Target): KubeObject {
+    const o = sim.store.get(t.info.name, t.info.namespaced ? t.namespace : undefined, t.name as string);
+    if (!o) {
+      throw new KubeStatusError(404, 'NotFound', `${t.info.name}${t.info.group ? `.${t.info.group}` : ''} "${t.name}" not found`, {
+        name: t.name,
+        ...(t.info.group ? { group: t.info.group } : {}),
+        kind: t.info.name,
+      });
+    }
+    return o;
+  }
+
+  function write(t: Target, current: KubeObject, next: KubeObject, dryRun: boolean, isUpdate: boolean): KubeObject {
+    const name = t.name as string;
+    const kindLabel = `${t.info.name}${t.info.group ? `.${t.info.group}` : ''}`;
+    const givenRv = next?.metadata?.resourceVersion;
+    if (givenRv !== undefined && givenRv !== '' && String(givenRv) !== current.metadata.resourceVersion) {
+      throw new KubeStatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${kindLabel} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, ...(t.info.group ? { group: t.info.group } : {}), kind: t.info.name },
+      );
+    }
+    let object: KubeObject;
+    if (t.subresource === 'scale') {
+      const replicas = (next as { spec?: { replicas?: unknown } }).spec?.replicas;
+      object = { ...current, spec: { ...(current.spec as object), replicas } };
+    } else object = { ...next, metadata: { ...next.metadata } } as KubeObject;
+    if (isUpdate && object.metadata?.name !== undefined && object.metadata.name !== name) {
+      throw new KubeStatusError(400, 'BadRequest', `the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const causes = validateWrite(t.info.name, current, object);
+    if (causes.length) {
+      throw new KubeStatusError(422, 'Invalid', `${t.info.kind} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, {
+        name,
+        ...(t.info.group ? { group: t.info.group } : {}),
+        kind: t.info.kind,
+        causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })),
+      });
+    }
+    object.metadata = { ...current.metadata, ...object.metadata, name, namespace: current.metadata.namespace };
+    return sim.write(t.info.name, object, { dryRun });
+  }
+
+  function deletePod(current: KubeObject, dryRun: boolean, res: http.ServerResponse) {
+    const gone = { ...current, metadata: { ...current.metadata, deletionTimestamp: new Date(sim.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') } };
+    if (!dryRun) sim.cluster.deletePod(current.metadata.namespace ?? '', current.metadata.name);
+    sendJson(res, 200, gone);
+  }
+
+  function scaleOf(dep: KubeObject) {
+    const spec = dep.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+    const status = (dep.status ?? {}) as { replicas?: number };
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: dep.metadata.name, namespace: dep.metadata.namespace, uid: dep.metadata.uid, resourceVersion: dep.metadata.resourceVersion, creationTimestamp: dep.metadata.creationTimestamp },
+      spec: { replicas: spec.replicas ?? 0 },
+      status: { replicas: status.replicas ?? 0, selector: Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+    };
+  }
+
+  function filterOf(url: URL): (o: KubeObject) => boolean {
+    try {
+      const labels = parseLabelSelector(url.searchParams.get('labelSelector') ?? undefined);
+      const fields = parseFieldSelector(url.searchParams.get('fieldSelector') ?? undefined);
+      return (o) => labels(o.metadata.labels ?? {}) && fields(o);
+    } catch (err) {
+      if (err instanceof SelectorError) throw new KubeStatusError(400, 'BadRequest', err.message);
+      throw err;
+    }
+  }
+
+  function wantsTable(req: http.IncomingMessage): boolean {
+    return /as=Table/.test(req.headers.accept ?? '');
+  }
+
+  function listObjects(t: Target, url: URL): KubeObject[] {
+    const filter = filterOf(url);
+    return sim.store
+      .list(t.info.name, t.info.namespaced ? t.namespace : undefined)
+      .filter(filter)
+      .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  function list(t: Target, url: URL, req: http.IncomingMessage, res: http.ServerResponse) {
+    const items = listObjects(t, url);
+    const rv = String(sim.store.resourceVersion);
+    if (wantsTable(req)) return sendJson(res, 200, toTable(t.info.name, items, { now: sim.now(), resourceVersion: rv, includeObject: url.searchParams.get('includeObject') ?? undefined }));
+    sendJson(res, 200, {
+      kind: `${t.info.kind}List`,
+      apiVersion: t.info.group ? `${t.info.group}/v1` : 'v1',
+      metadata: { resourceVersion: rv },
+      items: items.map((o) => ({ ...o, kind: undefined, apiVersion: undefined })).map(stripUndefined),
+    });
+  }
+
+  function sendObject(res: http.ServerResponse, req: http.IncomingMessage, url: URL, resource: ResourceName, o: KubeObject) {
+    if (wantsTable(req)) return sendJson(res, 200, toTable(resource, [o], { now: sim.now(), resourceVersion: o.metadata.resourceVersion, includeObject: url.searchParams.get('includeObject') ?? undefined }));
+    sendJson(res, 200, o);
+  }
+
+  function watch(t: Target, url: URL, req: http.IncomingMessage, res: http.ServerResponse) {
+    const filter = filterOf(url);
+    const asTable = wantsTable(req);
+    const namespace = t.info.namespaced ? t.namespace : undefined;
+    const rvParam = url.searchParams.get('resourceVersion');
+    const bookmarks = ['true', '1'].includes(url.searchParams.get('allowWatchBookmarks') ?? '');
+    const initial = url.searchParams.get('sendInitialEvents') === 'true';
+    const timeoutSec = Number(url.searchParams.get('timeoutSeconds') ?? NaN);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    open.add(res);
+    const encode = (o: KubeObject) => (asTable ? toTable(t.info.name, [o], { now: sim.now(), resourceVersion: o.metadata.resourceVersion }) : o);
+    const send = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + '\n');
+    const matches = (o: KubeObject) => (namespace === undefined || o.metadata.namespace === namespace) && filter(o);
+    const bookmark = (annotations?: Record<string, string>) =>
+      send('BOOKMARK', { kind: t.info.kind, apiVersion: t.info.group ? `${t.info.group}/v1` : 'v1', metadata: { resourceVersion: String(sim.store.resourceVersion), ...(annotations ? { annotations } : {}) } });
+
+    const since = rvParam && rvParam !== '0' ? Number(rvParam) : undefined;
+    if (since !== undefined && (!Number.isFinite(since) || since < sim.store.oldestResumableVersion)) {
+      send('ERROR', statusBody(410, 'Expired', `too old resource version: ${rvParam} (${sim.store.oldestResumableVersion})`));
+      open.delete(res);
+      res.end();
+      return;
+    }
+    if (since === undefined || initial) for (const o of listObjects(t, url)) send('ADDED', encode(o));
+    if (initial && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+    if (since !== undefined && !initial) {
+      for (const c of sim.store.changesSince(t.info.name, since)) if (matches(c.object)) send(c.type, encode(c.object));
+    }
+    const unsubscribe = sim.store.subscribe((c) => {
+      if (c.resource === t.info.name && matches(c.object)) send(c.type, encode(c.object));
+    });
+    const bookmarkTimer = bookmarks ? setInterval(() => bookmark(), bookmarkMs) : undefined;
+    const limit = Number.isFinite(timeoutSec) && timeoutSec > 0 ? Math.min(timeoutSec * 1000, watchTimeoutMs) : watchTimeoutMs;
+    const endTimer = setTimeout(() => finish(), limit);
+    function finish() {
+      unsubscribe();
+      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      clearTimeout(endTimer);
+      open.delete(res);
+      if (!res.writableEnded) res.end();
+    }
+    req.on('close', finish);
+  }
+
+  function podLog(pod: KubeObject, url: URL, req: http.IncomingMessage, res: http.ServerResponse) {
+    const service = pod.metadata.labels?.app ?? '';
+    const container = url.searchParams.get('container');
+    const containers = ((pod.spec as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
+    if (container && !containers.includes(container)) {
+      throw new KubeStatusError(400, 'BadRequest', `container ${container} is not valid for pod ${pod.metadata.name}`);
+    }
+    const timestamps = url.searchParams.get('timestamps') === 'true';
+    const tail = Number(url.searchParams.get('tailLines') ?? NaN);
+    const sinceSeconds = Number(url.searchParams.get('sinceSeconds') ?? NaN);
+    const sinceTime = Date.parse(url.searchParams.get('sinceTime') ?? '');
+    const from = Number.isFinite(sinceSeconds) ? sim.now() - sinceSeconds * 1000 : Number.isFinite(sinceTime) ? sinceTime : -Infinity;
+    const format = (l: { t: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string }) => (timestamps ? `${new Date(l.t).toISOString()} ` : '') + sim.formatLog(l, service) + '\n';
+    let lines = (sim.podLog(pod.metadata.namespace ?? '', pod.metadata.name) ?? []).filter((l) => l.t >= from);
+    if (Number.isFinite(tail) && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    for (const l of lines) res.write(format(l));
+    if (url.searchParams.get('follow') !== 'true') return void res.end();
+    open.add(res);
+    let sent = lines[lines.length - 1]?.t ?? from;
+    const stop = sim.onTick(() => {
+      const all = sim.podLog(pod.metadata.namespace ?? '', pod.metadata.name);
+      if (!all) return finish();
+      for (const l of all) if (l.t > sent) res.write(format(l));
+      sent = all[all.length - 1]?.t ?? sent;
+    });
+    function finish() {
+      stop();
+      open.delete(res);
+      if (!res.writableEnded) res.end();
+    }
+    req.on('close', finish);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = (opts.host ?? '127.0.0.1').includes(':') ? `[${opts.host}]` : (opts.host ?? '127.0.0.1');
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of open) res.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function toStatusError(err: unknown): KubeStatusError {
+  if (err instanceof KubeStatusError) return err;
+  if (err instanceof PatchError) {
+    const reason = err.status === 415 ? 'UnsupportedMediaType' : err.status === 422 ? 'Invalid' : 'BadRequest';
+    return new KubeStatusError(err.status, reason, err.message);
+  }
+  if (err instanceof AegisError) {
+    const reason = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict' }[err.status] ?? 'InternalError';
+    return new KubeStatusError(err.status, reason, err.message);
+  }
+  return new KubeStatusError(500, 'InternalError', 'Internal error occurred');
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string) {
+  res.writeHead(status, { 'Content-Type': 'text/plain' });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new KubeStatusError(413, 'RequestEntityTooLarge', 'request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,97 @@
+import type { ResourceName } from './objects.js';
+
+export interface ResourceInfo {
+  name: ResourceName;
+  group: '' | 'apps';
+  kind: string;
+  singular: string;
+  namespaced: boolean;
+  verbs: string[];
+  shortNames?: string[];
+  subresources?: Array<{ name: string; verbs: string[]; kind: string; group?: string; version?: string }>;
+}
+
+const READ = ['get', 'list', 'watch'];
+
+export const RESOURCES: ResourceInfo[] = [
+  { name: 'namespaces', group: '', kind: 'Namespace', singular: 'namespace', namespaced: false, verbs: READ, shortNames: ['ns'] },
+  { name: 'nodes', group: '', kind: 'Node', singular: 'node', namespaced: false, verbs: READ, shortNames: ['no'] },
+  {
+    name: 'pods',
+    group: '',
+    kind: 'Pod',
+    singular: 'pod',
+    namespaced: true,
+    verbs: [...READ, 'patch', 'delete'],
+    shortNames: ['po'],
+    subresources: [
+      { name: 'log', verbs: ['get'], kind: 'Pod' },
+      { name: 'status', verbs: ['get'], kind: 'Pod' },
+    ],
+  },
+  { name: 'services', group: '', kind: 'Service', singular: 'service', namespaced: true, verbs: [...READ, 'patch'], shortNames: ['svc'] },
+  { name: 'endpoints', group: '', kind: 'Endpoints', singular: 'endpoints', namespaced: true, verbs: READ, shortNames: ['ep'] },
+  { name: 'events', group: '', kind: 'Event', singular: 'event', namespaced: true, verbs: READ, shortNames: ['ev'] },
+  {
+    name: 'deployments',
+    group: 'apps',
+    kind: 'Deployment',
+    singular: 'deployment',
+    namespaced: true,
+    verbs: [...READ, 'patch', 'update'],
+    shortNames: ['deploy'],
+    subresources: [
+      { name: 'scale', verbs: ['get', 'patch', 'update'], kind: 'Scale', group: 'autoscaling', version: 'v1' },
+      { name: 'status', verbs: ['get'], kind: 'Deployment' },
+    ],
+  },
+  { name: 'replicasets', group: 'apps', kind: 'ReplicaSet', singular: 'replicaset', namespaced: true, verbs: READ, shortNames: ['rs'] },
+];
+
+export function resourceInfo(group: string, name: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => r.group === group && r.name === name);
+}
+
+export function apiResourceList(group: '' | 'apps'): Record<string, unknown> {
+  const resources = RESOURCES.filter((r) => r.group === group).flatMap((r) => [
+    {
+      name: r.name,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs,
+      ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+      ...(['pods', 'services', 'deployments', 'replicasets'].includes(r.name) ? { categories: ['all'] } : {}),
+    },
+    ...(r.subresources ?? []).map((s) => ({
+      name: `${r.name}/${s.name}`,
+      singularName: '',
+      namespaced: r.namespaced,
+      kind: s.kind,
+      verbs: s.verbs,
+      ...(s.group ? { group: s.group, version: s.version } : {}),
+    })),
+  ]);
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resources };
+}
+
+export function apiGroupList(): Record<string, unknown> {
+  const group = (name: string) => ({
+    name,
+    versions: [{ groupVersion: `${name}/v1`, version: 'v1' }],
+    preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' },
+  });
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [group('apps'), group('autoscaling')] };
+}
+
+export const VERSION_INFO = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4-aegis-sim',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'go1.23.8',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
