@@ -2,7 +2,7 @@
  * Converts Nezha fault-injection days (metric/ + <day>-fault_list.json) into RCA case folders and a
  * truth file the ranker never reads.
  *
- *   npm run bench:rca:nezha -- <nezha-day-dir…> --out <cases-dir> [--before-min 60] [--after-min 15]
+ *   npm run bench:rca:nezha -- <nezha-day-dir…> --out <cases-dir> [--before-min 60] [--after-min 15] [--pod-metrics-only]
  *
  * Per case: metrics.csv (1-min buckets of the `Time` wall clock; `TimeStamp` is offset on some
  * systems), graph.csv (service→service rows of dependency.csv; service→IP rows dropped), case.json
@@ -15,7 +15,8 @@
  * source_50.csv / destination_50.csv hold the median latency per call edge `<caller>_<callee>`; each
  * becomes `<callee>_InboundLatencyP50(s)@<caller>/<file>`: the callee's latency as its caller sees it,
  * like istio's per-destination request duration.
- * root_cause_hipster.json is documentation and is not read.
+ * `--pod-metrics-only` keeps only the per-pod files (what rca_eval.py's baselines see), to measure
+ * what the edge latencies add. root_cause_hipster.json is documentation and is not read.
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -68,7 +69,7 @@ async function readCsv(file: string): Promise<{ header: string[]; rows: string[]
   return { header: splitCsvLine(lines[0] ?? ''), rows: lines.slice(1).map(splitCsvLine) };
 }
 
-async function loadDay(dayDir: string): Promise<{ table: Table; edges: string[][]; faults: Fault[]; day: string }> {
+async function loadDay(dayDir: string, podOnly: boolean): Promise<{ table: Table; edges: string[][]; faults: Fault[]; day: string }> {
   const files = await readdir(dayDir);
   const faultFile = files.find((f) => f.endsWith('fault_list.json'));
   if (!faultFile) throw new Error(`${dayDir}: no *fault_list.json`);
@@ -91,8 +92,10 @@ async function loadDay(dayDir: string): Promise<{ table: Table; edges: string[][
       });
     }
   }
-  await loadFrontService(path.join(metricDir, 'front_service.csv'), table);
-  for (const kind of ['source_50', 'destination_50']) await loadEdgeLatency(path.join(metricDir, `${kind}.csv`), kind, table);
+  if (!podOnly) {
+    await loadFrontService(path.join(metricDir, 'front_service.csv'), table);
+    for (const kind of ['source_50', 'destination_50']) await loadEdgeLatency(path.join(metricDir, `${kind}.csv`), kind, table);
+  }
   const dep = await readCsv(path.join(metricDir, 'dependency.csv'));
   const edges = (dep?.rows ?? [])
     .map((r) => [r[0]?.trim() ?? '', r[1]?.trim() ?? ''])
@@ -158,7 +161,12 @@ function caseCsv(table: Table, from: number, to: number): string {
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'before-min': { type: 'string' }, 'after-min': { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      'before-min': { type: 'string' },
+      'after-min': { type: 'string' },
+      'pod-metrics-only': { type: 'boolean' },
+    },
   });
   if (!values.out || positionals.length === 0) {
     console.error('usage: npm run bench:rca:nezha -- <nezha-day-dir…> --out <cases-dir> [--before-min 60] [--after-min 15]');
@@ -170,7 +178,7 @@ async function main() {
   const truth: Record<string, { service: string; fault: string; day: string; inject_time: string; eval_key: string }> = {};
   for (const dayDir of positionals) {
     const started = performance.now();
-    const { table, edges, faults, day } = await loadDay(dayDir);
+    const { table, edges, faults, day } = await loadDay(dayDir, values['pod-metrics-only'] === true);
     for (const f of faults) {
       const t0 = wallClockSeconds(f.inject_time);
       const id = `${day}_${f.inject_time.slice(11).replace(/:/g, '')}`;
