@@ -28,3 +28,16 @@ export function builtinLookup(id: string): DetectorDefinition {
   if (!found) throw new Error(`unknown detector "${id}"`);
   return found;
 }
+
+/** Resolves detectors from the extension registry, checking a user module's entry has the detector shape. */
+export function registryLookup(registry: {
+  get(id: string): { id: string; [k: string]: unknown };
+}): (id: string) => DetectorDefinition {
+  return (id) => {
+    const entry = registry.get(id);
+    if (typeof entry.create !== 'function' || typeof entry.restore !== 'function') {
+      throw new Error(`detector "${id}" must provide create(params) and restore(state)`);
+    }
+    return entry as DetectorDefinition;
+  };
+}

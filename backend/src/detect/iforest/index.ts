@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { outputFor, spreadFloor } from '../numeric.js';
+import { outputFor, spreadFloor, toList } from '../numeric.js';
 import { checkState, parseData, parseParams } from '../params.js';
 import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
 import { type Forest, forestFromJson, forestToJson, fitForest, scoreRow } from './forest.js';
@@ -43,6 +43,9 @@ const dataSchema = z.object({
   variance: z.number(),
   count: z.number().int(),
   sinceFit: z.number().int(),
+  lo: z.array(z.number()),
+  hi: z.array(z.number()),
+  fits: z.number().int(),
 });
 
 /** Isolation forest over standardised lag vectors of one series. */
@@ -65,16 +68,39 @@ export function createIForestDetector(params?: Partial<IForestParams>, data?: z.
   let variance = data?.variance ?? 0;
   let count = data?.count ?? 0;
   let sinceFit = data?.sinceFit ?? 0;
-  let fits = 0;
+  let fits = 0; // refits so far: each uses the next seed, so a restored detector refits identically
   const row = new Float64Array(d);
+  // Bounding box of the training vectors: a forest cannot split a box of zero width (a constant series),
+  // so a vector far outside it is scored as fully isolated directly.
+  const lo = new Float64Array(d);
+  const hi = new Float64Array(d);
 
   const refit = () => {
-    forest = fitForest(buffer.subarray(0, stored * d), d, {
-      trees: p.trees,
-      sampleSize: p.sampleSize,
-      seed: p.seed + fits++,
-    });
+    const rows = buffer.subarray(0, stored * d);
+    forest = fitForest(rows, d, { trees: p.trees, sampleSize: p.sampleSize, seed: p.seed + fits++ });
+    lo.fill(Infinity);
+    hi.fill(-Infinity);
+    for (let i = 0; i < rows.length; i++) {
+      const k = i % d;
+      const x = rows[i] ?? 0;
+      if (x < (lo[k] ?? 0)) lo[k] = x;
+      if (x > (hi[k] ?? 0)) hi[k] = x;
+    }
     sinceFit = 0;
+  };
+  if (data) {
+    lo.set(data.lo.slice(0, d));
+    hi.set(data.hi.slice(0, d));
+    fits = data.fits;
+  }
+
+  const outsideBox = () => {
+    for (let k = 0; k < d; k++) {
+      const margin = Math.max(1, (hi[k] ?? 0) - (lo[k] ?? 0));
+      const x = row[k] ?? 0;
+      if (x < (lo[k] ?? 0) - margin || x > (hi[k] ?? 0) + margin) return true;
+    }
+    return false;
   };
 
   /** Builds the feature row for x (standardised by the past), scores it, then learns from it. */
@@ -84,7 +110,7 @@ export function createIForestDetector(params?: Partial<IForestParams>, data?: z.
     lags[0] = Math.max(-50, Math.min(50, z0));
     row.set(lags);
     const ready = count >= d;
-    const s = forest && ready ? scoreRow(forest, row) : 0;
+    const s = forest && ready ? (outsideBox() ? 1 : scoreRow(forest, row)) : 0;
     if (ready) {
       buffer.set(row, head * d);
       head = (head + 1) % p.maxTrain;
@@ -138,6 +164,9 @@ export function createIForestDetector(params?: Partial<IForestParams>, data?: z.
         variance,
         count,
         sinceFit,
+        lo: toList(lo),
+        hi: toList(hi),
+        fits,
       },
     }),
   };

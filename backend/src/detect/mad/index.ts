@@ -16,7 +16,12 @@ const paramsSchema = z.object({
 });
 export type MadParams = z.output<typeof paramsSchema>;
 
-const dataSchema = z.object({ ring: z.array(z.number()), pos: z.number().int(), count: z.number().int() });
+const dataSchema = z.object({
+  ring: z.array(z.number()),
+  pos: z.number().int(),
+  count: z.number().int(),
+  fit: z.tuple([z.number(), z.number(), z.number()]).optional(),
+});
 
 /** Robust distance: |x − median| / (1.4826 · MAD) over a trailing window; outliers barely move the baseline. */
 export function createMadDetector(params?: Partial<MadParams>, data?: z.output<typeof dataSchema>): Detector {
@@ -46,6 +51,8 @@ export function createMadDetector(params?: Partial<MadParams>, data?: z.output<t
     ring.set(data.ring.slice(0, p.window));
     pos = data.pos % p.window;
     count = Math.min(data.count, p.window);
+    // The current fit and its age, so a restored detector refits at the same points as the original.
+    if (data.fit) [center, spread, sinceFit] = data.fit;
   }
 
   return {
@@ -73,7 +80,12 @@ export function createMadDetector(params?: Partial<MadParams>, data?: z.output<t
       }
       return scores;
     },
-    save: (): DetectorState => ({ kind: KIND, version: VERSION, params: p, data: { ring: toList(ring), pos, count } }),
+    save: (): DetectorState => ({
+      kind: KIND,
+      version: VERSION,
+      params: p,
+      data: { ring: toList(ring), pos, count, fit: [center, spread, Math.min(sinceFit, 1e9)] },
+    }),
   };
 }
 

@@ -21,7 +21,12 @@ const paramsSchema = z.object({
 export type SeasonalParams = z.output<typeof paramsSchema>;
 
 const profileSchema = z.object({ mean: z.array(z.number()), variance: z.array(z.number()), seen: z.array(z.number()) });
-const dataSchema = z.object({ daily: profileSchema, weekly: profileSchema });
+const dataSchema = z.object({
+  daily: profileSchema,
+  weekly: profileSchema,
+  globalVariance: z.number().default(0),
+  globalSeen: z.number().default(0),
+});
 
 interface Profile {
   mean: Float64Array;
@@ -57,6 +62,10 @@ export function createSeasonalDetector(params?: Partial<SeasonalParams>, data?: 
   const daily = loadProfile(p.bucketsPerDay, data?.daily);
   const weekly = loadProfile(p.bucketsPerDay * 7, data?.weekly);
   const useWeek = p.period === 'week';
+  // Variance of residuals across all buckets: the prior a young bucket's own variance is shrunk towards.
+  let globalVariance = data?.globalVariance ?? 0;
+  let globalSeen = data?.globalSeen ?? 0;
+  const PRIOR = 3;
 
   const update = (prof: Profile, b: number, x: number) => {
     const seen = prof.seen[b] ?? 0;
@@ -82,7 +91,16 @@ export function createSeasonalDetector(params?: Partial<SeasonalParams>, data?: 
     const b = prof === weekly ? week : day;
     if ((prof.seen[b] ?? 0) >= p.minSeen) {
       const m = prof.mean[b] ?? 0;
-      s = Math.abs(x - m) / spreadFloor(m, Math.sqrt(prof.variance[b] ?? 0));
+      const seen = prof.seen[b] ?? 0;
+      const variance = (seen * (prof.variance[b] ?? 0) + PRIOR * globalVariance) / (seen + PRIOR);
+      s = Math.abs(x - m) / spreadFloor(m, Math.sqrt(variance));
+    }
+    const own = daily.seen[day] ?? 0;
+    if (own > 0) {
+      const r = x - (daily.mean[day] ?? 0);
+      const a = Math.max(0.01, 1 / (globalSeen + 1));
+      globalVariance = (1 - a) * globalVariance + a * r * r;
+      globalSeen++;
     }
     update(daily, day, x);
     if (useWeek) update(weekly, week, x);
@@ -92,6 +110,8 @@ export function createSeasonalDetector(params?: Partial<SeasonalParams>, data?: 
   return {
     kind: KIND,
     train(history) {
+      globalVariance = 0;
+      globalSeen = 0;
       for (const prof of [daily, weekly]) {
         prof.mean.fill(0);
         prof.variance.fill(0);
@@ -116,7 +136,7 @@ export function createSeasonalDetector(params?: Partial<SeasonalParams>, data?: 
       kind: KIND,
       version: VERSION,
       params: p,
-      data: { daily: saveProfile(daily), weekly: saveProfile(weekly) },
+      data: { daily: saveProfile(daily), weekly: saveProfile(weekly), globalVariance, globalSeen },
     }),
   };
 }

@@ -14,7 +14,12 @@ const paramsSchema = z.object({
 });
 export type ZScoreParams = z.output<typeof paramsSchema>;
 
-const dataSchema = z.object({ ring: z.array(z.number()), pos: z.number().int(), count: z.number().int() });
+const dataSchema = z.object({
+  ring: z.array(z.number()),
+  pos: z.number().int(),
+  count: z.number().int(),
+  sums: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+});
 
 /** |x − mean| / sd over a trailing window; running sums make it O(1) per point. */
 export function createZScoreDetector(params?: Partial<ZScoreParams>, data?: z.output<typeof dataSchema>): Detector {
@@ -43,6 +48,8 @@ export function createZScoreDetector(params?: Partial<ZScoreParams>, data?: z.ou
     pos = data.pos % p.window;
     count = Math.min(data.count, p.window);
     recompute();
+    // The running sums themselves, so a restored detector continues bit for bit.
+    if (data.sums) [sum, sumSq, anchor, sinceRecompute] = data.sums;
   }
 
   const absorb = (x: number) => {
@@ -86,7 +93,12 @@ export function createZScoreDetector(params?: Partial<ZScoreParams>, data?: z.ou
       }
       return scores;
     },
-    save: (): DetectorState => ({ kind: KIND, version: VERSION, params: p, data: { ring: toList(ring), pos, count } }),
+    save: (): DetectorState => ({
+      kind: KIND,
+      version: VERSION,
+      params: p,
+      data: { ring: toList(ring), pos, count, sums: [sum, sumSq, anchor, sinceRecompute] },
+    }),
   };
   return detector;
 }

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus } from '../../events/bus.js';
+import type { ServiceGraphPort } from '../../graph/port.js';
+import type { Clock } from '../../platform/clock.js';
+import { errorMessage } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import type { MetricsSource, SeriesKey } from '../../sources/types.js';
+import { correlatedGroup, type EventRef, extendEvent, type OpenEvent } from '../correlation/index.js';
+import {
+  createSeriesScorer,
+  DEFAULT_PIPELINE,
+  type DetectorLookup,
+  type PipelineConfigInput,
+  type ScorerState,
+  type SeriesScorer,
+} from '../pipeline/index.js';
+import type { Anomaly, DetectStore, ScoreRow } from '../store.js';
+
+export interface DetectionServiceOptions {
+  source: MetricsSource;
+  store: DetectStore;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  graph: ServiceGraphPort;
+  lookup: DetectorLookup;
+  pipeline?: PipelineConfigInput;
+  /** Sensitivity in (0,1) per series group (the metric name); the pipeline's default elsewhere. */
+  sensitivity?: Record<string, number>;
+  stepMs?: number;
+  /** History scored on first sight of a series, so baselines exist before the first live point. */
+  historyMs?: number;
+  /** Of that history, how much score history is stored for the datasource. */
+  storeHistoryMs?: number;
+  /** Quiet time after which an anomaly event closes, and the reach of temporal correlation. */
+  gapMs?: number;
+  /** Latest score per series, for the `aegis_anomaly_score` gauges. */
+  onScore?: (key: SeriesKey, score: number) => void;
+}
+
+export interface TickReport {
+  series: number;
+  points: number;
+  skipped: number;
+  opened: number;
+  errors: string[];
+}
+
+export interface DetectionService {
+  tick(): Promise<TickReport>;
+  /** Runs `tick` every `intervalMs` until stopped; one tick at a time. */
+  start(intervalMs: number): void;
+  stop(): Promise<void>;
+  /** Downsampling and retention of score history. */
+  compact(): Promise<{ rolledUp: number; deleted: number }>;
+}
+
+interface SeriesRuntime {
+  key: SeriesKey;
+  id: string;
+  scorer: SeriesScorer;
+  lastAt: number;
+  open?: OpenEvent & { anomaly?: Anomaly; dirty: boolean };
+}
+
+const SCORER_KIND = 'scorer';
+
+export const seriesId = (k: SeriesKey): string => `${k.namespace}/${k.service}/${k.metric}${k.pod ? `/${k.pod}` : ''}`;
+
+export function createDetectionService(o: DetectionServiceOptions): DetectionService {
+  const step = o.stepMs ?? 60_000;
+  const historyMs = o.historyMs ?? 2 * 86_400_000;
+  const storeHistoryMs = o.storeHistoryMs ?? 6 * 3_600_000;
+  const gapMs = o.gapMs ?? 10 * step;
+  const logger = o.logger.child({ component: 'detect' });
+  const runtimes = new Map<string, SeriesRuntime>();
+  const recent: EventRef[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+
+  const pipelineFor = (key: SeriesKey): PipelineConfigInput => {
+    const sensitivity = o.sensitivity?.[String(key.metric)];
+    const base = o.pipeline ?? DEFAULT_PIPELINE;
+    return sensitivity === undefined ? base : { ...base, sensitivity };
+  };
+
+  const runtimeFor = async (key: SeriesKey, now: number): Promise<{ rt: SeriesRuntime; from: number }> => {
+    const id = seriesId(key);
+    const known = runtimes.get(id);
+    if (known) return { rt: known, from: known.lastAt + 1 };
+    const stored = await o.store.loadModel(SCORER_KIND, id);
+    if (stored) {
+      const state = stored.state as ScorerState & { lastAt: number };
+      const rt: SeriesRuntime = {
+        key,
+        id,
+        scorer: createSeriesScorer(undefined, o.lookup, state),
+        lastAt: state.lastAt,
+      };
+      runtimes.set(id, rt);
+      return { rt, from: rt.lastAt + 1 };
+    }
+    const rt: SeriesRuntime = {
+      key,
+      id,
+      scorer: createSeriesScorer(pipelineFor(key), o.lookup),
+      lastAt: now - historyMs,
+    };
+    runtimes.set(id, rt);
+    return { rt, from: now - historyMs };
+  };
+
+  const memberNames = (scorer: SeriesScorer) =>
+    scorer.config.members.map((m) => (m.input === 'diff' ? `${m.detector}:diff` : m.detector));
+
+  const openEvent = async (rt: SeriesRuntime, at: number, score: number, detectors: string[]) => {
+    const group = correlatedGroup({ service: rt.key.service, start: at }, recent, o.graph, gapMs) ?? randomUUID();
+    const anomaly = await o.store.insertAnomaly({
+      series: rt.id,
+      namespace: rt.key.namespace,
+      service: rt.key.service,
+      metric: String(rt.key.metric),
+      start: new Date(at).toISOString(),
+      end: new Date(at).toISOString(),
+      peak: new Date(at).toISOString(),
+      score,
+      detectors,
+      group_id: group,
+      open: true,
+    });
+    rt.open = { start: at, end: at, peak: at, score, detectors: new Set(detectors), anomaly, dirty: false };
+    recent.push({ service: rt.key.service, start: at, end: at, group_id: group });
+    o.bus.publish('anomalies', 'anomaly.opened', anomaly);
+  };
+
+  const flushEvent = async (rt: SeriesRuntime, close: boolean) => {
+    const ev = rt.open;
+    if (!ev?.anomaly || (!ev.dirty && !close)) return;
+    const updated = await o.store.updateAnomaly(ev.anomaly.id, {
+      end: new Date(ev.end).toISOString(),
+      peak: new Date(ev.peak).toISOString(),
+      score: ev.score,
+      detectors: [...ev.detectors],
+      open: !close,
+    });
+    const ref = recent.find(
+      (r) => r.group_id === updated.group_id && r.service === updated.service && r.start === ev.start,
+    );
+    if (ref) ref.end = ev.end;
+    o.bus.publish('anomalies', close ? 'anomaly.closed' : 'anomaly.updated', updated);
+    ev.anomaly = updated;
+    ev.dirty = false;
+    if (close) rt.open = undefined;
+  };
+
+  const processSeries = async (key: SeriesKey, now: number, report: TickReport, scores: ScoreRow[]) => {
+    const { rt, from } = await runtimeFor(key, now);
+    if (from > now) return;
+    const res = await o.source.queryRange({
+      namespace: key.namespace,
+      service: key.service,
+      metric: String(key.metric),
+      perPod: Boolean(key.pod),
+      from,
+      to: now,
+      stepMs: step,
+    });
+    report.errors.push(...res.errors.map((e) => `${e.source}: ${e.message}`));
+    const series = res.results.find((s) => seriesId(s.key) === rt.id) ?? res.results[0];
+    const points = (series?.points ?? []).filter(([t]) => t > rt.lastAt);
+    if (points.length === 0) return;
+    const timestamps = Float64Array.from(points, (p) => p[0]);
+    const values = Float64Array.from(points, (p) => p[1]);
+    const scored = rt.scorer.score({ timestamps, values });
+    const names = memberNames(rt.scorer);
+    const voteLevel = rt.scorer.config.ensemble.voteLevel;
+    const live = rt.lastAt >= now - historyMs + step; // only live points open events; history just warms up
+    for (let i = 0; i < points.length; i++) {
+      const at = timestamps[i] ?? 0;
+      const s = scored.scores[i] ?? NaN;
+      if (Number.isNaN(s)) continue;
+      if (at >= now - storeHistoryMs)
+        scores.push({ series: rt.id, service: key.service, metric: String(key.metric), at, score: s });
+      if (!live) continue;
+      const hot = s >= rt.scorer.threshold;
+      if (!hot && !scored.alarms[i]) continue;
+      const detectors = names.filter((_n, j) => (scored.members[j]?.[i] ?? 0) >= voteLevel);
+      if (rt.open && extendEvent(rt.open, at, s, detectors, gapMs) === 'extended') rt.open.dirty = true;
+      else if (scored.alarms[i]) {
+        if (rt.open) await flushEvent(rt, true);
+        await openEvent(rt, at, s, detectors);
+        report.opened++;
+      }
+    }
+    rt.lastAt = timestamps[timestamps.length - 1] ?? rt.lastAt;
+    if (rt.open && rt.lastAt - rt.open.end > gapMs) await flushEvent(rt, true);
+    else if (rt.open) await flushEvent(rt, false);
+    const last = scored.scores[scored.scores.length - 1] ?? NaN;
+    if (!Number.isNaN(last)) o.onScore?.(key, last);
+    report.points += points.length;
+    report.skipped += scored.skipped;
+    report.series++;
+    await o.store.saveModel({ kind: SCORER_KIND, key: rt.id, state: { ...rt.scorer.save(), lastAt: rt.lastAt } });
+  };
+
+  const tick = async (): Promise<TickReport> => {
+    const now = o.clock.nowMs();
+    const report: TickReport = { series: 0, points: 0, skipped: 0, opened: 0, errors: [] };
+    const listed = await o.source.listSeries();
+    report.errors.push(...listed.errors.map((e) => `${e.source}: ${e.message}`));
+    const scores: ScoreRow[] = [];
+    for (const key of listed.results) {
+      try {
+        await processSeries(key, now, report, scores);
+      } catch (err) {
+        // One broken series never stops the others.
+        report.errors.push(`${seriesId(key)}: ${errorMessage(err)}`);
+      }
+    }
+    await o.store.appendScores(scores);
+    // Correlation only needs events that can still be within reach.
+    while (recent.length && (recent[0]?.end ?? 0) < now - 6 * gapMs) recent.shift();
+    logger.info('detection tick', {
+      series: report.series,
+      points: report.points,
+      skipped: report.skipped,
+      opened: report.opened,
+      errors: report.errors.length,
+    });
+    return report;
+  };
+
+  return {
+    tick,
+    start(intervalMs) {
+      stopped = false;
+      const loop = () => {
+        if (stopped) return;
+        running = tick()
+          .catch((err: unknown) => logger.error('detection tick failed', { err }))
+          .finally(() => {
+            if (!stopped) timer = setTimeout(loop, intervalMs);
+          });
+      };
+      timer = setTimeout(loop, 0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+    compact: () => o.store.downsample(),
+  };
+}
