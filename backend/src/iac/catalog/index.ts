@@ -1,5 +1,10 @@
 import type { Rule } from '../engine/rule.js';
+import { accessRules } from './kubernetes/access.js';
+import { componentRules } from './kubernetes/components.js';
+import { workloadRules } from './kubernetes/workloads.js';
 import { s3Rules } from './terraform/s3.js';
+import { tfTableRules } from './terraform/table.js';
+import { cfnTableRules } from './cloudformation/table.js';
 
 /** Every built-in rule. */
-export const BUILTIN_RULES: Rule[] = [...s3Rules];
+export const BUILTIN_RULES: Rule[] = [...s3Rules, ...tfTableRules, ...cfnTableRules, ...workloadRules, ...componentRules, ...accessRules];

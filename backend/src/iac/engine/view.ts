@@ -9,6 +9,8 @@ export interface ResourceView {
   has(path: string): boolean;
   /** Every value reached by the path when it passes through lists (each block, each container). */
   all(path: string): Array<{ value: Value; path: string }>;
+  /** Like `all`, but a list at the end of the path is expanded into its elements. */
+  each(path: string): Array<{ value: Value; path: string }>;
   /** The source span of the path, or of its deepest present parent, or of the resource. */
   span(path?: string): Span;
 }
@@ -20,6 +22,10 @@ export function viewOf(res: Resource): ResourceView {
     get: (path) => getPath(res.attrs, path),
     has: (path) => getPath(res.attrs, path) !== undefined,
     all: (path) => allPaths(res.attrs, path.split('.'), ''),
+    each: (path) =>
+      allPaths(res.attrs, path.split('.'), '').flatMap((x) =>
+        Array.isArray(x.value) ? x.value.map((value, i) => ({ value, path: `${x.path}.${i}` })) : [x],
+      ),
     span(path) {
       if (!path) return res.span;
       const parts = path.split('.');

@@ -236,7 +236,7 @@ export const s3Rules = [
     sev: 'medium', cat: 'security', kinds: BUCKET,
     check: (r, ctx) => {
       const wild = (v: unknown) => Array.isArray(v) && v.some((x) => x === '*');
-      const hits = r.all('cors_rule').filter((x) => typeof x.value === 'object' && x.value !== null && (wild((x.value as Record<string, unknown>).allowed_headers) || wild((x.value as Record<string, unknown>).allowed_methods))).map((x) => ({ path: x.path, message: 'CORS rule allows every header or method' }));
+      const hits = r.each('cors_rule').filter((x) => typeof x.value === 'object' && x.value !== null && (wild((x.value as Record<string, unknown>).allowed_headers) || wild((x.value as Record<string, unknown>).allowed_methods))).map((x) => ({ path: x.path, message: 'CORS rule allows every header or method' }));
       for (const o of related(r, ctx, 'aws_s3_bucket_cors_configuration')) {
         const rules = Array.isArray(o.attrs.cors_rule) ? o.attrs.cors_rule : [];
         if (rules.some((c) => typeof c === 'object' && c !== null && !Array.isArray(c) && (wild((c as Record<string, unknown>).allowed_headers) || wild((c as Record<string, unknown>).allowed_methods)))) hits.push({ path: undefined as unknown as string, message: 'CORS rule allows every header or method', at: spanOf(o, 'cors_rule') } as never);
