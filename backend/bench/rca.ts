@@ -128,6 +128,19 @@ async function main() {
     const ms = (performance.now() - rankStart) / Math.max(1, cases.length);
     report(`Aegis RCA, default configuration (${ms.toFixed(1)} ms per case)`, rows);
     keep(rows);
+    // Generated cases name their loudest symptom: how the ranker does when it is not the cause.
+    const quiet = rows.filter((r) => typeof r.c.truth.loudest === 'string' && r.c.truth.loudest !== r.truth);
+    if (quiet.length) {
+      console.log('');
+      report(`Aegis RCA, cases whose loudest symptom is not the root cause`, quiet);
+      if (values.baseline) {
+        console.log('');
+        report(
+          'NSigma, cases whose loudest symptom is not the root cause',
+          quiet.map((r) => ({ ...r, ranked: nsigmaRanking(r.c.input) })),
+        );
+      }
+    }
   }
   if (values.baseline) {
     console.log('');
