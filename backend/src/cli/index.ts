@@ -2,6 +2,7 @@ import { loadConfig, type AegisConfig } from '../config/index.js';
 import { AegisError } from '../platform/errors.js';
 import { parseCommandArgs, type CliContext, type Command } from './command.js';
 import { detectCommand } from './commands/detect.js';
+import { iacRules, iacScan } from './commands/iac.js';
 import { incidentsList, incidentsShow } from './commands/incidents.js';
 import { rcaCommand } from './commands/rca.js';
 import { startCommand } from './commands/server.js';
@@ -16,6 +17,8 @@ export const COMMANDS: Command[] = [
   incidentsShow,
   detectCommand,
   rcaCommand,
+  iacScan,
+  iacRules,
 ];
 
 function help(commands: Command[]): string {

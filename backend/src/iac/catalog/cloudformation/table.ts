@@ -15,7 +15,6 @@ const mustTrue = (p: string, what: string) => requireTrue(p, `${what} is not ena
 const notTrue = (p: string, what: string) => forbidTrue(p, `${what} is enabled`);
 const eq = (p: string, v: Value, what: string) => requireValue(p, oneOf(v), `${what} is not ${String(v)}`, { fix: v });
 const neq = (p: string, v: Value[], what: string) => forbidValue(p, oneOf(...v), `${what} uses a discouraged value`);
-const minNum = (p: string, n: number, what: string) => requireValue(p, (v) => Number(v) >= n, `${what} is below ${n}`, { fix: n });
 
 const ROWS: Row[] = [
   ['cfn-s3-bucket-versioning-disabled', 'AWS::S3::Bucket', 's3_bucket_without_versioning', 'S3 bucket without versioning', eq('VersioningConfiguration.Status', 'Enabled', 'VersioningConfiguration.Status'), 'Set VersioningConfiguration.Status: Enabled.', 'medium', 'reliability', { VersioningConfiguration: { Status: 'Enabled' } }, {}, BAK],

@@ -1,3 +1,4 @@
+import type { Value } from '../../model.js';
 import { forbidValue, grants, isFalse, isKnown, isTrue, oneOf, requirePresent, requireTrue } from '../../engine/checks.js';
 import type { CheckFn } from '../../engine/rule.js';
 import type { ResourceView } from '../../engine/view.js';
@@ -26,14 +27,14 @@ const bucketFlag =
     return [{ path: v === undefined ? undefined : inline, message }];
   };
 
-function getPathOf(attrs: Record<string, unknown>, path: string): import('../../model.js').Value | undefined {
+function getPathOf(attrs: Record<string, unknown>, path: string): Value | undefined {
   let cur: unknown = attrs;
   for (const p of path.split('.')) {
     if (Array.isArray(cur)) cur = cur[0];
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[p];
   }
-  return cur as import('../../model.js').Value | undefined;
+  return cur as Value | undefined;
 }
 
 const aclIs =

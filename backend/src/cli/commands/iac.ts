@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import {
+  applyBaseline,
+  BUILTIN_RULES,
+  createIacScanner,
+  listIacFiles,
+  loadCustomRules,
+  readSources,
+  scanConfigSchema,
+  selectRules,
+  SEVERITIES,
+  severityRank,
+  toJsonReport,
+  toSarif,
+  toText,
+  type Severity,
+} from '../../iac/index.js';
+import { InputError } from '../../platform/errors.js';
+import type { Command } from '../command.js';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+
+export const iacScan: Command = {
+  words: ['iac', 'scan'],
+  usage:
+    'aegis iac scan <path> [--format text|json|sarif] [--output FILE] [--baseline report.json] [--severity-threshold high] [--config .aegis-iac.yaml] [--rules-dir DIR] [--pack NAME]',
+  summary: 'Scan Terraform, CloudFormation and Kubernetes files; exit 1 when a finding reaches the threshold',
+  options: {
+    format: { type: 'string' },
+    output: { type: 'string' },
+    baseline: { type: 'string' },
+    'severity-threshold': { type: 'string' },
+    config: { type: 'string' },
+    'rules-dir': { type: 'string' },
+    pack: { type: 'string', multiple: true },
+    quiet: { type: 'boolean' },
+  },
+  async run({ values, positionals }, ctx) {
+    const target = positionals[0];
+    if (!target) throw new InputError('give the path to scan');
+    const format = (values.format as string | undefined) ?? 'text';
+    if (!FORMATS.includes(format as (typeof FORMATS)[number])) throw new InputError(`--format must be one of ${FORMATS.join(', ')}`);
+    const threshold = (values['severity-threshold'] as string | undefined) ?? 'high';
+    if (!SEVERITIES.includes(threshold as Severity)) throw new InputError(`--severity-threshold must be one of ${SEVERITIES.join(', ')}`);
+    const root = path.resolve(target);
+    const configPath = (values.config as string | undefined) ?? path.join(root, '.aegis-iac.yaml');
+    const configText = await readFile(configPath, 'utf8').catch(() => undefined);
+    if (values.config && configText === undefined) throw new InputError(`cannot read --config ${configPath}`);
+    const config = scanConfigSchema.parse(configText ? (parse(configText) ?? {}) : {});
+    if (values.pack) config.packs = values.pack as string[];
+    const rulesDir = (values['rules-dir'] as string | undefined) ?? config.rulesDir;
+    const custom = rulesDir ? await loadCustomRules(path.resolve(rulesDir)) : [];
+    const rules = selectRules([...BUILTIN_RULES, ...custom], config);
+
+    const started = performance.now();
+    const progress = !values.quiet && (process.stderr.isTTY || format === 'text');
+    const rels = await listIacFiles(root);
+    const files = await readSources(root, rels, (done, total) => {
+      if (progress && total >= 200) ctx.err(`reading ${done}/${total} files`);
+    });
+    const scanner = await createIacScanner({ rules });
+    const result = scanner.scan(files);
+    const seconds = (performance.now() - started) / 1000;
+    let findings = result.findings;
+    let baselined = 0;
+    if (values.baseline) {
+      const base = JSON.parse(await readFile(values.baseline as string, 'utf8')) as { findings?: typeof findings };
+      ({ kept: findings, baselined } = applyBaseline(findings, base));
+    }
+    const rendered =
+      format === 'json'
+        ? JSON.stringify(toJsonReport({ ...result, findings }), null, 2)
+        : format === 'sarif'
+          ? JSON.stringify(toSarif(findings, rules), null, 2)
+          : toText(findings, { colour: Boolean(process.stdout.isTTY), suppressed: result.suppressed.length });
+    if (values.output) {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(values.output as string, rendered + '\n');
+    } else ctx.out(rendered);
+    if (progress)
+      ctx.err(
+        `scanned ${result.stats.iacFiles} IaC files (${result.stats.resources} resources) in ${seconds.toFixed(2)} s` +
+          `${baselined ? `; ${baselined} findings in the baseline` : ''}; ${result.parseErrors.length} parse error(s)`,
+      );
+    const worst = findings.reduce((m, f) => Math.max(m, severityRank(f.severity)), 0);
+    return worst >= severityRank(threshold as Severity) ? 1 : 0;
+  },
+};
+
+export const iacRules: Command = {
+  words: ['iac', 'rules'],
+  usage: 'aegis iac rules [--json]',
+  summary: 'List the IaC rules with severity, category, frameworks, kinds and references',
+  options: { json: { type: 'boolean' } },
+  async run({ values }, ctx) {
+    const rules = BUILTIN_RULES.map(({ check: _c, fixtures: _f, ...meta }) => meta);
+    if (values.json) ctx.out(JSON.stringify({ count: rules.length, rules }, null, 2));
+    else for (const r of rules) ctx.out(`${r.id.padEnd(58)} ${r.severity.padEnd(8)} ${r.category.padEnd(12)} ${r.frameworks.join(',')}  ${r.title}`);
+    return 0;
+  },
+};
