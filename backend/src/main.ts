@@ -27,7 +27,7 @@ import {
 } from './graph/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { createBusFeeds, createRcaService, createRcaStore, rcaRoutes, type RcaService } from './rca/index.js';
+import { createBusFeeds, createRcaService, createRcaStore, rcaProbabilityGauge, rcaRoutes, type RcaService } from './rca/index.js';
 import type { MetricsSource } from './sources/types.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
 
@@ -111,10 +111,12 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       graph,
       clock,
       logger: logger.child({ component: 'rca' }),
+      metrics: opts.metricsSource,
     });
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'aegis_process_' });
+    rcaProbabilityGauge(metrics, rca);
     const detectStore = createDetectStore({ db, clock });
     const detection = opts.metricsSource
       ? createDetectionService({

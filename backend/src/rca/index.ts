@@ -16,3 +16,4 @@ export { createRcaStore, type RcaStore, type StoredRca, type RootCauseVerdict } 
 export { createRcaService, type RcaService, type RcaServiceDeps, type AnomalyFeed, type ChangeFeed } from './service.js';
 export { rcaRoutes } from './routes.js';
 export { createBusFeeds, type BusFeeds } from './feeds.js';
+export { rcaProbabilityGauge } from './metrics.js';
