@@ -30,8 +30,8 @@ export interface ScorerState {
 export interface SeriesScorer {
   readonly config: PipelineConfig;
   readonly threshold: number;
-  /** Warms every member and calibrator on history (its scores are discarded). */
-  train(history: SeriesPoints): void;
+  /** Warms every member and calibrator on history; alarms raised in history do not suppress live ones. */
+  train(history: SeriesPoints): ScoredPoints;
   score(points: SeriesPoints): ScoredPoints;
   save(): ScorerState;
 }
@@ -89,7 +89,7 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
     config.members.map((m) => m.weight),
     config.ensemble,
   );
-  const postRules = createPostRules(config.postRules, stored?.postRules);
+  let postRules = createPostRules(config.postRules, stored?.postRules);
   const threshold = alarmThreshold(config);
 
   /** Raw scores of one member over the batch, then smoothed and calibrated, written into `out`. */
@@ -156,7 +156,9 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
     config,
     threshold,
     train(history) {
-      score(history);
+      const scored = score(history);
+      postRules = createPostRules(config.postRules);
+      return scored;
     },
     score,
     save: () => ({

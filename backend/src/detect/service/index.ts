@@ -172,10 +172,10 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     if (points.length === 0) return;
     const timestamps = Float64Array.from(points, (p) => p[0]);
     const values = Float64Array.from(points, (p) => p[1]);
-    const scored = rt.scorer.score({ timestamps, values });
+    const live = rt.lastAt >= now - historyMs + step; // only live points open events; history just warms up
+    const scored = live ? rt.scorer.score({ timestamps, values }) : rt.scorer.train({ timestamps, values });
     const names = memberNames(rt.scorer);
     const voteLevel = rt.scorer.config.ensemble.voteLevel;
-    const live = rt.lastAt >= now - historyMs + step; // only live points open events; history just warms up
     for (let i = 0; i < points.length; i++) {
       const at = timestamps[i] ?? 0;
       const s = scored.scores[i] ?? NaN;

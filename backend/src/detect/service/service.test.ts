@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, type TestDatabase } from '../../../test/helpers/db.js';
+import { startTestServer } from '../../../test/helpers/server.js';
+import { type BusEvent, createInProcessBus } from '../../events/bus.js';
+import { staticServiceGraph } from '../../graph/port.js';
+import { createManualClock } from '../../platform/clock.js';
+import { silentLogger } from '../../platform/logger.js';
+import type { SeriesKey } from '../../sources/types.js';
+import { builtinLookup } from '../builtins.js';
+import { alarmThreshold, DEFAULT_PIPELINE, parsePipelineConfig } from '../pipeline/index.js';
+import { createDetectStore } from '../store.js';
+import { createDetectionService } from './index.js';
+import { createMemoryMetricsSource } from './memory-source.js';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 0, 5);
+
+function noise(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+}
+
+const key = (service: string, metric = 'latency_p95'): SeriesKey => ({ namespace: 'shop', service, metric });
+
+describe.each(ENGINES)('detection service on $engine', ({ open, available }) => {
+  let tdb: TestDatabase | undefined;
+  beforeAll(async () => {
+    if (await available()) tdb = await open();
+  });
+  afterAll(async () => tdb?.dispose());
+
+  it('warms up on history, opens correlated anomaly events on live spikes, stores scores, closes events', async (ctx) => {
+    if (!tdb) return ctx.skip();
+    const clock = createManualClock(T0 + 2 * 1440 * MIN);
+    const source = createMemoryMetricsSource();
+    const r = noise(7);
+    const services = ['frontend', 'checkout', 'payment', 'email'];
+    const gen = (t: number) => 100 + 10 * Math.sin((((t / MIN) % 1440) / 1440) * 2 * Math.PI) + r();
+    for (const s of services) {
+      const pts: Array<[number, number]> = [];
+      for (let t = T0; t <= clock.nowMs(); t += MIN) pts.push([t, gen(t)]);
+      source.set(key(s), pts);
+    }
+    source.fail('email', 'scrape timed out');
+    const bus = createInProcessBus({ logger: silentLogger, now: () => clock.now() });
+    const events: BusEvent[] = [];
+    bus.subscribe('anomalies', (e) => {
+      events.push(e);
+    });
+    const store = createDetectStore({ db: tdb.db, clock });
+    const gauges = new Map<string, number>();
+    const service = createDetectionService({
+      source,
+      store,
+      bus,
+      clock,
+      logger: silentLogger,
+      graph: staticServiceGraph([
+        { source: 'frontend', target: 'checkout' },
+        { source: 'checkout', target: 'payment' },
+      ]),
+      lookup: builtinLookup,
+      historyMs: 2 * 1440 * MIN,
+      storeHistoryMs: 60 * MIN,
+      onScore: (k, s) => gauges.set(`${k.service}/${k.metric}`, s),
+    });
+
+    const first = await service.tick();
+    expect(first.series).toBe(3);
+    expect(first.errors.join()).toMatch(/scrape timed out/);
+    expect(first.opened).toBe(0); // history only warms the baselines
+
+    // Ten live minutes; payment and checkout (neighbours) spike together at minute 5.
+    for (let m = 1; m <= 10; m++) {
+      const t = clock.nowMs() + MIN;
+      for (const s of ['frontend', 'checkout', 'payment']) {
+        const spike = m === 5 && s !== 'frontend' ? 80 : 0;
+        source.append(key(s), [[t, gen(t) + spike]]);
+      }
+      if (m === 7) source.append(key('frontend'), [[t + 1, NaN]]);
+      clock.advance(MIN);
+    }
+    const live = await service.tick();
+    expect(live.points).toBe(31);
+    expect(live.skipped).toBe(1);
+    expect(live.opened).toBeGreaterThanOrEqual(2);
+    await bus.drain();
+
+    const page = await store.listAnomalies({ limit: 50 });
+    const pay = page.items.find((a) => a.service === 'payment');
+    const checkout = page.items.find((a) => a.service === 'checkout');
+    expect(pay?.start).toBe(new Date(T0 + 2 * 1440 * MIN + 5 * MIN).toISOString());
+    expect(pay?.score).toBeGreaterThan(alarmThreshold(parsePipelineConfig(DEFAULT_PIPELINE)));
+    expect(pay?.detectors.length).toBeGreaterThan(0);
+    expect(pay?.group_id).toBe(checkout?.group_id); // spatial correlation over the call graph
+    expect(
+      events.some((e) => e.type === 'anomaly.opened' && (e.data as { service: string }).service === 'payment'),
+    ).toBe(true);
+    expect(gauges.get('payment/latency_p95')).toBeGreaterThanOrEqual(0);
+
+    const scores = await store.queryScores({ service: 'payment', from: T0, to: clock.nowMs(), stepMs: MIN });
+    expect(scores).toHaveLength(1);
+    const peak = scores[0]?.points.find(([t]) => t === T0 + 2 * 1440 * MIN + 5 * MIN);
+    expect(peak?.[1]).toBeCloseTo(pay?.score ?? -1, 5);
+
+    // Quiet for longer than the gap: the events close.
+    for (let m = 0; m < 15; m++) {
+      const t = clock.nowMs() + MIN;
+      for (const s of ['frontend', 'checkout', 'payment']) source.append(key(s), [[t, gen(t)]]);
+      clock.advance(MIN);
+    }
+    await service.tick();
+    expect((await store.openAnomalies()).length).toBe(0);
+
+    // Restart: the scorer state comes back from the models table, nothing is re-learnt or re-opened.
+    const again = createDetectionService({
+      source,
+      store,
+      bus,
+      clock,
+      logger: silentLogger,
+      graph: staticServiceGraph([]),
+      lookup: builtinLookup,
+    });
+    const after = await again.tick();
+    expect(after.points).toBe(0);
+  });
+
+  it('downsamples score history: raw for a day, 1-minute for a week, 5-minute for a month', async (ctx) => {
+    if (!tdb) return ctx.skip();
+    const now = T0 + 40 * 1440 * MIN;
+    const clock = createManualClock(now);
+    const store = createDetectStore({ db: tdb.db, clock });
+    const row = (at: number, score: number) => ({ series: 'shop/cart/cpu', service: 'cart', metric: 'cpu', at, score });
+    await store.appendScores([
+      row(now - 10 * MIN, 0.1), // recent: stays raw
+      row(now - 2 * 1440 * MIN, 0.2), // two days old, two points in one minute → one 1-minute max
+      row(now - 2 * 1440 * MIN + 20_000, 0.6),
+      row(now - 10 * 1440 * MIN, 0.3), // ten days old → 5-minute
+      row(now - 35 * 1440 * MIN, 0.9), // past a month → gone
+    ]);
+    await store.downsample();
+    const pts =
+      (await store.queryScores({ service: 'cart', from: now - 50 * 1440 * MIN, to: now, stepMs: MIN }))[0]?.points ??
+      [];
+    expect(pts.map(([, s]) => Math.round(s * 10) / 10)).toEqual([0.3, 0.6, 0.1]);
+    const { rows } = await tdb.db.query<{ resolution: number; n: string }>(
+      "SELECT resolution, count(*) AS n FROM anomaly_scores WHERE service = 'cart' GROUP BY resolution ORDER BY resolution",
+    );
+    expect(rows.map((r) => [Number(r.resolution), Number(r.n)])).toEqual([
+      [0, 1],
+      [60_000, 1],
+      [300_000, 1],
+    ]);
+  });
+});
+
+describe('anomaly API', () => {
+  it('serves /anomalies and /anomalies/scores with auth, validation and the built-in detectors registered', async () => {
+    const server = await startTestServer();
+    try {
+      const viewer = await server.token('viewer');
+      const store = createDetectStore({ db: server.handle.store.db, clock: createManualClock(T0) });
+      await store.insertAnomaly({
+        series: 'shop/cart/cpu',
+        namespace: 'shop',
+        service: 'cart',
+        metric: 'cpu',
+        start: new Date(T0).toISOString(),
+        end: new Date(T0 + MIN).toISOString(),
+        peak: new Date(T0).toISOString(),
+        score: 0.8,
+        detectors: ['zscore'],
+        group_id: '00000000-0000-4000-8000-000000000001',
+        open: false,
+      });
+      await store.appendScores([{ series: 'shop/cart/cpu', service: 'cart', metric: 'cpu', at: T0, score: 0.8 }]);
+      const list = await server.request('GET', `/api/v1/anomalies?service=cart&from=${T0 - MIN}&to=${T0 + MIN}`, {
+        token: viewer,
+      });
+      expect(list.status).toBe(200);
+      expect(list.body.items).toHaveLength(1);
+      expect(list.body.next).toBeNull();
+      const none = await server.request('GET', `/api/v1/anomalies?service=payment`, { token: viewer });
+      expect(none.body.items).toHaveLength(0);
+      const scores = await server.request(
+        'GET',
+        `/api/v1/anomalies/scores?service=cart&metric=cpu&from=${T0 - MIN}&to=${T0 + MIN}&step=1m`,
+        { token: viewer },
+      );
+      expect(scores.body.series).toHaveLength(1);
+      expect(scores.body.series[0]).toMatchObject({ service: 'cart', metric: 'cpu' });
+      expect(scores.body.series[0].points[0][0]).toBe(T0);
+      expect(scores.body.series[0].points[0][1]).toBeCloseTo(0.8, 5);
+      const bad = await server.request('GET', '/api/v1/anomalies/scores?step=fast', { token: viewer });
+      expect(bad.status).toBe(400);
+      expect((await server.request('GET', '/api/v1/anomalies')).status).toBe(401);
+      expect(server.handle.registries.detectors.has('seasonal')).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+});
