@@ -37,8 +37,20 @@ export interface RouteDef<
   body?: B;
   response: R;
   status?: number;
-  /** Required for every write: the audit action, and which input names the target. */
-  audit?: { action: string; target?: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>) => string | undefined };
+  /**
+   * Required for every write: the audit action, and which input names the target. `recordedByHandler`:
+   * the handler writes the success entry itself, inside its own transaction (webhooks batch them).
+   */
+  audit?: {
+    action: string;
+    target?: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>) => string | undefined;
+    recordedByHandler?: boolean;
+  };
+  /**
+   * Webhooks: proves who sent the request (e.g. an HMAC signature over the raw body), given the bearer
+   * principal if one was presented; returns the principal to act as, or throws AuthenticationError.
+   */
+  authenticate?: (req: Request, bearer: Principal | undefined) => Promise<Principal>;
   handler(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteResult<z.input<R>>>;
 }
 

@@ -168,6 +168,7 @@ function mountRoute(
     // Known before any check, so that a denied request is audited against what it tried to touch.
     l.auditTarget = typeof req.params.id === 'string' ? req.params.id.slice(0, 200) : undefined;
     try {
+      if (route.authenticate) l.principal = await route.authenticate(req, l.principal);
       const principal = l.principal;
       if (!principal) throw new AuthenticationError('a bearer token is required');
       if (!can(principal, route.permission)) {
@@ -195,7 +196,7 @@ function mountRoute(
           : { status: route.status ?? 200, body: result };
       // A create names its target only once it exists.
       l.auditTarget ??= (body as { id?: unknown } | null)?.id?.toString();
-      if (WRITE.has(req.method)) await auditRequest(req, res, status);
+      if (WRITE.has(req.method) && !route.audit?.recordedByHandler) await auditRequest(req, res, status);
       res.status(status).json(body);
     } catch (err) {
       next(err);
