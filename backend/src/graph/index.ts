@@ -17,3 +17,5 @@ export {
 } from './discovery/prometheus.js';
 export { httpPromQuery } from './discovery/prometheus-http.js';
 export { graphRoutes, type GraphRouteDeps } from './routes.js';
+export { createGraphHealthTracker } from './health.js';
+export { topologySnapshot, type DeclaredTopology, type ServiceStats } from './discovery/topology.js';
