@@ -4,6 +4,7 @@ import type { Database } from './db.js';
 import { createExecutionRepository, type ExecutionRepository } from './executions.js';
 import { createIncidentRepository, type IncidentRepository } from './incidents.js';
 import { createRemediationRepository, type RemediationRepository } from './remediations.js';
+import { createSignalRepository, type SignalRepository } from './signals.js';
 import { createTokenRepository, type TokenRepository } from './tokens.js';
 
 export * from './db.js';
@@ -15,6 +16,7 @@ export type { IncidentFilter, IncidentRepository, NewIncident } from './incident
 export type { ExecutionRepository } from './executions.js';
 export type { RemediationRepository, NewRemediation } from './remediations.js';
 export type { TokenRepository } from './tokens.js';
+export type { IncidentGroup, NewSignalRow, ResolvedSignal, SignalRepository } from './signals.js';
 
 export interface Store {
   db: Database;
@@ -23,6 +25,7 @@ export interface Store {
   remediations: RemediationRepository;
   tokens: TokenRepository;
   audit: AuditLog;
+  signals: SignalRepository;
 }
 
 export function createStore(deps: { db: Database; clock: Clock }): Store {
@@ -33,5 +36,6 @@ export function createStore(deps: { db: Database; clock: Clock }): Store {
     remediations: createRemediationRepository(deps),
     tokens: createTokenRepository(deps),
     audit: createAuditLog(deps),
+    signals: createSignalRepository(deps),
   };
 }
