@@ -1,0 +1,127 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInProcessBus } from '../events/bus.js';
+import { createExtensionRegistries } from '../extensions/index.js';
+import { ConflictError, ForbiddenError } from '../platform/errors.js';
+import { silentLogger } from '../platform/logger.js';
+import { startSimulatedCluster, type SimulatedCluster } from '../sources/simulator/index.js';
+import { createStore, type Database, migrate, openDatabase, type Store } from '../store/index.js';
+import { createKubeCluster, kubeConfigFrom, registerBuiltinActions, createRemediationService, MARKER_ANNOTATION, type RemediationService } from './index.js';
+import { remediationPolicySchema } from './policy.js';
+import { scaledClock } from './testing.js';
+import type { ClusterPort } from './types.js';
+
+const clock = scaledClock(30);
+let home: string;
+let sim: SimulatedCluster;
+let db: Database;
+let store: Store;
+let cluster: ClusterPort;
+const ns = 'boutique';
+
+function service(overrides: Partial<Parameters<typeof createRemediationService>[0]> = {}): RemediationService {
+  const registries = createExtensionRegistries();
+  registerBuiltinActions(registries.actions);
+  const bus = createInProcessBus({ logger: silentLogger, now: () => clock.now() });
+  return createRemediationService({
+    store, bus, clock, logger: silentLogger, actions: registries.actions, cluster, owner: 'test', pollMs: 100, leaseTtlMs: 60_000,
+    metrics: sim.sim.metrics,
+    ...overrides,
+  });
+}
+
+async function incident(services: string[]) {
+  return store.incidents.create({ title: `test ${services.join(',')}`, services, namespace: ns }, 'test');
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(path.join(tmpdir(), 'aegis-rem-'));
+  sim = await startSimulatedCluster({ home, clock, seed: 7 });
+  cluster = createKubeCluster(kubeConfigFrom(sim.kubeconfig, sim.contexts.aegis));
+  db = await openDatabase({ engine: 'pglite' });
+  await migrate(db, silentLogger);
+  store = createStore({ db, clock });
+}, 60_000);
+
+afterAll(async () => {
+  await sim?.close();
+  await db?.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('remediation state machine on the simulated cluster', () => {
+  it('proposes with a server-side dry run that changes nothing, then applies exactly once on concurrent approvals', async () => {
+    const svc = service();
+    const inc = await incident(['cartservice']);
+    const before = await cluster.readDeployment(ns, 'cartservice');
+    const r = await svc.propose({ incidentId: inc.id, action: 'restart-deployment', namespace: ns, target: 'cartservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
+    expect(r.status).toBe('proposed');
+    expect((r.dry_run as { ok: boolean }).ok).toBe(true);
+    const afterDry = await cluster.readDeployment(ns, 'cartservice');
+    expect(afterDry.generation).toBe(before.generation);
+    expect((await store.incidents.get(inc.id)).status).toBe('awaiting_approval');
+
+    const results = await Promise.allSettled([svc.approve(r.id, 'alice'), svc.approve(r.id, 'bob')]);
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((x) => x.status === 'rejected');
+    expect(refused?.status === 'rejected' && refused.reason).toBeInstanceOf(ConflictError);
+    await svc.idle();
+    const done = await store.remediations.get(r.id);
+    expect(done.status).toBe('succeeded');
+    expect(['alice', 'bob']).toContain(done.approved_by);
+    const after = await cluster.readDeployment(ns, 'cartservice');
+    expect(after.generation).toBe(before.generation + 1);
+    expect(after.annotations[MARKER_ANNOTATION]).toBe(r.id);
+    expect(after.revision).toBe(before.revision + 1);
+    expect((await store.incidents.get(inc.id)).status).toBe('resolved');
+    const audit = await store.audit.list({ limit: 50 });
+    expect(audit.items.map((a) => a.action)).toEqual(expect.arrayContaining(['remediation.propose', 'remediation.approved', 'remediation.applying', 'remediation.verifying', 'remediation.succeeded']));
+    await svc.stop();
+  }, 60_000);
+
+  it('refuses a second remediation on the same target while one is open, and actions outside the policy', async () => {
+    const svc = service({ policy: remediationPolicySchema.parse({ allowedActions: ['restart-deployment', 'scale-out'] }) });
+    const inc = await incident(['currencyservice']);
+    await svc.propose({ incidentId: inc.id, action: 'restart-deployment', namespace: ns, target: 'currencyservice', confidence: 0.5, severity: 'medium', actor: 'fixer' });
+    await expect(svc.propose({ incidentId: inc.id, action: 'scale-out', namespace: ns, target: 'currencyservice', confidence: 0.5, severity: 'medium', actor: 'fixer' })).rejects.toThrow(/not finished/);
+    await expect(svc.propose({ incidentId: inc.id, action: 'delete-pod', namespace: ns, target: 'adservice', confidence: 0.5, severity: 'medium', actor: 'fixer' })).rejects.toBeInstanceOf(ForbiddenError);
+    await svc.stop();
+  }, 30_000);
+
+  it('resumes an interrupted apply without applying twice (the marker shows it landed)', async () => {
+    const svc = service();
+    const inc = await incident(['paymentservice']);
+    const r = await svc.propose({ incidentId: inc.id, action: 'restart-deployment', namespace: ns, target: 'paymentservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
+    const before = await cluster.readDeployment(ns, 'paymentservice');
+    // A backend that wrote the patch and died before recording it:
+    await cluster.restart(ns, 'paymentservice', clock.now(), { dryRun: false, marker: r.id });
+    await store.remediations.update(r.id, { status: 'applying', before_state: before, approved_by: 'carol' });
+    expect(await svc.reconcile()).toBe(1);
+    await svc.idle();
+    const done = await store.remediations.get(r.id);
+    expect(done.status).toBe('succeeded');
+    expect((done.verification as { resumed: boolean }).resumed).toBe(true);
+    expect((await cluster.readDeployment(ns, 'paymentservice')).generation).toBe(before.generation + 1);
+    await svc.stop();
+  }, 60_000);
+
+  it('reverts a scale-out whose triggering metric does not recover by the deadline', async () => {
+    const svc = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 60_000 }) });
+    const inc = await incident(['adservice']);
+    const before = await cluster.readDeployment(ns, 'adservice');
+    const r = await svc.propose({
+      incidentId: inc.id, action: 'scale-out', namespace: ns, target: 'adservice', confidence: 0.4, severity: 'low', actor: 'fixer',
+      // A metric that cannot fall below zero: verification must fail.
+      trigger: { service: 'adservice', metric: 'request_rate', baseline: -100, observed: -50, direction: 'down' },
+    });
+    await svc.approve(r.id, 'dave');
+    await svc.idle();
+    const done = await store.remediations.get(r.id);
+    expect(done.status).toBe('reverted');
+    const after = await cluster.readDeployment(ns, 'adservice');
+    expect(after.replicas).toBe(before.replicas);
+    await svc.stop();
+  }, 60_000);
+});

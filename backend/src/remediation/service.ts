@@ -1,0 +1,360 @@
+import type { EventBus } from '../events/bus.js';
+import type { Extension } from '../extensions/index.js';
+import type { Clock } from '../platform/clock.js';
+import { ConflictError, errorMessage, ForbiddenError } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
+import type { Registry } from '../platform/registry.js';
+import type { MetricsSource } from '../sources/types.js';
+import type { Queryable, Store } from '../store/index.js';
+import type { IncidentStatus, Remediation, RemediationStatus, Severity } from '../store/types.js';
+import { lookupAction } from './actions.js';
+import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy } from './policy.js';
+import { createRemediationQueries, FINAL_STATUSES } from './store.js';
+import type { ActionDefinition, ActionParams, ClusterPort, DeploymentState, Trigger } from './types.js';
+import { checkMetric, podsReady, rolloutComplete, type VerificationCheck } from './verify.js';
+
+export interface ProposeInput {
+  incidentId: string;
+  action: string;
+  namespace: string;
+  target: string;
+  params?: ActionParams;
+  confidence: number;
+  severity: Severity;
+  trigger?: Trigger;
+  /** What the fixer expects to happen (what-if run, learned policy). */
+  predicted?: unknown;
+  rationale?: string;
+  actor: string;
+}
+
+export interface RemediationOutcome {
+  remediation: Remediation;
+  status: Extract<RemediationStatus, 'succeeded' | 'failed' | 'reverted'>;
+  recoveryMs: number | null;
+}
+
+export interface RemediationService {
+  /** Plans, dry-runs and checks policy; stores a `proposed` remediation (or approves it when a policy allows). */
+  propose(input: ProposeInput): Promise<Remediation>;
+  approve(id: string, actor: string, actorRole?: string): Promise<Remediation>;
+  reject(id: string, actor: string, reason?: string, actorRole?: string): Promise<Remediation>;
+  /** Picks up approved/applying/verifying remediations whose lease is free; returns how many it took. */
+  reconcile(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+  /** Resolves when nothing is executing (tests, shutdown). */
+  idle(): Promise<void>;
+  onOutcome(listener: (o: RemediationOutcome) => void | Promise<void>): () => void;
+  readonly policy: RemediationPolicy;
+}
+
+export interface RemediationServiceDeps {
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  actions: Registry<Extension>;
+  /** Absent: nothing can be applied (proposals fail with a clear reason). */
+  cluster?: ClusterPort;
+  metrics?: MetricsSource;
+  policy?: RemediationPolicy;
+  /** This backend's identity for leases. */
+  owner: string;
+  leaseTtlMs?: number;
+  /** Real-time pause between verification polls (tests shorten it). */
+  pollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  reconcileEveryMs?: number;
+}
+
+const HOUR = 3_600_000;
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+interface PlanRecord {
+  summary: string;
+  params: ActionParams;
+  podsAffected: number;
+  trigger?: Trigger;
+  predicted?: unknown;
+  rationale?: string;
+  severity: Severity;
+}
+
+export function createRemediationService(deps: RemediationServiceDeps): RemediationService {
+  const policy = deps.policy ?? DEFAULT_POLICY;
+  const queries = createRemediationQueries({ db: deps.store.db, clock: deps.clock });
+  const ttl = deps.leaseTtlMs ?? 30_000;
+  const pollMs = deps.pollMs ?? 2_000;
+  const sleep = deps.sleep ?? delay;
+  const log = deps.logger;
+  const running = new Map<string, Promise<void>>();
+  const listeners = new Set<(o: RemediationOutcome) => void | Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const cluster = (): ClusterPort => {
+    if (!deps.cluster) throw new ConflictError('no Kubernetes cluster is configured: remediation cannot act');
+    return deps.cluster;
+  };
+  const ctx = () => ({ cluster: cluster(), now: () => deps.clock.now() });
+  const planOf = (r: Remediation) => r.plan as PlanRecord;
+
+  const publish = (r: Remediation) => deps.bus.publish('remediations', `remediation.${r.status}`, r);
+
+  const audit = (r: Remediation, actor: string, action: string, details: Record<string, unknown> = {}, tx?: Queryable, role?: string) =>
+    deps.store.audit.record(
+      { actor, actor_role: role ?? null, action, target: `remediation:${r.id}`, result: 'success', details: { status: r.status, action: r.action_type, target: `${r.namespace}/${r.target}`, ...details } },
+      tx,
+    );
+
+  const incidentStatus = async (incidentId: string, status: IncidentStatus, actor: string, message: string) => {
+    try {
+      const incident = await deps.store.incidents.setStatus(incidentId, status, actor, message);
+      deps.bus.publish('incidents', `incident.${status === 'resolved' ? 'resolved' : 'updated'}`, incident);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  };
+
+  /** Moves a remediation from one state to the next under its row lock; false if it was not in `from`. */
+  const transition = async (
+    id: string,
+    from: RemediationStatus[],
+    to: RemediationStatus,
+    fields: Partial<Remediation>,
+    actor: string,
+    role?: string,
+  ): Promise<Remediation | undefined> => {
+    const r = await deps.store.db.transaction(async (tx) => {
+      const cur = await deps.store.remediations.getForUpdate(id, tx);
+      if (!from.includes(cur.status)) return undefined;
+      const next = await deps.store.remediations.update(id, { ...fields, status: to }, tx);
+      await audit(next, actor, `remediation.${to}`, { from: cur.status }, tx, role);
+      return next;
+    });
+    if (r) publish(r);
+    return r;
+  };
+
+  async function propose(input: ProposeInput): Promise<Remediation> {
+    const action = lookupAction(deps.actions, input.action);
+    const state = await cluster().readDeployment(input.namespace, input.target);
+    const planned = action.plan(state, input.params ?? {});
+    const violations = policyViolations(policy, {
+      namespace: input.namespace,
+      action: action.id,
+      podsAffected: planned.podsAffected,
+      activeOnTarget: (await queries.activeOnTarget(input.namespace, input.target)).length,
+      appliedLastHour: await queries.appliedSince(input.namespace, input.target, new Date(deps.clock.nowMs() - HOUR)),
+    });
+    if (violations.length) throw new ForbiddenError(`policy refuses ${action.id} on ${input.namespace}/${input.target}: ${violations.join('; ')}`);
+    const dryRun = await runDryRun(action, input, planned.params);
+    if (!dryRun.ok) throw new ConflictError(`dry run of ${action.id} on ${input.namespace}/${input.target} failed: ${dryRun.error}`);
+    const plan: PlanRecord = {
+      summary: planned.summary,
+      params: planned.params,
+      podsAffected: planned.podsAffected,
+      trigger: input.trigger,
+      predicted: input.predicted,
+      rationale: input.rationale,
+      severity: input.severity,
+    };
+    const r = await deps.store.db.transaction(async (tx) => {
+      // Checked again under the insert's transaction so two proposals cannot both pass.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${input.namespace}/${input.target}`]);
+      if ((await queries.activeOnTarget(input.namespace, input.target, tx)).length) {
+        throw new ConflictError(`another remediation on ${input.namespace}/${input.target} is not finished`);
+      }
+      const created = await deps.store.remediations.create(
+        { incidentId: input.incidentId, actionType: action.id, target: input.target, namespace: input.namespace, plan, dryRun, confidence: input.confidence },
+        tx,
+      );
+      await tx.query('UPDATE remediations SET severity = $2 WHERE id = $1', [created.id, input.severity]);
+      await audit(created, input.actor, 'remediation.propose', { summary: plan.summary, confidence: input.confidence }, tx);
+      return created;
+    });
+    publish(r);
+    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor: input.actor, message: `proposed: ${plan.summary}`, data: { remediation_id: r.id } });
+    await incidentStatus(r.incident_id, 'awaiting_approval', input.actor, `awaiting approval: ${plan.summary}`);
+    if (autoApproves(policy, action.id, input.severity, input.confidence)) return approve(r.id, 'policy:auto-approve', 'policy');
+    return r;
+  }
+
+  async function runDryRun(action: ActionDefinition, input: ProposeInput, params: ActionParams) {
+    try {
+      const result = await action.apply(ctx(), { namespace: input.namespace, name: input.target }, params, { dryRun: true, marker: 'dry-run' });
+      return { ok: true, mode: 'server-side dryRun=All', result: summariseObject(result) };
+    } catch (err) {
+      return { ok: false, mode: 'server-side dryRun=All', error: errorMessage(err) };
+    }
+  }
+
+  async function approve(id: string, actor: string, role?: string): Promise<Remediation> {
+    const r = await transition(id, ['proposed'], 'approved', { approved_by: actor, approved_at: deps.clock.now().toISOString() }, actor, role);
+    if (!r) {
+      const cur = await deps.store.remediations.get(id);
+      throw new ConflictError(`remediation ${id} is ${cur.status}; only a proposed remediation can be approved`);
+    }
+    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor, message: `approved by ${actor}`, data: { remediation_id: id } });
+    await incidentStatus(r.incident_id, 'remediating', actor, `remediating: ${planOf(r).summary}`);
+    kick(id);
+    return r;
+  }
+
+  async function reject(id: string, actor: string, reason?: string, role?: string): Promise<Remediation> {
+    const r = await transition(id, ['proposed'], 'rejected', { rejected_by: actor, reason: reason ?? null }, actor, role);
+    if (!r) {
+      const cur = await deps.store.remediations.get(id);
+      throw new ConflictError(`remediation ${id} is ${cur.status}; only a proposed remediation can be rejected`);
+    }
+    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor, message: `rejected by ${actor}${reason ? `: ${reason}` : ''}`, data: { remediation_id: id } });
+    await incidentStatus(r.incident_id, 'investigating', actor, 'remediation rejected; back to investigation');
+    return r;
+  }
+
+  /** Starts executing unless this process already is. */
+  function kick(id: string): void {
+    if (running.has(id) || stopped) return;
+    const run = execute(id)
+      .catch((err: unknown) => log.error('remediation execution failed', { id, err: errorMessage(err) }))
+      .finally(() => running.delete(id));
+    running.set(id, run);
+  }
+
+  async function execute(id: string): Promise<void> {
+    if (!(await queries.lease(id, deps.owner, ttl))) return;
+    try {
+      for (let step = 0; step < 4 && !stopped; step++) {
+        const r = await deps.store.remediations.get(id);
+        if (FINAL_STATUSES.includes(r.status) || r.status === 'proposed') return;
+        if (r.status === 'approved') await beginApplying(r);
+        else if (r.status === 'applying') await applyOnce(r);
+        else if (r.status === 'verifying') return await verify(r);
+      }
+    } finally {
+      await queries.release(id, deps.owner).catch(() => {});
+    }
+  }
+
+  async function beginApplying(r: Remediation) {
+    const before = await cluster().readDeployment(r.namespace, r.target);
+    await transition(r.id, ['approved'], 'applying', { before_state: before }, 'aegis');
+  }
+
+  /** Writes the action unless its marker shows it already landed (a restart between write and bookkeeping). */
+  async function applyOnce(r: Remediation) {
+    const action = lookupAction(deps.actions, r.action_type);
+    const before = r.before_state as DeploymentState;
+    const params = planOf(r).params;
+    const now = await cluster().readDeployment(r.namespace, r.target);
+    let resumed = true;
+    if (!action.isApplied(now, r.id, params, before)) {
+      resumed = false;
+      try {
+        await action.apply(ctx(), { namespace: r.namespace, name: r.target }, params, { dryRun: false, marker: r.id });
+      } catch (err) {
+        await finish(r, 'failed', { error: `apply failed: ${errorMessage(err)}` });
+        return;
+      }
+    }
+    const deadline = deps.clock.nowMs() + policy.verifyDeadlineMs;
+    await transition(r.id, ['applying'], 'verifying', { verification: { deadline: new Date(deadline).toISOString(), resumed, checks: [] } }, 'aegis');
+    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor: 'aegis', message: `applied ${r.action_type} to ${r.namespace}/${r.target}${resumed ? ' (found already applied after a restart)' : ''}`, data: { remediation_id: r.id } });
+  }
+
+  async function verify(r: Remediation) {
+    const v = (r.verification ?? {}) as { deadline?: string };
+    const deadline = v.deadline ? Date.parse(v.deadline) : deps.clock.nowMs() + policy.verifyDeadlineMs;
+    const trigger = planOf(r).trigger;
+    let last: VerificationCheck | undefined;
+    let state: DeploymentState | undefined;
+    while (!stopped) {
+      await queries.lease(r.id, deps.owner, ttl);
+      state = await cluster().readDeployment(r.namespace, r.target);
+      const metric = trigger && deps.metrics ? await checkMetric(deps.metrics, trigger, deps.clock.nowMs()) : null;
+      last = {
+        rolloutComplete: rolloutComplete(state),
+        podsReady: podsReady(state),
+        metric,
+        ...(trigger && !deps.metrics ? { note: 'no metrics source: the triggering metric was not checked' } : {}),
+        ...(!trigger ? { note: 'no triggering metric recorded with the plan' } : {}),
+      };
+      if (last.rolloutComplete && last.podsReady && (last.metric?.ok ?? true)) {
+        return finish(r, 'succeeded', { after_state: state, verification: { ...v, deadline: new Date(deadline).toISOString(), passed: true, last } });
+      }
+      if (deps.clock.nowMs() >= deadline) break;
+      await sleep(pollMs);
+    }
+    if (stopped) return;
+    await failVerification(r, state, last, deadline);
+  }
+
+  async function failVerification(r: Remediation, state: DeploymentState | undefined, last: VerificationCheck | undefined, deadline: number) {
+    const action = lookupAction(deps.actions, r.action_type);
+    const verification = { deadline: new Date(deadline).toISOString(), passed: false, last };
+    if (!action.revert) return finish(r, 'failed', { after_state: state, verification, error: 'verification did not pass before the deadline' });
+    try {
+      await action.revert(ctx(), r.before_state as DeploymentState, { dryRun: false, marker: `${r.id}:revert` });
+      return finish(r, 'reverted', { after_state: state, verification, error: 'verification failed; the action was reverted' });
+    } catch (err) {
+      return finish(r, 'failed', { after_state: state, verification, error: `verification failed and revert failed: ${errorMessage(err)}` });
+    }
+  }
+
+  async function finish(r: Remediation, status: RemediationOutcome['status'], fields: Partial<Remediation>) {
+    const done = await transition(r.id, ['applying', 'verifying'], status, fields, 'aegis');
+    if (!done) return;
+    const approvedAt = done.approved_at ? Date.parse(done.approved_at) : null;
+    const outcome: RemediationOutcome = { remediation: done, status, recoveryMs: status === 'succeeded' && approvedAt ? deps.clock.nowMs() - approvedAt : null };
+    const plan = planOf(done);
+    if (status === 'succeeded') {
+      await deps.store.incidents.addTimeline(done.incident_id, { kind: 'remediation', actor: 'aegis', message: `verified: ${plan.summary}`, data: { remediation_id: done.id } });
+      await incidentStatus(done.incident_id, 'resolved', 'aegis', `resolved by ${done.action_type} on ${done.target} (approved by ${done.approved_by ?? 'policy'})`);
+    } else {
+      await deps.store.incidents.addTimeline(done.incident_id, { kind: 'remediation', actor: 'aegis', message: `${status}: ${done.error ?? ''}`, data: { remediation_id: done.id } });
+      await incidentStatus(done.incident_id, 'investigating', 'aegis', `remediation ${status}; back to investigation`);
+    }
+    for (const l of listeners) await Promise.resolve(l(outcome)).catch((err: unknown) => log.error('remediation outcome listener failed', { err: errorMessage(err) }));
+  }
+
+  async function reconcile(): Promise<number> {
+    const ids = await queries.claimable();
+    for (const id of ids) kick(id);
+    return ids.length;
+  }
+
+  return {
+    policy,
+    propose,
+    approve,
+    reject,
+    reconcile,
+    start() {
+      stopped = false;
+      void reconcile().catch((err: unknown) => log.error('remediation reconcile failed', { err: errorMessage(err) }));
+      timer = setInterval(() => void reconcile().catch(() => {}), deps.reconcileEveryMs ?? 5_000);
+      timer.unref?.();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await Promise.allSettled([...running.values()]);
+    },
+    async idle() {
+      while (running.size) await Promise.allSettled([...running.values()]);
+    },
+    onOutcome(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+}
+
+/** Keeps the dry run's answer small: the fields a reviewer looks at. */
+function summariseObject(o: unknown): unknown {
+  const obj = o as { kind?: string; metadata?: { name?: string; resourceVersion?: string; generation?: number }; spec?: { replicas?: number } } | undefined;
+  if (!obj || typeof obj !== 'object') return o ?? null;
+  if ('toRevision' in obj) return obj;
+  return { kind: obj.kind ?? null, name: obj.metadata?.name ?? null, generation: obj.metadata?.generation ?? null, replicas: obj.spec?.replicas ?? null };
+}

@@ -1,0 +1,59 @@
+import type { Clock } from '../platform/clock.js';
+import type { Database, Queryable } from '../store/index.js';
+import type { RemediationStatus } from '../store/types.js';
+
+export const FINAL_STATUSES: RemediationStatus[] = ['rejected', 'succeeded', 'failed', 'reverted'];
+export const ACTIVE_STATUSES: RemediationStatus[] = ['proposed', 'approved', 'applying', 'verifying'];
+
+/** The queries the state machine needs beyond the shared repository: policy counts and leases. */
+export interface RemediationQueries {
+  /** Remediations on a target not yet final (never two at once on one target). */
+  activeOnTarget(namespace: string, target: string, tx?: Queryable): Promise<string[]>;
+  /** Remediations applied (or being applied) to a target since `since`. */
+  appliedSince(namespace: string, target: string, since: Date, tx?: Queryable): Promise<number>;
+  /** Ids in approved/applying/verifying whose lease is free or expired (what a reconciler picks up). */
+  claimable(): Promise<string[]>;
+  /** Takes or renews the lease; false when another backend holds an unexpired one. */
+  lease(id: string, owner: string, ttlMs: number, tx?: Queryable): Promise<boolean>;
+  release(id: string, owner: string): Promise<void>;
+}
+
+export function createRemediationQueries({ db, clock }: { db: Database; clock: Clock }): RemediationQueries {
+  return {
+    async activeOnTarget(namespace, target, tx = db) {
+      const { rows } = await tx.query<{ id: string }>(
+        'SELECT id FROM remediations WHERE namespace = $1 AND target = $2 AND status = ANY($3)',
+        [namespace, target, ACTIVE_STATUSES],
+      );
+      return rows.map((r) => r.id);
+    },
+    async appliedSince(namespace, target, since, tx = db) {
+      const { rows } = await tx.query<{ n: string }>(
+        `SELECT count(*) AS n FROM remediations WHERE namespace = $1 AND target = $2 AND updated_at >= $3
+           AND status = ANY($4)`,
+        [namespace, target, since, ['applying', 'verifying', 'succeeded', 'failed', 'reverted']],
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+    async claimable() {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM remediations WHERE status = ANY($1) AND (lease_until IS NULL OR lease_until < $2)
+         ORDER BY created_at`,
+        [['approved', 'applying', 'verifying'], clock.now()],
+      );
+      return rows.map((r) => r.id);
+    },
+    async lease(id, owner, ttlMs, tx = db) {
+      const now = clock.nowMs();
+      const { rows } = await tx.query<{ id: string }>(
+        `UPDATE remediations SET lease_owner = $2, lease_until = $3
+         WHERE id = $1 AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $2) RETURNING id`,
+        [id, owner, new Date(now + ttlMs), new Date(now)],
+      );
+      return rows.length === 1;
+    },
+    async release(id, owner) {
+      await db.query('UPDATE remediations SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2', [id, owner]);
+    },
+  };
+}
