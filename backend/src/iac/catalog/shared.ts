@@ -45,7 +45,7 @@ export function tfIngress(r: ResourceView): IngressRule[] {
     return rule ? [rule] : [];
   }
   return r
-    .all('ingress')
+    .each('ingress')
     .map((x) => (Array.isArray(x.value) ? undefined : toRule(x.value, x.path, ['cidr_blocks', 'ipv6_cidr_blocks'])))
     .filter((x): x is IngressRule => x !== undefined);
 }

@@ -2,7 +2,7 @@ import { isObject, type Value } from '../../model.js';
 import { asList, asStrings, isTrue } from '../../engine/checks.js';
 import type { CheckFn } from '../../engine/rule.js';
 import { deployment, goodPod, k8, k8sDocs } from '../dsl.js';
-import { podSpecPath, sub, WORKLOADS } from './helpers.js';
+import { podSpecOf, sub, WORKLOADS } from './helpers.js';
 
 const ROLES = ['Role', 'ClusterRole'];
 const role = (rules: unknown[]) => k8sDocs({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'app' }, rules });
@@ -69,9 +69,9 @@ export const accessRules = [
   }),
   k8('k8s-pod-default-service-account', {
     title: 'Workload uses the default service account', desc: 'Sharing the default service account mixes the permissions of unrelated workloads.',
-    sev: 'low', cat: 'security', kinds: WORKLOADS,
+    sev: 'low', cat: 'security', kinds: ['*'],
     check: (r) => {
-      const base = podSpecPath(r.kind);
+      const base = podSpecOf(r);
       if (!base) return [];
       const sa = r.get(`${base}.serviceAccountName`) ?? r.get(`${base}.serviceAccount`);
       return sa === undefined || sa === 'default' ? [{ path: sa === undefined ? base : `${base}.serviceAccountName`, message: 'runs as the default service account' }] : [];

@@ -15,6 +15,12 @@ export function podSpecPath(kind: string): string | undefined {
   return undefined;
 }
 
+/** Metadata of the pod template next to the pod spec found by `podSpecOf`. */
+export function podMetaOf(r: ResourceView): string {
+  const spec = podSpecOf(r) ?? 'spec';
+  return spec === 'spec' ? 'metadata' : spec.replace(/\.spec$/, '.metadata');
+}
+
 export function podMetaPath(kind: string): string {
   if (kind === 'Pod') return 'metadata';
   if (kind === 'CronJob') return 'spec.jobTemplate.spec.template.metadata';
@@ -102,14 +108,19 @@ export function flagCheck(binary: string, flag: string, bad: (v: string | undefi
   return (r) => componentFlags(r, binary).filter((x) => bad(x.flags.get(flag), x.flags)).map((x) => ({ path: x.path, message }));
 }
 
-/** Kubelet settings come as flags or as a KubeletConfiguration document. */
-export function kubeletCheck(flag: string, configPath: string, bad: (v: string | undefined) => boolean, message: string, configMissingFires = true): CheckFn {
-  const flags = flagCheck('kubelet', flag, (v) => bad(v), message);
+/**
+ * Kubelet settings come as flags or as a KubeletConfiguration document. An absent flag keeps the kubelet default
+ * and does not fire; an absent config field fires only when `configMissingFires`.
+ */
+export function kubeletCheck(flag: string, configPaths: string[], bad: (v: string | undefined) => boolean, message: string, configMissingFires = true): CheckFn {
+  const flags = flagCheck('kubelet', flag, (v) => v !== undefined && bad(v), message);
   return (r, ctx) => {
     if (r.kind !== 'KubeletConfiguration') return flags(r, ctx);
-    const v = r.get(configPath);
-    if (v === undefined && !configMissingFires) return [];
-    return bad(v === undefined ? undefined : String(v)) ? [{ path: v === undefined ? undefined : configPath, message }] : [];
+    const path = configPaths.find((p) => r.get(p) !== undefined);
+    const v = path ? r.get(path) : undefined;
+    if (v === undefined) return configMissingFires && bad(undefined) ? [{ message }] : [];
+    const text = Array.isArray(v) ? v.map(String).join(',') : String(v);
+    return bad(text) ? [{ path, message }] : [];
   };
 }
 

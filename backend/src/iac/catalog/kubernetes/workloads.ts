@@ -1,39 +1,41 @@
 import { isObject, type Value } from '../../model.js';
 import { asList, asStrings, isFalse, isTrue } from '../../engine/checks.js';
+import type { ResourceView } from '../../engine/view.js';
 import { deployment, goodContainer, goodPod, k8, k8sDocs } from '../dsl.js';
-import { perContainer, podField, podMetaPath, podSpecPath, sub, WORKLOADS } from './helpers.js';
+import { perContainer, podField, podMetaOf, podSpecOf, sub, WORKLOADS } from './helpers.js';
 
 const W = WORKLOADS;
+const BATCH = ['Job', 'CronJob'];
 const PSS = (n: string) => [`CIS-K8S-1.8:${n}`, 'SOC2:CC6.8'];
 const caps = (c: Record<string, Value>, key: 'add' | 'drop') => asStrings(sub(c, `securityContext.capabilities.${key}`)).map((x) => x.toUpperCase().replace(/^CAP_/, ''));
-const podSec = (r: { kind: string; get(p: string): Value | undefined }, field: string) => {
-  const base = podSpecPath(r.kind);
+const podSec = (r: ResourceView, field: string) => {
+  const base = podSpecOf(r);
   return base ? r.get(`${base}.securityContext.${field}`) : undefined;
 };
-const containerOrPod = (c: Record<string, Value>, r: { kind: string; get(p: string): Value | undefined }, field: string) => sub(c, `securityContext.${field}`) ?? podSec(r, field);
+const containerOrPod = (c: Record<string, Value>, r: ResourceView, field: string) => sub(c, `securityContext.${field}`) ?? podSec(r, field);
 const fail = (c: Record<string, unknown>) => deployment(goodPod({}, c));
 const passD = deployment(goodPod());
 
 export const workloadRules = [
   k8('k8s-container-no-liveness-probe', {
     title: 'Container without liveness probe', desc: 'Without a liveness probe a hung process is never restarted.',
-    sev: 'medium', cat: 'reliability', kinds: W.filter((k) => k !== 'Job' && k !== 'CronJob'),
-    check: perContainer((c) => c.livenessProbe === undefined && 'no liveness probe'),
+    sev: 'medium', cat: 'reliability', kinds: ['*'],
+    check: perContainer((c, r) => !BATCH.includes(r.kind) && c.livenessProbe === undefined && 'no liveness probe'),
     fix: 'Add a livenessProbe (httpGet, tcpSocket or exec) to the container.',
     kics: ['liveness_probe_is_not_defined'], refs: { kubeLinter: ['no-liveness-probe'], polaris: ['livenessProbeMissing'], checkov: ['CKV_K8S_8'] },
     pass: [passD], fail: [fail({ livenessProbe: undefined })],
   }),
   k8('k8s-container-no-readiness-probe', {
     title: 'Container without readiness probe', desc: 'Without a readiness probe traffic reaches pods before they can serve it.',
-    sev: 'medium', cat: 'reliability', kinds: W.filter((k) => k !== 'Job' && k !== 'CronJob'),
-    check: perContainer((c) => c.readinessProbe === undefined && 'no readiness probe'),
+    sev: 'medium', cat: 'reliability', kinds: ['*'],
+    check: perContainer((c, r) => !BATCH.includes(r.kind) && c.readinessProbe === undefined && 'no readiness probe'),
     fix: 'Add a readinessProbe to the container.',
     kics: ['readiness_probe_is_not_configured'], refs: { kubeLinter: ['no-readiness-probe'], polaris: ['readinessProbeMissing'], checkov: ['CKV_K8S_9'] },
     pass: [passD], fail: [fail({ readinessProbe: undefined })],
   }),
   k8('k8s-container-no-cpu-limit', {
     title: 'Container without CPU limit', desc: 'An unlimited container can starve its neighbours of CPU.',
-    sev: 'low', cat: 'performance', kinds: W,
+    sev: 'low', cat: 'performance', kinds: ['*'],
     check: perContainer((c) => sub(c, 'resources.limits.cpu') === undefined && 'no CPU limit', { init: true }),
     fix: 'Set resources.limits.cpu on the container.',
     kics: ['cpu_limits_not_set'], refs: { kubeLinter: ['unset-cpu-requirements'], polaris: ['cpuLimitsMissing'], checkov: ['CKV_K8S_11'] },
@@ -41,7 +43,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-no-cpu-request', {
     title: 'Container without CPU request', desc: 'Without a request the scheduler cannot place the pod on a node with room for it.',
-    sev: 'low', cat: 'performance', kinds: W,
+    sev: 'low', cat: 'performance', kinds: ['*'],
     check: perContainer((c) => sub(c, 'resources.requests.cpu') === undefined && 'no CPU request', { init: true }),
     fix: 'Set resources.requests.cpu on the container.',
     kics: ['cpu_requests_not_set'], refs: { polaris: ['cpuRequestsMissing'], checkov: ['CKV_K8S_10'] },
@@ -49,7 +51,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-no-memory-limit', {
     title: 'Container without memory limit', desc: 'An unlimited container can exhaust node memory and trigger evictions.',
-    sev: 'medium', cat: 'reliability', kinds: W,
+    sev: 'medium', cat: 'reliability', kinds: ['*'],
     check: perContainer((c) => sub(c, 'resources.limits.memory') === undefined && 'no memory limit', { init: true }),
     fix: 'Set resources.limits.memory on the container.',
     kics: ['memory_limits_not_defined'], refs: { kubeLinter: ['unset-memory-requirements'], polaris: ['memoryLimitsMissing'], checkov: ['CKV_K8S_13'] },
@@ -57,7 +59,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-no-memory-request', {
     title: 'Container without memory request', desc: 'Without a memory request pods are scheduled onto nodes without room and evicted first.',
-    sev: 'low', cat: 'reliability', kinds: W,
+    sev: 'low', cat: 'reliability', kinds: ['*'],
     check: perContainer((c) => sub(c, 'resources.requests.memory') === undefined && 'no memory request', { init: true }),
     fix: 'Set resources.requests.memory on the container.',
     kics: ['memory_requests_not_defined'], refs: { polaris: ['memoryRequestsMissing'], checkov: ['CKV_K8S_12'] },
@@ -65,7 +67,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-privilege-escalation-allowed', {
     title: 'Container allows privilege escalation', desc: 'setuid binaries can gain more privileges than the process started with.',
-    sev: 'high', cat: 'security', kinds: W,
+    sev: 'high', cat: 'security', kinds: ['*'],
     check: perContainer((c) => !isFalse(sub(c, 'securityContext.allowPrivilegeEscalation')) && 'allowPrivilegeEscalation is not false', { init: true, at: 'securityContext.allowPrivilegeEscalation' }),
     fix: 'Set securityContext.allowPrivilegeEscalation: false.',
     kics: ['privilege_escalation_allowed'], refs: { kubeLinter: ['privilege-escalation-container'], polaris: ['privilegeEscalationAllowed'], checkov: ['CKV_K8S_20'] }, compliance: PSS('5.2.5'),
@@ -73,7 +75,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-low-uid', {
     title: 'Container runs with a low UID', desc: 'UIDs below 10000 may collide with host users when isolation fails.',
-    sev: 'medium', cat: 'security', kinds: W,
+    sev: 'medium', cat: 'security', kinds: ['*'],
     check: perContainer((c, r) => {
       const uid = containerOrPod(c, r, 'runAsUser');
       return (uid === undefined || (typeof uid === 'number' && uid < 10000)) && 'runAsUser is unset or below 10000';
@@ -84,15 +86,18 @@ export const workloadRules = [
   }),
   k8('k8s-container-unmasked-proc', {
     title: 'Container uses an unmasked /proc', desc: 'procMount: Unmasked exposes kernel interfaces normally hidden from containers.',
-    sev: 'high', cat: 'security', kinds: W,
-    check: perContainer((c) => sub(c, 'securityContext.procMount') === 'Unmasked' && 'procMount is Unmasked', { init: true, at: 'securityContext.procMount' }),
+    sev: 'high', cat: 'security', kinds: ['*'],
+    check: (r, ctx) =>
+      r.kind === 'PodSecurityPolicy'
+        ? asStrings(r.get('spec.allowedProcMountTypes')).includes('Unmasked') ? [{ path: 'spec.allowedProcMountTypes', message: 'the policy admits Unmasked /proc' }] : []
+        : perContainer((c) => sub(c, 'securityContext.procMount') === 'Unmasked' && 'procMount is Unmasked', { init: true, at: 'securityContext.procMount' })(r, ctx),
     fix: 'Remove securityContext.procMount or set it to Default.',
     kics: ['container_runs_unmasked'], compliance: PSS('5.2.1'),
     pass: [passD], fail: [fail({ securityContext: { procMount: 'Unmasked' } })],
   }),
   k8('k8s-container-capabilities-added', {
     title: 'Container adds Linux capabilities', desc: 'Added capabilities widen what a compromised process can do.',
-    sev: 'medium', cat: 'security', kinds: W,
+    sev: 'medium', cat: 'security', kinds: ['*'],
     check: perContainer((c) => caps(c, 'add').length > 0 && `adds capabilities ${caps(c, 'add').join(', ')}`, { init: true, at: 'securityContext.capabilities.add' }),
     fix: 'Remove securityContext.capabilities.add, or justify each capability with a suppression.',
     kics: ['containers_with_added_capabilities'], refs: { checkov: ['CKV_K8S_25'] }, compliance: PSS('5.2.8'),
@@ -100,7 +105,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-sys-admin-capability', {
     title: 'Container has CAP_SYS_ADMIN', desc: 'SYS_ADMIN is close to root on the node.',
-    sev: 'critical', cat: 'security', kinds: W,
+    sev: 'critical', cat: 'security', kinds: ['*'],
     check: perContainer((c) => caps(c, 'add').includes('SYS_ADMIN') && 'adds SYS_ADMIN', { init: true, at: 'securityContext.capabilities.add' }),
     fix: 'Remove SYS_ADMIN from securityContext.capabilities.add.',
     kics: ['containers_with_sys_admin_capabilities'], refs: { checkov: ['CKV_K8S_39'] }, compliance: PSS('5.2.8'),
@@ -108,7 +113,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-net-raw-not-dropped', {
     title: 'Container does not drop NET_RAW', desc: 'NET_RAW allows packet spoofing and ARP attacks inside the cluster network.',
-    sev: 'medium', cat: 'security', kinds: W,
+    sev: 'medium', cat: 'security', kinds: ['*'],
     check: perContainer((c) => !caps(c, 'drop').some((x) => x === 'ALL' || x === 'NET_RAW') && 'NET_RAW (or ALL) is not dropped', { init: true }),
     fix: 'Add ALL (or NET_RAW) to securityContext.capabilities.drop.',
     kics: ['net_raw_capabilities_not_being_dropped'], refs: { checkov: ['CKV_K8S_28'] }, compliance: PSS('5.2.7'),
@@ -116,9 +121,9 @@ export const workloadRules = [
   }),
   k8('k8s-pod-docker-socket-mounted', {
     title: 'Docker socket mounted into a pod', desc: 'Access to the container runtime socket is root on the node.',
-    sev: 'critical', cat: 'security', kinds: W,
+    sev: 'critical', cat: 'security', kinds: ['*'],
     check: (r) => {
-      const base = podSpecPath(r.kind);
+      const base = podSpecOf(r);
       return base ? r.each(`${base}.volumes`).filter((x) => /docker\.sock|containerd\.sock|crio\.sock/.test(String(sub(x.value, 'hostPath.path') ?? ''))).map((x) => ({ path: `${x.path}.hostPath.path`, message: 'the runtime socket is mounted through hostPath' })) : [];
     },
     fix: 'Remove the hostPath volume for the runtime socket.',
@@ -127,7 +132,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-image-pull-policy-not-always', {
     title: 'Image pull policy is not Always', desc: 'With IfNotPresent a node may run a stale or tampered cached image for a mutable tag.',
-    sev: 'low', cat: 'security', kinds: W,
+    sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c) => c.imagePullPolicy !== 'Always' && `imagePullPolicy is ${String(c.imagePullPolicy ?? 'unset')}`, { at: 'imagePullPolicy' }),
     fix: 'Set imagePullPolicy: Always, or pin the image by digest.',
     kics: ['image_pull_policy_of_container_is_not_always'], refs: { checkov: ['CKV_K8S_15'] },
@@ -135,7 +140,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-image-without-digest', {
     title: 'Image not pinned by digest', desc: 'A tag can be moved to a different image; a digest cannot.',
-    sev: 'low', cat: 'security', kinds: W,
+    sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c) => typeof c.image === 'string' && !c.image.includes('@') && 'image is not pinned by digest', { init: true, at: 'image' }),
     fix: 'Reference the image as name@sha256:<digest>.',
     kics: ['image_without_digest'], refs: { checkov: ['CKV_K8S_43'] },
@@ -143,7 +148,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-image-latest-tag', {
     title: 'Image uses the latest tag or no tag', desc: 'latest changes under you; rollbacks and audits need a fixed version.',
-    sev: 'medium', cat: 'reliability', kinds: W,
+    sev: 'medium', cat: 'reliability', kinds: ['*'],
     check: perContainer((c) => {
       if (typeof c.image !== 'string' || c.image.includes('@')) return false;
       const last = c.image.split('/').pop() ?? '';
@@ -155,30 +160,30 @@ export const workloadRules = [
   }),
   k8('k8s-pod-host-ipc', {
     title: 'Pod shares the host IPC namespace', desc: 'hostIPC lets the pod read shared memory of host processes.',
-    sev: 'high', cat: 'security', kinds: W,
+    sev: 'high', cat: 'security', kinds: ['*'],
     check: podField('hostIPC', isTrue, 'hostIPC is true'), fix: 'Remove hostIPC or set it to false.',
     kics: ['shared_host_ipc_namespace'], refs: { kubeLinter: ['host-ipc'], polaris: ['hostIPCSet'], checkov: ['CKV_K8S_3'] }, compliance: PSS('5.2.3'),
     pass: [passD], fail: [deployment(goodPod({ hostIPC: true }))],
   }),
   k8('k8s-pod-host-pid', {
     title: 'Pod shares the host PID namespace', desc: 'hostPID lets the pod see and signal every process on the node.',
-    sev: 'high', cat: 'security', kinds: W,
+    sev: 'high', cat: 'security', kinds: ['*'],
     check: podField('hostPID', isTrue, 'hostPID is true'), fix: 'Remove hostPID or set it to false.',
     kics: ['shared_host_pid_namespace'], refs: { kubeLinter: ['host-pid'], polaris: ['hostPIDSet'], checkov: ['CKV_K8S_1'] }, compliance: PSS('5.2.2'),
     pass: [passD], fail: [deployment(goodPod({ hostPID: true }))],
   }),
   k8('k8s-pod-host-network', {
     title: 'Pod uses the host network', desc: 'hostNetwork bypasses network policies and exposes node interfaces.',
-    sev: 'high', cat: 'security', kinds: W,
+    sev: 'high', cat: 'security', kinds: ['*'],
     check: podField('hostNetwork', isTrue, 'hostNetwork is true'), fix: 'Remove hostNetwork or set it to false.',
     refs: { kubeLinter: ['host-network'], polaris: ['hostNetworkSet'], checkov: ['CKV_K8S_19'] }, compliance: PSS('5.2.4'),
     pass: [passD], fail: [deployment(goodPod({ hostNetwork: true }))],
   }),
   k8('k8s-container-seccomp-unconfined', {
     title: 'Container without a seccomp profile', desc: 'Without RuntimeDefault seccomp every syscall is allowed.',
-    sev: 'medium', cat: 'security', kinds: W,
+    sev: 'medium', cat: 'security', kinds: ['*'],
     check: perContainer((c, r) => {
-      const ann = r.get(`${podMetaPath(r.kind)}.annotations`);
+      const ann = r.get(`${podMetaOf(r)}.annotations`);
       const annSet = isObject(ann) && Object.keys(ann).some((k) => k.startsWith('seccomp.security.alpha.kubernetes.io/') || k.startsWith('container.seccomp.security.alpha.kubernetes.io/'));
       const t = containerOrPod(c, r, 'seccompProfile.type') ?? sub(containerOrPod(c, r, 'seccompProfile') ?? null, 'type');
       const type = t ?? (isObject(sub(c, 'securityContext') ?? null) ? sub(c, 'securityContext.seccompProfile.type') : undefined);
@@ -191,9 +196,9 @@ export const workloadRules = [
   }),
   k8('k8s-container-no-apparmor', {
     title: 'Container without an AppArmor profile', desc: 'AppArmor confines what files and capabilities a container process may use.',
-    sev: 'low', cat: 'security', kinds: W,
+    sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c, r) => {
-      const ann = r.get(`${podMetaPath(r.kind)}.annotations`);
+      const ann = r.get(`${podMetaOf(r)}.annotations`);
       const key = `container.apparmor.security.beta.kubernetes.io/${String(c.name ?? '')}`;
       const set = (isObject(ann) && ann[key] !== undefined) || containerOrPod(c, r, 'appArmorProfile') !== undefined;
       return !set && 'no AppArmor profile';
@@ -204,7 +209,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-root-filesystem-writable', {
     title: 'Container root filesystem is writable', desc: 'A read-only root filesystem stops attackers from dropping tools into the image.',
-    sev: 'low', cat: 'security', kinds: W,
+    sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c) => !isTrue(sub(c, 'securityContext.readOnlyRootFilesystem')) && 'readOnlyRootFilesystem is not true', { init: true, at: 'securityContext.readOnlyRootFilesystem' }),
     fix: 'Set securityContext.readOnlyRootFilesystem: true and mount writable emptyDir volumes where needed.',
     kics: ['root_container_not_mounted_as_read_only'], refs: { kubeLinter: ['no-read-only-root-fs'], polaris: ['notReadOnlyRootFilesystem'], checkov: ['CKV_K8S_22'] },
@@ -212,7 +217,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-secrets-in-env', {
     title: 'Secrets passed as environment variables', desc: 'Environment variables leak into logs, crash dumps and child processes.',
-    sev: 'low', cat: 'security', kinds: W,
+    sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c) => {
       const env = asList(c.env).some((e) => sub(e, 'valueFrom.secretKeyRef') !== undefined);
       const envFrom = asList(c.envFrom).some((e) => sub(e, 'secretRef') !== undefined);
@@ -224,9 +229,9 @@ export const workloadRules = [
   }),
   k8('k8s-pod-sensitive-host-path', {
     title: 'Pod mounts a sensitive host directory', desc: 'Mounting /, /etc, /proc, /var/lib/kubelet and similar host paths exposes the node.',
-    sev: 'high', cat: 'security', kinds: W,
+    sev: 'high', cat: 'security', kinds: ['*'],
     check: (r) => {
-      const base = podSpecPath(r.kind);
+      const base = podSpecOf(r);
       const sensitive = /^\/(etc|proc|sys|root|boot|dev|var\/lib\/kubelet|var\/lib\/docker|var\/run|var\/log|usr|bin|lib|sbin|home)?(\/.*)?$/;
       return base ? r.each(`${base}.volumes`).filter((x) => {
         const p = sub(x.value, 'hostPath.path');
@@ -239,9 +244,9 @@ export const workloadRules = [
   }),
   k8('k8s-container-host-path-writable', {
     title: 'Host directory mounted writable', desc: 'A writable hostPath mount lets a container modify the node.',
-    sev: 'high', cat: 'security', kinds: W,
+    sev: 'high', cat: 'security', kinds: ['*'],
     check: (r) => {
-      const base = podSpecPath(r.kind);
+      const base = podSpecOf(r);
       if (!base) return [];
       const hostVols = new Set(asList(r.get(`${base}.volumes`)).filter((v) => sub(v, 'hostPath') !== undefined).map((v) => String(sub(v, 'name'))));
       return r.each(`${base}.containers`).flatMap((c) => asList(sub(c.value, 'volumeMounts')).map((m, i) => ({ m, path: `${c.path}.volumeMounts.${i}` })))
@@ -255,7 +260,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-host-port', {
     title: 'Container binds a host port', desc: 'hostPort ties the pod to a node port and limits scheduling.',
-    sev: 'low', cat: 'reliability', kinds: W,
+    sev: 'low', cat: 'reliability', kinds: ['*'],
     check: perContainer((c) => asList(c.ports).some((p) => sub(p, 'hostPort') !== undefined) && 'uses hostPort', { at: 'ports' }),
     fix: 'Remove hostPort and expose the port through a Service.',
     kics: ['workload_host_port_not_specified'], refs: { polaris: ['hostPortSet'] },
@@ -263,7 +268,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-privileged', {
     title: 'Privileged container', desc: 'A privileged container has every capability and device of the node.',
-    sev: 'critical', cat: 'security', kinds: W,
+    sev: 'critical', cat: 'security', kinds: ['*'],
     check: perContainer((c) => isTrue(sub(c, 'securityContext.privileged')) && 'privileged is true', { init: true, at: 'securityContext.privileged' }),
     fix: 'Set securityContext.privileged: false.',
     refs: { kubeLinter: ['privileged-container'], polaris: ['privilegeEscalationAllowed'], checkov: ['CKV_K8S_16'] }, compliance: PSS('5.2.1'),
@@ -271,7 +276,7 @@ export const workloadRules = [
   }),
   k8('k8s-container-runs-as-root', {
     title: 'Container may run as root', desc: 'Without runAsNonRoot the image decides, and most images run as root.',
-    sev: 'medium', cat: 'security', kinds: W,
+    sev: 'medium', cat: 'security', kinds: ['*'],
     check: perContainer((c, r) => !isTrue(containerOrPod(c, r, 'runAsNonRoot')) && containerOrPod(c, r, 'runAsUser') === undefined && 'runAsNonRoot is not set', { init: true }),
     fix: 'Set securityContext.runAsNonRoot: true (and a non-zero runAsUser).',
     refs: { kubeLinter: ['run-as-non-root'], polaris: ['runAsRootAllowed'], checkov: ['CKV_K8S_23'] }, compliance: PSS('5.2.6'),
@@ -279,7 +284,7 @@ export const workloadRules = [
   }),
   k8('k8s-pod-service-account-token-automounted', {
     title: 'Service account token mounted automatically', desc: 'Pods that do not call the API should not carry a token for it.',
-    sev: 'low', cat: 'security', kinds: W,
+    sev: 'low', cat: 'security', kinds: ['*'],
     check: podField('automountServiceAccountToken', (v) => !isFalse(v), 'automountServiceAccountToken is not false'),
     fix: 'Set automountServiceAccountToken: false unless the pod calls the Kubernetes API.',
     refs: { checkov: ['CKV_K8S_38'] }, compliance: ['CIS-K8S-1.8:5.1.6'],
@@ -325,7 +330,7 @@ export const workloadRules = [
   }),
   k8('k8s-tiller-deployed', {
     title: 'Helm Tiller is deployed', desc: 'Tiller (Helm 2) runs with cluster-admin rights and an unauthenticated gRPC port.',
-    sev: 'high', cat: 'security', kinds: W,
+    sev: 'high', cat: 'security', kinds: ['*'],
     check: perContainer((c) => typeof c.image === 'string' && /tiller/i.test(c.image) && 'runs the Tiller image', { at: 'image' }),
     fix: 'Remove Tiller and upgrade to Helm 3.',
     kics: ['tiller_is_deployed'],
@@ -333,7 +338,7 @@ export const workloadRules = [
   }),
   k8('k8s-dashboard-deployed', {
     title: 'Kubernetes dashboard is deployed', desc: 'The dashboard is a frequent target when exposed with broad rights.',
-    sev: 'low', cat: 'security', kinds: W,
+    sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c) => typeof c.image === 'string' && /kubernetes-dashboard|kubernetesui\/dashboard/i.test(c.image) && 'runs the Kubernetes dashboard', { at: 'image' }),
     fix: 'Remove the dashboard or restrict its service account and network exposure.',
     kics: ['dashboard_is_enabled'],

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { CATEGORIES, FRAMEWORKS, SEVERITIES } from '../model.js';
+import { createIacScanner } from '../engine/scanner.js';
+import { BUILTIN_RULES } from './index.js';
+
+const FILE_BY_FRAMEWORK = { terraform: 'main.tf', cloudformation: 'template.yaml', kubernetes: 'manifest.yaml' } as const;
+const ID = /^(aws|cfn|k8s)-[a-z0-9]+(-[a-z0-9]+)+$/;
+
+describe('the built-in rule catalog', () => {
+  it('has at least 200 rules spread over the frameworks and categories', () => {
+    const count = (pred: (r: (typeof BUILTIN_RULES)[number]) => boolean) => BUILTIN_RULES.filter(pred).length;
+    expect(BUILTIN_RULES.length).toBeGreaterThanOrEqual(200);
+    expect(count((r) => r.frameworks.includes('terraform'))).toBeGreaterThanOrEqual(60);
+    expect(count((r) => r.frameworks.includes('cloudformation'))).toBeGreaterThanOrEqual(50);
+    expect(count((r) => r.frameworks.includes('kubernetes'))).toBeGreaterThanOrEqual(50);
+    for (const c of CATEGORIES) expect(count((r) => r.category === c), c).toBeGreaterThan(0);
+  });
+
+  it('gives every rule a unique well-formed id and complete documentation', () => {
+    const ids = new Set<string>();
+    for (const r of BUILTIN_RULES) {
+      expect(r.id, r.id).toMatch(ID);
+      expect(ids.has(r.id), `duplicate ${r.id}`).toBe(false);
+      ids.add(r.id);
+      expect(r.title.length, r.id).toBeGreaterThan(5);
+      expect(r.description.length, r.id).toBeGreaterThan(5);
+      expect(r.remediation, r.id).toMatch(/\.$/);
+      expect(SEVERITIES).toContain(r.severity);
+      expect(CATEGORIES).toContain(r.category);
+      expect(r.frameworks.length).toBe(1);
+      expect(FRAMEWORKS).toContain(r.frameworks[0]);
+      expect(r.kinds.length, r.id).toBeGreaterThan(0);
+      expect(r.fixtures.pass.length, `${r.id} pass fixtures`).toBeGreaterThan(0);
+      expect(r.fixtures.fail.length, `${r.id} fail fixtures`).toBeGreaterThan(0);
+    }
+  });
+
+  it('fires on every failing fixture and stays quiet on every passing one', async () => {
+    const scanner = await createIacScanner({ rules: BUILTIN_RULES });
+    const problems: string[] = [];
+    for (const rule of BUILTIN_RULES) {
+      const file = FILE_BY_FRAMEWORK[rule.frameworks[0] ?? 'terraform'];
+      const run = (content: string) => {
+        const res = scanner.scan([{ path: file, content }]);
+        if (res.parseErrors.length) problems.push(`${rule.id}: fixture does not parse: ${res.parseErrors[0]?.message}`);
+        return res.findings.filter((f) => f.ruleId === rule.id);
+      };
+      rule.fixtures.pass.forEach((src, i) => {
+        const hits = run(src);
+        if (hits.length) problems.push(`${rule.id}: pass fixture ${i} fired: ${hits[0]?.message}`);
+      });
+      rule.fixtures.fail.forEach((src, i) => {
+        if (run(src).length === 0) problems.push(`${rule.id}: fail fixture ${i} did not fire`);
+      });
+    }
+    expect(problems).toEqual([]);
+  });
+});
