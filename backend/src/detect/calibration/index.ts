@@ -25,6 +25,8 @@ export interface Calibrator {
 
 export interface CalibratorState {
   counts: number[];
+  /** The Fenwick sums as they were, so a restored calibrator rounds exactly like the original. */
+  tree?: number[];
   total: number;
   weight: number;
   seen: number;
@@ -34,10 +36,24 @@ export function createCalibrator(params?: Partial<CalibrationParams>, state?: Ca
   const p = calibrationSchema.parse(params ?? {});
   const bins = p.binsPerOctave * OCTAVES;
   const counts = new Float64Array(bins);
+  // Fenwick tree over the bins: the tail mass above a score costs O(log bins) instead of a scan.
+  const tree = new Float64Array(bins + 1);
+  const add = (b: number, w: number) => {
+    for (let i = b + 1; i <= bins; i += i & -i) tree[i] = (tree[i] ?? 0) + w;
+  };
+  const below = (b: number) => {
+    let sum = 0;
+    for (let i = b; i > 0; i -= i & -i) sum += tree[i] ?? 0;
+    return sum;
+  };
   let total = state?.total ?? 0;
   let weight = state?.weight ?? 1; // forgetting by growing the weight of new points instead of decaying all bins
   let seen = state?.seen ?? 0;
-  if (state) counts.set(state.counts.slice(0, bins));
+  if (state) {
+    counts.set(state.counts.slice(0, bins));
+    if (state.tree?.length === bins + 1) tree.set(state.tree);
+    else for (let b = 0; b < bins; b++) if (counts[b]) add(b, counts[b] ?? 0);
+  }
 
   const growth = 1 / (1 - p.forget);
 
@@ -50,21 +66,23 @@ export function createCalibrator(params?: Partial<CalibrationParams>, state?: Ca
     next(raw) {
       if (Number.isNaN(raw)) return NaN;
       const b = binOf(raw);
-      let tail = 0;
-      for (let i = b; i < bins; i++) tail += counts[i] ?? 0;
+      const tail = total - below(b);
       // Half of the own bin counts as "as large", and one pseudo-count keeps the surprise finite.
       const surprise = seen >= p.warmup ? -Math.log10((tail - 0.5 * (counts[b] ?? 0) + weight) / (total + weight)) : 0;
       counts[b] = (counts[b] ?? 0) + weight;
+      add(b, weight);
       total += weight;
       weight *= growth;
       seen++;
       if (weight > 1e100) {
         for (let i = 0; i < bins; i++) counts[i] = (counts[i] ?? 0) / weight;
+        tree.fill(0);
+        for (let i = 0; i < bins; i++) add(i, counts[i] ?? 0);
         total /= weight;
         weight = 1;
       }
       return Math.max(0, surprise);
     },
-    save: () => ({ counts: Array.from(counts), total, weight, seen }),
+    save: () => ({ counts: Array.from(counts), tree: Array.from(tree), total, weight, seen }),
   };
 }

@@ -1,66 +1,96 @@
 import { z } from 'zod';
-import { median, outputFor, spreadFloor, toList } from '../numeric.js';
+import { outputFor, spreadFloor, toList } from '../numeric.js';
 import { checkState, parseData, parseParams } from '../params.js';
 import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
 
 const KIND = 'mad';
-const VERSION = 1;
+const VERSION = 2;
 /** MAD × 1.4826 estimates the standard deviation of a normal distribution. */
 const MAD_TO_SD = 1.4826;
 
 const paramsSchema = z.object({
   window: z.number().int().min(8).max(100_000).default(256),
-  /** The median and MAD are re-estimated every this many points (every point is still scored). */
-  refitEvery: z.number().int().min(1).max(10_000).default(16),
   minPoints: z.number().int().min(3).default(16),
 });
 export type MadParams = z.output<typeof paramsSchema>;
 
-const dataSchema = z.object({
-  ring: z.array(z.number()),
-  pos: z.number().int(),
-  count: z.number().int(),
-  fit: z.tuple([z.number(), z.number(), z.number()]).optional(),
-});
+const dataSchema = z.object({ ring: z.array(z.number()), pos: z.number().int(), count: z.number().int() });
 
-/** Robust distance: |x − median| / (1.4826 · MAD) over a trailing window; outliers barely move the baseline. */
+/**
+ * Robust distance |x − median| / (1.4826 · MAD) over a trailing window, exact at every point: the window
+ * is also kept sorted (binary-search insert/remove), the median is read off it, and the MAD is the k-th
+ * smallest of two sorted distance sequences (below and above the median), found in O(log window).
+ */
 export function createMadDetector(params?: Partial<MadParams>, data?: z.output<typeof dataSchema>): Detector {
   const p = parseParams(KIND, paramsSchema, params);
-  const ring = new Float64Array(p.window);
-  const scratch = new Float64Array(p.window);
+  const W = p.window;
+  const ring = new Float64Array(W);
+  const sorted = new Float64Array(W);
   let pos = 0;
   let count = 0;
-  let center = 0;
-  let spread = 0;
-  let sinceFit = Infinity;
 
-  const refit = () => {
-    scratch.set(ring.subarray(0, count));
-    center = median(scratch, count);
-    for (let i = 0; i < count; i++) scratch[i] = Math.abs((ring[i] ?? 0) - center);
-    spread = MAD_TO_SD * median(scratch, count);
-    sinceFit = 0;
+  const lowerBound = (x: number, n: number) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] ?? 0) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   };
   const absorb = (x: number) => {
+    if (count === W) {
+      // Replace the oldest value in place, shifting only the values between the old and new positions.
+      const old = ring[pos] ?? 0;
+      let at = lowerBound(old, count);
+      if (x > old) {
+        while (at + 1 < count && (sorted[at + 1] ?? 0) < x) {
+          sorted[at] = sorted[at + 1] ?? 0;
+          at++;
+        }
+      } else {
+        while (at > 0 && (sorted[at - 1] ?? 0) > x) {
+          sorted[at] = sorted[at - 1] ?? 0;
+          at--;
+        }
+      }
+      sorted[at] = x;
+    } else {
+      let at = count;
+      while (at > 0 && (sorted[at - 1] ?? 0) > x) {
+        sorted[at] = sorted[at - 1] ?? 0;
+        at--;
+      }
+      sorted[at] = x;
+      count++;
+    }
     ring[pos] = x;
-    pos = pos + 1 === p.window ? 0 : pos + 1;
-    if (count < p.window) count++;
-    sinceFit++;
+    pos = pos + 1 === W ? 0 : pos + 1;
   };
   if (data) {
-    ring.set(data.ring.slice(0, p.window));
-    pos = data.pos % p.window;
-    count = Math.min(data.count, p.window);
-    // The current fit and its age, so a restored detector refits at the same points as the original.
-    if (data.fit) [center, spread, sinceFit] = data.fit;
+    const n = Math.min(data.count, W);
+    // Replay oldest first so ring order and the sorted copy are rebuilt exactly.
+    const start = n < W ? 0 : data.pos % W;
+    for (let i = 0; i < n; i++) absorb(data.ring[(start + i) % W] ?? 0);
   }
+
+  const scoreOne = (x: number): number => {
+    const h = count >> 1;
+    const med = count % 2 ? (sorted[h] ?? 0) : ((sorted[h - 1] ?? 0) + (sorted[h] ?? 0)) / 2;
+    const k = count >> 1;
+    const mad =
+      count % 2
+        ? kthDistance(sorted, count, k, med, h)
+        : (kthDistance(sorted, count, k - 1, med, h) + kthDistance(sorted, count, k, med, h)) / 2;
+    return Math.abs(x - med) / spreadFloor(med, MAD_TO_SD * mad);
+  };
 
   return {
     kind: KIND,
     train(history) {
       pos = 0;
       count = 0;
-      sinceFit = Infinity;
       for (const x of history.values) if (!Number.isNaN(x)) absorb(x);
     },
     score(points: SeriesPoints, out?: Float64Array) {
@@ -72,26 +102,41 @@ export function createMadDetector(params?: Partial<MadParams>, data?: z.output<t
           scores[i] = NaN;
           continue;
         }
-        if (count >= p.minPoints) {
-          if (sinceFit >= p.refitEvery) refit();
-          scores[i] = Math.abs(x - center) / spreadFloor(center, spread);
-        } else scores[i] = 0;
+        scores[i] = count >= p.minPoints ? scoreOne(x) : 0;
         absorb(x);
       }
       return scores;
     },
-    save: (): DetectorState => ({
-      kind: KIND,
-      version: VERSION,
-      params: p,
-      data: { ring: toList(ring), pos, count, fit: [center, spread, Math.min(sinceFit, 1e9)] },
-    }),
+    save: (): DetectorState => ({ kind: KIND, version: VERSION, params: p, data: { ring: toList(ring), pos, count } }),
   };
+}
+
+/**
+ * k-th smallest (0-based) distance from `med` among the sorted window split at `h`: distances below the
+ * median (med − sorted[h−1−i]) and above it (sorted[h+j] − med) are two increasing sequences.
+ */
+function kthDistance(sorted: Float64Array, count: number, k: number, med: number, h: number): number {
+  const a = h;
+  const b = count - h;
+  let lo = Math.max(0, k + 1 - b);
+  let hi = Math.min(k + 1, a);
+  while (lo < hi) {
+    const i = (lo + hi) >> 1; // take i from below and k+1−i from above
+    const below = med - (sorted[h - 1 - i] ?? 0);
+    const j = k - i;
+    const above = j >= b ? Infinity : (sorted[h + j] ?? 0) - med;
+    if (below < above) lo = i + 1;
+    else hi = i;
+  }
+  const lastBelow = lo > 0 ? med - (sorted[h - lo] ?? 0) : -Infinity;
+  const j = k - lo;
+  const lastAbove = j >= 0 && j < b ? (sorted[h + j] ?? 0) - med : -Infinity;
+  return lastBelow > lastAbove ? lastBelow : lastAbove;
 }
 
 export const madDetector: DetectorDefinition = {
   id: KIND,
-  description: 'Median absolute deviation: robust distance from the trailing-window median',
+  description: 'Median absolute deviation: robust distance from the trailing-window median (exact at every point)',
   create: (params) => createMadDetector(params),
   restore(state) {
     checkState(KIND, VERSION, state);

@@ -78,19 +78,55 @@ export function createZScoreDetector(params?: Partial<ZScoreParams>, data?: z.ou
       const n = points.values.length;
       const scores = outputFor(n, out);
       const values = points.values;
+      const W = p.window;
+      const minPoints = p.minPoints;
+      // Hot loop on locals (closure variables cost a context load per access); state is written back after.
+      let c = count;
+      let at = pos;
+      let s1 = sum;
+      let s2 = sumSq;
+      let a = anchor;
+      let since = sinceRecompute;
       for (let i = 0; i < n; i++) {
         const x = values[i] ?? NaN;
-        if (Number.isNaN(x)) {
+        if (x !== x) {
           scores[i] = NaN;
           continue;
         }
-        if (count >= p.minPoints) {
-          const mean = sum / count;
-          const variance = Math.max(0, sumSq / count - mean * mean);
-          scores[i] = Math.abs(x - anchor - mean) / spreadFloor(mean + anchor, Math.sqrt(variance));
+        if (c >= minPoints) {
+          const mean = s1 / c;
+          const variance = s2 / c - mean * mean;
+          const level = mean + a;
+          const sd = variance > 0 ? Math.sqrt(variance) : 0;
+          const floor = 1e-6 + 1e-3 * Math.abs(level);
+          scores[i] = Math.abs(x - level) / (sd > floor ? sd : floor);
         } else scores[i] = 0;
-        absorb(x);
+        if (c === W) {
+          const old = (ring[at] ?? 0) - a;
+          s1 -= old;
+          s2 -= old * old;
+        } else c++;
+        ring[at] = x;
+        at = at + 1 === W ? 0 : at + 1;
+        const d = x - a;
+        s1 += d;
+        s2 += d * d;
+        if (++since >= W) {
+          count = c;
+          pos = at;
+          recompute();
+          s1 = sum;
+          s2 = sumSq;
+          a = anchor;
+          since = sinceRecompute;
+        }
       }
+      count = c;
+      pos = at;
+      sum = s1;
+      sumSq = s2;
+      anchor = a;
+      sinceRecompute = since;
       return scores;
     },
     save: (): DetectorState => ({
