@@ -47,6 +47,11 @@ export function createServiceGraph(): ServiceGraph {
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();
   const health = new Map<string, { health: Health; score?: number }>();
+  // How many effective edges touch each node, so a refresh never scans every edge.
+  const degree = new Map<string, number>();
+  const bumpDegree = (e: { source: string; target: string }, by: number) => {
+    for (const id of [e.source, e.target]) degree.set(id, (degree.get(id) ?? 0) + by);
+  };
   let override: GraphOverride = {};
   let version = 0;
   const cache = new Map<string, { version: number; value: unknown }>();
@@ -77,6 +82,7 @@ export function createServiceGraph(): ServiceGraph {
     }
     const first = views[0]?.[1];
     if (!first || removedEdge(first.source, first.target) || removedNode(first.source) || removedNode(first.target)) {
+      if (before) bumpDegree(before, -1);
       edges.delete(key);
       return before !== undefined;
     }
@@ -88,6 +94,7 @@ export function createServiceGraph(): ServiceGraph {
       errorRate: maxOf(views.map(([, e]) => e.errorRate)),
       sources: views.map(([s]) => s).sort(),
     };
+    if (!before) bumpDegree(merged, 1);
     edges.set(key, merged);
     return JSON.stringify(before) !== JSON.stringify(merged);
   };
@@ -104,7 +111,7 @@ export function createServiceGraph(): ServiceGraph {
       const n = c.nodes.get(id);
       if (n) views.push([src, n]);
     }
-    const referenced = [...edges.values()].some((e) => e.source === id || e.target === id);
+    const referenced = (degree.get(id) ?? 0) > 0;
     if (views.length === 0 && !referenced) {
       nodes.delete(id);
       return before !== undefined;
