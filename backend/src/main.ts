@@ -30,6 +30,9 @@ import { type Clock, systemClock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createBusFeeds, createRcaService, createRcaStore, rcaProbabilityGauge, rcaRoutes, type RcaService } from './rca/index.js';
 import type { MetricsSource } from './sources/types.js';
+import { connectClusterSources, describeClusterSources, type ClusterSources, type LogSource } from './sources/index.js';
+import type { KubernetesCollector } from './sources/kubernetes/index.js';
+import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
 
 export interface AegisHandle {
@@ -42,6 +45,13 @@ export interface AegisHandle {
   rca: RcaService;
   /** Runs when a metrics source is available (see StartOptions.metricsSource). */
   detection?: DetectionService;
+  /** The cluster Aegis watches and its sources (the simulated cluster in the embedded demo). */
+  cluster: ClusterSources;
+  /** The in-process simulated cluster, when it runs (demo mode). */
+  simulator?: Simulator;
+  metrics?: MetricsSource;
+  logs?: LogSource;
+  kubernetes?: KubernetesCollector;
   /** The admin token created on this start, if there was none before (shown once). */
   bootstrapAdminToken?: string;
   close(): Promise<void>;
@@ -84,6 +94,9 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     await migrate(db, logger);
     const store = createStore({ db, clock });
     const bus = createInProcessBus({ logger: logger.child({ component: 'bus' }), now: () => clock.now() });
+    const cluster = await connectClusterSources({ config, clock, logger: logger.child({ component: 'sources' }) });
+    closers.unshift(() => cluster.close());
+    const metricsSource = opts.metricsSource ?? cluster.metrics;
     const registries = createExtensionRegistries();
     registerBuiltinDetectors(registries.detectors); // before user modules, so they may replace a built-in
     if (config.AEGIS_EXTENSIONS_DIR) await loadExtensions(config.AEGIS_EXTENSIONS_DIR, registries, logger);
@@ -114,16 +127,16 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       graph,
       clock,
       logger: logger.child({ component: 'rca' }),
-      metrics: opts.metricsSource,
+      metrics: metricsSource,
     });
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'aegis_process_' });
     rcaProbabilityGauge(metrics, rca);
     const detectStore = createDetectStore({ db, clock });
-    const detection = opts.metricsSource
+    const detection = metricsSource
       ? createDetectionService({
-          source: opts.metricsSource,
+          source: metricsSource,
           store: detectStore,
           bus,
           clock,
@@ -136,6 +149,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
       routes: [
+        ...simulatorRoutes({ simulator: cluster.simulator }),
         ...incidentRoutes({ store, bus }),
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
@@ -187,7 +201,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         await detection.stop();
       });
     }
-    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken }));
+    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster) }));
 
     return {
       url,
@@ -198,6 +212,11 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       graph,
       rca,
       detection,
+      cluster,
+      simulator: cluster.simulator,
+      metrics: metricsSource,
+      logs: cluster.logs,
+      kubernetes: cluster.kubernetes,
       bootstrapAdminToken,
       async close() {
         for (const close of closers)
@@ -228,8 +247,9 @@ async function bootstrapAdmin(store: Store): Promise<string | undefined> {
   return secret;
 }
 
-function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string }): string {
+function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string }): string {
   const lines = [`Aegis is running at ${b.url}  (store: ${b.engine}, home: ${b.home})`];
+  if (b.cluster) lines.push(b.cluster);
   if (b.bootstrapAdminToken) {
     lines.push(
       '',

@@ -52,7 +52,7 @@ export interface Fault {
   params: FaultParams;
 }
 
-export interface FaultParams {
+export type FaultParams = {
   leakBytesPerSec?: number;
   errorRate?: number;
   image?: string;
@@ -63,7 +63,7 @@ export interface FaultParams {
   crashAfterMs?: number;
   node?: string;
   capacityFactor?: number;
-}
+};
 
 /** The parts of a pod a fault looks at. */
 export interface PodView {

@@ -102,14 +102,3 @@ export function formatLogLine(spec: ServiceSpec, line: SimLogLine): string {
   if (spec.language === 'redis') return `1:M ${ts} * ${line.message}`;
   return `${ts} ${line.level.toUpperCase()} ${line.message}`;
 }
-
-/** Reads a level back out of a log line in any of the formats above (or a typical one from elsewhere). */
-export function parseLevel(text: string): SimLogLine['level'] {
-  const json = /"(?:severity|level)"\s*:\s*"(\w+)"/i.exec(text);
-  const word = (json?.[1] ?? /\b(DEBUG|INFO|WARN(?:ING)?|ERROR|FATAL|PANIC|CRITICAL)\b/i.exec(text)?.[1] ?? '').toLowerCase();
-  if (word.startsWith('warn')) return 'warn';
-  if (['error', 'fatal', 'panic', 'critical', 'err'].includes(word)) return 'error';
-  if (word === 'debug') return 'debug';
-  if (/panic:|exception|failed|refused|timed out/i.test(text)) return 'error';
-  return 'info';
-}

@@ -1,0 +1,4 @@
+/** Prometheus's HTTP API as a MetricsSource, with query templates per signal and naming. */
+export { createPrometheusClient, PrometheusError, type PrometheusClient, type PrometheusClientOptions, type PromData, type PromMatrix, type PromVector } from './client.js';
+export { namingTemplates, renderTemplate, type Naming, type QueryTemplates, type SignalTemplate } from './templates.js';
+export { createPrometheusMetricsSource, type PrometheusSourceOptions } from './source.js';
