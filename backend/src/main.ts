@@ -17,6 +17,7 @@ import {
   registryLookup,
 } from './detect/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
+import { createIngest, type Ingest } from './ingest/index.js';
 import { createExtensionRegistries, loadExtensions, type ExtensionRegistries } from './extensions/index.js';
 import {
   createGraphDiscovery,
@@ -43,6 +44,8 @@ export interface AegisHandle {
   logger: Logger;
   graph: ServiceGraph;
   rca: RcaService;
+  /** Webhooks, anomalies and Kubernetes warnings → deduped, grouped incidents. */
+  ingest: Ingest;
   /** Runs when a metrics source is available (see StartOptions.metricsSource). */
   detection?: DetectionService;
   /** The cluster Aegis watches and its sources (the simulated cluster in the embedded demo). */
@@ -146,6 +149,19 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
           onScore: anomalyScoreGauges(metrics),
         })
       : undefined;
+    const ingest = createIngest({
+      store,
+      graph,
+      bus,
+      clock,
+      logger: logger.child({ component: 'ingest' }),
+      grafanaSecret: config.AEGIS_GRAFANA_WEBHOOK_SECRET,
+    });
+    closers.unshift(() => ingest.close());
+    const warnings = cluster.kubernetes?.watchEvents({
+      onEvent: (event) => void ingest.kubernetesEvent(event).catch((err: unknown) => logger.warn('kubernetes event not ingested', { err })),
+    });
+    closers.unshift(async () => warnings?.stop());
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
       routes: [
@@ -155,6 +171,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
         ...detectRoutes({ store: detectStore, clock }),
+        ...ingest.routes,
       ],
       authenticator,
       audit: store.audit,
@@ -211,6 +228,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       logger,
       graph,
       rca,
+      ingest,
       detection,
       cluster,
       simulator: cluster.simulator,

@@ -1,0 +1,63 @@
+import type { RouteDef } from '../api/route.js';
+import type { EventBus } from '../events/bus.js';
+import type { ServiceGraphPort } from '../graph/port.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import type { Store } from '../store/index.js';
+import { anomalyMessageSchema, anomalySignal, kubernetesSignal, type KubeEventInput } from './internal.js';
+import { alertWebhookRoutes } from './routes.js';
+import type { SignalOutcome } from './signal.js';
+import { createSignalWriter, type SignalWriter, type SignalWriterOptions } from './writer.js';
+
+export interface IngestOptions {
+  store: Store;
+  graph: ServiceGraphPort;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  grafanaSecret?: string;
+  writer?: Partial<Pick<SignalWriterOptions, 'windowMs' | 'maxBatch' | 'parallel' | 'maxQueued'>>;
+  /** Extra webhook routes built on the same writer (GitHub, Slack). */
+  extraRoutes?: (writer: SignalWriter) => RouteDef[];
+}
+
+export interface Ingest {
+  routes: RouteDef[];
+  writer: SignalWriter;
+  /** A Kubernetes event from the collector; only warnings about failing workloads become signals. */
+  kubernetesEvent(event: KubeEventInput): Promise<SignalOutcome[]>;
+  /** Stops listening to the bus and waits for queued signals to commit. */
+  close(): Promise<void>;
+}
+
+/**
+ * Ingestion: webhooks, Aegis's own anomalies (bus topic `anomalies`) and Kubernetes warnings, all
+ * normalised into signals and written by one durable writer that dedupes and groups them into incidents.
+ */
+export function createIngest(o: IngestOptions): Ingest {
+  const writer = createSignalWriter({ store: o.store, graph: o.graph, bus: o.bus, clock: o.clock, logger: o.logger, ...o.writer });
+  const unsubscribe = o.bus.subscribe('anomalies', async (event) => {
+    if (event.type !== 'anomaly.opened' && event.type !== 'anomaly.closed') return;
+    const parsed = anomalyMessageSchema.safeParse(event.data);
+    if (!parsed.success) {
+      o.logger.warn('ignoring malformed anomaly event', { type: event.type });
+      return;
+    }
+    await writer.submit([anomalySignal(parsed.data, event.type === 'anomaly.opened' ? 'firing' : 'resolved')]);
+  });
+  return {
+    routes: [
+      ...alertWebhookRoutes({ writer, clock: o.clock, grafanaSecret: o.grafanaSecret }),
+      ...(o.extraRoutes?.(writer) ?? []),
+    ],
+    writer,
+    async kubernetesEvent(event) {
+      const signal = kubernetesSignal(event, o.clock.now());
+      return signal ? writer.submit([signal]) : [];
+    },
+    async close() {
+      unsubscribe();
+      await writer.flush();
+    },
+  };
+}
