@@ -41,27 +41,19 @@ export function createMadDetector(params?: Partial<MadParams>, data?: z.output<t
   };
   const absorb = (x: number) => {
     if (count === W) {
-      // Replace the oldest value in place, shifting only the values between the old and new positions.
-      const old = ring[pos] ?? 0;
-      let at = lowerBound(old, count);
-      if (x > old) {
-        while (at + 1 < count && (sorted[at + 1] ?? 0) < x) {
-          sorted[at] = sorted[at + 1] ?? 0;
-          at++;
-        }
-      } else {
-        while (at > 0 && (sorted[at - 1] ?? 0) > x) {
-          sorted[at] = sorted[at - 1] ?? 0;
-          at--;
-        }
-      }
-      sorted[at] = x;
+      // Replace the oldest value: one memmove of the values between its position and the new one's.
+      const from = lowerBound(ring[pos] ?? 0, count);
+      const to = lowerBound(x, count);
+      if (to > from + 1) {
+        sorted.copyWithin(from, from + 1, to);
+        sorted[to - 1] = x;
+      } else if (to < from) {
+        sorted.copyWithin(to + 1, to, from);
+        sorted[to] = x;
+      } else sorted[from] = x;
     } else {
-      let at = count;
-      while (at > 0 && (sorted[at - 1] ?? 0) > x) {
-        sorted[at] = sorted[at - 1] ?? 0;
-        at--;
-      }
+      const at = lowerBound(x, count);
+      sorted.copyWithin(at + 1, at, count);
       sorted[at] = x;
       count++;
     }

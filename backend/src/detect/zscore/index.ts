@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { outputFor, spreadFloor, toList } from '../numeric.js';
+import { outputFor, toList } from '../numeric.js';
 import { checkState, parseData, parseParams } from '../params.js';
 import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
 
