@@ -1,0 +1,79 @@
+import React, { useMemo, useState } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { Badge, type Column, Field, Input, InteractiveTable, RadioButtonGroup, Text, useStyles2 } from '@grafana/ui';
+import { apiGet } from '../../api/client';
+import type { IacFinding } from '../../api/types';
+import { useApi } from '../../api/useApi';
+import { ApiStatus } from '../../shared/ApiStatus';
+import { severityColor } from '../../shared/format';
+import { testIds } from '../../testIds';
+
+const SEVERITY = ['', 'critical', 'high', 'medium', 'low', 'info'].map((v) => ({ label: v || 'all', value: v }));
+const ruleOf = (f: IacFinding) => f.rule ?? f.rule_id ?? '–';
+const lines = (f: IacFinding) => {
+  const start = f.start_line ?? f.line;
+  if (start === undefined) return '';
+  return f.end_line && f.end_line !== start ? `:${start}-${f.end_line}` : `:${start}`;
+};
+
+function IacPage() {
+  const styles = useStyles2(getStyles);
+  const [severity, setSeverity] = useState('');
+  const [rule, setRule] = useState('');
+  const [file, setFile] = useState('');
+  const findings = useApi(
+    () => apiGet<{ items: IacFinding[] }>('/api/v1/iac/findings', { severity, rule, file, limit: 500 }),
+    [severity, rule, file],
+  );
+  const columns = useMemo<Array<Column<IacFinding>>>(
+    () => [
+      { id: 'severity', header: 'Severity', cell: ({ row }) => <Badge color={severityColor(row.original.severity ?? '')} text={row.original.severity ?? '–'} /> },
+      { id: 'rule', header: 'Rule', cell: ({ row }) => <code>{ruleOf(row.original)}</code> },
+      { id: 'file', header: 'Location', cell: ({ row }) => `${row.original.file ?? '–'}${lines(row.original)}` },
+      { id: 'message', header: 'Finding', cell: ({ row }) => row.original.message ?? row.original.title ?? '' },
+      { id: 'fix', header: 'Fix', cell: ({ row }) => <span className={styles.fix}>{row.original.fix ?? ''}</span> },
+    ],
+    [styles.fix],
+  );
+  return (
+    <PluginPage subTitle="Infrastructure-as-code findings (Terraform, CloudFormation, Kubernetes manifests) from the last scans.">
+      <div className={styles.filters}>
+        <Field label="Severity">
+          <RadioButtonGroup size="sm" options={SEVERITY} value={severity} onChange={setSeverity} />
+        </Field>
+        <Field label="Rule">
+          <Input width={28} placeholder="e.g. k8s-container-no-liveness-probe" value={rule} onChange={(e) => setRule(e.currentTarget.value)} />
+        </Field>
+        <Field label="File">
+          <Input width={24} placeholder="path contains" value={file} onChange={(e) => setFile(e.currentTarget.value)} />
+        </Field>
+      </div>
+      <div data-testid={testIds.iac.table} className={styles.table}>
+        <ApiStatus result={findings.result} what="IaC findings">
+          {(data) =>
+            data.items.length ? (
+              <InteractiveTable
+                columns={columns}
+                data={data.items}
+                getRowId={(f: IacFinding) => f.id ?? `${ruleOf(f)}|${f.file}|${lines(f)}`}
+                pageSize={25}
+              />
+            ) : (
+              <Text color="secondary">No findings match. Run a scan with `aegis iac scan` or POST /api/v1/iac/scan.</Text>
+            )
+          }
+        </ApiStatus>
+      </div>
+    </PluginPage>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  filters: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0, 2) }),
+  table: css({ overflowX: 'auto', minWidth: 0 }),
+  fix: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+});
+
+export default IacPage;
