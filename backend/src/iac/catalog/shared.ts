@@ -44,10 +44,43 @@ export function tfIngress(r: ResourceView): IngressRule[] {
     const rule = toRule(r.res.attrs, '', ['cidr_ipv4', 'cidr_ipv6'], 'from_port', 'to_port', 'ip_protocol');
     return rule ? [rule] : [];
   }
+  if (r.has('ingress_cidr_blocks') || r.has('ingress_rules') || r.has('ingress_with_cidr_blocks')) return moduleIngress(r);
   return r
     .each('ingress')
     .map((x) => (Array.isArray(x.value) ? undefined : toRule(x.value, x.path, ['cidr_blocks', 'ipv6_cidr_blocks'])))
     .filter((x): x is IngressRule => x !== undefined);
+}
+
+/** Named rules of the terraform-aws-modules/security-group module (the common ones). */
+const MODULE_RULES: Record<string, [number, number, string]> = {
+  'ssh-tcp': [22, 22, 'tcp'], 'http-80-tcp': [80, 80, 'tcp'], 'https-443-tcp': [443, 443, 'tcp'], 'rdp-tcp': [3389, 3389, 'tcp'],
+  'rdp-udp': [3389, 3389, 'udp'], 'mysql-tcp': [3306, 3306, 'tcp'], 'postgresql-tcp': [5432, 5432, 'tcp'], 'mssql-tcp': [1433, 1433, 'tcp'],
+  'redis-tcp': [6379, 6379, 'tcp'], 'mongodb-27017-tcp': [27017, 27017, 'tcp'], 'all-all': [0, 65535, '-1'], 'all-tcp': [0, 65535, 'tcp'],
+  'http-8080-tcp': [8080, 8080, 'tcp'], 'elasticsearch-rest-tcp': [9200, 9200, 'tcp'], 'memcached-tcp': [11211, 11211, 'tcp'],
+};
+
+/** Ingress of a security-group registry module: ingress_rules × ingress_cidr_blocks, plus ingress_with_cidr_blocks. */
+function moduleIngress(r: ResourceView): IngressRule[] {
+  const cidrs = asStrings(r.get('ingress_cidr_blocks'));
+  const out: IngressRule[] = [];
+  const names = asStrings(r.get('ingress_rules'));
+  for (const n of names.length ? names : cidrs.length ? ['all-all'] : []) {
+    const known = MODULE_RULES[n];
+    out.push({ from: known?.[0], to: known?.[1], protocol: known?.[2] ?? 'tcp', cidrs, path: 'ingress_cidr_blocks', description: undefined });
+  }
+  r.each('ingress_with_cidr_blocks').forEach((x) => {
+    if (!isObject(x.value)) return;
+    const rule = typeof x.value.rule === 'string' ? MODULE_RULES[x.value.rule] : undefined;
+    out.push({
+      from: num(x.value.from_port) ?? rule?.[0],
+      to: num(x.value.to_port) ?? rule?.[1],
+      protocol: String(x.value.protocol ?? rule?.[2] ?? 'tcp'),
+      cidrs: typeof x.value.cidr_blocks === 'string' ? x.value.cidr_blocks.split(',').map((c) => c.trim()) : asStrings(x.value.cidr_blocks),
+      path: x.path,
+      description: x.value.description,
+    });
+  });
+  return out;
 }
 
 /** Ingress rules of a CloudFormation security group (inline) or `AWS::EC2::SecurityGroupIngress`. */

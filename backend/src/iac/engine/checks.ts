@@ -99,10 +99,11 @@ export function policyStatements(doc: Value | undefined): Statement[] | undefine
     let wildcard = false;
     if (principal === '*') wildcard = true;
     else if (isObject(principal)) {
-      for (const val of Object.values(principal)) {
+      for (const [type, val] of Object.entries(principal)) {
         for (const p of asStrings(val)) {
           principals.push(p);
-          if (p === '*') wildcard = true;
+          // A wildcard service principal is not "anyone": only AWS services can assume it.
+          if (p === '*' && type !== 'Service') wildcard = true;
         }
       }
     }

@@ -16,13 +16,23 @@ interface Template {
 /** A CloudFormation template (YAML or JSON): intrinsics in long and short form, parameter defaults and conditions resolved. */
 export function parseCloudFormation(file: string, content: string): ParsedFile {
   const { docs, lines } = parseYamlDocuments(content);
-  const first = docs[0];
-  if (!first) return { resources: [], errors: [] };
-  if (first.error) return { resources: [], errors: [{ file, line: first.error.line, message: first.error.message }] };
-  if (!isMap(first.doc.contents)) return { resources: [], errors: [] };
-  const rawPos = new Map<string, Span>();
-  const root = toValue(first.doc.contents, first.doc, lines, rawPos);
-  if (!isObject(root)) return { resources: [], errors: [] };
+  const resources: Resource[] = [];
+  const errors: ParseError[] = [];
+  // Usually one template per file; several `---` documents are read as several templates.
+  docs.forEach((d, i) => {
+    if (d.error) {
+      errors.push({ file, line: d.error.line, message: d.error.message });
+      return;
+    }
+    if (!isMap(d.doc.contents)) return;
+    const rawPos = new Map<string, Span>();
+    const root = toValue(d.doc.contents, d.doc, lines, rawPos);
+    if (isObject(root)) resources.push(...templateResources(file, root, rawPos, docs.length > 1 ? `#${i + 1}` : ''));
+  });
+  return { resources, errors };
+}
+
+function templateResources(file: string, root: ValueMap, rawPos: Map<string, Span>, suffix: string): Resource[] {
   const tpl: Template = {
     params: paramDefaults(root.Parameters),
     conditions: isObject(root.Conditions) ? root.Conditions : {},
@@ -30,7 +40,6 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
     condCache: new Map(),
   };
   const resources: Resource[] = [];
-  const errors: ParseError[] = [];
   const section = isObject(root.Resources) ? root.Resources : {};
   for (const [logicalId, def] of Object.entries(section)) {
     const rawPath = `Resources.${logicalId}`;
@@ -43,7 +52,7 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
       framework: 'cloudformation',
       kind: def.Type,
       name: logicalId,
-      address: logicalId,
+      address: logicalId + suffix,
       file,
       span,
       attrs: isObject(props) ? props : {},
@@ -51,7 +60,7 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
       suppressed: metadataSuppressions(def.Metadata),
     });
   }
-  return { resources, errors };
+  return resources;
 }
 
 function paramDefaults(section: Value | undefined): Map<string, Value> {

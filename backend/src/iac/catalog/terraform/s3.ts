@@ -60,6 +60,7 @@ const publicAction = (prefix: string) =>
   policyCheck('policy', (s) => allows(s) && principalAll(s) && (grants(s, `s3:${prefix}Object`) || s.actions.some((a) => a === '*' || a === 's3:*' || a.toLowerCase().startsWith(`s3:${prefix.toLowerCase()}`))), `the bucket policy allows s3:${prefix}* to any principal`);
 
 const sslDenied = (r: ResourceView) => {
+  if (isTrue(r.get('attach_deny_insecure_transport_policy'))) return true;
   const v = r.get('policy');
   if (!isKnown(v) || v === undefined) return true;
   const text = typeof v === 'string' ? v : JSON.stringify(v);
@@ -178,7 +179,7 @@ export const s3Rules = [
   tf('aws-s3-bucket-policy-allows-http', {
     title: 'S3 bucket policy does not deny plain-HTTP requests',
     desc: 'Without a Deny on aws:SecureTransport = false, clients may read and write the bucket over unencrypted HTTP.',
-    sev: 'medium', cat: 'security', kinds: ['aws_s3_bucket_policy'],
+    sev: 'medium', cat: 'security', kinds: ['aws_s3_bucket_policy', 'aws_s3_bucket'],
     check: (r) => (sslDenied(r) ? [] : [{ path: 'policy', message: 'the policy does not deny requests without TLS' }]),
     fix: 'Add a Deny statement for all principals when aws:SecureTransport is false.',
     kics: ['s3_bucket_policy_accepts_http_requests'], refs: { checkov: ['CKV_AWS_70'] }, compliance: ['CIS-AWS-1.4:2.1.2', ...ENC],
@@ -253,7 +254,7 @@ export const s3Rules = [
     title: 'S3 bucket serves a static website',
     desc: 'Website hosting serves objects over plain HTTP without authentication.',
     sev: 'medium', cat: 'security', kinds: BUCKET,
-    check: (r, ctx) => (r.has('website') ? [{ path: 'website', message: 'static website hosting is enabled' }] : related(r, ctx, 'aws_s3_bucket_website_configuration').map((o) => ({ message: 'static website hosting is enabled', at: o.span }))),
+    check: (r, ctx) => (r.has('website') ? [{ path: 'website', message: 'static website hosting is enabled' }] : related(r, ctx, 'aws_s3_bucket_website_configuration').map(() => ({ message: 'static website hosting is enabled (aws_s3_bucket_website_configuration)' }))),
     fix: 'Remove website hosting; serve content through CloudFront with an origin access control.',
     kics: ['s3_static_website_host_enabled'], refs: { checkov: ['CKV_AWS_19'] },
     pass: ['resource "aws_s3_bucket" "b" { bucket = "b" }'],

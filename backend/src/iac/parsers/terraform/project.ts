@@ -107,10 +107,10 @@ function evalModule(
     const name = b.labels[0] ?? '';
     called.add(name);
     const src = literalSource(b);
-    const registryKind = src ? registryModuleKind(src) : undefined;
-    if (registryKind) {
+    const registryKinds = src ? registryModuleKinds(src) : undefined;
+    if (registryKinds) {
       expandInstances(b, scope, (instScope, key) => {
-        resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, registryKind));
+        for (const kind of registryKinds) resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, kind));
         return null;
       });
       return new Unknown(`module.${name}`);
@@ -176,16 +176,19 @@ function expandInstances(b: BlockNode, scope: Scope, run: (s: Scope, key: string
  * Registry modules whose inputs mirror one resource's arguments: the module call is checked as that resource,
  * as KICS does for terraform-aws-modules. Other remote modules are not downloaded and stay unknown.
  */
-const REGISTRY_MODULES: Array<[RegExp, string]> = [
-  [/^terraform-aws-modules\/s3-bucket\/aws/, 'aws_s3_bucket'],
-  [/^terraform-aws-modules\/ec2-instance\/aws/, 'aws_instance'],
-  [/^terraform-aws-modules\/rds\/aws/, 'aws_db_instance'],
-  [/^terraform-aws-modules\/sqs\/aws/, 'aws_sqs_queue'],
-  [/^terraform-aws-modules\/alb\/aws/, 'aws_lb'],
-  [/^terraform-aws-modules\/elb\/aws/, 'aws_elb'],
+const REGISTRY_MODULES: Array<[RegExp, string[]]> = [
+  [/^terraform-aws-modules\/s3-bucket\/aws/, ['aws_s3_bucket', 'aws_s3_bucket_public_access_block']],
+  [/^terraform-aws-modules\/ec2-instance\/aws/, ['aws_instance']],
+  [/^terraform-aws-modules\/rds\/aws/, ['aws_db_instance']],
+  [/^terraform-aws-modules\/sqs\/aws/, ['aws_sqs_queue']],
+  [/^terraform-aws-modules\/alb\/aws/, ['aws_lb']],
+  [/^terraform-aws-modules\/elb\/aws/, ['aws_elb']],
+  [/^terraform-aws-modules\/autoscaling\/aws/, ['aws_autoscaling_group', 'aws_launch_configuration']],
+  [/^terraform-aws-modules\/security-group\/aws/, ['aws_security_group']],
+  [/^terraform-aws-modules\/vpc\/aws/, ['aws_vpc']],
 ];
 
-function registryModuleKind(source: string): string | undefined {
+function registryModuleKinds(source: string): string[] | undefined {
   return REGISTRY_MODULES.find(([re]) => re.test(source))?.[1];
 }
 
