@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, POSTGRES_URL, type TestDatabase } from '../../test/helpers/db.js';
+import { createInProcessBus, type BusEvent } from '../events/bus.js';
+import { staticServiceGraph } from '../graph/port.js';
+import { createManualClock } from '../platform/clock.js';
+import { silentLogger } from '../platform/logger.js';
+import { createStore, openDatabase, type Store } from '../store/index.js';
+import { anomalySignal, kubernetesSignal } from './internal.js';
+import { alertSignals } from './alerts.js';
+import { createIngest } from './service.js';
+import type { Signal } from './signal.js';
+import { createSignalWriter } from './writer.js';
+
+// frontend → checkout → payment; adservice stands alone.
+const graph = staticServiceGraph(
+  [
+    { source: 'frontend', target: 'checkout' },
+    { source: 'checkout', target: 'payment' },
+  ],
+  ['adservice'],
+);
+
+function alert(service: string | null, fingerprint: string, status: 'firing' | 'resolved' = 'firing'): Signal {
+  const labels: Record<string, string> = { alertname: 'HighLatency', ...(service ? { service } : {}) };
+  const [signal] = alertSignals('grafana', {
+    groupKey: 'g',
+    commonLabels: {},
+    externalURL: '',
+    alerts: [{ status, labels, annotations: {}, startsAt: '2026-01-01T00:00:00Z', generatorURL: '', fingerprint }],
+  });
+  return signal as Signal;
+}
+
+const anomaly = (id: string, service: string) =>
+  anomalySignal(
+    { id, namespace: 'shop', service, metric: 'latency_p95', start: '2026-01-01T00:00:30Z', score: 0.99, detectors: ['mad'], group_id: '' },
+    'firing',
+  );
+
+describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available }) => {
+  let t: TestDatabase | undefined;
+  let store: Store;
+  const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 1));
+  const events: BusEvent[] = [];
+  const bus = createInProcessBus({ logger: silentLogger, now: () => clock.now() });
+  bus.subscribe('incidents', (e) => {
+    events.push(e);
+  });
+
+  beforeAll(async () => {
+    if (!(await available())) return;
+    t = await open();
+    store = createStore({ db: t.db, clock });
+  });
+  afterAll(async () => t?.dispose());
+
+  const writer = () => createSignalWriter({ store, graph, bus, clock, logger: silentLogger, windowMs: 10 * 60_000 });
+  const incidentsOf = async (service: string) =>
+    (await store.incidents.list({ service, limit: 100 })).items;
+
+  it('joins a Grafana alert and an Aegis anomaly on the same service into one incident', async (ctx) => {
+    if (!t) return ctx.skip();
+    const w = writer();
+    const [a] = await w.submit([alert('payment', 'p1')]);
+    const [b] = await w.submit([anomaly('00000000-0000-4000-8000-000000000001', 'payment')]);
+    expect(a).toMatchObject({ result: 'opened' });
+    expect(b).toMatchObject({ result: 'joined', incident_id: a?.incident_id });
+    const detail = await store.incidents.getDetail(a?.incident_id ?? '');
+    expect(detail.signals.map((s) => s.source).sort()).toEqual(['anomaly', 'grafana']);
+    await bus.drain();
+    expect(events.filter((e) => e.type === 'incident.opened')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'incident.signal')?.data).toMatchObject({
+      incident_id: a?.incident_id,
+      signal: { source: 'anomaly', service: 'payment' },
+    });
+  });
+
+  it('joins connected services, keeps unconnected ones apart, and widens the services', async (ctx) => {
+    if (!t) return ctx.skip();
+    const w = writer();
+    const [first] = await w.submit([alert('frontend', 'f1')]);
+    const [warning] = await w.submit([
+      kubernetesSignal(
+        {
+          namespace: 'shop',
+          uid: 'ev-1',
+          type: 'Warning',
+          reason: 'OOMKilled',
+          message: 'container killed',
+          object: { kind: 'Pod', name: 'checkout-7d9f8c6b5-x2k4q' },
+          count: 1,
+          firstSeen: '2026-01-01T00:00:40Z',
+        },
+        clock.now(),
+      ) as Signal,
+    ]);
+    const [other] = await w.submit([alert('adservice', 'a1')]);
+    // checkout is connected to frontend (and to payment's incident): it joins an open incident, not a new one.
+    expect(warning?.result).toBe('joined');
+    expect(other?.result).toBe('opened');
+    expect(other?.incident_id).not.toBe(first?.incident_id);
+    const joined = await store.incidents.get(warning?.incident_id ?? '');
+    expect(joined.services).toContain('checkout');
+  });
+
+  it('opens a new incident once the window has passed', async (ctx) => {
+    if (!t) return ctx.skip();
+    const w = writer();
+    const [a] = await w.submit([alert('adservice', 'late-1')]);
+    expect(a?.result).toBe('joined');
+    clock.advance(11 * 60_000);
+    const [b] = await w.submit([alert('adservice', 'late-2')]);
+    expect(b?.result).toBe('opened');
+  });
+
+  it('groups signals without a service by their alert group, and ignores Normal Kubernetes events', async (ctx) => {
+    if (!t) return ctx.skip();
+    const w = writer();
+    const out = await w.submit([alert(null, 'n1'), alert(null, 'n2')]);
+    expect(out.map((o) => o.result)).toEqual(['opened', 'joined']);
+    expect(
+      kubernetesSignal(
+        { namespace: 'shop', uid: 'x', type: 'Normal', reason: 'Scheduled', message: '', object: { kind: 'Pod', name: 'p' }, count: 1 },
+        clock.now(),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('publishes anomaly events from the bus as signals, and their close resolves them', async (ctx) => {
+    if (!t) return ctx.skip();
+    const ingest = createIngest({ store, graph, bus, clock, logger: silentLogger });
+    const message = { id: '00000000-0000-4000-8000-0000000000aa', namespace: 'shop', service: 'solo', metric: 'memory', start: clock.now().toISOString(), score: 0.9, detectors: [], group_id: '' };
+    bus.publish('anomalies', 'anomaly.opened', message);
+    await bus.drain();
+    await ingest.writer.flush();
+    const [incident] = await incidentsOf('solo');
+    expect(incident).toMatchObject({ source: 'anomaly', status: 'open' });
+    bus.publish('anomalies', 'anomaly.closed', { ...message, open: false });
+    await bus.drain();
+    await ingest.close();
+    expect((await store.incidents.get(incident?.id ?? '')).status).toBe('resolved');
+  });
+
+  it('creates exactly one incident for concurrent deliveries of the same alert from several replicas', async (ctx) => {
+    if (!t || engine !== 'postgres') return ctx.skip();
+    // Each "replica" has its own pool and writer on the same database, as separate processes would.
+    const dbName = (await t.db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name ?? '';
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${dbName}`;
+    const replicas = await Promise.all([1, 2, 3].map(() => openDatabase({ engine: 'postgres', url: url.toString(), poolSize: 4 })));
+    const raceGraph = staticServiceGraph([{ source: 'race-a', target: 'race-b' }]);
+    try {
+      const writers = replicas.map((db) =>
+        createSignalWriter({ store: createStore({ db, clock }), graph: raceGraph, bus, clock, logger: silentLogger, parallel: 2, maxBatch: 5 }),
+      );
+      // Four distinct alerts on two connected services, each delivered 30 times, spread over the replicas.
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          writers[i % writers.length]?.submit([alert('race-a', `race-a${i % 2}`), alert('race-b', `race-b${i % 2}`)]),
+        ),
+      );
+      const a = await incidentsOf('race-a');
+      expect(a).toHaveLength(1);
+      expect(a[0]?.services).toEqual(['race-a', 'race-b']);
+      const signals = await t.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM incident_signals WHERE incident_id = $1`,
+        [a[0]?.id],
+      );
+      expect(Number(signals.rows[0]?.n)).toBe(4);
+    } finally {
+      await Promise.all(replicas.map((db) => db.close()));
+    }
+  });
+});
