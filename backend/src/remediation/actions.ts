@@ -33,11 +33,16 @@ export const rollbackDeployment: ActionDefinition = {
   revert: ({ cluster }, before, o) => cluster.rollback(before.namespace, before.name, before.revision, o),
 };
 
+/** Saturated services need well over double their capacity to drain a backlog: triple, at most +8, at most 20. */
+export function scaleOutTarget(replicas: number): number {
+  return Math.min(20, Math.max(replicas + 1, Math.min(replicas * 3, replicas + 8)));
+}
+
 export const scaleOut: ActionDefinition = {
   id: 'scale-out',
-  description: 'Add replicas to a deployment (kubectl scale); by default doubles it, at most +4 and at most 20.',
+  description: 'Add replicas to a deployment (kubectl scale); by default triples it, at most +8 and at most 20.',
   plan(s, p) {
-    const replicas = int(p.replicas) ?? Math.min(20, s.replicas + Math.min(4, Math.max(1, s.replicas)));
+    const replicas = int(p.replicas) ?? scaleOutTarget(s.replicas);
     if (replicas <= s.replicas) throw new InputError(`scale-out needs more than the current ${s.replicas} replicas`);
     return { summary: `scale ${s.name} from ${s.replicas} to ${replicas} replicas`, podsAffected: 0, params: { replicas, fromReplicas: s.replicas } };
   },

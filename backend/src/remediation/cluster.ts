@@ -9,7 +9,7 @@ import {
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import { ConflictError, InputError, NotFoundError } from '../platform/errors.js';
-import { type ClusterPort, type DeploymentState, MARKER_ANNOTATION, RESTARTED_AT, REVISION } from './types.js';
+import { type ClusterPort, type DeploymentState, MARKER_ANNOTATION, RESTARTED_AT, REVISION, templateChange } from './types.js';
 
 /** Annotations kept from the Deployment on rollback, never copied from the ReplicaSet (kubectl's rollback.go). */
 const ROLLBACK_SKIP = new Set([
@@ -65,6 +65,18 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
     async listDeployments(namespace) {
       const list = await call(`list deployments ${namespace}`, () => apps.listNamespacedDeployment({ namespace }));
       return Promise.all(list.items.map(toState));
+    },
+    async recentChange(namespace, name, sinceMs) {
+      const rss = await replicaSetsOf(await read(namespace, name));
+      return templateChange(
+        rss.map((rs) => ({
+          revision: revisionOf(rs),
+          createdAt: rs.metadata?.creationTimestamp ? new Date(rs.metadata.creationTimestamp).getTime() : 0,
+          containers: rs.spec?.template?.spec?.containers ?? [],
+          cause: rs.metadata?.annotations?.['kubernetes.io/change-cause'] ?? null,
+        })),
+        sinceMs,
+      );
     },
     async readObject(_kind, namespace, name) {
       return JSON.parse(JSON.stringify(await read(namespace, name))) as Record<string, unknown>;

@@ -35,6 +35,30 @@ export interface DeploymentState {
   pods: PodState[];
 }
 
+export interface TemplateChange {
+  changed: boolean;
+  revision: number;
+  at: string | null;
+  cause: string | null;
+}
+
+/** A ReplicaSet as change detection needs it. */
+export interface RevisionRecord {
+  revision: number;
+  createdAt: number;
+  containers: unknown;
+  cause: string | null;
+}
+
+/** The newest revision differs from the one before in its containers and was created after `sinceMs`. */
+export function templateChange(revisions: RevisionRecord[], sinceMs: number): TemplateChange {
+  const sorted = [...revisions].sort((a, b) => b.revision - a.revision);
+  const [latest, previous] = sorted;
+  if (!latest) return { changed: false, revision: 0, at: null, cause: null };
+  const differs = previous !== undefined && JSON.stringify(latest.containers) !== JSON.stringify(previous.containers);
+  return { changed: differs && latest.createdAt >= sinceMs, revision: latest.revision, at: new Date(latest.createdAt).toISOString(), cause: latest.cause };
+}
+
 export interface WriteOptions {
   dryRun: boolean;
   /** Remediation id written into the object, so a restarted backend recognises its own write. */
@@ -53,6 +77,8 @@ export interface ClusterPort {
   rollback(namespace: string, name: string, toRevision: number | undefined, o: WriteOptions): Promise<{ toRevision: number }>;
   scale(namespace: string, name: string, replicas: number, o: WriteOptions): Promise<unknown>;
   deletePod(namespace: string, pod: string, o: { dryRun: boolean }): Promise<unknown>;
+  /** Whether the pod template's containers (image, env) changed since `sinceMs`: a deploy, not a restart. */
+  recentChange(namespace: string, name: string, sinceMs: number): Promise<TemplateChange>;
   /** Raw objects (for the security and compliance agents). */
   readObject(kind: 'deployment', namespace: string, name: string): Promise<Record<string, unknown>>;
 }

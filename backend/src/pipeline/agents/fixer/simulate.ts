@@ -1,0 +1,152 @@
+import { scaleOutTarget } from '../../../remediation/actions.js';
+import { templateChange, type RevisionRecord } from '../../../remediation/types.js';
+import type { Simulator } from '../../../sources/simulator/index.js';
+import type { MetricValues } from '../../../sources/simulator/index.js';
+import type { FixerAction } from './bandit.js';
+import { faultSignature, type Signature } from './features.js';
+
+const MIN = 60_000;
+
+export interface SimOutcome {
+  action: string;
+  success: boolean;
+  recoveryMs: number | null;
+  /** The service's metrics at the end of the horizon. */
+  after: Partial<MetricValues>;
+}
+
+/** Healthy = what users feel (errors, latency) and memory headroom close to what the generated (fault-free) history says this service does at this time. */
+export function healthy(now: MetricValues | undefined, base: MetricValues | undefined): boolean {
+  if (!now || !base) return false;
+  return (
+    now.error_rate <= base.error_rate + 0.02 &&
+    now.latency_p99 <= base.latency_p99 * 2 + 10 &&
+    now.memory <= base.memory * 1.3
+  );
+}
+
+/** Applies an action to a simulator the way the action library would to a real cluster. */
+export function applySimAction(sim: Simulator, service: string, action: string): void {
+  switch (action as FixerAction) {
+    case 'restart-deployment':
+      return sim.actions.restart(service);
+    case 'rollback-deployment':
+      try {
+        return sim.actions.rollback(service);
+      } catch {
+        return; // no history: a no-op, as the real action would refuse
+      }
+    case 'scale-out': {
+      const dep = sim.store.get('deployments', sim.namespace, service);
+      return sim.actions.scale(service, scaleOutTarget((dep?.spec as { replicas?: number } | undefined)?.replicas ?? 1));
+    }
+    case 'delete-pod': {
+      const pod = [...sim.cluster.pods.values()].filter((p) => p.service === service).sort((a, b) => b.restartCount - a.restartCount || Number(a.ready) - Number(b.ready))[0];
+      if (pod) sim.actions.deletePod(pod.name);
+      return;
+    }
+    case 'none':
+      return;
+  }
+}
+
+/**
+ * What-if: applies `action` on an independent copy of the simulator and watches the service for
+ * `horizonMs`. Recovery = healthy for two consecutive checks; the time is to the first of them.
+ */
+export function whatIf(
+  sim: Simulator,
+  service: string,
+  action: string,
+  horizonMs: number,
+  o: { restrict?: boolean; checkEveryMs?: number } = {},
+): SimOutcome {
+  const checkEveryMs = o.checkEveryMs ?? 30_000;
+  // A restricted clone of a restricted clone loses the outside load, so copies of copies stay whole.
+  const copy = o.restrict ? sim.clone({ services: [service] }) : sim.clone();
+  const t0 = copy.now();
+  applySimAction(copy, service, action);
+  let firstHealthy: number | null = null;
+  let streak = 0;
+  let restarts = restartCount(copy, service);
+  for (let t = checkEveryMs; t <= horizonMs; t += checkEveryMs) {
+    copy.advance(checkEveryMs);
+    const frame = copy.latestFrame();
+    const nowRestarts = restartCount(copy, service);
+    const ok =
+      healthy(frame?.services.get(service), copy.baselineFrame(copy.now()).services.get(service)) &&
+      allReady(copy, service) &&
+      nowRestarts === restarts;
+    restarts = nowRestarts;
+    if (ok) {
+      streak++;
+      firstHealthy ??= copy.now() - t0;
+      if (streak >= 2) break;
+    } else {
+      streak = 0;
+      firstHealthy = null;
+    }
+  }
+  const success = streak >= 2;
+  return { action, success, recoveryMs: success ? firstHealthy : null, after: { ...copy.latestFrame()?.services.get(service) } };
+}
+
+function restartCount(sim: Simulator, service: string): number {
+  let n = 0;
+  for (const p of sim.cluster.pods.values()) if (p.service === service) n += p.restartCount;
+  return n;
+}
+
+/** Every desired pod exists and is ready (a crash-looping pod in back-off is not). */
+function allReady(sim: Simulator, service: string): boolean {
+  const dep = sim.store.get('deployments', sim.namespace, service);
+  const desired = (dep?.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+  const pods = [...sim.cluster.pods.values()].filter((p) => p.service === service);
+  return pods.length === desired && pods.every((p) => p.ready);
+}
+
+/** Whether the service's pod template changed recently, read from the simulator's ReplicaSets. */
+export function simRecentChange(sim: Simulator, service: string, sinceMs: number): boolean {
+  const dep = sim.store.get('deployments', sim.namespace, service);
+  if (!dep) return false;
+  const records: RevisionRecord[] = sim.store
+    .list('replicasets', sim.namespace)
+    .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === dep.metadata.uid))
+    .map((rs) => ({
+      revision: Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+      createdAt: rs.metadata.creationTimestamp ? Date.parse(rs.metadata.creationTimestamp) : 0,
+      containers: (rs.spec as { template?: { spec?: { containers?: unknown } } }).template?.spec?.containers ?? [],
+      cause: null,
+    }));
+  return templateChange(records, sinceMs).changed;
+}
+
+export interface Episode {
+  scenario: string;
+  service: string;
+  seed: number;
+  signature: Signature;
+  outcomes: SimOutcome[];
+}
+
+/**
+ * One training/evaluation context: inject `scenario` into `service` on a copy of `base`, let it develop
+ * for `developMs`, read the signature the fixer would see, then try every action on its own copy.
+ */
+export async function runEpisode(
+  base: Simulator,
+  e: { scenario: string; service: string; seed: number },
+  actions: readonly string[],
+  o: { developMs: number; horizonMs: number },
+): Promise<Episode> {
+  const sim = base.clone({ services: [e.service] });
+  const injectedAt = sim.now();
+  sim.inject({ scenario: e.scenario, service: e.service, seed: e.seed });
+  sim.advance(o.developMs);
+  const signature = await faultSignature(sim.metrics, e.service, sim.now(), {
+    recentChange: simRecentChange(sim, e.service, injectedAt - 30 * MIN),
+    incidentStartMs: injectedAt,
+  });
+  const outcomes = actions.map((a) => whatIf(sim, e.service, a, o.horizonMs, { restrict: false }));
+  return { ...e, signature, outcomes };
+}
