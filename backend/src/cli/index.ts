@@ -6,6 +6,7 @@ import { iacRules, iacScan } from './commands/iac.js';
 import { incidentsList, incidentsShow } from './commands/incidents.js';
 import { rcaCommand } from './commands/rca.js';
 import { startCommand } from './commands/server.js';
+import { simInject, simServe, simStatusCommand } from './commands/sim.js';
 import { tokenCreate, tokenList, tokenRevoke } from './commands/tokens.js';
 
 export const COMMANDS: Command[] = [
@@ -19,6 +20,9 @@ export const COMMANDS: Command[] = [
   rcaCommand,
   iacScan,
   iacRules,
+  simServe,
+  simInject,
+  simStatusCommand,
 ];
 
 function help(commands: Command[]): string {
