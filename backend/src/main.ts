@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { adminRoutes, createApp, createAuthenticator, incidentRoutes } from './api/index.js';
+import { createPreviewRouter, withPreview } from './api/preview.js';
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
 import {
   anomalyScoreGauges,
@@ -185,13 +186,26 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       signatureAuthPrefix: '/api/v1/webhooks/',
     });
 
+    // Demo mode (simulated cluster): /preview hosts the built Grafana plugins for people without Grafana.
+    const handler = cluster.simulator
+      ? withPreview(
+          createPreviewRouter({
+            repoRoot: path.resolve(BACKEND_ROOT, '..'),
+            tokens: store.tokens,
+            audit: store.audit,
+            clock,
+            logger: logger.child({ component: 'preview' }),
+          }),
+          app,
+        )
+      : app;
     const tls = config.AEGIS_TLS_CERT && config.AEGIS_TLS_KEY;
     const server = tls
       ? https.createServer(
           { cert: await readFile(config.AEGIS_TLS_CERT!), key: await readFile(config.AEGIS_TLS_KEY!) },
-          app,
+          handler,
         )
-      : http.createServer(app);
+      : http.createServer(handler);
     server.requestTimeout = 30_000;
     server.headersTimeout = 15_000;
     await new Promise<void>((resolve, reject) => {
