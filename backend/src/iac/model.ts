@@ -73,6 +73,9 @@ export interface Finding {
   endLine: number;
   resource: string;
   kind: string;
+  /** Lines of the whole resource (block, template resource, manifest document). */
+  resourceLine: number;
+  resourceEndLine: number;
   message: string;
   remediation: string;
   fix?: FixPatch;

@@ -56,3 +56,28 @@ describe('the built-in rule catalog', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('machine fixes', () => {
+  it('re-scan clean for every rule whose failing fixture offers a patch', async () => {
+    const { applyFixes } = await import('../engine/fix.js');
+    const scanner = await createIacScanner({ rules: BUILTIN_RULES });
+    const problems: string[] = [];
+    let fixable = 0;
+    for (const rule of BUILTIN_RULES) {
+      const path = FILE_BY_FRAMEWORK[rule.frameworks[0] ?? 'terraform'];
+      for (const src of rule.fixtures.fail) {
+        const found = scanner.scan([{ path, content: src }]).findings.filter((f) => f.ruleId === rule.id);
+        if (!found.length || !found.every((f) => f.fix)) continue;
+        fixable++;
+        const { files, applied } = applyFixes([{ path, content: src }], found);
+        const after = scanner.scan(files);
+        if (applied.length !== found.length) problems.push(`${rule.id}: ${found.length - applied.length} fix(es) not applied`);
+        if (after.parseErrors.length) problems.push(`${rule.id}: fixed file does not parse: ${after.parseErrors[0]?.message}\n${files[0]?.content}`);
+        const left = after.findings.filter((f) => f.ruleId === rule.id);
+        if (left.length) problems.push(`${rule.id}: still fires after the fix: ${left[0]?.message}\n${files[0]?.content}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(fixable).toBeGreaterThan(60);
+  });
+});

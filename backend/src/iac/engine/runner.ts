@@ -97,6 +97,8 @@ export function runRules(resources: readonly Resource[], index: RuleIndex): RunR
           endLine: span.endLine,
           resource: res.address,
           kind: res.kind,
+          resourceLine: res.span.line,
+          resourceEndLine: res.span.endLine,
           message: h.message,
           remediation: rule.remediation,
           ...(h.fix ? { fix: h.fix } : {}),

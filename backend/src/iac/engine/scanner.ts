@@ -61,6 +61,8 @@ export function parseErrorFinding(e: ParseError): Finding {
     endLine: e.line,
     resource: e.file,
     kind: 'file',
+    resourceLine: e.line,
+    resourceEndLine: e.line,
     message: e.message,
     remediation: 'Fix the syntax error so the file can be checked.',
   };

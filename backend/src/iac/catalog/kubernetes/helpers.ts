@@ -63,24 +63,31 @@ export const sub = (v: Value | undefined, path: string): Value | undefined => {
 };
 
 /** Fires for each container where `bad(container)` holds; the message names the container. */
-export function perContainer(bad: (c: ValueMap, r: ResourceView) => string | false | undefined, opts: { init?: boolean; at?: string } = {}): CheckFn {
+export function perContainer(
+  bad: (c: ValueMap, r: ResourceView) => string | false | undefined,
+  opts: { init?: boolean; at?: string; fix?: Value } = {},
+): CheckFn {
   return (r) => {
     const hits: Hit[] = [];
     for (const ref of containers(r, { init: opts.init })) {
       const why = bad(ref.c, r);
-      if (why) hits.push({ path: opts.at && sub(ref.c, opts.at) !== undefined ? `${ref.path}.${opts.at}` : ref.path, message: `container "${String(ref.c.name ?? '?')}": ${why}` });
+      if (!why) continue;
+      const hit: Hit = { path: opts.at && sub(ref.c, opts.at) !== undefined ? `${ref.path}.${opts.at}` : ref.path, message: `container "${String(ref.c.name ?? '?')}": ${why}` };
+      if (opts.at && opts.fix !== undefined) hit.fix = { path: `${ref.path}.${opts.at}`, value: opts.fix };
+      hits.push(hit);
     }
     return hits;
   };
 }
 
 /** Fires when the pod spec field matches `bad`. */
-export function podField(field: string, bad: (v: Value | undefined) => boolean, message: string): CheckFn {
+export function podField(field: string, bad: (v: Value | undefined) => boolean, message: string, fix?: Value): CheckFn {
   return (r) => {
     const base = podSpecOf(r);
     if (!base) return [];
     const v = r.get(`${base}.${field}`);
-    return bad(v) ? [{ path: `${base}.${field}`, message }] : [];
+    const path = `${base}.${field}`;
+    return bad(v) ? [{ path, message, ...(fix !== undefined ? { fix: { path, value: fix } } : {}) }] : [];
   };
 }
 

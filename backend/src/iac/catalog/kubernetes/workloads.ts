@@ -68,7 +68,7 @@ export const workloadRules = [
   k8('k8s-container-privilege-escalation-allowed', {
     title: 'Container allows privilege escalation', desc: 'setuid binaries can gain more privileges than the process started with.',
     sev: 'high', cat: 'security', kinds: ['*'],
-    check: perContainer((c) => !isFalse(sub(c, 'securityContext.allowPrivilegeEscalation')) && 'allowPrivilegeEscalation is not false', { init: true, at: 'securityContext.allowPrivilegeEscalation' }),
+    check: perContainer((c) => !isFalse(sub(c, 'securityContext.allowPrivilegeEscalation')) && 'allowPrivilegeEscalation is not false', { init: true, at: 'securityContext.allowPrivilegeEscalation', fix: false }),
     fix: 'Set securityContext.allowPrivilegeEscalation: false.',
     kics: ['privilege_escalation_allowed'], refs: { kubeLinter: ['privilege-escalation-container'], polaris: ['privilegeEscalationAllowed'], checkov: ['CKV_K8S_20'] }, compliance: PSS('5.2.5'),
     pass: [passD], fail: [fail({ securityContext: { allowPrivilegeEscalation: true } })],
@@ -133,7 +133,7 @@ export const workloadRules = [
   k8('k8s-container-image-pull-policy-not-always', {
     title: 'Image pull policy is not Always', desc: 'With IfNotPresent a node may run a stale or tampered cached image for a mutable tag.',
     sev: 'low', cat: 'security', kinds: ['*'],
-    check: perContainer((c) => c.imagePullPolicy !== 'Always' && `imagePullPolicy is ${String(c.imagePullPolicy ?? 'unset')}`, { at: 'imagePullPolicy' }),
+    check: perContainer((c) => c.imagePullPolicy !== 'Always' && `imagePullPolicy is ${String(c.imagePullPolicy ?? 'unset')}`, { at: 'imagePullPolicy', fix: 'Always' }),
     fix: 'Set imagePullPolicy: Always, or pin the image by digest.',
     kics: ['image_pull_policy_of_container_is_not_always'], refs: { checkov: ['CKV_K8S_15'] },
     pass: [passD], fail: [fail({ imagePullPolicy: 'IfNotPresent' })],
@@ -161,21 +161,21 @@ export const workloadRules = [
   k8('k8s-pod-host-ipc', {
     title: 'Pod shares the host IPC namespace', desc: 'hostIPC lets the pod read shared memory of host processes.',
     sev: 'high', cat: 'security', kinds: ['*'],
-    check: podField('hostIPC', isTrue, 'hostIPC is true'), fix: 'Remove hostIPC or set it to false.',
+    check: podField('hostIPC', isTrue, 'hostIPC is true', false), fix: 'Remove hostIPC or set it to false.',
     kics: ['shared_host_ipc_namespace'], refs: { kubeLinter: ['host-ipc'], polaris: ['hostIPCSet'], checkov: ['CKV_K8S_3'] }, compliance: PSS('5.2.3'),
     pass: [passD], fail: [deployment(goodPod({ hostIPC: true }))],
   }),
   k8('k8s-pod-host-pid', {
     title: 'Pod shares the host PID namespace', desc: 'hostPID lets the pod see and signal every process on the node.',
     sev: 'high', cat: 'security', kinds: ['*'],
-    check: podField('hostPID', isTrue, 'hostPID is true'), fix: 'Remove hostPID or set it to false.',
+    check: podField('hostPID', isTrue, 'hostPID is true', false), fix: 'Remove hostPID or set it to false.',
     kics: ['shared_host_pid_namespace'], refs: { kubeLinter: ['host-pid'], polaris: ['hostPIDSet'], checkov: ['CKV_K8S_1'] }, compliance: PSS('5.2.2'),
     pass: [passD], fail: [deployment(goodPod({ hostPID: true }))],
   }),
   k8('k8s-pod-host-network', {
     title: 'Pod uses the host network', desc: 'hostNetwork bypasses network policies and exposes node interfaces.',
     sev: 'high', cat: 'security', kinds: ['*'],
-    check: podField('hostNetwork', isTrue, 'hostNetwork is true'), fix: 'Remove hostNetwork or set it to false.',
+    check: podField('hostNetwork', isTrue, 'hostNetwork is true', false), fix: 'Remove hostNetwork or set it to false.',
     refs: { kubeLinter: ['host-network'], polaris: ['hostNetworkSet'], checkov: ['CKV_K8S_19'] }, compliance: PSS('5.2.4'),
     pass: [passD], fail: [deployment(goodPod({ hostNetwork: true }))],
   }),
@@ -210,7 +210,7 @@ export const workloadRules = [
   k8('k8s-container-root-filesystem-writable', {
     title: 'Container root filesystem is writable', desc: 'A read-only root filesystem stops attackers from dropping tools into the image.',
     sev: 'low', cat: 'security', kinds: ['*'],
-    check: perContainer((c) => !isTrue(sub(c, 'securityContext.readOnlyRootFilesystem')) && 'readOnlyRootFilesystem is not true', { init: true, at: 'securityContext.readOnlyRootFilesystem' }),
+    check: perContainer((c) => !isTrue(sub(c, 'securityContext.readOnlyRootFilesystem')) && 'readOnlyRootFilesystem is not true', { init: true, at: 'securityContext.readOnlyRootFilesystem', fix: true }),
     fix: 'Set securityContext.readOnlyRootFilesystem: true and mount writable emptyDir volumes where needed.',
     kics: ['root_container_not_mounted_as_read_only'], refs: { kubeLinter: ['no-read-only-root-fs'], polaris: ['notReadOnlyRootFilesystem'], checkov: ['CKV_K8S_22'] },
     pass: [passD], fail: [fail({ securityContext: { readOnlyRootFilesystem: false } })],
@@ -269,7 +269,7 @@ export const workloadRules = [
   k8('k8s-container-privileged', {
     title: 'Privileged container', desc: 'A privileged container has every capability and device of the node.',
     sev: 'critical', cat: 'security', kinds: ['*'],
-    check: perContainer((c) => isTrue(sub(c, 'securityContext.privileged')) && 'privileged is true', { init: true, at: 'securityContext.privileged' }),
+    check: perContainer((c) => isTrue(sub(c, 'securityContext.privileged')) && 'privileged is true', { init: true, at: 'securityContext.privileged', fix: false }),
     fix: 'Set securityContext.privileged: false.',
     refs: { kubeLinter: ['privileged-container'], polaris: ['privilegeEscalationAllowed'], checkov: ['CKV_K8S_16'] }, compliance: PSS('5.2.1'),
     pass: [passD], fail: [fail({ securityContext: { privileged: true } })],
@@ -285,7 +285,7 @@ export const workloadRules = [
   k8('k8s-pod-service-account-token-automounted', {
     title: 'Service account token mounted automatically', desc: 'Pods that do not call the API should not carry a token for it.',
     sev: 'low', cat: 'security', kinds: ['*'],
-    check: podField('automountServiceAccountToken', (v) => !isFalse(v), 'automountServiceAccountToken is not false'),
+    check: podField('automountServiceAccountToken', (v) => !isFalse(v), 'automountServiceAccountToken is not false', false),
     fix: 'Set automountServiceAccountToken: false unless the pod calls the Kubernetes API.',
     refs: { checkov: ['CKV_K8S_38'] }, compliance: ['CIS-K8S-1.8:5.1.6'],
     pass: [passD], fail: [deployment({ ...goodPod(), automountServiceAccountToken: true })],

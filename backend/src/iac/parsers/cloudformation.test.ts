@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { isUnknown } from '../model.js';
+import { parseCloudFormation } from './cloudformation.js';
+
+const TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    Default: dev
+  Size:
+    Type: Number
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  NotProd: !Not [!Condition IsProd]
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      StorageEncrypted: !If [IsProd, true, false]
+      PubliclyAccessible: !If [NotProd, false, true]
+      AllocatedStorage: !Ref Size
+      DBName: !Sub "app-\${Env}"
+      KmsKeyId: !GetAtt Key.Arn
+      Tags:
+        - Key: name
+          Value: !Join ["-", [app, !Ref Env]]
+        - !Ref AWS::NoValue
+`;
+
+describe('CloudFormation parser', () => {
+  it('resolves short-form intrinsics, parameter defaults and conditions', () => {
+    const { resources, errors } = parseCloudFormation('t.yaml', TEMPLATE);
+    expect(errors).toEqual([]);
+    const db = resources[0];
+    expect(db?.kind).toBe('AWS::RDS::DBInstance');
+    expect(db?.attrs.StorageEncrypted).toBe(false);
+    expect(db?.attrs.PubliclyAccessible).toBe(false);
+    expect(db?.attrs.DBName).toBe('app-dev');
+    expect(db?.attrs.Tags).toEqual([{ Key: 'name', Value: 'app-dev' }]);
+    expect(isUnknown(db?.attrs.AllocatedStorage)).toBe(true);
+    expect(isUnknown(db?.attrs.KmsKeyId)).toBe(true);
+    expect(db?.pos.get('StorageEncrypted')?.line).toBe(15);
+    expect(db?.span.line).toBe(12);
+  });
+
+  it('reads the long JSON form the same way', () => {
+    const json = JSON.stringify(
+      {
+        Parameters: { Env: { Type: 'String', Default: 'prod' } },
+        Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] } },
+        Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { StorageEncrypted: { 'Fn::If': ['IsProd', true, false] } } } },
+      },
+      null,
+      2,
+    );
+    const { resources } = parseCloudFormation('t.json', json);
+    expect(resources[0]?.attrs.StorageEncrypted).toBe(true);
+  });
+
+  it('leaves a condition on a parameter without default unknown', () => {
+    const { resources } = parseCloudFormation(
+      't.yaml',
+      'Parameters:\n  Env:\n    Type: String\nConditions:\n  P: !Equals [!Ref Env, prod]\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: !If [P, Private, PublicRead]\n',
+    );
+    expect(isUnknown(resources[0]?.attrs.AccessControl)).toBe(true);
+  });
+
+  it('reports a template that is not valid YAML', () => {
+    const { errors } = parseCloudFormation('t.yaml', 'Resources:\n  B:\n    Type: [unclosed\n');
+    expect(errors).toHaveLength(1);
+  });
+});
