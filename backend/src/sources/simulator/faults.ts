@@ -124,7 +124,7 @@ export function planFault(input: {
         },
       };
     case 'noisy-neighbour':
-      return { ...base, endsAt: ends(60 * MIN), params: { capacityFactor: between(0.12, 0.22) } };
+      return { ...base, endsAt: ends(60 * MIN), params: { capacityFactor: between(0.08, 0.15), latencyMult: between(2.5, 4) } };
     case 'cascading-failure':
       return { ...base, params: { latencyMult: between(120, 220), errorRate: between(0.03, 0.08) } };
   }
@@ -176,7 +176,9 @@ export function podEffects(faults: Fault[], pod: PodView, now: number, readyPods
         e.latencyAddMs += p.latencyAddMs ?? 0;
         break;
       case 'noisy-neighbour':
+        // CPU steal: less capacity, and every request waits for the CPU.
         e.capacityFactor *= p.capacityFactor ?? 1;
+        e.latencyMult *= p.latencyMult ?? 1;
         break;
       case 'cascading-failure':
         e.latencyMult *= p.latencyMult ?? 1;

@@ -431,17 +431,23 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     start() {
       if (timer) return;
       catchUp();
-      timer = setInterval(() => {
-        try {
-          catchUp();
-        } catch (err) {
-          logger.error('simulator tick failed', { err });
-        }
-      }, Math.min(stepMs, 1000));
-      timer.unref?.();
+      // Wake at each tick boundary (not on a coarse interval) so a tick runs as soon as it is due.
+      const schedule = () => {
+        const next = (Math.floor(clock.nowMs() / stepMs) + 1) * stepMs;
+        timer = setTimeout(() => {
+          try {
+            catchUp();
+          } catch (err) {
+            logger.error('simulator tick failed', { err });
+          }
+          if (timer) schedule();
+        }, Math.max(1, Math.min(next - clock.nowMs() + 1, 1000)));
+        timer.unref?.();
+      };
+      schedule();
     },
     stop() {
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       timer = undefined;
     },
     now,
