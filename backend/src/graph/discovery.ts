@@ -1,6 +1,7 @@
 import type { Logger } from '../platform/logger.js';
 import type { CollectorError } from '../sources/types.js';
 import type { ServiceGraph } from './engine.js';
+import type { DiscoverySnapshot } from './model.js';
 import { loadGraphOverride } from './discovery/override.js';
 import { discoverFromPodSpecs, type KnownService, type WorkloadSpec } from './discovery/podspec.js';
 import { discoverFromPrometheus, type MeshKind, type PromQueryPort } from './discovery/prometheus.js';
@@ -16,6 +17,8 @@ export interface GraphDiscoveryDeps {
   prometheus?: PromQueryPort;
   meshes?: MeshKind[];
   workloads?: WorkloadSource;
+  /** Other sources of whole snapshots (a declared topology, the simulator…), merged under their name. */
+  snapshots?: Array<{ name: string; snapshot(): Promise<DiscoverySnapshot | undefined> }>;
   overrideFile?: string;
 }
 
@@ -44,6 +47,14 @@ export function createGraphDiscovery(deps: GraphDiscoveryDeps): GraphDiscovery {
           changes += count(graph.mergeSnapshot('podspec', discoverFromPodSpecs(workloads, services)));
         } catch (err) {
           errors.push({ source: 'podspec', message: (err as Error).message });
+        }
+      }
+      for (const source of deps.snapshots ?? []) {
+        try {
+          const snapshot = await source.snapshot();
+          if (snapshot) changes += count(graph.mergeSnapshot(source.name, snapshot));
+        } catch (err) {
+          errors.push({ source: source.name, message: (err as Error).message });
         }
       }
       if (deps.overrideFile) {

@@ -19,3 +19,4 @@ export { httpPromQuery } from './discovery/prometheus-http.js';
 export { graphRoutes, type GraphRouteDeps } from './routes.js';
 export { createGraphHealthTracker } from './health.js';
 export { topologySnapshot, type DeclaredTopology, type ServiceStats } from './discovery/topology.js';
+export { kubeWorkloadSource, workloadSpecs, type WorkloadObject, type ServiceObject } from './discovery/kubernetes.js';

@@ -125,3 +125,65 @@ describe('discovery from pod specs', () => {
     ]);
   });
 });
+
+describe('workloads from the Kubernetes API', () => {
+  it('names a workload after the Service selecting it and reads every container', async () => {
+    const { workloadSpecs } = await import('./kubernetes.js');
+    const specs = workloadSpecs(
+      [
+        {
+          kind: 'Deployment',
+          namespace: 'shop',
+          name: 'frontend-v2',
+          template: {
+            metadata: { labels: { app: 'frontend', track: 'stable' } },
+            spec: {
+              initContainers: [{ name: 'wait', image: 'busybox', args: ['nc -z cartservice 7070'] }],
+              containers: [
+                { name: 'server', image: 'fe', env: [{ name: 'CART_ADDR', value: 'cartservice:7070' }, { name: 'SECRET', valueFrom: {} }] },
+              ],
+            },
+          },
+        },
+        { kind: 'StatefulSet', namespace: 'shop', name: 'redis', template: { metadata: { labels: { app: 'redis' } } } },
+      ],
+      [
+        { namespace: 'shop', name: 'frontend', selector: { app: 'frontend' } },
+        { namespace: 'other', name: 'redis-other', selector: { app: 'redis' } },
+      ],
+    );
+    expect(specs[0]).toEqual({
+      service: 'frontend',
+      namespace: 'shop',
+      kind: 'Deployment',
+      env: { 'server/CART_ADDR': 'cartservice:7070' },
+      args: ['nc -z cartservice 7070'],
+      command: [],
+    });
+    expect(specs[1]?.service).toBe('redis'); // the only selecting Service is in another namespace
+    const snap = discoverFromPodSpecs(specs, [
+      { name: 'cartservice', namespace: 'shop' },
+      { name: 'frontend', namespace: 'shop' },
+    ]);
+    expect(snap.edges).toEqual([{ source: 'frontend', target: 'cartservice' }]);
+  });
+
+  it('merges extra snapshot sources and reports one that throws', async () => {
+    const graph = createServiceGraph();
+    const result = await createGraphDiscovery({
+      graph,
+      logger: createMemoryLogger(),
+      snapshots: [
+        { name: 'simulator', snapshot: async () => ({ nodes: [{ id: 'a' }], edges: [{ source: 'a', target: 'b' }] }) },
+        {
+          name: 'broken',
+          snapshot: async () => {
+            throw new Error('boom');
+          },
+        },
+      ],
+    }).refresh();
+    expect(graph.edges()).toEqual([{ source: 'a', target: 'b' }]);
+    expect(result.errors).toEqual([{ source: 'broken', message: 'boom' }]);
+  });
+});
