@@ -26,6 +26,8 @@ import {
   createServiceGraph,
   graphRoutes,
   httpPromQuery,
+  kubeWorkloadSource,
+  topologySnapshot,
   type ServiceGraph,
 } from './graph/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
@@ -113,6 +115,8 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       graph,
       logger: logger.child({ component: 'graph' }),
       prometheus: config.AEGIS_PROMETHEUS_URL ? httpPromQuery(config.AEGIS_PROMETHEUS_URL) : undefined,
+      workloads: cluster.kubeConfig ? kubeWorkloadSource(cluster.kubeConfig) : undefined,
+      snapshots: simulatorTopology(cluster.simulator),
       overrideFile: path.join(config.AEGIS_HOME, 'graph-overrides.yaml'),
     });
     await discovery.refresh();
@@ -259,6 +263,12 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     for (const close of closers) await close().catch(() => {});
     throw err;
   }
+}
+
+/** The simulated cluster's declared call graph, with its latest tick's rates and p95s. */
+function simulatorTopology(sim: Simulator | undefined) {
+  if (!sim) return [];
+  return [{ name: 'simulator', snapshot: async () => topologySnapshot(sim.topology, sim.latestFrame()?.services) }];
 }
 
 async function ensureConfiguredTokens(store: Store, config: AegisConfig): Promise<void> {
