@@ -19,6 +19,7 @@ import {
 } from './detect/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
 import { createIngest, type Ingest } from './ingest/index.js';
+import { attachRealtime, builtinNotifiers, dispatchNotifications, loadSlackSettings } from './notify/index.js';
 import { createExtensionRegistries, loadExtensions, type ExtensionRegistries } from './extensions/index.js';
 import {
   createGraphDiscovery,
@@ -167,6 +168,18 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       onEvent: (event) => void ingest.kubernetesEvent(event).catch((err: unknown) => logger.warn('kubernetes event not ingested', { err })),
     });
     closers.unshift(async () => warnings?.stop());
+    const slack = await loadSlackSettings(path.join(config.AEGIS_HOME, 'slack.yaml'));
+    const notifiers = builtinNotifiers({
+      slackWebhookUrl: config.AEGIS_SLACK_WEBHOOK_URL,
+      slackBotToken: config.AEGIS_SLACK_BOT_TOKEN,
+      slackChannel: slack.channel,
+      grafanaUrl: config.AEGIS_GRAFANA_URL,
+      grafanaToken: config.AEGIS_GRAFANA_API_TOKEN,
+      incidents: store.incidents,
+    });
+    for (const n of notifiers) if (!registries.notifiers.has(n.id)) registries.notifiers.register(n); // a user module may replace one
+    const notifications = dispatchNotifications({ bus, notifiers: registries.notifiers, logger: logger.child({ component: 'notify' }) });
+    closers.unshift(async () => notifications.close());
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
       routes: [
@@ -223,6 +236,8 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
           server.closeAllConnections();
         }),
     );
+    const realtime = attachRealtime({ server, bus, authenticator, logger: logger.child({ component: 'ws' }) });
+    closers.unshift(() => realtime.close());
     const { port } = server.address() as AddressInfo;
     const host = config.AEGIS_HOST.includes(':') ? `[${config.AEGIS_HOST}]` : config.AEGIS_HOST;
     const url = `${tls ? 'https' : 'http'}://${host}:${port}`;

@@ -1,0 +1,84 @@
+import type http from 'node:http';
+import type https from 'node:https';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import type { Authenticator } from '../api/auth.js';
+import { can, type Principal } from '../api/principal.js';
+import { TOPICS, type EventBus, type Topic } from '../events/bus.js';
+import { errorMessage } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
+
+export interface RealtimeOptions {
+  server: http.Server | https.Server;
+  bus: EventBus;
+  authenticator: Authenticator;
+  logger: Logger;
+  /** socket.io's path; the default is what socket.io-client expects. */
+  path?: string;
+}
+
+export interface Realtime {
+  /** Connected clients right now. */
+  clients(): number;
+  close(): Promise<void>;
+}
+
+const topicList = z.array(z.enum(TOPICS)).max(TOPICS.length);
+
+/** Where a client may put its token: socket.io's `auth` payload, or an Authorization header. */
+function bearerOf(socket: Socket): string | undefined {
+  const auth = socket.handshake.auth as { token?: unknown } | undefined;
+  if (typeof auth?.token === 'string' && auth.token) return `Bearer ${auth.token}`;
+  const header = socket.handshake.headers.authorization;
+  return typeof header === 'string' ? header : undefined;
+}
+
+/**
+ * WebSocket (socket.io) on the API's own HTTP server: bus events are emitted to clients under their
+ * topic name (`incidents`, `agent-activity`, `remediations`, `anomalies`…), each as `{topic, type, at, data}`.
+ * Clients authenticate with the same bearer tokens as the REST API and need the `read` permission;
+ * they get every topic unless they name some in `auth.topics` or send `subscribe` / `unsubscribe`.
+ */
+export function attachRealtime(o: RealtimeOptions): Realtime {
+  const io = new Server(o.server, { path: o.path ?? '/socket.io', serveClient: false, cors: { origin: false } });
+
+  io.use((socket, next) => {
+    o.authenticator
+      .authenticate(bearerOf(socket), undefined)
+      .then((principal) => {
+        if (!principal) return next(new Error('a bearer token is required'));
+        if (!can(principal, 'read')) return next(new Error(`role ${principal.role} may not read events`));
+        (socket.data as { principal?: Principal }).principal = principal;
+        next();
+      })
+      .catch((err: unknown) => next(new Error(errorMessage(err))));
+  });
+
+  io.on('connection', (socket) => {
+    const wanted = topicList.safeParse((socket.handshake.auth as { topics?: unknown } | undefined)?.topics);
+    void socket.join(wanted.success && wanted.data.length ? wanted.data : [...TOPICS]);
+    const change = (join: boolean) => (topics: unknown, ack?: unknown) => {
+      const parsed = topicList.safeParse(Array.isArray(topics) ? topics : [topics]);
+      const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => {};
+      if (!parsed.success) return reply({ ok: false, error: `topics must be among ${TOPICS.join(', ')}` });
+      for (const t of parsed.data) void (join ? socket.join(t) : socket.leave(t));
+      reply({ ok: true, topics: [...socket.rooms].filter((r): r is Topic => (TOPICS as readonly string[]).includes(r)) });
+    };
+    socket.on('subscribe', change(true));
+    socket.on('unsubscribe', change(false));
+  });
+
+  const unsubscribe = o.bus.subscribe('*', (event) => {
+    io.to(event.topic).emit(event.topic, event);
+  });
+
+  return {
+    clients: () => io.engine.clientsCount,
+    async close() {
+      unsubscribe();
+      io.disconnectSockets(true);
+      // io.close() would also close the HTTP server, which main.ts owns and closes itself.
+      io.engine.close();
+    },
+  };
+}
