@@ -6,8 +6,6 @@ import { hashInts, hashString, k8sSuffix } from './random.js';
 import type { ServiceSpec, Topology } from './topology.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
-const START_DELAY_MS = 2_000;
-const READY_DELAY_MS = 3_000;
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 const EVENT_TTL_MS = 3_600_000;
@@ -41,6 +39,9 @@ export interface ClusterDeps {
   seed: number;
   now: () => number;
   faults: () => Fault[];
+  /** How long a container takes to start, and then to pass its readiness probe. */
+  podStartMs?: number;
+  podReadyMs?: number;
 }
 
 export interface Cluster {
@@ -66,6 +67,8 @@ interface Owned {
 
 export function createCluster(deps: ClusterDeps): Cluster {
   const { store, topology, seed } = deps;
+  const START_DELAY_MS = deps.podStartMs ?? 2_000;
+  const READY_DELAY_MS = deps.podReadyMs ?? 3_000;
   const ns = topology.namespace;
   const specs = new Map(topology.services.map((s) => [s.name, s]));
   const pods = new Map<string, PodRuntime>();

@@ -29,6 +29,8 @@ export interface SimulatedClusterOptions {
   persist?: boolean;
   persistEveryMs?: number;
   watchTimeoutMs?: number;
+  podStartMs?: number;
+  podReadyMs?: number;
 }
 
 export interface SimulatedCluster {
@@ -70,7 +72,7 @@ export async function startSimulatedCluster(o: SimulatedClusterOptions): Promise
   const statePath = path.join(dir, 'state.json');
   const state = o.persist ? await loadState(statePath, logger) : undefined;
   const topology = o.pods ? scaledTopology(boutiqueTopology(), o.pods) : undefined;
-  const sim = createSimulator({ clock: o.clock, logger, seed: o.seed, stepMs: o.stepMs, retentionMs: o.retentionMs, topology, state });
+  const sim = createSimulator({ clock: o.clock, logger, seed: o.seed, stepMs: o.stepMs, retentionMs: o.retentionMs, topology, state, podStartMs: o.podStartMs, podReadyMs: o.podReadyMs });
   sim.start();
   let server: SimServer;
   try {

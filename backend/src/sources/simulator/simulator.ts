@@ -27,6 +27,9 @@ export interface SimulatorOptions {
   state?: SimulatorState;
   /** Most log lines kept per pod. */
   logLinesPerPod?: number;
+  /** Container start and readiness delays (tests shorten them). */
+  podStartMs?: number;
+  podReadyMs?: number;
   /** Requests per second at peak arriving from outside the modelled services (clones of a subset). */
   extraLoadPeak?: Map<string, number>;
 }
@@ -130,7 +133,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   const store = createObjectStore({ seed, now: () => new Date(now()), from: state?.store });
   const faults: Fault[] = state?.faults.map((f) => ({ ...f, params: { ...f.params } })) ?? [];
   let faultCounter = state?.faultCounter ?? 0;
-  const cluster = createCluster({ store, topology, seed, now, faults: () => faults });
+  const cluster = createCluster({ store, topology, seed, now, faults: () => faults, podStartMs: opts.podStartMs, podReadyMs: opts.podReadyMs });
   const series = createSeriesStore({ stepMs, retentionMs });
   const podLogs = new Map<string, SimLogLine[]>();
   const listeners = new Set<(t: number, frame: Frame) => void>();
