@@ -45,7 +45,17 @@ async function postgres() {
   return 'missing: PostgreSQL is not listening on 127.0.0.1:5432 (apt-get install postgresql; pg_ctlcluster 15 main start)';
 }
 
-const checks = { postgres };
+/** Debian's prometheus: the Prometheus collector suite starts it on a loopback port with a temp config. */
+async function prometheus() {
+  if (sh('command -v prometheus')) return 'ok';
+  if (canRoot) {
+    sh('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus');
+    if (sh('command -v prometheus')) return 'installed';
+  }
+  return 'missing: prometheus is not installed (apt-get install prometheus)';
+}
+
+const checks = { postgres, prometheus };
 let failed = false;
 for (const [name, check] of Object.entries(checks)) {
   const state = await check();

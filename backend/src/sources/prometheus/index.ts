@@ -2,3 +2,4 @@
 export { createPrometheusClient, PrometheusError, type PrometheusClient, type PrometheusClientOptions, type PromData, type PromMatrix, type PromVector } from './client.js';
 export { namingTemplates, renderTemplate, type Naming, type QueryTemplates, type SignalTemplate } from './templates.js';
 export { createPrometheusMetricsSource, type PrometheusSourceOptions } from './source.js';
+export { findPrometheus, freePort, startLocalPrometheus, type LocalPrometheus } from './local.js';
