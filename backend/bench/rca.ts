@@ -63,12 +63,18 @@ async function loadCases(dir: string, truthFile: string): Promise<LoadedCase[]> 
 }
 
 function rankAll(cases: LoadedCase[], cfg: RcaConfig) {
-  return cases.map((c) => ({
-    c,
-    fault: c.truth.fault,
-    truth: c.truth.service,
-    ranked: rankRootCauses(c.input, cfg).ranking.map((r) => r.service),
-  }));
+  return cases.map((c) => {
+    const ranking = rankRootCauses(c.input, cfg).ranking;
+    return { c, fault: c.truth.fault, truth: c.truth.service, ranked: ranking.map((r) => r.service), p1: ranking[0]?.probability ?? 0 };
+  });
+}
+
+/** Is the top candidate's probability honest? Mean p1 against AC@1, and the Brier score of p1. */
+function calibration(rows: ReturnType<typeof rankAll>): string {
+  const hit = rows.map((r): number => (r.ranked[0] === r.truth ? 1 : 0));
+  const mean = rows.reduce((a, r) => a + r.p1, 0) / rows.length;
+  const brier = rows.reduce((a, r, i) => a + (r.p1 - (hit[i] ?? 0)) ** 2, 0) / rows.length;
+  return `top-1 probability: mean ${mean.toFixed(3)} vs AC@1 ${(hit.reduce((a, b) => a + b, 0) / rows.length).toFixed(3)}, Brier ${brier.toFixed(3)}`;
 }
 
 /** Selection objective on the training cases: AC@1 first, then AC@3, then Avg@5. */
@@ -121,12 +127,14 @@ async function main() {
     }
     console.log('');
     report(`Aegis RCA, pooled leave-one-${field}-out`, pooled);
+    console.log(calibration(pooled));
     keep(pooled);
   } else {
     const rankStart = performance.now();
     const rows = rankAll(cases, rcaConfig());
     const ms = (performance.now() - rankStart) / Math.max(1, cases.length);
     report(`Aegis RCA, default configuration (${ms.toFixed(1)} ms per case)`, rows);
+    console.log(calibration(rows));
     keep(rows);
     // Generated cases name their loudest symptom: how the ranker does when it is not the cause.
     const quiet = rows.filter((r) => typeof r.c.truth.loudest === 'string' && r.c.truth.loudest !== r.truth);
