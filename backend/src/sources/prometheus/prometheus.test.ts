@@ -59,7 +59,8 @@ describe.skipIf(!binary)('Prometheus collector against a real Prometheus scrapin
 
     const to = Date.now() - 1_000;
     const q = { namespace: 'boutique', service: 'cartservice', from: to - 3_000, to, stepMs: 1_000 };
-    const [rate, memory, cpu, p99, errors] = await Promise.all(['request_rate', 'memory', 'cpu', 'latency_p99', 'error_rate'].map((metric) => source.queryRange({ ...q, metric })));
+    const read = (metric: string) => source.queryRange({ ...q, metric });
+    const [rate, memory, cpu, p99, errors] = await Promise.all([read('request_rate'), read('memory'), read('cpu'), read('latency_p99'), read('error_rate')]);
     for (const r of [rate, memory, cpu, p99, errors]) {
       expect(r.errors).toEqual([]);
       expect(r.results).toHaveLength(1);
