@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -18,7 +19,7 @@ import {
   registryLookup,
 } from './detect/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
-import { createIngest, type Ingest } from './ingest/index.js';
+import { createIngest, githubContentsApi, type Ingest } from './ingest/index.js';
 import { attachRealtime, builtinNotifiers, dispatchNotifications, loadSlackSettings } from './notify/index.js';
 import { createExtensionRegistries, loadExtensions, type ExtensionRegistries } from './extensions/index.js';
 import {
@@ -39,6 +40,17 @@ import { connectClusterSources, describeClusterSources, type ClusterSources, typ
 import type { KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
+import { BUILTIN_RULES, createIacScanner, type IacScanner } from './iac/index.js';
+import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline } from './pipeline/index.js';
+import {
+  createKubeCluster,
+  createRemediationService,
+  loadRemediationPolicy,
+  registerBuiltinActions,
+  remediationRoutes,
+  type RemediationPolicy,
+  type RemediationService,
+} from './remediation/index.js';
 
 export interface AegisHandle {
   url: string;
@@ -48,6 +60,8 @@ export interface AegisHandle {
   logger: Logger;
   graph: ServiceGraph;
   rca: RcaService;
+  remediation: RemediationService;
+  pipeline: Pipeline;
   /** Webhooks, anomalies and Kubernetes warnings → deduped, grouped incidents. */
   ingest: Ingest;
   /** Runs when a metrics source is available (see StartOptions.metricsSource). */
@@ -74,6 +88,8 @@ export interface StartOptions {
   print?: (text: string) => void;
   /** What the detection service watches; until the simulator's source is wired here, tests inject one. */
   metricsSource?: MetricsSource;
+  /** Replaces `$AEGIS_HOME/remediation-policy.yaml` (tests). */
+  remediationPolicy?: RemediationPolicy;
 }
 
 const VERSION = '0.1.0';
@@ -106,6 +122,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const metricsSource = opts.metricsSource ?? cluster.metrics;
     const registries = createExtensionRegistries();
     registerBuiltinDetectors(registries.detectors); // before user modules, so they may replace a built-in
+    registerBuiltinActions(registries.actions);
     if (config.AEGIS_EXTENSIONS_DIR) await loadExtensions(config.AEGIS_EXTENSIONS_DIR, registries, logger);
 
     await ensureConfiguredTokens(store, config);
@@ -162,6 +179,16 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       clock,
       logger: logger.child({ component: 'ingest' }),
       grafanaSecret: config.AEGIS_GRAFANA_WEBHOOK_SECRET,
+      github: {
+        secret: config.AEGIS_GITHUB_WEBHOOK_SECRET,
+        contents: githubContentsApi({ token: config.AEGIS_GITHUB_TOKEN }),
+        // Loaded on the first push with IaC changes, not at start.
+        iac: { scan: async (files) => (await import('./iac/index.js')).scanFiles(files) },
+      },
+      slack: {
+        secret: config.AEGIS_SLACK_SIGNING_SECRET,
+        users: async () => (await loadSlackSettings(path.join(config.AEGIS_HOME, 'slack.yaml'))).users,
+      },
     });
     closers.unshift(() => ingest.close());
     const warnings = cluster.kubernetes?.watchEvents({
@@ -180,6 +207,41 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     for (const n of notifiers) if (!registries.notifiers.has(n.id)) registries.notifiers.register(n); // a user module may replace one
     const notifications = dispatchNotifications({ bus, notifiers: registries.notifiers, logger: logger.child({ component: 'notify' }) });
     closers.unshift(async () => notifications.close());
+    const remediation = createRemediationService({
+      store,
+      bus,
+      clock,
+      logger: logger.child({ component: 'remediation' }),
+      actions: registries.actions,
+      cluster: cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined,
+      metrics: metricsSource,
+      policy: opts.remediationPolicy ?? (await loadRemediationPolicy(path.join(config.AEGIS_HOME, 'remediation-policy.yaml'))),
+      owner: `${process.pid}-${randomUUID().slice(0, 8)}`,
+      leaseTtlMs: 15_000,
+    });
+    const pipelineStore = createPipelineStore({ db, clock });
+    const fixerModel = await loadFixerModel(pipelineStore);
+    let scanner: Promise<IacScanner> | undefined;
+    const namespace = cluster.simulator?.namespace ?? cluster.kubeConfig?.getContextObject(cluster.kubeConfig.getCurrentContext())?.namespace ?? 'default';
+    const pipeline = createPipeline({
+      store,
+      pipelineStore,
+      bus,
+      clock,
+      logger: logger.child({ component: 'pipeline' }),
+      tools: createToolset({ graph, cluster: cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined, metrics: metricsSource, logs: cluster.logs, namespace }),
+      rca,
+      remediation,
+      fixerModel: () => fixerModel,
+      simulator: () => cluster.simulator,
+      getScanner: () => (scanner ??= createIacScanner({ rules: BUILTIN_RULES })),
+      iacRules: () => BUILTIN_RULES,
+      llm: config.AEGIS_LLM_URL
+        ? createLlmClient({ url: config.AEGIS_LLM_URL, model: config.AEGIS_LLM_MODEL, apiKey: config.AEGIS_LLM_API_KEY, maskNames: [namespace] })
+        : undefined,
+      defaultNamespace: namespace,
+      extensionAgents: registries.agents,
+    });
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
       routes: [
@@ -190,6 +252,8 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...rcaRoutes({ rca }),
         ...detectRoutes({ store: detectStore, clock }),
         ...ingest.routes,
+        ...remediationRoutes({ remediation }),
+        ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
       ],
       authenticator,
       audit: store.audit,
@@ -251,6 +315,12 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         await detection.stop();
       });
     }
+    remediation.start();
+    await pipeline.start();
+    closers.unshift(async () => {
+      await pipeline.stop();
+      await remediation.stop();
+    });
     opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster) }));
 
     return {
@@ -261,6 +331,8 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       logger,
       graph,
       rca,
+      remediation,
+      pipeline,
       ingest,
       detection,
       cluster,

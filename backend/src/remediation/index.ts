@@ -2,7 +2,7 @@
 export * from './types.js';
 export { BUILTIN_ACTIONS, registerBuiltinActions, lookupAction, restartDeployment, rollbackDeployment, scaleOut, deleteCrashLoopingPod } from './actions.js';
 export { createKubeCluster, kubeConfigFrom, deploymentState, ClusterForbiddenError } from './cluster.js';
-export { DEFAULT_POLICY, remediationPolicySchema, policyViolations, autoApproves, type RemediationPolicy } from './policy.js';
+export { DEFAULT_POLICY, remediationPolicySchema, policyViolations, autoApproves, loadRemediationPolicy, type RemediationPolicy } from './policy.js';
 export { createRemediationService, type RemediationService, type RemediationServiceDeps, type ProposeInput, type RemediationOutcome } from './service.js';
 export { remediationRoutes } from './routes.js';
 export { rolloutComplete, podsReady, recoveryThreshold, checkMetric } from './verify.js';

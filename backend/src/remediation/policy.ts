@@ -49,3 +49,16 @@ export function policyViolations(p: RemediationPolicy, c: PolicyCheck): string[]
 export function autoApproves(p: RemediationPolicy, action: string, severity: Severity, confidence: number): boolean {
   return p.autoApprove.some((r) => r.action === action && r.severities.includes(severity) && confidence >= r.minConfidence);
 }
+
+/** `$AEGIS_HOME/remediation-policy.yaml` when present (camelCase keys as above), else the defaults. */
+export async function loadRemediationPolicy(file: string): Promise<RemediationPolicy> {
+  const { readFile } = await import('node:fs/promises');
+  const { parse } = await import('yaml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return DEFAULT_POLICY;
+  }
+  return remediationPolicySchema.parse(parse(text) ?? {});
+}

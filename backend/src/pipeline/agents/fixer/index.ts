@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { RemediationService } from '../../../remediation/index.js';
+import type { Simulator } from '../../../sources/simulator/index.js';
+import type { MetricsSource, RangeQuery, Series, CollectorResult } from '../../../sources/types.js';
+import { severity } from '../../../store/types.js';
+import { defineAgent } from '../../agent.js';
+import type { ToolRunner } from '../../tools.js';
+import { incidentBrief } from '../../types.js';
+import { FEATURE_NAMES, faultSignature, triggeringMetric } from './features.js';
+import type { FixerModel } from './model.js';
+import { decide, ruleTable } from './policy.js';
+import { EPISODE_OPTIONS } from './train.js';
+import { whatIf } from './simulate.js';
+
+export { FIXER_ACTIONS, createBandit, type Bandit, type BanditState } from './bandit.js';
+export { FEATURE_NAMES, faultSignature, triggeringMetric, type Signature } from './features.js';
+export { decide, ruleTable, ACTION_COST } from './policy.js';
+export { loadFixerModel, DEFAULT_MODEL_FILE, type FixerModel, type StoredModel } from './model.js';
+export { collectEpisodes, planEpisodes, trainBandit, trainableServices, trainingBase, EPISODE_OPTIONS } from './train.js';
+export { scorePolicy, policies, reliability, type PolicyScore, type ReliabilityRow } from './evaluate.js';
+export { whatIf, runEpisode, healthy, applySimAction, type Episode, type SimOutcome } from './simulate.js';
+
+const MIN = 60_000;
+
+export const fixerInput = z.object({
+  incident: incidentBrief,
+  severity,
+  route: z.enum(['investigate', 'auto-handle', 'notify-only']),
+  rcaTop: z.array(z.object({ service: z.string(), probability: z.number() })),
+  similar: z.array(z.object({ incident_id: z.string(), similarity: z.number(), action: z.string().nullable(), succeeded: z.boolean() })),
+});
+export type FixerInput = z.infer<typeof fixerInput>;
+
+export const fixerOutput = z.object({
+  target: z.string().nullable(),
+  namespace: z.string(),
+  features: z.record(z.string(), z.number()),
+  feature_vector: z.array(z.number()),
+  ranked: z.array(z.object({ action: z.string(), p_success: z.number(), confidence: z.number(), expected_reward: z.number(), score: z.number(), outcomes_seen: z.number() })),
+  rule_table_action: z.string(),
+  what_if: z.array(z.object({ action: z.string(), recovered: z.boolean(), recovery_ms: z.number().nullable() })).nullable(),
+  plan: z.object({ action: z.string(), confidence: z.number(), rationale: z.string(), model: z.string() }),
+  remediation_id: z.string().nullable(),
+  proposal_error: z.string().nullable(),
+});
+export type FixerOutput = z.infer<typeof fixerOutput>;
+
+/** Metric queries through the tool runner, so the fixer's reads are recorded like any agent's. */
+function recordedMetrics(tools: ToolRunner): MetricsSource {
+  return {
+    name: 'tools',
+    listSeries: async () => ({ results: [], errors: [] }),
+    queryRange: (q: RangeQuery) =>
+      tools.call<CollectorResult<Series>>('metrics_query_range', { service: q.service, metric: q.metric, namespace: q.namespace, from: q.from, to: q.to, step_ms: q.stepMs, per_pod: q.perPod }),
+  };
+}
+
+export interface FixerDeps {
+  model: () => FixerModel;
+  remediation?: RemediationService;
+  /** The in-process simulator, when there is one: what-if runs happen on copies of it. */
+  simulator?: () => Simulator | undefined;
+}
+
+/**
+ * Picks an action for the top cause with the learned policy, checks the best candidates on a copy of
+ * the simulator when one is available, and proposes the plan (dry run + policy) to remediation.
+ */
+export function createFixerAgent(deps: FixerDeps) {
+  return defineAgent({
+    id: 'fixer',
+    description: 'Chooses a remediation for the top root cause (contextual bandit, what-if on a simulator copy) and proposes it.',
+    input: fixerInput,
+    output: fixerOutput,
+    timeoutMs: 60_000,
+    retries: 0,
+    async run(input, ctx) {
+      const { incident } = input;
+      const target = input.rcaTop[0]?.service ?? incident.services[0] ?? null;
+      const empty = { namespace: incident.namespace, features: {}, feature_vector: [], ranked: [], rule_table_action: 'none', what_if: null, remediation_id: null };
+      if (!target) return { ...empty, target: null, plan: { action: 'none', confidence: 0, rationale: 'no affected service to act on', model: 'none' }, proposal_error: null };
+      const change = ctx.tools.has('k8s_recent_change')
+        ? await ctx.tools.call<{ changed: boolean }>('k8s_recent_change', { name: target, namespace: incident.namespace, since: incident.startedAt - 30 * MIN }).catch(() => ({ changed: false }))
+        : { changed: false };
+      if (!ctx.tools.has('metrics_query_range')) {
+        return { ...empty, target, plan: { action: 'none', confidence: 0, rationale: 'no metrics source: cannot read the fault signature', model: 'none' }, proposal_error: null };
+      }
+      const sig = await faultSignature(recordedMetrics(ctx.tools), target, ctx.now(), { recentChange: change.changed, incidentStartMs: incident.startedAt, namespace: incident.namespace });
+      const model = deps.model();
+      const bonus = similarBonus(input.similar);
+      const decision = decide(model.bandit, sig.features, bonus);
+      const ranked = decision.ranked.map((r) => ({ action: r.action, p_success: r.pSuccess, confidence: r.calibrated, expected_reward: r.reward, score: r.score, outcomes_seen: r.n }));
+      let chosen = model.source === 'untrained' ? ruleTable(sig.features) : decision.action;
+      let rationale = model.source === 'untrained' ? 'no trained model: the fixed rule table chose' : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`;
+      const sim = deps.simulator?.();
+      let what_if: FixerOutput['what_if'] = null;
+      if (sim && sim.topology.services.some((s) => s.name === target)) {
+        const candidates = ranked.filter((r) => r.action !== 'none').slice(0, 3).map((r) => r.action);
+        what_if = candidates.map((a) => {
+          const o = whatIf(sim, target, a, EPISODE_OPTIONS.horizonMs, { restrict: true });
+          return { action: a, recovered: o.success, recovery_ms: o.recoveryMs };
+        });
+        const chosenWorks = what_if.find((w) => w.action === chosen)?.recovered;
+        const alternative = what_if.find((w) => w.recovered);
+        if (!chosenWorks && alternative) {
+          rationale += `; the what-if run says ${chosen} would not recover ${target} within ${EPISODE_OPTIONS.horizonMs / MIN} min but ${alternative.action} would, so ${alternative.action} is proposed`;
+          chosen = alternative.action;
+        }
+      }
+      const confidence = ranked.find((r) => r.action === chosen)?.confidence ?? 0;
+      const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, sig.features[i] ?? 0]));
+      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source } };
+      if (chosen === 'none' || input.route === 'notify-only' || !deps.remediation) {
+        const why = chosen === 'none' ? 'no action is expected to help' : input.route === 'notify-only' ? 'triage routed this incident to notify-only' : 'remediation is not configured';
+        return { ...out, proposal_error: why };
+      }
+      const trigger = triggeringMetric(sig);
+      try {
+        const r = await deps.remediation.propose({
+          incidentId: incident.id,
+          action: chosen,
+          namespace: incident.namespace,
+          target,
+          confidence,
+          severity: input.severity,
+          trigger: trigger ? { service: target, ...trigger, direction: 'down' } : undefined,
+          predicted: { what_if: what_if?.find((w) => w.action === chosen) ?? null, p_success: confidence, features: sig.features, ranked: ranked.slice(0, 3) },
+          rationale,
+          actor: 'agent:fixer',
+        });
+        return { ...out, remediation_id: r.id, proposal_error: null };
+      } catch (err) {
+        return { ...out, proposal_error: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  });
+}
+
+/** Actions that resolved very similar past incidents get a small head start. */
+function similarBonus(similar: FixerInput['similar']): Record<string, number> {
+  const bonus: Record<string, number> = {};
+  for (const s of similar) {
+    if (!s.action || s.similarity < 0.8) continue;
+    bonus[s.action] = Math.max(bonus[s.action] ?? 0, (s.succeeded ? 0.1 : -0.1) * s.similarity);
+  }
+  return bonus;
+}

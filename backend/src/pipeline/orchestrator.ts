@@ -1,0 +1,345 @@
+import type { EventBus } from '../events/bus.js';
+import type { Extension } from '../extensions/index.js';
+import type { Rule } from '../iac/index.js';
+import type { Clock } from '../platform/clock.js';
+import { errorMessage } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
+import type { Registry } from '../platform/registry.js';
+import type { RcaService } from '../rca/index.js';
+import type { RemediationOutcome, RemediationService } from '../remediation/index.js';
+import type { Simulator } from '../sources/simulator/index.js';
+import type { Store } from '../store/index.js';
+import type { Incident, IncidentDetail } from '../store/types.js';
+import type { AgentContext, AgentDefinition } from './agent.js';
+import { createComplianceCheckerAgent } from './agents/compliance-checker/index.js';
+import { createFixerAgent, type FixerModel, type FixerOutput } from './agents/fixer/index.js';
+import type { ScannerProvider } from './agents/live-objects.js';
+import { logAnalystAgent, type LogAnalystOutput } from './agents/log-analyst/index.js';
+import { metricCorrelatorAgent } from './agents/metric-correlator/index.js';
+import { createPostmortemAgent } from './agents/postmortem-writer/index.js';
+import { createRcaAgent, type RcaAgentOutput } from './agents/rca/index.js';
+import { createSecurityAuditorAgent } from './agents/security-auditor/index.js';
+import { triageAgent, type TriageOutput } from './agents/triage/index.js';
+import type { LlmClient } from './llm.js';
+import { cosineSparse, hashVector, incidentTokens } from './similar.js';
+import type { PipelineStore, Postmortem } from './store.js';
+import { createToolRunner, type ToolRegistry } from './tools.js';
+import type { IncidentBrief } from './types.js';
+
+const MIN = 60_000;
+
+export interface PipelineDeps {
+  store: Store;
+  pipelineStore: PipelineStore;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  tools: ToolRegistry;
+  rca: RcaService;
+  remediation?: RemediationService;
+  fixerModel: () => FixerModel;
+  simulator?: () => Simulator | undefined;
+  getScanner?: ScannerProvider;
+  iacRules?: () => Rule[];
+  llm?: LlmClient;
+  /** Where incidents without a namespace live. */
+  defaultNamespace: string;
+  /** User-module agents (registries.agents): run beside the built-in investigators. */
+  extensionAgents?: Registry<Extension>;
+  /** Pipelines at once; more wait their turn. */
+  concurrency?: number;
+}
+
+export interface SimilarIncident {
+  incident_id: string;
+  title: string;
+  status: string;
+  similarity: number;
+  root_cause: string | null;
+  resolution: string | null;
+  remediation: { action: string; status: string } | null;
+  created_at: string;
+}
+
+export interface Pipeline {
+  /** Runs every agent for an incident (once: a second call while one runs, or after it ran, is skipped). */
+  run(incidentId: string): Promise<{ ran: boolean; remediationId: string | null }>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Incidents left open or half-investigated (a restart) get their pipeline. */
+  reconcile(): Promise<number>;
+  writePostmortem(incidentId: string): Promise<Postmortem>;
+  similar(incidentId: string, limit?: number): Promise<SimilarIncident[]>;
+  idle(): Promise<void>;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const log = deps.logger;
+  const inFlight = new Map<string, Promise<{ ran: boolean; remediationId: string | null }>>();
+  const background = new Set<Promise<unknown>>();
+  const unsubscribe: Array<() => void> = [];
+  const waiting: Array<() => void> = [];
+  let active = 0;
+  const limit = deps.concurrency ?? 4;
+
+  const rcaAgent = createRcaAgent(deps.rca);
+  const securityAgent = createSecurityAuditorAgent(deps.getScanner);
+  const complianceAgent = createComplianceCheckerAgent(deps.getScanner, deps.iacRules);
+  const fixerAgent = createFixerAgent({ model: deps.fixerModel, remediation: deps.remediation, simulator: deps.simulator });
+  const postmortemAgent = createPostmortemAgent({
+    load: async (id) => ({
+      incident: await deps.store.incidents.getDetail(id),
+      executions: await deps.store.executions.listByIncident(id),
+      remediations: await deps.store.remediations.listByIncident(id),
+    }),
+  });
+
+  const activity = (type: string, data: Record<string, unknown>) => deps.bus.publish('agent-activity', type, data);
+
+  /** Runs one agent with its timeout and retries; every attempt is an agent_executions row. */
+  async function runAgent<I, O>(agent: AgentDefinition<I, O>, input: I, incidentId: string): Promise<O | undefined> {
+    const attempts = 1 + (agent.retries ?? 1);
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const exec = await deps.store.executions.start({ incidentId, agent: agent.id, input, attempt });
+      activity('agent.started', { incident_id: incidentId, agent: agent.id, execution_id: exec.id, attempt });
+      const tools = createToolRunner(deps.tools);
+      const controller = new AbortController();
+      const ctx: AgentContext = { tools, logger: log.child({ agent: agent.id, incidentId }), now: () => deps.clock.nowMs(), signal: controller.signal, llm: deps.llm, usage: { tokens: 0 } };
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort();
+            reject(new AgentTimeout(`${agent.id} timed out after ${agent.timeoutMs ?? 30_000} ms`));
+          }, agent.timeoutMs ?? 30_000);
+        });
+        const output = agent.output.parse(await Promise.race([agent.run(agent.input.parse(input), ctx), timeout]));
+        const done = await deps.store.executions.finish(exec.id, { status: 'success', output, toolCalls: tools.calls, tokensUsed: ctx.usage.tokens || undefined });
+        activity('agent.finished', { incident_id: incidentId, agent: agent.id, execution_id: exec.id, status: 'success', duration_ms: done.duration_ms });
+        return output;
+      } catch (err) {
+        const status = err instanceof AgentTimeout ? 'timeout' : 'failed';
+        await deps.store.executions.finish(exec.id, { status, error: errorMessage(err), toolCalls: tools.calls });
+        activity('agent.finished', { incident_id: incidentId, agent: agent.id, execution_id: exec.id, status, error: errorMessage(err) });
+        log.warn('agent failed', { agent: agent.id, incidentId, attempt, status, err: errorMessage(err) });
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+    }
+    return undefined;
+  }
+
+  const brief = (i: IncidentDetail): IncidentBrief => ({
+    id: i.id,
+    title: i.title,
+    severity: i.severity,
+    namespace: i.namespace ?? deps.defaultNamespace,
+    services: i.services.length ? i.services : [...new Set(i.signals.map((s) => s.service).filter((s): s is string => !!s))],
+    startedAt: Date.parse(i.started_at),
+    at: deps.clock.nowMs(),
+    signals: i.signals.map((s) => ({ source: s.source, service: s.service, summary: s.summary, payload: s.payload })),
+    labels: i.labels,
+  });
+
+  /** open → investigating under the incident's row lock: the first caller runs the pipeline, others skip. */
+  async function claim(id: string, resume: boolean): Promise<boolean> {
+    const incident = await deps.store.incidents.get(id);
+    if (incident.status === 'open') {
+      return deps.store.db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ status: string }>('SELECT status FROM incidents WHERE id = $1 FOR UPDATE', [id]);
+        if (rows[0]?.status !== 'open') return false;
+        const updated = await deps.store.incidents.setStatus(id, 'investigating', 'aegis', 'agents investigating', tx);
+        deps.bus.publish('incidents', 'incident.updated', updated);
+        return true;
+      });
+    }
+    return resume && incident.status === 'investigating';
+  }
+
+  async function slot<T>(fn: () => Promise<T>): Promise<T> {
+    if (active >= limit) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  }
+
+  async function investigate(id: string): Promise<{ ran: boolean; remediationId: string | null }> {
+    const detail = await deps.store.incidents.getDetail(id);
+    const b = brief(detail);
+    activity('pipeline.started', { incident_id: id, services: b.services });
+    const triage = await runAgent(triageAgent, { incident: b }, id);
+    const neighbours = new Set(b.services);
+    for (const s of b.services) for (const d of deps.tools.has('graph_neighbours') ? ((await deps.tools.get('graph_neighbours').run({ service: s })) as { downstream: string[] }).downstream : []) neighbours.add(d);
+    const watched = [...neighbours].slice(0, 8);
+    const changedFiles = b.signals.flatMap((s) => changedFilesOf(s.payload));
+    const [logs, , rca] = await Promise.all([
+      runAgent(logAnalystAgent, { services: watched, namespace: b.namespace, from: b.startedAt - 5 * MIN, to: b.at }, id),
+      runAgent(metricCorrelatorAgent, { services: watched, namespace: b.namespace, startedAt: b.startedAt, at: b.at }, id),
+      runAgent(rcaAgent, { incidentId: id }, id),
+      runAgent(securityAgent, { services: b.services, namespace: b.namespace, changed_files: changedFiles }, id),
+      runAgent(complianceAgent, { services: b.services, namespace: b.namespace }, id),
+      ...extensionAgents().map((a) => runAgent(a, { incident: b }, id)),
+    ]);
+    await saveVector(detail, logs, rca);
+    const similar = await similarFor(id, 5);
+    const fixer = await runAgent(
+      fixerAgent,
+      {
+        incident: b,
+        severity: (triage as TriageOutput | undefined)?.severity ?? b.severity,
+        route: (triage as TriageOutput | undefined)?.route ?? 'investigate',
+        rcaTop: (rca as RcaAgentOutput | undefined)?.ranking.map((r) => ({ service: r.service, probability: r.probability })) ?? [],
+        similar: similar.map((s) => ({ incident_id: s.incident_id, similarity: s.similarity, action: s.remediation?.action ?? null, succeeded: s.remediation?.status === 'succeeded' })),
+      },
+      id,
+    );
+    if (fixer) await saveVector(detail, logs, rca, fixer);
+    activity('pipeline.finished', { incident_id: id, remediation_id: fixer?.remediation_id ?? null, plan: fixer?.plan ?? null });
+    return { ran: true, remediationId: fixer?.remediation_id ?? null };
+  }
+
+  function extensionAgents(): Array<AgentDefinition<unknown, unknown>> {
+    return (deps.extensionAgents?.list() ?? []).filter(
+      (e): e is Extension & AgentDefinition<unknown, unknown> => typeof e.run === 'function' && typeof (e.input as { parse?: unknown } | undefined)?.parse === 'function' && typeof (e.output as { parse?: unknown } | undefined)?.parse === 'function',
+    );
+  }
+
+  async function saveVector(i: IncidentDetail, logs?: LogAnalystOutput, rca?: RcaAgentOutput, fixer?: FixerOutput) {
+    const tokens = incidentTokens({
+      services: i.services,
+      signals: i.signals,
+      labels: i.labels,
+      templates: logs?.templates.map((t) => t.template).slice(0, 10),
+      rootCause: rca?.ranking[0]?.service ?? null,
+      features: fixer?.features,
+    });
+    await deps.pipelineStore.saveVector(i.id, hashVector(tokens), tokens.map((t) => (typeof t === 'string' ? t : t[0])).slice(0, 200));
+  }
+
+  async function similarFor(id: string, limit: number): Promise<SimilarIncident[]> {
+    const mine = (await deps.pipelineStore.vectors('00000000-0000-0000-0000-000000000000', 1_000)).find((v) => v.incident_id === id);
+    if (!mine) return [];
+    const scored = (await deps.pipelineStore.vectors(id, 1_000))
+      .map((v) => ({ id: v.incident_id, similarity: cosineSparse(mine.vector, v.vector) }))
+      .filter((x) => x.similarity > 0.1)
+      .sort((a, b) => b.similarity - a.similarity)
+      .slice(0, limit);
+    const out: SimilarIncident[] = [];
+    for (const s of scored) {
+      const inc: Incident = await deps.store.incidents.get(s.id);
+      const rems = await deps.store.remediations.listByIncident(s.id);
+      const rem = rems.find((r) => r.status === 'succeeded') ?? rems[rems.length - 1];
+      const execs = await deps.store.executions.listByIncident(s.id);
+      const rca = [...execs].reverse().find((e) => e.agent === 'rca' && e.status === 'success')?.output as RcaAgentOutput | undefined;
+      out.push({
+        incident_id: s.id,
+        title: inc.title,
+        status: inc.status,
+        similarity: Math.round(s.similarity * 1000) / 1000,
+        root_cause: rca?.ranking[0]?.service ?? null,
+        resolution: inc.resolution ?? (rem ? `${rem.action_type} on ${rem.target}: ${rem.status}` : null),
+        remediation: rem ? { action: rem.action_type, status: rem.status } : null,
+        created_at: inc.created_at,
+      });
+    }
+    return out;
+  }
+
+  const writing = new Map<string, Promise<Postmortem>>();
+  /** One writer per incident at a time: the resolve event and the remediation outcome often arrive together. */
+  function writePostmortem(incidentId: string): Promise<Postmortem> {
+    const existing = writing.get(incidentId);
+    if (existing) return existing;
+    const p = writePostmortemNow(incidentId).finally(() => writing.delete(incidentId));
+    writing.set(incidentId, p);
+    return p;
+  }
+
+  async function writePostmortemNow(incidentId: string): Promise<Postmortem> {
+    const out = await runAgent(postmortemAgent, { incidentId }, incidentId);
+    if (!out) throw new Error(`the postmortem writer failed for incident ${incidentId}`);
+    const pm = await deps.pipelineStore.savePostmortem(incidentId, out.markdown, { sections: out.sections, llm: out.llm });
+    deps.bus.publish('incidents', 'incident.postmortem', { incident_id: incidentId });
+    return pm;
+  }
+
+  /** A remediation's outcome teaches the fixer and, when it resolved the incident, gets a postmortem written. */
+  async function onOutcome(o: RemediationOutcome) {
+    const r = o.remediation;
+    const features = (r.plan as { predicted?: { features?: number[] } }).predicted?.features;
+    if (features) {
+      const fresh = await deps.pipelineStore.recordOutcome({ source: 'real', incidentId: r.incident_id, remediationId: r.id, service: r.target, action: r.action_type, features, success: o.status === 'succeeded', recoveryMs: o.recoveryMs });
+      if (fresh) await deps.fixerModel().learn({ features, action: r.action_type, success: o.status === 'succeeded', recoveryMs: o.recoveryMs });
+    }
+    if (o.status === 'succeeded') await writePostmortem(r.incident_id);
+  }
+
+  const track = <T>(p: Promise<T>) => {
+    background.add(p);
+    void p.finally(() => background.delete(p)).catch(() => {});
+    return p;
+  };
+
+  function run(incidentId: string, resume = false): Promise<{ ran: boolean; remediationId: string | null }> {
+    const existing = inFlight.get(incidentId);
+    if (existing) return existing;
+    const p = (async () => {
+      if (!(await claim(incidentId, resume))) return { ran: false, remediationId: null };
+      return slot(() => investigate(incidentId));
+    })().finally(() => inFlight.delete(incidentId));
+    inFlight.set(incidentId, p);
+    return track(p);
+  }
+
+  async function reconcile(): Promise<number> {
+    const { rows } = await deps.store.db.query<{ id: string; status: string }>(
+      `SELECT id, status FROM incidents i WHERE status IN ('open', 'investigating')
+         AND NOT EXISTS (SELECT 1 FROM agent_executions e WHERE e.incident_id = i.id AND e.agent = 'fixer' AND e.status <> 'running')
+       ORDER BY created_at LIMIT 200`,
+    );
+    for (const r of rows) void run(r.id, true).catch((err: unknown) => log.error('pipeline failed', { incidentId: r.id, err: errorMessage(err) }));
+    return rows.length;
+  }
+
+  return {
+    run: (id) => run(id),
+    reconcile,
+    writePostmortem,
+    similar: (id, limit = 10) => similarFor(id, limit),
+    async start() {
+      unsubscribe.push(
+        deps.bus.subscribe('incidents', (e) => {
+          const id = (e.data as { id?: string; incident_id?: string } | undefined)?.id;
+          if (e.type === 'incident.opened' && id) void run(id).catch((err: unknown) => log.error('pipeline failed', { incidentId: id, err: errorMessage(err) }));
+          if (e.type === 'incident.resolved' && id) {
+            void track(deps.pipelineStore.getPostmortem(id).then((pm) => (pm ? undefined : writePostmortem(id)))).catch((err: unknown) => log.error('postmortem failed', { incidentId: id, err: errorMessage(err) }));
+          }
+        }),
+      );
+      if (deps.remediation) unsubscribe.push(deps.remediation.onOutcome((o) => track(onOutcome(o))));
+      await reconcile();
+    },
+    async stop() {
+      for (const u of unsubscribe.splice(0)) u();
+      await Promise.allSettled([...background]);
+    },
+    async idle() {
+      while (background.size) await Promise.allSettled([...background]);
+    },
+  };
+}
+
+class AgentTimeout extends Error {
+  override name = 'AgentTimeout';
+}
+
+/** Files a GitHub push signal carried (the ingestion side fetches their contents). */
+function changedFilesOf(payload: unknown): Array<{ path: string; content: string }> {
+  const files = (payload as { files?: unknown } | undefined)?.files;
+  if (!Array.isArray(files)) return [];
+  return files.filter((f): f is { path: string; content: string } => typeof f?.path === 'string' && typeof f?.content === 'string');
+}
