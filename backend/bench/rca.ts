@@ -1,7 +1,7 @@
 /**
  * Ranks every RCA case folder under a directory and scores it against the truth file beside them.
  *
- *   npm run bench:rca -- <cases-dir> [--truth <file>] [--cv <truth-field>] [--baseline] [--rankings-out <file>]
+ *   npm run bench:rca -- <cases-dir> [--truth <file>] [--cv <truth-field>] [--baseline] [--rankings-out <file>] [--no-graph]
  *
  * The ranker reads only the case folders; truth (`<cases-dir>/truth.json`: {id: {service, fault, …}})
  * is read here, by the scorer. `--cv day` chooses the configuration from a small grid on the other
@@ -92,6 +92,7 @@ async function main() {
       cv: { type: 'string' },
       baseline: { type: 'boolean' },
       'rankings-out': { type: 'string' },
+      'no-graph': { type: 'boolean' },
     },
   });
   const dir = positionals[0];
@@ -101,6 +102,8 @@ async function main() {
   }
   const started = performance.now();
   const cases = await loadCases(dir, values.truth ?? path.join(dir, 'truth.json'));
+  // Metrics only: what the ranker does when no call graph is known.
+  if (values['no-graph']) for (const c of cases) c.input = { ...c.input, edges: undefined };
   console.log(`${cases.length} cases loaded from ${dir} in ${Math.round(performance.now() - started)} ms`);
 
   const rankingsOut: Record<string, string[]> = {};
