@@ -2,10 +2,13 @@ import type { RouteDef } from '../api/route.js';
 import type { EventBus } from '../events/bus.js';
 import type { ServiceGraphPort } from '../graph/port.js';
 import type { Clock } from '../platform/clock.js';
+import { UnavailableError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { Store } from '../store/index.js';
 import { anomalyMessageSchema, anomalySignal, kubernetesSignal, type KubeEventInput } from './internal.js';
+import { githubWebhookRoutes, type GithubContentsPort, type IacScanPort } from './github.js';
 import { alertWebhookRoutes } from './routes.js';
+import { slackWebhookRoutes, type RemediationDecisions, type SlackUser } from './slack.js';
 import type { SignalOutcome } from './signal.js';
 import { createSignalWriter, type SignalWriter, type SignalWriterOptions } from './writer.js';
 
@@ -16,9 +19,14 @@ export interface IngestOptions {
   clock: Clock;
   logger: Logger;
   grafanaSecret?: string;
+  github?: { secret?: string; contents: GithubContentsPort; iac?: IacScanPort };
+  slack?: {
+    secret?: string;
+    users: () => Promise<Record<string, SlackUser>>;
+    /** Looked up per request: the remediation service may be built after ingestion. */
+    decisions?: () => RemediationDecisions | undefined;
+  };
   writer?: Partial<Pick<SignalWriterOptions, 'windowMs' | 'maxBatch' | 'parallel' | 'maxQueued'>>;
-  /** Extra webhook routes built on the same writer (GitHub, Slack). */
-  extraRoutes?: (writer: SignalWriter) => RouteDef[];
 }
 
 export interface Ingest {
@@ -48,7 +56,10 @@ export function createIngest(o: IngestOptions): Ingest {
   return {
     routes: [
       ...alertWebhookRoutes({ writer, clock: o.clock, grafanaSecret: o.grafanaSecret }),
-      ...(o.extraRoutes?.(writer) ?? []),
+      ...(o.github
+        ? githubWebhookRoutes({ writer, signals: o.store.signals, bus: o.bus, logger: o.logger, now: () => o.clock.now(), ...o.github })
+        : []),
+      ...(o.slack ? slackWebhookRoutes({ writer, signals: o.store.signals, incidents: o.store.incidents, nowMs: () => o.clock.nowMs(), ...slackDeps(o.slack) }) : []),
     ],
     writer,
     async kubernetesEvent(event) {
@@ -60,4 +71,18 @@ export function createIngest(o: IngestOptions): Ingest {
       await writer.flush();
     },
   };
+}
+
+/** Resolves the remediation service per call, so ingestion can be built before it. */
+function slackDeps(s: NonNullable<IngestOptions['slack']>) {
+  const decisions: RemediationDecisions = {
+    approve: (id, actor, role) => required(s.decisions?.()).approve(id, actor, role),
+    reject: (id, actor, reason, role) => required(s.decisions?.()).reject(id, actor, reason, role),
+  };
+  return { secret: s.secret, users: s.users, decisions: s.decisions ? decisions : undefined };
+}
+
+function required(d: RemediationDecisions | undefined): RemediationDecisions {
+  if (!d) throw new UnavailableError('remediation approvals are not available on this server');
+  return d;
 }
