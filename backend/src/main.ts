@@ -188,6 +188,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       slack: {
         secret: config.AEGIS_SLACK_SIGNING_SECRET,
         users: async () => (await loadSlackSettings(path.join(config.AEGIS_HOME, 'slack.yaml'))).users,
+        decisions: () => remediation,
       },
     });
     closers.unshift(() => ingest.close());
