@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch, PatchError } from './patch.js';
+import type { PatchError } from './patch.js';
+import { applyPatch } from './patch.js';
 
 const dep = {
   metadata: { name: 'x', labels: { app: 'x' } },
