@@ -534,6 +534,7 @@ async function boot() {
       loaded,
       session,
       panelRenderCalls,
+      theme: { canvas: config.theme2.colors.background.canvas, text: config.theme2.colors.text.primary, isDark: config.theme2.isDark },
       queryDataSource: (targets: Array<Record<string, unknown>>, fromMs: number, toMs: number) => queryDataSource(loaded, targets, fromMs, toMs),
       testDatasource: () => newDataSource(loaded).testDatasource(),
     };
