@@ -58,12 +58,20 @@ export interface ReliabilityRow {
   observedSuccess: number;
 }
 
-/** Calibration of the fixer's confidence for the action it chooses, in ten bins; plus expected calibration error. */
-export function reliability(b: Bandit, episodes: Episode[]): { rows: ReliabilityRow[]; ece: number; brier: number } {
+/** Calibration of the fixer's confidence for the action it chooses (when it acts), in ten bins; plus expected calibration error. */
+export function reliability(b: Bandit, episodes: Episode[]): { rows: ReliabilityRow[]; ece: number; brier: number; abstained: number } {
   const bins = Array.from({ length: 10 }, () => ({ n: 0, conf: 0, ok: 0 }));
   let brier = 0;
+  let abstained = 0;
+  let acted = 0;
   for (const e of episodes) {
     const d = decide(b, e.signature.features);
+    // Abstentions (no action proposed) have no action whose success the confidence predicts.
+    if (d.action === 'none') {
+      abstained++;
+      continue;
+    }
+    acted++;
     const ok = e.outcomes.find((o) => o.action === d.action)?.success ? 1 : 0;
     const bin = bins[Math.min(9, Math.floor(d.confidence * 10))] as { n: number; conf: number; ok: number };
     bin.n++;
@@ -71,7 +79,7 @@ export function reliability(b: Bandit, episodes: Episode[]): { rows: Reliability
     bin.ok += ok;
     brier += (d.confidence - ok) ** 2;
   }
-  const total = episodes.length || 1;
+  const total = acted || 1;
   const rows = bins.map((x, i) => ({
     bin: `${(i / 10).toFixed(1)}-${((i + 1) / 10).toFixed(1)}`,
     count: x.n,
@@ -79,5 +87,5 @@ export function reliability(b: Bandit, episodes: Episode[]): { rows: Reliability
     observedSuccess: x.n ? x.ok / x.n : 0,
   }));
   const ece = rows.reduce((s, r) => s + (r.count / total) * Math.abs(r.meanConfidence - r.observedSuccess), 0);
-  return { rows, ece, brier: brier / total };
+  return { rows, ece, brier: brier / total, abstained };
 }

@@ -16,14 +16,18 @@ export interface Decision {
   ranked: Array<ActionEstimate & { score: number; calibrated: number }>;
 }
 
-/** The learned policy: the action with the best expected reward net of its disruption. */
+/** Below this calibrated chance of recovery the fixer proposes nothing and leaves it to people. */
+export const MIN_CONFIDENCE = 0.4;
+
+/** The learned policy: the action with the best expected reward net of its disruption, if it is likely enough to work. */
 export function decide(bandit: Bandit, features: number[], bonus: Record<string, number> = {}): Decision {
   const ranked = bandit
     .estimate(features, FIXER_ACTIONS)
     .map((e) => ({ ...e, score: e.reward - (ACTION_COST[e.action] ?? 0.1) + (bonus[e.action] ?? 0), calibrated: bandit.calibrate(e.pSuccess) }))
     .sort((a, b) => b.score - a.score);
   const best = ranked[0];
-  return { action: best?.action ?? 'none', confidence: best?.calibrated ?? 0, ranked };
+  if (!best || best.calibrated < MIN_CONFIDENCE) return { action: 'none', confidence: best?.calibrated ?? 0, ranked };
+  return { action: best.action, confidence: best.calibrated, ranked };
 }
 
 /**
