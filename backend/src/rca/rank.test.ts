@@ -145,3 +145,18 @@ describe('rankRootCauses on bad input', () => {
     expect(none.warnings).toContain('no series deviates from its baseline: the ranking is a guess');
   });
 });
+
+describe('candidateScope', () => {
+  it('fetches the named services, everything they call and their direct callers', async () => {
+    const { candidateScope } = await import('./service.js');
+    const { staticServiceGraph } = await import('../graph/port.js');
+    const g = staticServiceGraph([
+      { source: 'lb', target: 'web' },
+      { source: 'web', target: 'api' },
+      { source: 'api', target: 'db' },
+      { source: 'batch', target: 'db' },
+    ]);
+    expect(candidateScope(['api'], g)).toEqual(['api', 'db', 'web']);
+    expect(candidateScope([], g)).toBeUndefined();
+  });
+});

@@ -50,6 +50,30 @@ export interface RcaService {
   rootCauseProbabilities(): Promise<Map<string, number>>;
 }
 
+const MAX_SCOPE = 200;
+
+/**
+ * Which services to fetch metrics for: the incident's services, everything they call (a cause sits
+ * downstream of its symptoms) and their direct callers. Undefined = all (no services named, or a scope
+ * too large to fetch one by one).
+ */
+export function candidateScope(named: readonly string[], graph: ServiceGraphPort): string[] | undefined {
+  if (named.length === 0) return undefined;
+  const scope = new Set<string>(named);
+  const stack = [...named];
+  while (stack.length) {
+    const cur = stack.pop() ?? '';
+    for (const next of graph.downstream(cur)) {
+      if (!scope.has(next)) {
+        scope.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  for (const s of named) for (const caller of graph.upstream(s)) scope.add(caller);
+  return scope.size > MAX_SCOPE ? undefined : [...scope].sort();
+}
+
 export function createRcaService(deps: RcaServiceDeps): RcaService {
   const cfg = deps.config ?? DEFAULT_RCA_CONFIG;
 
@@ -58,16 +82,19 @@ export function createRcaService(deps: RcaServiceDeps): RcaService {
     const from = t0 - (cfg.baselineMinutes + 5) * MINUTE;
     const to = Math.min(t0 + cfg.abnormalMinutes * MINUTE, deps.clock.nowMs());
     const warnings: string[] = [];
-    let series: MetricSeriesInput[] = [];
+    const series: MetricSeriesInput[] = [];
     if (deps.metrics) {
-      const got = await deps.metrics.queryRange({ from, to, stepMs: MINUTE });
-      series = got.results.map((s) => ({
-        service: s.key.service,
-        metric: s.key.metric,
-        times: s.points.map((p) => p[0]),
-        values: s.points.map((p) => p[1]),
-      }));
-      warnings.push(...got.errors.map((e) => `metrics source ${e.source}: ${e.message}`));
+      const scope = candidateScope(incident.services, deps.graph);
+      const batches = scope
+        ? await Promise.all(scope.map((service) => deps.metrics?.queryRange({ from, to, stepMs: MINUTE, service })))
+        : [await deps.metrics.queryRange({ from, to, stepMs: MINUTE })];
+      for (const got of batches) {
+        if (!got) continue;
+        for (const s of got.results) {
+          series.push({ service: s.key.service, metric: s.key.metric, times: s.points.map((p) => p[0]), values: s.points.map((p) => p[1]) });
+        }
+        warnings.push(...got.errors.map((e) => `metrics source ${e.source}: ${e.message}`));
+      }
     } else warnings.push('no metrics source configured: ranking from anomaly events and alerts only');
     const anomalies = deps.anomalies ? await deps.anomalies.anomaliesBetween(from, to) : [];
     // Firing alerts that joined the incident count as evidence on their service.
