@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { scanFiles } from '../src/iac/index.js';
+import { analyseSource, kubeApiCalls, type KubePermission } from './kube-api-calls.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DEPLOY = path.join(ROOT, 'deploy');
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+  roleRef?: { kind: string; name: string };
+  subjects?: Array<{ kind: string; name: string; namespace?: string }>;
+  spec?: any;
+  resources?: string[];
+}
+
+async function load(rel: string): Promise<K8sObject[]> {
+  const text = await readFile(path.join(DEPLOY, rel), 'utf8');
+  return parseAllDocuments(text).map((d) => d.toJSON() as K8sObject).filter(Boolean);
+}
+
+/** A kustomization's objects, following `resources` into directories (what `kubectl apply -k` applies). */
+async function kustomize(dir: string): Promise<K8sObject[]> {
+  const [k] = await load(path.join(dir, 'kustomization.yaml'));
+  const out: K8sObject[] = [];
+  for (const r of k?.resources ?? []) {
+    if (r.endsWith('.yaml')) out.push(...(await load(path.join(dir, r))));
+    else out.push(...(await kustomize(path.join(dir, r))));
+  }
+  return out;
+}
+
+const key = (p: { group: string; resource: string; verb: string }) => `${p.group || 'core'} ${p.resource} ${p.verb}`;
+
+function granted(objects: K8sObject[], role: string): string[] {
+  const cr = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === role);
+  expect(cr, `ClusterRole ${role}`).toBeDefined();
+  return [
+    ...new Set(
+      (cr?.rules ?? []).flatMap((r) => r.apiGroups.flatMap((group) => r.resources.flatMap((resource) => r.verbs.map((verb) => key({ group, resource, verb }))))),
+    ),
+  ].sort();
+}
+
+function needed(perms: KubePermission[], read: boolean): string[] {
+  return [...new Set(perms.filter((p) => READ_VERBS.has(p.verb) === read).map(key))].sort();
+}
+
+describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async () => {
+  const calls = await kubeApiCalls(path.join(ROOT, 'backend/src'));
+  const base = await kustomize('base');
+  const withRemediation = await kustomize('remediation');
+
+  it('finds the calls (and none it cannot map)', () => {
+    expect(calls.unknown).toEqual([]);
+    // The collectors and the action library exist: an empty list would mean the analysis is broken.
+    expect(calls.permissions.some((p) => p.verb === 'watch')).toBe(true);
+    expect(calls.permissions.some((p) => !READ_VERBS.has(p.verb))).toBe(true);
+  });
+
+  it('the read-only role grants exactly what the code reads', () => {
+    const missing = needed(calls.permissions, true).filter((k) => !granted(base, 'aegis-read').includes(k));
+    const extra = granted(base, 'aegis-read').filter((k) => !needed(calls.permissions, true).includes(k));
+    const where = (k: string) => calls.permissions.filter((p) => key(p) === k).map((p) => p.at);
+    expect(missing.map((k) => `${k} (used at ${where(k).join(', ')})`), 'missing from deploy/base/rbac-read.yaml').toEqual([]);
+    expect(extra, 'granted by deploy/base/rbac-read.yaml but never used').toEqual([]);
+  });
+
+  it('the remediation role grants exactly what the code writes, and only in allowed namespaces', () => {
+    expect(granted(withRemediation, 'aegis-remediate')).toEqual(needed(calls.permissions, false));
+    const bindings = withRemediation.filter((o) => o.roleRef?.name === 'aegis-remediate');
+    expect(bindings.length).toBeGreaterThan(0);
+    for (const b of bindings) {
+      expect(b.kind, 'write access is granted per namespace, never cluster-wide').toBe('RoleBinding');
+      expect(b.metadata.namespace).toBeTruthy();
+      expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'aegis-backend', namespace: 'aegis' }]);
+    }
+  });
+
+  it('is read-only by default, and binds reads cluster-wide only because some reads are cluster-wide', () => {
+    expect(base.some((o) => o.metadata.name === 'aegis-remediate')).toBe(false);
+    const clusterReads = calls.permissions.filter((p) => READ_VERBS.has(p.verb) && p.scope === 'cluster');
+    const binding = base.find((o) => o.roleRef?.name === 'aegis-read');
+    expect(binding?.kind).toBe(clusterReads.length ? 'ClusterRoleBinding' : 'RoleBinding');
+    for (const o of withRemediation.filter((x) => x.rules))
+      for (const r of o.rules ?? []) expect([...r.verbs, ...r.resources, ...r.apiGroups]).not.toContain('*');
+  });
+
+  it('runs the backend non-root, read-only, with probes and limits', async () => {
+    const dep = base.find((o) => o.kind === 'Deployment');
+    const pod = dep?.spec.template.spec;
+    const c = pod.containers[0];
+    expect(pod.serviceAccountName).toBe('aegis-backend');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(c.resources.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(base.find((o) => o.kind === 'Service')?.spec.ports[0].port).toBe(8000);
+    expect(base.some((o) => o.kind === 'Secret' && o.metadata.name === 'aegis-grafana-contact-point')).toBe(true);
+    // Aegis's own IaC rules find nothing of high or critical severity in its manifests.
+    const files = await Promise.all(
+      ['base/deployment.yaml', 'base/service.yaml', 'base/rbac-read.yaml', 'remediation/rbac-remediate.yaml'].map(async (f) => ({
+        path: f,
+        content: await readFile(path.join(DEPLOY, f), 'utf8'),
+      })),
+    );
+    const { findings } = await scanFiles(files);
+    expect(findings.filter((f) => f.severity === 'high' || f.severity === 'critical').map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual([]);
+  });
+
+  it('maps client-node calls to permissions (the analysis itself)', () => {
+    const src = `import { AppsV1Api, CoreV1Api, Watch } from '@kubernetes/client-node';
+      const apps = kc.makeApiClient(AppsV1Api);
+      const core = kc.makeApiClient(CoreV1Api);
+      await apps.patchNamespacedDeploymentScale({ name, namespace, body });
+      await core.readNamespacedPodLog({ name, namespace });
+      await core.listPodForAllNamespaces();
+      const path = ns ? \`/api/v1/namespaces/\${ns}/events\` : '/apis/apps/v1/deployments';
+      new Watch(kc).watch(path, {}, cb, done);
+      await core.connectGetNamespacedPodExec({ name, namespace });`;
+    const r = analyseSource('x.ts', src);
+    expect(r.permissions.map((p) => `${key(p)} ${p.scope}`)).toEqual([
+      'apps deployments/scale patch namespaced',
+      'core pods/log get namespaced',
+      'core pods list cluster',
+      'core events watch namespaced',
+      'apps deployments watch cluster',
+    ]);
+    expect(r.unknown).toEqual(['x.ts:9: CoreV1Api.connectGetNamespacedPodExec']);
+  });
+});
