@@ -50,7 +50,9 @@ export function NodeGraphPreview({ frames, width, height, theme }: { frames: Dat
     // Keep a margin for the labels under the bottom row.
     ids.forEach((id, i) => pos.set(id, { x: ((col + 0.5) * width) / columns, y: 10 + ((i + 0.5) * (height - 40)) / ids.length }));
   }
-  const scale = Math.min(1, height / (Math.max(...[...byColumn.values()].map((c) => c.length)) * 95));
+  // Shrink nodes and labels when a column holds more nodes than its height comfortably fits.
+  const spacing = (height - 40) / Math.max(...[...byColumn.values()].map((c) => c.length));
+  const scale = Math.max(0.35, Math.min(1, spacing / 95));
   return (
     <svg width={width} height={height} role="img" aria-label="service graph" style={{ display: 'block' }}>
       <defs>
@@ -81,7 +83,7 @@ export function NodeGraphPreview({ frames, width, height, theme }: { frames: Dat
             <text x={p.x} y={p.y + 4} textAnchor="middle" fontSize={11 * Math.max(0.8, scale)} fill={theme.colors.text.primary}>
               {String(n.mainstat ?? '')}
             </text>
-            <text x={p.x} y={p.y + r + 14} textAnchor="middle" fontSize={12} fill={theme.colors.text.primary} fontWeight={root ? 700 : 400}>
+            <text x={p.x} y={p.y + r + 12} textAnchor="middle" fontSize={scale < 0.7 ? 10 : 12} fill={theme.colors.text.primary} fontWeight={root ? 700 : 400}>
               {String(n.title ?? n.id)}
             </text>
           </g>

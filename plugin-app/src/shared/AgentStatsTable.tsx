@@ -16,7 +16,7 @@ export function agentRows(body: unknown): AgentStat[] {
   return Array.isArray(list) ? list.filter((x): x is AgentStat => typeof x?.agent === 'string') : [];
 }
 
-export function AgentStatsTable({ fromMs, toMs }: { fromMs: number; toMs: number }) {
+export function AgentStatsTable({ fromMs, toMs, compact = false }: { fromMs: number; toMs: number; compact?: boolean }) {
   const styles = useStyles2(getStyles);
   const from = new Date(fromMs).toISOString();
   const to = new Date(toMs).toISOString();
@@ -35,11 +35,15 @@ export function AgentStatsTable({ fromMs, toMs }: { fromMs: number; toMs: number
           </div>
         ),
       },
-      { id: 'p50_ms', header: 'p50', cell: ({ row }) => duration(row.original.p50_ms) },
       { id: 'p95_ms', header: 'p95', cell: ({ row }) => duration(row.original.p95_ms) },
-      { id: 'last_run_at', header: 'Last run', cell: ({ row }) => when(row.original.last_run_at) },
+      ...(compact
+        ? []
+        : [
+            { id: 'p50_ms', header: 'p50', cell: ({ row }: { row: { original: AgentStat } }) => duration(row.original.p50_ms) },
+            { id: 'last_run_at', header: 'Last run', cell: ({ row }: { row: { original: AgentStat } }) => when(row.original.last_run_at) },
+          ]),
     ],
-    [styles],
+    [styles, compact],
   );
   return (
     <div data-testid={testIds.agents.table} className={styles.wrap}>

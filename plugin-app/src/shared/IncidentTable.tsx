@@ -7,7 +7,7 @@ import { testIds } from '../testIds';
 import { label, severityColor, statusColor, when } from './format';
 
 /** Incidents as a sortable table; each title links to the incident's detail page (or calls onOpen). */
-export function IncidentTable({ items, href }: { items: Incident[]; href: (i: Incident) => string }) {
+export function IncidentTable({ items, href, compact = false }: { items: Incident[]; href: (i: Incident) => string; compact?: boolean }) {
   const styles = useStyles2(getStyles);
   const columns = useMemo<Array<Column<Incident>>>(
     () => [
@@ -32,11 +32,15 @@ export function IncidentTable({ items, href }: { items: Incident[]; href: (i: In
         header: 'Status',
         cell: ({ row }) => <Badge color={statusColor(row.original.status)} text={label(row.original.status)} />,
       },
-      { id: 'services', header: 'Services', cell: ({ row }) => row.original.services.join(', ') || '–' },
-      { id: 'source', header: 'Source' },
+      ...(compact
+        ? []
+        : [
+            { id: 'services', header: 'Services', cell: ({ row }: { row: { original: Incident } }) => row.original.services.join(', ') || '–' },
+            { id: 'source', header: 'Source' },
+          ]),
       { id: 'started_at', header: 'Started', cell: ({ row }) => when(row.original.started_at) },
     ],
-    [href, styles.title],
+    [href, styles.title, compact],
   );
   return (
     <div data-testid={testIds.incidents.list} className={styles.wrap}>

@@ -117,7 +117,8 @@ export function RemediationCard({ remediation: r, onChanged }: { remediation: Re
         }
         confirmText={pending === 'approve' ? 'Approve' : 'Reject'}
         confirmVariant={pending === 'approve' ? 'primary' : 'destructive'}
-        onConfirm={() => pending && void decide(pending)}
+        confirmButtonVariant={pending === 'approve' ? 'primary' : 'destructive'}
+        onConfirm={() => (pending ? decide(pending) : undefined)}
         onDismiss={() => setPending(undefined)}
       />
     </div>
@@ -134,6 +135,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderRadius: theme.shape.radius.default,
     background: theme.colors.background.secondary,
     minWidth: 0,
+    overflowWrap: 'anywhere',
   }),
   grid: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(240px, 1fr))', gap: theme.spacing(2) }),
   pre: css({

@@ -3,7 +3,7 @@ import { useParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Badge, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
+import { Badge, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { apiGet } from '../../api/client';
 import type { IncidentDetail } from '../../api/types';
 import { useApi } from '../../api/useApi';
@@ -21,14 +21,15 @@ function IncidentDetailPage() {
   return (
     <PluginPage pageNav={{ text: title, parentItem: { text: 'Incidents', url: prefixRoute(ROUTES.Incidents) } }}>
       <div data-testid={testIds.incidents.detail} className={styles.page}>
-        <TextLink href={prefixRoute(ROUTES.Incidents)} icon="arrow-left" inline={false}>
-          All incidents
-        </TextLink>
+        <div>
+          <LinkButton href={prefixRoute(ROUTES.Incidents)} icon="arrow-left" variant="secondary" fill="text" size="sm">
+            All incidents
+          </LinkButton>
+        </div>
         <ApiStatus result={incident.result} what="the incident">
           {(i) => (
             <Stack direction="column" gap={2}>
               <Stack alignItems="center" gap={1} wrap="wrap">
-                <Text element="h2">{i.title}</Text>
                 <Badge color={severityColor(i.severity)} text={i.severity} />
                 <span data-testid="aegis-incident-status" data-status={i.status}>
                   <Badge color={statusColor(i.status)} text={label(i.status)} />

@@ -1,13 +1,14 @@
 import React from 'react';
 import { PanelPlugin, type PanelProps } from '@grafana/data';
-import { ScrollContainer } from '@grafana/ui';
+
 import { AgentStatsTable } from '../../shared/AgentStatsTable';
+import { PanelBox } from '../../shared/PanelBox';
 
 function AgentsPanel({ timeRange, width, height }: PanelProps) {
   return (
-    <ScrollContainer height={height} width={width}>
-      <AgentStatsTable fromMs={timeRange.from.valueOf()} toMs={timeRange.to.valueOf()} />
-    </ScrollContainer>
+    <PanelBox width={width} height={height}>
+      <AgentStatsTable compact fromMs={timeRange.from.valueOf()} toMs={timeRange.to.valueOf()} />
+    </PanelBox>
   );
 }
 

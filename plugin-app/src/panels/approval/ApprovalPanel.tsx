@@ -1,11 +1,12 @@
 import React from 'react';
 import type { PanelProps } from '@grafana/data';
-import { ScrollContainer, Stack, Text, TextLink } from '@grafana/ui';
+import { Stack, Text, TextLink } from '@grafana/ui';
 import { apiGet } from '../../api/client';
 import type { Incident, IncidentList, Remediation } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { POLL_MS, prefixRoute, ROUTES } from '../../constants';
 import { ApiStatus } from '../../shared/ApiStatus';
+import { PanelBox } from '../../shared/PanelBox';
 import { RemediationCard } from '../../shared/RemediationCard';
 
 interface Pending {
@@ -29,7 +30,7 @@ async function loadPending() {
 export function ApprovalPanel({ width, height }: PanelProps) {
   const pending = useApi<Pending[]>(loadPending, [], POLL_MS);
   return (
-    <ScrollContainer height={height} width={width}>
+    <PanelBox width={width} height={height}>
       <ApiStatus result={pending.result} what="remediations awaiting approval">
         {(items) =>
           items.length ? (
@@ -48,6 +49,6 @@ export function ApprovalPanel({ width, height }: PanelProps) {
           )
         }
       </ApiStatus>
-    </ScrollContainer>
+    </PanelBox>
   );
 }

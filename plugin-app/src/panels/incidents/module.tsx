@@ -1,8 +1,9 @@
 import React from 'react';
 import { PanelPlugin, type PanelProps } from '@grafana/data';
-import { ScrollContainer, Text } from '@grafana/ui';
+import { Text } from '@grafana/ui';
 import { prefixRoute, ROUTES } from '../../constants';
 import { ApiStatus } from '../../shared/ApiStatus';
+import { PanelBox } from '../../shared/PanelBox';
 import { IncidentTable } from '../../shared/IncidentTable';
 import { useIncidents } from '../../shared/useIncidents';
 
@@ -14,17 +15,17 @@ interface Options {
 function IncidentsPanel({ options, width, height }: PanelProps<Options>) {
   const { result } = useIncidents({ status: options.status, limit: options.limit });
   return (
-    <ScrollContainer height={height} width={width}>
+    <PanelBox width={width} height={height}>
       <ApiStatus result={result} what="incidents">
         {(list) =>
           list.items.length ? (
-            <IncidentTable items={list.items} href={(i) => prefixRoute(`${ROUTES.Incidents}/${i.id}`)} />
+            <IncidentTable compact items={list.items} href={(i) => prefixRoute(`${ROUTES.Incidents}/${i.id}`)} />
           ) : (
             <Text color="secondary">No incidents.</Text>
           )
         }
       </ApiStatus>
-    </ScrollContainer>
+    </PanelBox>
   );
 }
 
