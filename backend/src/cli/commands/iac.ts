@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import {
@@ -17,6 +18,7 @@ import {
   toText,
   type Severity,
 } from '../../iac/index.js';
+import { scanParallel } from '../../iac/engine/parallel.js';
 import { InputError } from '../../platform/errors.js';
 import type { Command } from '../command.js';
 
@@ -25,7 +27,7 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 export const iacScan: Command = {
   words: ['iac', 'scan'],
   usage:
-    'aegis iac scan <path> [--format text|json|sarif] [--output FILE] [--baseline report.json] [--severity-threshold high] [--config .aegis-iac.yaml] [--rules-dir DIR] [--pack NAME]',
+    'aegis iac scan <path> [--format text|json|sarif] [--output FILE] [--baseline report.json] [--severity-threshold high] [--config .aegis-iac.yaml] [--rules-dir DIR] [--pack NAME] [--workers N]',
   summary: 'Scan Terraform, CloudFormation and Kubernetes files; exit 1 when a finding reaches the threshold',
   options: {
     format: { type: 'string' },
@@ -36,6 +38,7 @@ export const iacScan: Command = {
     'rules-dir': { type: 'string' },
     pack: { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
+    workers: { type: 'string' },
   },
   async run({ values, positionals }, ctx) {
     const target = positionals[0];
@@ -60,8 +63,13 @@ export const iacScan: Command = {
     const files = await readSources(root, rels, (done, total) => {
       if (progress && total >= 200) ctx.err(`reading ${done}/${total} files`);
     });
-    const scanner = await createIacScanner({ rules });
-    const result = scanner.scan(files);
+    const workers = Number(values.workers ?? (files.length >= 500 ? availableParallelism() : 1));
+    if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers must be a positive integer');
+    // Worker threads rebuild the rule set from the same config; large trees are spread over the cores.
+    const result =
+      workers > 1
+        ? await scanParallel(files, { workers, config: { ...config, rulesDir: rulesDir ? path.resolve(rulesDir) : undefined } })
+        : (await createIacScanner({ rules })).scan(files);
     const seconds = (performance.now() - started) / 1000;
     let findings = result.findings;
     let baselined = 0;

@@ -16,11 +16,19 @@ export interface ResourceView {
 }
 
 export function viewOf(res: Resource): ResourceView {
+  // Many rules read the same paths of one resource (the pod spec, its containers); each path is walked once.
+  const memo = new Map<string, Value | undefined>();
+  const get = (path: string): Value | undefined => {
+    if (memo.has(path)) return memo.get(path);
+    const v = getPath(res.attrs, path);
+    memo.set(path, v);
+    return v;
+  };
   return {
     res,
     kind: res.kind,
-    get: (path) => getPath(res.attrs, path),
-    has: (path) => getPath(res.attrs, path) !== undefined,
+    get,
+    has: (path) => get(path) !== undefined,
     all: (path) => allPaths(res.attrs, path.split('.'), ''),
     each: (path) =>
       allPaths(res.attrs, path.split('.'), '').flatMap((x) =>
@@ -53,12 +61,14 @@ function indexed(root: Value, parts: string[]): string {
   return out.join('.');
 }
 
+const isIndex = (p: string) => p.length > 0 && p.charCodeAt(0) >= 48 && p.charCodeAt(0) <= 57 && /^\d+$/.test(p);
+
 export function getPath(root: Value, path: string): Value | undefined {
   let cur: Value | undefined = root;
   for (const p of path.split('.')) {
     if (cur === undefined || cur === null || cur instanceof Unknown) return cur === null ? undefined : cur;
     if (Array.isArray(cur)) {
-      if (/^\d+$/.test(p)) {
+      if (isIndex(p)) {
         cur = cur[Number(p)];
         continue;
       }

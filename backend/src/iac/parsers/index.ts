@@ -17,8 +17,8 @@ export function classifyFile(path: string, content: string): FileKind | undefine
   if (lower.endsWith('.tfvars')) return /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(lower) ? 'tfvars' : undefined;
   if (lower.endsWith('.tf.json') || lower.endsWith('.tfvars.json') || !YAML_EXT.test(lower)) return undefined;
   const head = content.length > 20_000 ? content.slice(0, 20_000) : content;
-  if (/[A-Za-z0-9]+::[A-Za-z0-9]+::/.test(head) && /(^|\n)\s*"?Resources"?\s*:/.test(head)) return 'cloudformation';
-  if (/AWSTemplateFormatVersion/.test(head)) return 'cloudformation';
+  if (head.includes('::') && /[A-Za-z0-9]+::[A-Za-z0-9]+::/.test(head) && /(^|\n)\s*"?Resources"?\s*:/.test(head)) return 'cloudformation';
+  if (head.includes('AWSTemplateFormatVersion')) return 'cloudformation';
   if (/(^|\n)\s*"?apiVersion"?\s*:/.test(head) && /(^|\n)\s*"?kind"?\s*:/.test(head)) return 'kubernetes';
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Tags } from 'yaml';
 import type { Span, Value } from '../model.js';
 
 /** A YAML node turned into a plain value, with the span of every path (`a.b.0.c`) recorded. */
@@ -17,7 +17,15 @@ export interface YamlDocument {
 /** Splits a file into its documents with line spans; a broken document carries its error instead of aborting the rest. */
 export function parseYamlDocuments(content: string): { docs: YamlDocument[]; lines: LineCounter } {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(content, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: false });
+  // Declaring the tags costs a schema merge per document, so only files that use `!` tags pay for it.
+  const tagged = /(^|[\s[{,:-])!(Ref|Sub|GetAtt|If|Join|Equals|Not|And|Or|Select|Split|FindInMap|Base64|GetAZs|ImportValue|Cidr|Transform|Condition|ToJsonString|Length)\b/.test(content);
+  const docs = parseAllDocuments(content, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: false,
+    strict: false,
+    ...(tagged ? { customTags: CFN_CUSTOM_TAGS } : {}),
+  });
   const list = Array.isArray(docs) ? docs : [];
   return {
     lines,
@@ -57,6 +65,16 @@ const CFN_TAGS: Record<string, string> = {
   '!ToJsonString': 'Fn::ToJsonString',
   '!Length': 'Fn::Length',
 };
+
+/**
+ * The short-form tags declared to the parser (scalar, sequence and mapping forms) so it does not build a warning
+ * object per unknown tag; the node keeps its tag and `toValue` rewrites it to the long form.
+ */
+const CFN_CUSTOM_TAGS: Tags = Object.keys(CFN_TAGS).flatMap((tag) => [
+  { tag, resolve: (str: string) => str },
+  { tag, collection: 'seq' as const, resolve: (coll: unknown) => coll },
+  { tag, collection: 'map' as const, resolve: (coll: unknown) => coll },
+]) as unknown as Tags;
 
 /** Converts a YAML node into a value and fills `pos`; short-form CFN tags become their long form. */
 export function toValue(node: unknown, doc: Document.Parsed, lines: LineCounter, pos: Map<string, Span>, path = ''): Value {

@@ -41,8 +41,22 @@ export function podSpecOf(r: ResourceView): string | undefined {
   return undefined;
 }
 
-/** Containers (and optionally init containers) of a workload, with their paths. */
+const containerMemo = new WeakMap<ResourceView, Map<boolean, ContainerRef[]>>();
+
+/** Containers (and optionally init containers) of a workload, with their paths (computed once per resource view). */
 export function containers(r: ResourceView, opts: { init?: boolean } = {}): ContainerRef[] {
+  const init = opts.init ?? false;
+  let byInit = containerMemo.get(r);
+  if (!byInit) containerMemo.set(r, (byInit = new Map()));
+  const cached = byInit.get(init);
+  if (cached) return cached;
+  const list = listContainers(r, init);
+  byInit.set(init, list);
+  return list;
+}
+
+function listContainers(r: ResourceView, withInit: boolean): ContainerRef[] {
+  const opts = { init: withInit };
   const base = podSpecOf(r);
   if (!base) return [];
   const out: ContainerRef[] = [];
@@ -91,8 +105,20 @@ export function podField(field: string, bad: (v: Value | undefined) => boolean, 
   };
 }
 
-/** Command-line flags of containers running `binary` (kube-apiserver, kubelet, etcd…). */
+const flagMemo = new WeakMap<ResourceView, Map<string, Array<{ flags: Map<string, string>; path: string }>>>();
+
+/** Command-line flags of containers running `binary` (kube-apiserver, kubelet, etcd…), parsed once per resource. */
 export function componentFlags(r: ResourceView, binary: string): Array<{ flags: Map<string, string>; path: string }> {
+  let byBin = flagMemo.get(r);
+  if (!byBin) flagMemo.set(r, (byBin = new Map()));
+  const hit = byBin.get(binary);
+  if (hit) return hit;
+  const found = parseComponentFlags(r, binary);
+  byBin.set(binary, found);
+  return found;
+}
+
+function parseComponentFlags(r: ResourceView, binary: string): Array<{ flags: Map<string, string>; path: string }> {
   const out: Array<{ flags: Map<string, string>; path: string }> = [];
   for (const ref of containers(r, { init: true })) {
     const cmd = asStrings(ref.c.command);

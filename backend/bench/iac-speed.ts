@@ -1,0 +1,78 @@
+/**
+ * IaC scanner speed: generates a 10,000-file repository (bench/iac/generate-repo.ts), then prints
+ *   - full scan throughput across worker threads (files/s, resources/s) and peak memory,
+ *   - the same scan on one thread in-process (the watch/API mode that keeps a cache),
+ *   - incremental rescans after one file changes (Kubernetes, Terraform root, shared Terraform module),
+ *   - a fresh CLI run (`aegis iac scan`) after a one-file change.
+ *
+ *   npm run bench:iac:speed [-- --files 10000 --workers 2 --dir /tmp/existing-repo]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BUILTIN_RULES } from '../src/iac/catalog/index.js';
+import { scanParallel } from '../src/iac/engine/parallel.js';
+import { createIacScanner } from '../src/iac/engine/scanner.js';
+import { listIacFiles, readSources } from '../src/iac/files.js';
+import { generateRepo } from './iac/generate-repo.js';
+
+const { values } = parseArgs({ options: { files: { type: 'string' }, workers: { type: 'string' }, dir: { type: 'string' } } });
+const workers = Number(values.workers ?? availableParallelism());
+const root = values.dir ?? mkdtempSync(path.join(tmpdir(), 'aegis-iac-repo-'));
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const ms = (t0: number) => performance.now() - t0;
+
+console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}  (cores: ${availableParallelism()}, workers: ${workers})`);
+if (!values.dir) {
+  const t = performance.now();
+  const stats = await generateRepo(root, { files: Number(values.files ?? 10_000) });
+  console.log(`generated ${fmt(stats.files)} files (${fmt(stats.bytes / 1e6, 1)} MB, median ${fmt(stats.medianBytes)} B; ${stats.terraformDirs} Terraform dirs, ${stats.terraformDirsWithModules} with local modules + for_each; ${stats.cloudformation} CloudFormation; ${stats.kubernetes} multi-doc Kubernetes) in ${fmt(ms(t) / 1000, 1)} s at ${root}`);
+}
+
+let t = performance.now();
+const rels = await listIacFiles(root);
+const files = await readSources(root, rels);
+const readMs = ms(t);
+
+t = performance.now();
+const parallel = await scanParallel(files, { workers });
+const parMs = ms(t);
+console.log(`parallel scan (${workers} workers): ${fmt(files.length)} files, ${fmt(parallel.stats.resources)} resources, ${fmt(parallel.findings.length)} findings, ${parallel.parseErrors.length} parse errors in ${fmt(parMs / 1000, 2)} s -> ${fmt(files.length / (parMs / 1000))} files/s, ${fmt(parallel.stats.resources / (parMs / 1000))} resources/s (reading files: ${fmt(readMs)} ms more)`);
+
+t = performance.now();
+const scanner = await createIacScanner({ rules: BUILTIN_RULES });
+const single = scanner.scan(files);
+const singleMs = ms(t);
+console.log(`single-thread in-process scan: ${fmt(singleMs / 1000, 2)} s -> ${fmt(files.length / (singleMs / 1000))} files/s (${fmt(single.findings.length)} findings; same as parallel: ${single.findings.length === parallel.findings.length})`);
+
+function rescan(label: string, rel: string, edit: (s: string) => string) {
+  const i = files.findIndex((f) => f.path === rel);
+  const file = files[i];
+  if (!file) throw new Error(`no file ${rel}`);
+  files[i] = { path: rel, content: edit(file.content) };
+  const t0 = performance.now();
+  const res = scanner.scan(files);
+  const took = ms(t0);
+  console.log(`incremental in-process rescan after editing ${label} (${rel}): ${fmt(took)} ms (files parsed ${res.stats.filesParsed}, units evaluated ${res.stats.unitsEvaluated})`);
+  return took;
+}
+const k8sFile = rels.find((r) => r.startsWith('k8s/')) ?? '';
+const tfFile = rels.find((r) => /^tf\/svc-\d+\/main\.tf$/.test(r)) ?? '';
+const modFile = rels.find((r) => r.startsWith('tf/modules/')) ?? '';
+rescan('one Kubernetes manifest', k8sFile, (s) => s.replace('replicas: ', 'replicas: 1'));
+rescan('one Terraform root file', tfFile, (s) => s.replace('deletion_protection     = true', 'deletion_protection     = false'));
+rescan('a shared Terraform module (re-evaluates every caller)', modFile, (s) => s.replace('visibility_timeout_seconds = 60', 'visibility_timeout_seconds = 90'));
+const maxRss = process.resourceUsage().maxRSS / 1024;
+console.log(`peak memory (max RSS of the process, all threads): ${fmt(maxRss)} MB`);
+
+writeFileSync(path.join(root, k8sFile), (files.find((f) => f.path === k8sFile)?.content ?? '') + '\n# touched\n');
+t = performance.now();
+const bin = path.resolve('backend/bin/aegis.mjs');
+try {
+  execFileSync(process.execPath, [bin, 'iac', 'scan', root, '--format', 'sarif', '--output', path.join(tmpdir(), 'aegis-iac-speed.sarif'), '--quiet', '--severity-threshold', 'critical'], { stdio: 'ignore' });
+} catch {
+  // exit code 1 means findings at the threshold, which is expected here
+}
+console.log(`fresh CLI run after a one-file change (full rescan, no cache on disk): ${fmt(ms(t) / 1000, 2)} s`);
