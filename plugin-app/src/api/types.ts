@@ -9,6 +9,9 @@ export type AgentExecution = Schemas['AgentExecution'];
 export type Remediation = Schemas['Remediation'];
 export type RcaResult = Schemas['RcaResult'];
 export type ApiErrorBody = Schemas['Error'];
+export type AgentStat = Schemas['AgentStats'];
+export type Postmortem = Schemas['Postmortem'];
+export type SimilarIncident = Schemas['SimilarIncident'];
 
 type JsonOk<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
   responses: { 200: { content: { 'application/json': infer T } } };
@@ -27,17 +30,8 @@ export type IncidentStatus = Incident['status'];
 export type Severity = Incident['severity'];
 export type RemediationStatus = Remediation['status'];
 
-// Endpoints DESIGN.md fixes that are not in the checked-in OpenAPI copy yet. Read defensively (every field
-// optional) and replaced by generated types as soon as `npm run api:sync` brings them in.
-export interface AgentStat {
-  agent: string;
-  runs?: number;
-  success_rate?: number;
-  p50_ms?: number;
-  p95_ms?: number;
-  failures?: number;
-  last_run_at?: string | null;
-}
+// GET /iac/findings is fixed by DESIGN.md but not in the checked-in OpenAPI copy yet: read defensively
+// (every field optional) until `npm run api:sync` brings its generated type in.
 export interface IacFinding {
   id?: string;
   rule?: string;
@@ -50,9 +44,4 @@ export interface IacFinding {
   end_line?: number;
   message?: string;
   fix?: string | null;
-}
-export interface Postmortem {
-  markdown?: string;
-  summary?: string;
-  content?: string;
 }

@@ -8,23 +8,18 @@ import { useApi } from '../api/useApi';
 import { POLL_MS } from '../constants';
 import { testIds } from '../testIds';
 import { ApiStatus } from './ApiStatus';
-import { duration, percent, when } from './format';
+import { duration, percent } from './format';
 
-/** Accepts `{items}`, `{agents}` or a bare array, since the endpoint is not in the OpenAPI copy yet. */
-export function agentRows(body: unknown): AgentStat[] {
-  const list = Array.isArray(body) ? body : ((body as { items?: unknown; agents?: unknown })?.items ?? (body as { agents?: unknown })?.agents);
-  return Array.isArray(list) ? list.filter((x): x is AgentStat => typeof x?.agent === 'string') : [];
-}
 
 export function AgentStatsTable({ fromMs, toMs, compact = false }: { fromMs: number; toMs: number; compact?: boolean }) {
   const styles = useStyles2(getStyles);
   const from = new Date(fromMs).toISOString();
   const to = new Date(toMs).toISOString();
-  const stats = useApi(() => apiGet<unknown>('/api/v1/agents/stats', { from, to }), [from, to], POLL_MS * 2);
+  const stats = useApi(() => apiGet<{ items: AgentStat[] }>('/api/v1/agents/stats', { from, to }), [from, to], POLL_MS * 2);
   const columns = useMemo<Array<Column<AgentStat>>>(
     () => [
       { id: 'agent', header: 'Agent' },
-      { id: 'runs', header: 'Runs', cell: ({ row }) => row.original.runs ?? '–' },
+      { id: 'runs', header: 'Runs', cell: ({ row }) => `${row.original.runs} (${row.original.successes} ok)` },
       {
         id: 'success_rate',
         header: 'Success rate',
@@ -40,7 +35,6 @@ export function AgentStatsTable({ fromMs, toMs, compact = false }: { fromMs: num
         ? []
         : [
             { id: 'p50_ms', header: 'p50', cell: ({ row }: { row: { original: AgentStat } }) => duration(row.original.p50_ms) },
-            { id: 'last_run_at', header: 'Last run', cell: ({ row }: { row: { original: AgentStat } }) => when(row.original.last_run_at) },
           ]),
     ],
     [styles, compact],
@@ -49,7 +43,7 @@ export function AgentStatsTable({ fromMs, toMs, compact = false }: { fromMs: num
     <div data-testid={testIds.agents.table} className={styles.wrap}>
       <ApiStatus result={stats.result} what="agent statistics">
         {(body) => {
-          const rows = agentRows(body);
+          const rows = body.items;
           return rows.length ? (
             <InteractiveTable columns={columns} data={rows} getRowId={(r: AgentStat) => r.agent} />
           ) : (

@@ -11,7 +11,7 @@ import { POLL_MS, prefixRoute, ROUTES } from '../../constants';
 import { ApiStatus } from '../../shared/ApiStatus';
 import { label, severityColor, statusColor, when } from '../../shared/format';
 import { testIds } from '../../testIds';
-import { ExecutionsSection, PostmortemSection, RcaSection, RemediationsSection, TimelineSection } from './sections';
+import { ExecutionsSection, PostmortemSection, RcaSection, RemediationsSection, SimilarSection, TimelineSection } from './sections';
 
 function IncidentDetailPage() {
   const { id = '' } = useParams();
@@ -48,6 +48,7 @@ function IncidentDetailPage() {
                 <div className={styles.column}>
                   <TimelineSection timeline={i.timeline} />
                   <ExecutionsSection incidentId={i.id} />
+                  <SimilarSection incidentId={i.id} />
                 </div>
               </div>
               <PostmortemSection incidentId={i.id} />

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Collapse, Stack, Text, useStyles2 } from '@grafana/ui';
 import { apiGet } from '../../api/client';
-import type { AgentExecution, Postmortem, RcaResult, Remediation, TimelineEntry } from '../../api/types';
+import type { AgentExecution, Postmortem, RcaResult, Remediation, SimilarIncident, TimelineEntry } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { POLL_MS } from '../../constants';
 import { ApiStatus } from '../../shared/ApiStatus';
@@ -166,14 +166,14 @@ function Execution({ execution: x }: { execution: AgentExecution }) {
 
 export function PostmortemSection({ incidentId }: { incidentId: string }) {
   const styles = useStyles2(getStyles);
-  const pm = useApi(() => apiGet<Postmortem | string>(`/api/v1/incidents/${incidentId}/postmortem`), [incidentId]);
+  const pm = useApi(() => apiGet<Postmortem>(`/api/v1/incidents/${incidentId}/postmortem`), [incidentId]);
   return (
     <Section title="Postmortem" testId={testIds.incidents.postmortem}>
       {pm.result?.kind === 'error' && pm.result.status === 404 ? (
         <Text color="secondary">No postmortem yet: it is written once the incident is resolved.</Text>
       ) : (
         <ApiStatus result={pm.result} what="the postmortem">
-          {(p) => <pre className={styles.pre}>{typeof p === 'string' ? p : p.markdown ?? p.content ?? p.summary ?? pretty(p)}</pre>}
+          {(p) => <pre className={styles.pre}>{p.markdown}</pre>}
         </ApiStatus>
       )}
     </Section>
@@ -204,3 +204,34 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontSize: theme.typography.bodySmall.fontSize,
   }),
 });
+
+export function SimilarSection({ incidentId }: { incidentId: string }) {
+  const similar = useApi(() => apiGet<{ items: SimilarIncident[] }>(`/api/v1/incidents/${incidentId}/similar`), [incidentId]);
+  return (
+    <Section title="Similar past incidents">
+      <ApiStatus result={similar.result} what="similar incidents">
+        {(data) =>
+          data.items.length ? (
+            <Stack direction="column" gap={1}>
+              {data.items.slice(0, 5).map((s) => (
+                <div key={s.incident_id}>
+                  <Stack alignItems="center" gap={1} wrap="wrap">
+                    <Text weight="medium">{s.title}</Text>
+                    <Badge color="blue" text={`similarity ${percent(s.similarity)}`} />
+                    <Badge color={statusColor(s.status)} text={label(s.status)} />
+                  </Stack>
+                  <Text variant="bodySmall" color="secondary">
+                    {s.root_cause ? `root cause ${s.root_cause}` : 'root cause unknown'}
+                    {s.resolution ? ` · resolved: ${s.resolution}` : ''}
+                  </Text>
+                </div>
+              ))}
+            </Stack>
+          ) : (
+            <Text color="secondary">No similar incident in the history.</Text>
+          )
+        }
+      </ApiStatus>
+    </Section>
+  );
+}
