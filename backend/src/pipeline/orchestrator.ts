@@ -225,7 +225,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (!mine) return [];
     const scored = (await deps.pipelineStore.vectors(id, 1_000))
       .map((v) => ({ id: v.incident_id, similarity: cosineSparse(mine.vector, v.vector) }))
-      .filter((x) => x.similarity > 0.1)
+      .filter((x) => x.similarity > 0)
       .sort((a, b) => b.similarity - a.similarity)
       .slice(0, limit);
     const out: SimilarIncident[] = [];
@@ -314,7 +314,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       unsubscribe.push(
         deps.bus.subscribe('incidents', (e) => {
           const id = (e.data as { id?: string; incident_id?: string } | undefined)?.id;
-          if (e.type === 'incident.opened' && id) void run(id).catch((err: unknown) => log.error('pipeline failed', { incidentId: id, err: errorMessage(err) }));
+          if ((e.type === 'incident.opened' || e.type === 'incident.created') && id) void run(id).catch((err: unknown) => log.error('pipeline failed', { incidentId: id, err: errorMessage(err) }));
           if (e.type === 'incident.resolved' && id) {
             void track(deps.pipelineStore.getPostmortem(id).then((pm) => (pm ? undefined : writePostmortem(id)))).catch((err: unknown) => log.error('postmortem failed', { incidentId: id, err: errorMessage(err) }));
           }

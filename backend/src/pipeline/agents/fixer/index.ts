@@ -8,6 +8,7 @@ import type { ToolRunner } from '../../tools.js';
 import { incidentBrief } from '../../types.js';
 import { FEATURE_NAMES, faultSignature, triggeringMetric } from './features.js';
 import type { FixerModel } from './model.js';
+import { FIXER_ACTIONS } from './bandit.js';
 import { decide, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
 import { whatIf } from './simulate.js';
@@ -82,9 +83,7 @@ export function createFixerAgent(deps: FixerDeps) {
       const change = ctx.tools.has('k8s_recent_change')
         ? await ctx.tools.call<{ changed: boolean }>('k8s_recent_change', { name: target, namespace: incident.namespace, since: incident.startedAt - 30 * MIN }).catch(() => ({ changed: false }))
         : { changed: false };
-      if (!ctx.tools.has('metrics_query_range')) {
-        return { ...empty, target, plan: { action: 'none', confidence: 0, rationale: 'no metrics source: cannot read the fault signature', model: 'none' }, proposal_error: null };
-      }
+      if (!ctx.tools.has('metrics_query_range')) return runbookOnly(input, target, empty, deps);
       const sig = await faultSignature(recordedMetrics(ctx.tools), target, ctx.now(), { recentChange: change.changed, incidentStartMs: incident.startedAt, namespace: incident.namespace });
       const model = deps.model();
       const bonus = similarBonus(input.similar);
@@ -134,6 +133,36 @@ export function createFixerAgent(deps: FixerDeps) {
       }
     },
   });
+}
+
+/** Alert rules may name the action their runbook prescribes (label `aegis_action`). */
+export const RUNBOOK_LABEL = 'aegis_action';
+const RUNBOOK_CONFIDENCE = 0.5;
+
+/**
+ * Without metrics there is no fault signature to learn from; the fixer then proposes only what the
+ * alert's own runbook label names, with an uninformed confidence, and verification checks the rollout.
+ */
+async function runbookOnly(
+  input: FixerInput,
+  target: string,
+  empty: Omit<FixerOutput, 'target' | 'plan' | 'proposal_error'>,
+  deps: FixerDeps,
+): Promise<FixerOutput> {
+  const named = input.incident.labels[RUNBOOK_LABEL];
+  const action = named && (FIXER_ACTIONS as readonly string[]).includes(named) && named !== 'none' ? named : undefined;
+  if (!action || !deps.remediation || input.route === 'notify-only') {
+    const why = action ? 'remediation is not configured or triage routed to notify-only' : `no metrics source (cannot read the fault signature) and no ${RUNBOOK_LABEL} label on the alert`;
+    return { ...empty, target, plan: { action: 'none', confidence: 0, rationale: why, model: 'none' }, proposal_error: why };
+  }
+  const rationale = `no metrics source: the alert's runbook label ${RUNBOOK_LABEL}=${action} names the action`;
+  const plan = { action, confidence: RUNBOOK_CONFIDENCE, rationale, model: 'alert-runbook' };
+  try {
+    const r = await deps.remediation.propose({ incidentId: input.incident.id, action, namespace: input.incident.namespace, target, confidence: RUNBOOK_CONFIDENCE, severity: input.severity, rationale, actor: 'agent:fixer' });
+    return { ...empty, target, plan, remediation_id: r.id, proposal_error: null };
+  } catch (err) {
+    return { ...empty, target, plan, proposal_error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** Actions that resolved very similar past incidents get a small head start. */
