@@ -47,6 +47,8 @@ export interface PodInput {
   effects: PodEffects;
   memoryBytes: number;
   restarts: number;
+  /** How many identical pods this one stands for (the generated history models big services with a few). */
+  weight?: number;
   /** CPU demand added regardless of traffic (cores). */
   extraCores?: number;
   /** The container's CPU limit, cores (from its spec, so a patched limit takes effect). */
@@ -196,7 +198,8 @@ function servicePods(
   out: Map<string, MetricValues & { service: string }>,
 ): MetricValues {
   const ready = podList.filter((p) => p.ready);
-  const share = ready.length ? rate / ready.length : 0;
+  const readyWeight = ready.reduce((n, p) => n + (p.weight ?? 1), 0);
+  const share = readyWeight ? rate / readyWeight : 0;
   let errWeighted = 0;
   let p50w = 0;
   let p95w = 0;
@@ -205,18 +208,19 @@ function servicePods(
   let memory = 0;
   let restarts = 0;
   for (const pod of podList) {
+    const w = pod.weight ?? 1;
     const m = podValues(spec, pod, pod.ready ? share : 0, deps, n);
-    out.set(pod.name, { ...m, service: spec.name });
-    cpu += m.cpu;
+    if (pod.weight === undefined) out.set(pod.name, { ...m, service: spec.name });
+    cpu += m.cpu * w;
     memory = Math.max(memory, m.memory);
-    restarts += m.restarts;
+    restarts += m.restarts * w;
     if (!pod.ready) continue;
-    errWeighted += m.error_rate;
-    p50w += m.latency_p50;
-    p95w += m.latency_p95;
-    p99pow += m.latency_p99 ** 4;
+    errWeighted += m.error_rate * w;
+    p50w += m.latency_p50 * w;
+    p95w += m.latency_p95 * w;
+    p99pow += m.latency_p99 ** 4 * w;
   }
-  const k = ready.length;
+  const k = readyWeight;
   if (k === 0) {
     // Nothing ready behind the Service: every request is refused at once.
     return { request_rate: rate, error_rate: 1, latency_p50: 1, latency_p95: 2, latency_p99: 3, cpu, memory, restarts };

@@ -146,17 +146,20 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   else cluster.bootstrap();
 
   const baselineCache = new Map<number, Frame>();
+  /** The healthy shop at `t`, services only; big services are modelled by three weighted pods. */
   function baselineFrame(t: number): Frame {
     const tick = Math.floor(t / stepMs);
     const cached = baselineCache.get(tick);
     if (cached) return cached;
     const pods = new Map<string, PodInput[]>();
     for (const s of topology.services) {
+      const k = Math.min(3, s.replicas);
       pods.set(
         s.name,
-        Array.from({ length: s.replicas }, (_, i) => ({
+        Array.from({ length: k }, (_, i) => ({
           name: `${s.name}-history-${i}`,
           noiseId: i * 7919 + s.name.length,
+          weight: s.replicas / k,
           ready: true,
           effects: { capacityFactor: 1, extraCpuPerRequest: 0, latencyMult: 1, latencyAddMs: 0, errorRate: 0 },
           memoryBytes: s.memoryBaseMiB * 2 ** 20 * (1 + 0.12 * seasonality(tick * stepMs)),
@@ -166,7 +169,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       );
     }
     const frame = computeFrame({ topology, seed, t: tick * stepMs, stepMs, pods, extraLoad: extraLoadAt(tick * stepMs) });
-    if (baselineCache.size > 50_000) baselineCache.clear();
+    if (baselineCache.size >= 20_000) baselineCache.clear();
     baselineCache.set(tick, frame);
     return frame;
   }
