@@ -40,7 +40,7 @@ import { connectClusterSources, describeClusterSources, type ClusterSources, typ
 import type { KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
-import { BUILTIN_RULES, createIacScanner, type IacScanner } from './iac/index.js';
+import { BUILTIN_RULES, createIacFindingStore, createIacScanner, iacRoutes, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
 import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline } from './pipeline/index.js';
 import {
   createKubeCluster,
@@ -123,6 +123,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const registries = createExtensionRegistries();
     registerBuiltinDetectors(registries.detectors); // before user modules, so they may replace a built-in
     registerBuiltinActions(registries.actions);
+    registerBuiltinRules(registries);
     if (config.AEGIS_EXTENSIONS_DIR) await loadExtensions(config.AEGIS_EXTENSIONS_DIR, registries, logger);
 
     await ensureConfiguredTokens(store, config);
@@ -235,7 +236,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       remediation,
       fixerModel: () => fixerModel,
       simulator: () => cluster.simulator,
-      getScanner: () => (scanner ??= createIacScanner({ rules: BUILTIN_RULES })),
+      getScanner: () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) })),
       iacRules: () => BUILTIN_RULES,
       llm: config.AEGIS_LLM_URL
         ? createLlmClient({ url: config.AEGIS_LLM_URL, model: config.AEGIS_LLM_MODEL, apiKey: config.AEGIS_LLM_API_KEY, maskNames: [namespace] })
@@ -255,6 +256,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...ingest.routes,
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
+        ...iacRoutes({ store: createIacFindingStore({ db }), scanner: () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) })), clock }),
       ],
       authenticator,
       audit: store.audit,

@@ -31,3 +31,8 @@ export async function scanFiles(files: SourceFile[], opts: { rules?: Rule[]; con
   const scanner = opts.scanner ?? (await createIacScanner({ rules: selectRules(opts.rules ?? BUILTIN_RULES, opts.config) }));
   return scanner.scan(files);
 }
+export { iacRoutes } from './routes.js';
+export { createIacFindingStore, type IacFindingStore, type StoredFinding } from './store.js';
+export { extractTar } from './archive.js';
+export { applyFixes } from './engine/fix.js';
+export { scanParallel, partitionFiles } from './engine/parallel.js';
