@@ -1,0 +1,47 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../index.js';
+
+async function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), env: {} });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('aegis iac', () => {
+  it('scans a tree, exits by severity threshold, writes SARIF/JSON and honours a baseline', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-iac-'));
+    await writeFile(path.join(dir, 'main.tf'), 'resource "aws_s3_bucket" "b" {\n  acl = "public-read-write"\n}\n');
+    await writeFile(path.join(dir, 'package.json'), '{"name":"x"}');
+
+    const text = await run(['iac', 'scan', dir]);
+    expect(text.code).toBe(1);
+    expect(text.out).toContain('aws-s3-bucket-acl-public-read-write');
+    expect(text.out).toMatch(/finding\(s\)/);
+
+    expect((await run(['iac', 'scan', dir, '--severity-threshold', 'critical', '--pack', 'kubernetes'])).code).toBe(0);
+
+    const sarif = await run(['iac', 'scan', dir, '--format', 'sarif', '--quiet']);
+    expect(JSON.parse(sarif.out).version).toBe('2.1.0');
+
+    const baselineFile = path.join(dir, 'baseline.json');
+    await run(['iac', 'scan', dir, '--format', 'json', '--output', baselineFile, '--quiet']);
+    expect(JSON.parse(await readFile(baselineFile, 'utf8')).findings.length).toBeGreaterThan(0);
+    const withBaseline = await run(['iac', 'scan', dir, '--baseline', baselineFile, '--format', 'json', '--quiet']);
+    expect(withBaseline.code).toBe(0);
+    expect(JSON.parse(withBaseline.out).findings).toEqual([]);
+
+    expect((await run(['iac', 'scan', dir, '--format', 'xml'])).code).toBe(2);
+  });
+
+  it('lists the rules as JSON', async () => {
+    const res = await run(['iac', 'rules', '--json']);
+    const body = JSON.parse(res.out);
+    expect(body.count).toBeGreaterThanOrEqual(200);
+    expect(body.rules[0]).toHaveProperty('references');
+    expect(body.rules[0]).not.toHaveProperty('check');
+  });
+});
