@@ -6,6 +6,18 @@ import { hashInts, hashString, k8sSuffix } from './random.js';
 import type { ServiceSpec, Topology } from './topology.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
+const ADDRESS_VARS: Record<string, string> = {
+  productcatalogservice: 'PRODUCT_CATALOG_SERVICE_ADDR',
+  currencyservice: 'CURRENCY_SERVICE_ADDR',
+  cartservice: 'CART_SERVICE_ADDR',
+  recommendationservice: 'RECOMMENDATION_SERVICE_ADDR',
+  shippingservice: 'SHIPPING_SERVICE_ADDR',
+  checkoutservice: 'CHECKOUT_SERVICE_ADDR',
+  adservice: 'AD_SERVICE_ADDR',
+  paymentservice: 'PAYMENT_SERVICE_ADDR',
+  emailservice: 'EMAIL_SERVICE_ADDR',
+  'redis-cart': 'REDIS_ADDR',
+};
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 const EVENT_TTL_MS = 3_600_000;
@@ -175,6 +187,17 @@ export function createCluster(deps: ClusterDeps): Cluster {
     };
   }
 
+  /** The service-address variables Online Boutique's manifests set, so config-based discovery sees the calls. */
+  function addressEnv(spec: ServiceSpec): Array<{ name: string; value: string }> {
+    return topology.edges
+      .filter((e) => e.source === spec.name)
+      .map((e) => {
+        const target = specs.get(e.target);
+        const name = ADDRESS_VARS[e.target] ?? `${e.target.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_ADDR`;
+        return { name, value: `${e.target}:${target?.port ?? 8080}` };
+      });
+  }
+
   function template(spec: ServiceSpec, version: string) {
     const image =
       spec.language === 'redis'
@@ -189,7 +212,7 @@ export function createCluster(deps: ClusterDeps): Cluster {
             name: spec.language === 'redis' ? 'redis' : 'server',
             image,
             ports: [{ containerPort: spec.port, protocol: 'TCP' }],
-            env: [{ name: 'PORT', value: String(spec.port) }],
+            env: [{ name: 'PORT', value: String(spec.port) }, ...addressEnv(spec)],
             resources: {
               requests: { cpu: formatMilli(spec.cpuLimit / 5), memory: formatMi((spec.memoryBaseMiB * 2 ** 20) / 1.5) },
               limits: { cpu: formatMilli(spec.cpuLimit), memory: `${spec.memoryLimitMiB}Mi` },
