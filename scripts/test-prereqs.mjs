@@ -55,7 +55,19 @@ async function prometheus() {
   return 'missing: prometheus is not installed (apt-get install prometheus)';
 }
 
-const checks = { postgres, prometheus };
+/** Debian's chromium for the browser tests (playwright-core drives it; nothing may download a browser). */
+async function chromium() {
+  const found = () => ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => sh(`test -x ${p}`));
+  if (process.env.CHROMIUM_PATH && sh(`test -x "${process.env.CHROMIUM_PATH}"`)) return 'ok';
+  if (found()) return 'ok';
+  if (canRoot) {
+    sh('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium');
+    if (found()) return 'installed';
+  }
+  return 'missing: chromium is not installed (apt-get install -y chromium, or set CHROMIUM_PATH)';
+}
+
+const checks = { postgres, prometheus, chromium };
 let failed = false;
 for (const [name, check] of Object.entries(checks)) {
   const state = await check();

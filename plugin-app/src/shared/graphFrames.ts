@@ -27,7 +27,7 @@ const HEALTH_ARCS = [
 /** A node counts as the current root cause when RCA gives it at least this probability. */
 export const ROOT_CAUSE_MIN = 0.3;
 
-export function graphToFrames(graph: GraphInput, refId?: string): DataFrame[] {
+export function graphToFrames(graph: GraphInput, refId?: string): [nodes: DataFrame, edges: DataFrame] {
   const { nodes, edges } = graph;
   const top = nodes.reduce((m, n) => Math.max(m, n.rootCause), 0);
   const isRoot = (p: number) => p >= ROOT_CAUSE_MIN && p === top;
