@@ -93,7 +93,18 @@ export function createRcaStore({ db, clock }: { db: Queryable; clock: Clock }): 
         ],
       );
       const r = rows[0] ?? {};
-      return { ...(r as unknown as RootCauseVerdict), created_at: iso(r.created_at) };
+      const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+      return {
+        id: String(r.id),
+        incident_id: String(r.incident_id),
+        service: String(r.service),
+        metric: text(r.metric),
+        verdict: r.verdict === 'confirmed' ? 'confirmed' : 'corrected',
+        previous_top: text(r.previous_top),
+        comment: text(r.comment),
+        actor: String(r.actor),
+        created_at: iso(r.created_at),
+      };
     },
     async setIncidentRootCause(incidentId, cause) {
       await db.query('UPDATE incidents SET root_cause = $2, updated_at = $3 WHERE id = $1', [
