@@ -73,22 +73,37 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
   const index = indexRules(opts.rules);
   const hclCache = new Map<string, { file?: HclFile; error?: ParseError }>();
   const unitCache = new Map<string, UnitResult>();
+  // Per path: the last content seen with its kind and hash; an unchanged string is not classified or hashed again.
+  const seen = new Map<string, { content: string; kind: ReturnType<typeof classifyFile>; hash: string }>();
+  // The Terraform result of the last scan and the file set it came from; reused while no .tf/.tfvars file changed.
+  let lastTf: { signature: string; units: UnitResult[]; keys: string[] } | undefined;
   return {
     rules: opts.rules,
     clearCache() {
       hclCache.clear();
       unitCache.clear();
+      seen.clear();
+      lastTf = undefined;
     },
     scan(files) {
       const stats: ScanStats = { files: files.length, iacFiles: 0, resources: 0, units: 0, unitsEvaluated: 0, filesParsed: 0, parseErrors: 0 };
       const units: UnitResult[] = [];
       const tfFiles: Array<{ f: SourceFile; hash: string; kind: 'terraform' | 'tfvars' }> = [];
       const liveKeys = new Set<string>();
+      let tfChanged = false;
       for (const f of files) {
-        const kind = classifyFile(f.path, f.content);
+        const prev = seen.get(f.path);
+        let kind: ReturnType<typeof classifyFile>;
+        let hash: string;
+        if (prev && prev.content === f.content) ({ kind, hash } = prev);
+        else {
+          kind = classifyFile(f.path, f.content);
+          hash = kind ? sha(f.content) : '';
+          seen.set(f.path, { content: f.content, kind, hash });
+          if (kind === 'terraform' || kind === 'tfvars') tfChanged = true;
+        }
         if (!kind) continue;
         stats.iacFiles++;
-        const hash = sha(f.content);
         if (kind === 'terraform' || kind === 'tfvars') {
           tfFiles.push({ f, hash, kind });
           continue;
@@ -104,7 +119,27 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
         }
         units.push(unit);
       }
-      if (tfFiles.length) units.push(...scanTerraform(tfFiles, hcl, hclCache, unitCache, index, stats, liveKeys));
+      if (tfFiles.length) {
+        // Same files as last time (paths and contents): the Terraform units are reused without regrouping.
+        const signature = tfChanged || !lastTf ? '' : `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`;
+        if (lastTf && signature && signature === lastTf.signature) {
+          units.push(...lastTf.units);
+          for (const k of lastTf.keys) liveKeys.add(k);
+        } else {
+          const before = new Set(liveKeys);
+          const tfUnits = scanTerraform(tfFiles, hcl, hclCache, unitCache, index, stats, liveKeys);
+          units.push(...tfUnits);
+          lastTf = {
+            signature: `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`,
+            units: tfUnits,
+            keys: [...liveKeys].filter((k) => !before.has(k)),
+          };
+        }
+      } else lastTf = undefined;
+      if (seen.size > files.length) {
+        const current = new Set(files.map((f) => f.path));
+        for (const p of seen.keys()) if (!current.has(p)) seen.delete(p);
+      }
       for (const k of unitCache.keys()) if (!liveKeys.has(k)) unitCache.delete(k);
       const findings: Finding[] = [];
       const suppressed: ScanResult['suppressed'] = [];

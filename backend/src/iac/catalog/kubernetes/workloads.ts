@@ -133,10 +133,10 @@ export const workloadRules = [
   k8('k8s-container-image-pull-policy-not-always', {
     title: 'Image pull policy is not Always', desc: 'With IfNotPresent a node may run a stale or tampered cached image for a mutable tag.',
     sev: 'low', cat: 'security', kinds: ['*'],
-    check: perContainer((c) => c.imagePullPolicy !== 'Always' && `imagePullPolicy is ${String(c.imagePullPolicy ?? 'unset')}`, { at: 'imagePullPolicy', fix: 'Always' }),
+    check: perContainer((c) => c.imagePullPolicy !== 'Always' && !(typeof c.image === 'string' && c.image.includes('@sha256:')) && `imagePullPolicy is ${String(c.imagePullPolicy ?? 'unset')}`, { at: 'imagePullPolicy', fix: 'Always' }),
     fix: 'Set imagePullPolicy: Always, or pin the image by digest.',
     kics: ['image_pull_policy_of_container_is_not_always'], refs: { checkov: ['CKV_K8S_15'] },
-    pass: [passD], fail: [fail({ imagePullPolicy: 'IfNotPresent' })],
+    pass: [passD, deployment(goodPod({}, { imagePullPolicy: 'IfNotPresent' }))], fail: [fail({ imagePullPolicy: 'IfNotPresent', image: 'nginx:1.25' })],
   }),
   k8('k8s-container-image-without-digest', {
     title: 'Image not pinned by digest', desc: 'A tag can be moved to a different image; a digest cannot.',
