@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,14 @@ import { systemClock } from '../../platform/clock.js';
 import { startSimulatedCluster, type SimulatedCluster } from './index.js';
 
 const run = promisify(execFile);
+
+async function waitUntil(cond: () => boolean, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 function findKubectl(): string | undefined {
   try {
@@ -72,10 +80,28 @@ describe.skipIf(!kubectl)('real kubectl against the simulated cluster', () => {
   });
 
   it('logs prints a pod log', async () => {
-    await new Promise((r) => setTimeout(r, 1000));
-    const out = await k('logs', 'deploy/frontend', '--tail=20');
+    // A fresh pod may not have written anything yet: ask again until it has.
+    let out = '';
+    for (let i = 0; i < 20 && !out.trim(); i++) {
+      out = await k('logs', 'deploy/frontend', '--tail=20');
+      if (!out.trim()) await new Promise((r) => setTimeout(r, 500));
+    }
     expect(out.trim().split('\n').length).toBeGreaterThan(0);
     expect(out).toMatch(/"severity":"(info|warn|error)"/);
+  });
+
+  it('get -w streams changes as Table rows', async () => {
+    const child = spawn('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'get', 'deploy', 'shippingservice', '-w'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await waitUntil(() => out.includes('shippingservice'));
+      cluster.sim.actions.scale('shippingservice', 3);
+      await waitUntil(() => /shippingservice\s+3\/3/.test(out));
+    } finally {
+      child.kill();
+    }
+    expect(out.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
   });
 
   it('is refused what the role does not allow', async () => {

@@ -69,7 +69,7 @@ export function podLogLines(input: {
   const { spec, seed, noiseId, tick, t, stepMs } = input;
   const lines: SimLogLine[] = [];
   const secs = stepMs / 1000;
-  const infoExpected = Math.min(3, 0.15 * secs + input.requestRate * secs * 0.002);
+  const infoExpected = Math.min(5, secs * (0.3 + 0.02 * input.requestRate));
   const errExpected = Math.min(5, input.requestRate * secs * input.errorRate * 0.05 + (input.cause ? 0.1 * secs : 0));
   const draws = (expected: number, k: number) => Math.floor(expected) + (uniformAt(seed, noiseId, tick, k) < expected % 1 ? 1 : 0);
   const infos = INFO[spec.name] ?? ['request complete'];
