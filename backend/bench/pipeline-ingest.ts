@@ -27,6 +27,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     resend: { type: 'string', default: '0.1' },
     group: { type: 'string', default: '50' },
+    /** Writes a V8 CPU profile of the backend process into this directory. */
+    profile: { type: 'string' },
     'postgres-url': {
       type: 'string',
       default: process.env.AEGIS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -113,7 +115,8 @@ function freePort(): Promise<number> {
 
 async function startServer(databaseUrl: string, home: string): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'start'], {
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const child = spawn(process.execPath, [...profile, BIN, 'start'], {
     env: {
       ...process.env,
       AEGIS_HOME: home,

@@ -3,7 +3,7 @@ import type { ServiceGraphPort } from '../graph/port.js';
 import type { Clock } from '../platform/clock.js';
 import { RateLimitError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
-import type { NewAuditEntry, Queryable, Store } from '../store/index.js';
+import type { IncidentGroup, NewAuditEntry, Queryable, Store } from '../store/index.js';
 import type { Incident, IncidentSignal, Severity } from '../store/types.js';
 import { lockKeys, ownSubject, reachableSubjects } from './grouping.js';
 import { moreSevere, type Signal, type SignalOutcome } from './signal.js';
@@ -18,7 +18,7 @@ export interface SignalWriterOptions {
   windowMs?: number;
   /** Signals per transaction. */
   maxBatch?: number;
-  /** Transactions in flight at once (PGlite has one connection: keep 1 there). */
+  /** Transactions in flight at once (PGlite has one connection: keep 1 there). Default 1. */
   parallel?: number;
   /** Signals waiting beyond this are refused with 429 (back-pressure, never a silent drop). */
   maxQueued?: number;
@@ -48,6 +48,8 @@ interface BatchEffects {
 }
 
 const ACTOR = 'aegis:ingest';
+/** How stale an incident's `last_signal_at` may get before a joining signal rewrites it. */
+const TOUCH_EVERY_MS = 30_000;
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /**
@@ -60,7 +62,8 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
   const { store, graph, bus, clock, logger } = opts;
   const windowMs = opts.windowMs ?? 15 * 60_000;
   const maxBatch = opts.maxBatch ?? 1000;
-  const parallel = opts.parallel ?? (store.db.engine === 'pglite' ? 1 : 2);
+  // One batch at a time by default: concurrent batches mostly wait on each other's subject locks (measured).
+  const parallel = opts.parallel ?? 1;
   const maxQueued = opts.maxQueued ?? 50_000;
   const queue: Pending[] = [];
   let queued = 0;
@@ -125,10 +128,28 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
         lockKeys(subjects),
       ]);
     }
-    const existing = await store.signals.existingKeys(tx, firing.map((s) => s.dedupe_key));
-    const groups = await store.signals.joinableGroups(tx, subjects, new Date(now.getTime() - windowMs));
-    const grouping = await assign(tx, firing, reach, existing, groups);
+    const { existing, groups } = await store.signals.lookup(tx, firing.map((s) => s.dedupe_key), subjects, new Date(now.getTime() - windowMs));
+    const grouping = await assign(tx, firing, reach, existing, groups, now);
 
+    // Resolutions of signals stored earlier; a signal that fires and resolves within this batch is stored resolved.
+    const placedKeys = new Set(grouping.placed.map((p) => p.signal.dedupe_key));
+    const resolving = all.filter((s) => s.status === 'resolved');
+    const resolvedRows = await store.signals.resolve(tx, resolving.filter((s) => !placedKeys.has(s.dedupe_key)).map((s) => s.dedupe_key), now);
+    const resolvedByKey = new Map(resolvedRows.map((r) => [r.dedupe_key, r.incident_id]));
+    const resolvedNow = new Set(resolving.filter((s) => placedKeys.has(s.dedupe_key)).map((s) => s.dedupe_key));
+    for (const p of grouping.placed) if (resolvedNow.has(p.signal.dedupe_key)) resolvedByKey.set(p.signal.dedupe_key, p.incidentId);
+
+    const outcome = (s: Signal): SignalOutcome => {
+      if (s.status === 'resolved') {
+        const incident = resolvedByKey.get(s.dedupe_key);
+        return incident ? { dedupe_key: s.dedupe_key, result: 'resolved', incident_id: incident } : { dedupe_key: s.dedupe_key, result: 'unmatched' };
+      }
+      const placed = grouping.placement.get(s);
+      if (!placed) return { dedupe_key: s.dedupe_key, result: 'duplicate' };
+      return { dedupe_key: s.dedupe_key, result: placed.opened ? 'opened' : 'joined', incident_id: placed.incidentId };
+    };
+    const outcomes = batch.map((p) => p.signals.map(outcome));
+    // Signals and the deliveries' audit entries go in one statement: one round trip per batch.
     const inserted = await store.signals.insert(
       tx,
       grouping.placed.map(({ signal, incidentId }) => ({
@@ -139,11 +160,12 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
         service: signal.service,
         namespace: signal.namespace,
         severity: signal.severity,
-        status: 'firing',
+        status: resolvedNow.has(signal.dedupe_key) ? 'resolved' : 'firing',
         summary: signal.summary || signal.title,
         payload: signal.payload,
         starts_at: signal.starts_at,
       })),
+      batch.flatMap((p, i) => (p.audit ? [withOutcomes(p.audit, outcomes[i] ?? [])] : [])),
     );
     const insertedByKey = new Map(inserted.map((s) => [s.dedupe_key, s]));
     await store.signals.touchGroups(
@@ -151,27 +173,11 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
       [...grouping.subjectsByIncident].map(([incident_id, s]) => ({ incident_id, subjects: [...s], at: now })),
     );
     await store.signals.widenIncidents(tx, grouping.widen);
-    await store.signals.timeline(tx, joinTimeline(grouping.placed, grouping.createdIds));
+    // The timeline notes what changes an incident (opened, a new service, a higher severity), not every re-fire.
+    const noteworthy = new Set([...grouping.createdIds, ...grouping.widen.map((w) => w.incident_id)]);
+    await store.signals.timeline(tx, joinTimeline(grouping.placed.filter((p) => noteworthy.has(p.incidentId)), grouping.createdIds));
+    const resolvedIncidents = await settleResolved(tx, [...new Set(resolvedByKey.values())]);
 
-    const resolvedKeys = all.filter((s) => s.status === 'resolved').map((s) => s.dedupe_key);
-    const resolvedRows = await store.signals.resolve(tx, resolvedKeys, now);
-    const resolvedIncidents = await settleResolved(tx, [...new Set(resolvedRows.map((r) => r.incident_id))]);
-
-    const resolvedByKey = new Map(resolvedRows.map((r) => [r.dedupe_key, r]));
-    const outcome = (s: Signal): SignalOutcome => {
-      if (s.status === 'resolved') {
-        const row = resolvedByKey.get(s.dedupe_key);
-        return row ? { dedupe_key: s.dedupe_key, result: 'resolved', incident_id: row.incident_id } : { dedupe_key: s.dedupe_key, result: 'unmatched' };
-      }
-      const placed = grouping.placement.get(s);
-      if (!placed || !insertedByKey.has(s.dedupe_key)) return { dedupe_key: s.dedupe_key, result: 'duplicate' };
-      return { dedupe_key: s.dedupe_key, result: placed.opened ? 'opened' : 'joined', incident_id: placed.incidentId };
-    };
-    const outcomes = batch.map((p) => p.signals.map(outcome));
-    await store.signals.audit(
-      tx,
-      batch.flatMap((p, i) => (p.audit ? [withOutcomes(p.audit, outcomes[i] ?? [])] : [])),
-    );
     const joined = grouping.placed
       .filter((p) => !p.first)
       .flatMap((p) => {
@@ -187,11 +193,14 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
     firing: Signal[],
     reach: Map<Signal, string[]>,
     existing: Set<string>,
-    groups: Awaited<ReturnType<Store['signals']['joinableGroups']>>,
+    groups: IncidentGroup[],
+    now: Date,
   ) => {
     const bySubject = new Map<string, string>();
     for (const g of [...groups].reverse()) for (const s of g.subjects) bySubject.set(s, g.incident_id); // most recent wins
     const known = new Map(groups.map((g) => [g.incident_id, { severity: g.severity, services: new Set(g.services) }]));
+    // A group row is rewritten only for a new subject or when its last signal is getting old: floods stay cheap.
+    const stored = new Map(groups.map((g) => [g.incident_id, { subjects: new Set(g.subjects), fresh: g.last_signal_at.getTime() > now.getTime() - TOUCH_EVERY_MS }]));
     const seen = new Set(existing);
     const placement = new Map<Signal, { incidentId: string; opened: boolean }>();
     const placed: Array<{ signal: Signal; incidentId: string; first: boolean }> = [];
@@ -223,7 +232,10 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
       }
       const own = ownSubject(signal);
       bySubject.set(own, incidentId);
-      subjectsByIncident.set(incidentId, (subjectsByIncident.get(incidentId) ?? new Set()).add(own));
+      const row = stored.get(incidentId);
+      if (!row?.fresh || !row.subjects.has(own)) {
+        subjectsByIncident.set(incidentId, (subjectsByIncident.get(incidentId) ?? new Set()).add(own));
+      }
       placement.set(signal, { incidentId, opened: first });
       placed.push({ signal, incidentId, first });
     }

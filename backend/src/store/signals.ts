@@ -39,11 +39,13 @@ export interface ResolvedSignal {
  * and the audit entry of one delivery commit together or not at all.
  */
 export interface SignalRepository {
-  /** Which of these dedupe keys are already stored. */
-  existingKeys(tx: Queryable, keys: string[]): Promise<Set<string>>;
-  /** Unresolved incidents sharing a subject, whose last signal is not older than `since`. */
-  joinableGroups(tx: Queryable, subjects: string[], since: Date): Promise<IncidentGroup[]>;
-  insert(tx: Queryable, rows: NewSignalRow[]): Promise<IncidentSignal[]>;
+  /**
+   * In one round trip: which of these dedupe keys are already stored, and the unresolved incidents
+   * sharing a subject whose last signal is not older than `since` (most recent first).
+   */
+  lookup(tx: Queryable, keys: string[], subjects: string[], since: Date): Promise<{ existing: Set<string>; groups: IncidentGroup[] }>;
+  /** Inserts signals (a re-delivery's key is skipped) and, in the same statement, audit entries. */
+  insert(tx: Queryable, rows: NewSignalRow[], audit?: NewAuditEntry[]): Promise<IncidentSignal[]>;
   /** Adds subjects and moves `last_signal_at` forward (creating the group row on first use). */
   touchGroups(tx: Queryable, groups: Array<{ incident_id: string; subjects: string[]; at: Date }>): Promise<void>;
   /** Widens incidents' services and raises their severity where a joining signal asks for it. */
@@ -62,32 +64,36 @@ export interface SignalRepository {
 
 export function createSignalRepository({ db, clock }: { db: Database; clock: Clock }): SignalRepository {
   return {
-    async existingKeys(tx, keys) {
-      if (!keys.length) return new Set();
-      const { rows } = await tx.query<{ dedupe_key: string }>(
-        'SELECT dedupe_key FROM incident_signals WHERE dedupe_key = ANY($1::text[])',
-        [keys],
+    async lookup(tx, keys, subjects, since) {
+      if (!keys.length && !subjects.length) return { existing: new Set(), groups: [] };
+      const { rows } = await tx.query<{ dedupe_key: string | null; g: (Omit<IncidentGroup, 'last_signal_at'> & { last_signal_at: string }) | null }>(
+        `SELECT dedupe_key, NULL::jsonb AS g FROM incident_signals WHERE dedupe_key = ANY($1::text[])
+         UNION ALL
+         (SELECT NULL, jsonb_build_object('incident_id', g.incident_id, 'subjects', g.subjects, 'last_signal_at', g.last_signal_at,
+                 'status', i.status, 'severity', i.severity, 'services', i.services)
+          FROM incident_groups g JOIN incidents i ON i.id = g.incident_id
+          WHERE g.subjects && $2::text[] AND g.last_signal_at >= $3 AND i.status NOT IN ('resolved', 'closed')
+          ORDER BY g.last_signal_at DESC)`,
+        [keys, subjects, since],
       );
-      return new Set(rows.map((r) => r.dedupe_key));
+      const existing = new Set<string>();
+      const groups: IncidentGroup[] = [];
+      for (const r of rows) {
+        if (r.dedupe_key !== null) existing.add(r.dedupe_key);
+        else if (r.g) groups.push({ ...r.g, last_signal_at: new Date(r.g.last_signal_at) });
+      }
+      return { existing, groups };
     },
 
-    async joinableGroups(tx, subjects, since) {
-      if (!subjects.length) return [];
-      const { rows } = await tx.query<IncidentGroup>(
-        `SELECT g.incident_id, g.subjects, g.last_signal_at, i.status, i.severity, i.services
-         FROM incident_groups g JOIN incidents i ON i.id = g.incident_id
-         WHERE g.subjects && $1::text[] AND g.last_signal_at >= $2 AND i.status NOT IN ('resolved', 'closed')
-         ORDER BY g.last_signal_at DESC`,
-        [subjects, since],
-      );
-      return rows;
-    },
-
-    async insert(tx, rows) {
-      if (!rows.length) return [];
+    async insert(tx, rows, audit = []) {
+      if (!rows.length) {
+        if (audit.length) await tx.query(AUDIT_INSERT, [JSON.stringify(auditRows(audit)), clock.now()]);
+        return [];
+      }
       const now = clock.now();
       const { rows: out } = await tx.query<IncidentSignal & { received_at: Date }>(
-        `INSERT INTO incident_signals
+        `WITH audit AS (${AUDIT_INSERT.replace('$1', '$3')})
+         INSERT INTO incident_signals
            (incident_id, source, kind, dedupe_key, service, namespace, severity, status, summary, payload, starts_at, received_at)
          SELECT r.incident_id, r.source, r.kind, r.dedupe_key, r.service, r.namespace, r.severity, r.status, r.summary,
                 r.payload, r.starts_at, $2
@@ -95,7 +101,7 @@ export function createSignalRepository({ db, clock }: { db: Database; clock: Clo
               namespace text, severity text, status text, summary text, payload jsonb, starts_at timestamptz)
          ON CONFLICT (dedupe_key) DO NOTHING
          RETURNING id, source, dedupe_key, service, status, summary, payload, received_at`,
-        [JSON.stringify(rows), now],
+        [JSON.stringify(rows), now, JSON.stringify(auditRows(audit))],
       );
       return out.map((s) => ({ ...s, received_at: iso(s.received_at) as string }));
     },
@@ -169,14 +175,7 @@ export function createSignalRepository({ db, clock }: { db: Database; clock: Clo
 
     async audit(tx, entries) {
       if (!entries.length) return;
-      const rows = entries.map((e) => ({ ...e, details: e.details ?? {} }));
-      await tx.query(
-        `INSERT INTO audit_log (at, actor, actor_role, action, target, result, status, request_id, remote_addr, details)
-         SELECT $2, e.actor, e.actor_role, e.action, e.target, e.result, e.status, e.request_id, e.remote_addr, e.details
-         FROM jsonb_to_recordset($1::jsonb) AS e(actor text, actor_role text, action text, target text, result text,
-              status int, request_id text, remote_addr text, details jsonb)`,
-        [JSON.stringify(rows), clock.now()],
-      );
+      await tx.query(AUDIT_INSERT, [JSON.stringify(auditRows(entries)), clock.now()]);
     },
 
     async recordDelivery(source, deliveryId, tx = db) {
@@ -188,4 +187,14 @@ export function createSignalRepository({ db, clock }: { db: Database; clock: Clo
       return rowCount > 0;
     },
   };
+}
+
+/** Bulk audit insert: $1 the entries as JSON, $2 the time. */
+const AUDIT_INSERT = `INSERT INTO audit_log (at, actor, actor_role, action, target, result, status, request_id, remote_addr, details)
+  SELECT $2, e.actor, e.actor_role, e.action, e.target, e.result, e.status, e.request_id, e.remote_addr, e.details
+  FROM jsonb_to_recordset($1::jsonb) AS e(actor text, actor_role text, action text, target text, result text,
+       status int, request_id text, remote_addr text, details jsonb)`;
+
+function auditRows(entries: NewAuditEntry[]) {
+  return entries.map((e) => ({ ...e, details: e.details ?? {} }));
 }
