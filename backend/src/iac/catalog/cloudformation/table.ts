@@ -2,6 +2,7 @@ import type { Category, Severity, Value } from '../../model.js';
 import { forbidTrue, forbidValue, isFalse, isKnown, isTrue, oneOf, requirePresent, requireTrue, requireValue } from '../../engine/checks.js';
 import type { CheckFn, Rule } from '../../engine/rule.js';
 import { cf, cfnRes } from '../dsl.js';
+import { describeRisk } from '../why.js';
 
 /** One table row per CloudFormation rule: [id, resource type, KICS query, title, check, fix, severity, category, pass props, fail props, compliance]. */
 type Row = [string, string | string[], string | undefined, string, CheckFn, string, Severity, Category, Record<string, unknown>, Record<string, unknown>, string[]?];
@@ -110,7 +111,7 @@ export const cfnTableRules: Rule[] = ROWS.map(([id, kind, kics, title, check, fi
   const kinds = Array.isArray(kind) ? kind : [kind];
   const type = kinds[0] ?? '';
   return cf(id, {
-    title, desc: `${title}.`, sev, cat, kinds, check, fix,
+    title, desc: describeRisk(title, compliance, cat), sev, cat, kinds, check, fix,
     kics: kics ? [kics] : undefined, compliance,
     pass: id === 'cfn-sdb-domain-used' ? [cfnRes('AWS::DynamoDB::Table', {})] : [cfnRes(type, pass)],
     fail: [cfnRes(type, failProps)],

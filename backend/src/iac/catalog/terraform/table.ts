@@ -2,6 +2,7 @@ import type { Category, Severity, Value } from '../../model.js';
 import { forbidTrue, forbidValue, isKnown, isTrue, oneOf, requirePresent, requireTrue, requireValue } from '../../engine/checks.js';
 import type { CheckFn, Rule } from '../../engine/rule.js';
 import { tf } from '../dsl.js';
+import { describeRisk } from '../why.js';
 import { coversPort, isPublic, publicPortCheck, tfIngress } from '../shared.js';
 
 /** One row per Terraform rule: [id, kinds, KICS query, title, check, fix, severity, category, pass body, fail body, compliance]. */
@@ -109,7 +110,7 @@ const ROWS: Row[] = [
 export const tfTableRules: Rule[] = ROWS.map(([id, kinds, kics, title, check, fix, sev, cat, pass, failBody, compliance]) => {
   const kind = kinds[0] ?? '';
   return tf(id, {
-    title, desc: `${title}.`, sev, cat, kinds, check, fix, kics: kics ? [kics] : undefined, compliance,
+    title, desc: describeRisk(title, compliance, cat), sev, cat, kinds, check, fix, kics: kics ? [kics] : undefined, compliance,
     pass: id === 'aws-default-vpc-used' ? ['resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}'] : [`resource "${kind}" "x" {\n  ${pass}\n}`],
     fail: [`resource "${kind}" "x" {\n  ${failBody}\n}`],
   });
