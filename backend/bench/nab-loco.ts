@@ -19,12 +19,12 @@ const withMembers = (f: (m: Members) => Members): PipelineConfigInput => ({
 export const LOCO_CANDIDATES: Record<string, PipelineConfigInput> = {
   default: DEFAULT_PIPELINE,
   'plus-iforest': withMembers((m) => [...m, { detector: 'iforest', params: {} }]),
-  'plus-context': withMembers((m) => [...m, { detector: 'context', params: {} }]),
-  'zscore-window-720': withMembers((m) =>
-    m.map((x) => (x.detector === 'zscore' ? { ...x, params: { window: 720 } } : x)),
+  'without-shape': withMembers((m) => m.filter((x) => x.detector !== 'knn' && x.detector !== 'context')),
+  'zscore-window-2000': withMembers((m) =>
+    m.map((x) => (x.detector === 'zscore' ? { ...x, params: { window: 2000 } } : x)),
   ),
-  'seasonal-weight-1': withMembers((m) => m.map((x) => (x.detector === 'seasonal' ? { ...x, weight: 1 } : x))),
-  'suppress-200': { ...DEFAULT_PIPELINE, postRules: { suppressWindow: 200 } },
+  'forget-0.0005': { ...DEFAULT_PIPELINE, calibration: { forget: 0.0005 } },
+  'suppress-300': { ...DEFAULT_PIPELINE, postRules: { suppressWindow: 300 } },
 };
 
 export async function runLoco(o: { work: string; files: string[]; outDir: string; nabRoot: string; scorer: string }) {

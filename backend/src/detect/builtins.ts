@@ -2,6 +2,7 @@ import type { Registry } from '../platform/registry.js';
 import { contextDetector } from './context/index.js';
 import { ewmaDetector } from './ewma/index.js';
 import { iforestDetector } from './iforest/index.js';
+import { knnDetector } from './knn/index.js';
 import { madDetector } from './mad/index.js';
 import { seasonalDetector } from './seasonal/index.js';
 import type { DetectorDefinition } from './types.js';
@@ -15,6 +16,7 @@ export const BUILTIN_DETECTORS: DetectorDefinition[] = [
   seasonalDetector,
   iforestDetector,
   contextDetector,
+  knnDetector,
 ];
 
 /** Registers the built-ins into the extension registry (user modules may add more, or replace one). */

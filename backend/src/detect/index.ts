@@ -19,3 +19,4 @@ export * from './correlation/index.js';
 export * from './service/index.js';
 export * from './metrics.js';
 export * from './service/memory-source.js';
+export { knnDetector, createKnnDetector } from './knn/index.js';

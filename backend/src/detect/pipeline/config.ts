@@ -29,18 +29,23 @@ export type PipelineConfig = z.output<typeof pipelineSchema>;
 export type PipelineConfigInput = z.input<typeof pipelineSchema>;
 
 /**
- * The one configuration the service, `aegis detect` and the NAB bench all run: statistical detectors on
- * values and differences and a seasonal baseline, calibrated and voted. (The isolation forest and the
- * context detector cost NAB points here; bench:nab:loco shows the candidates.)
+ * The one configuration the service, `aegis detect` and the NAB bench all run: distance detectors on values
+ * and differences (z-score, MAD, EWMA), a seasonal baseline, and two kinds of shape novelty (nearest past
+ * subsequence, quantised-pattern contexts), calibrated on each series' own history and voted.
+ * The isolation forest is available as a member but costs NAB points here (bench:nab:loco shows it).
  */
 export const DEFAULT_PIPELINE: PipelineConfigInput = {
   members: [
-    { detector: 'zscore', params: { window: 2000 }, smooth: 5 },
+    { detector: 'zscore', params: { window: 4000 } },
     { detector: 'mad', params: { window: 256 }, input: 'diff' },
     { detector: 'mad', params: { window: 512 } },
-    { detector: 'ewma', params: { alpha: 0.02 }, smooth: 5 },
-    { detector: 'seasonal', params: {}, weight: 2 },
+    { detector: 'ewma', params: { alpha: 0.02 }, smooth: 10 },
+    { detector: 'seasonal', params: {} },
+    { detector: 'knn', params: {}, weight: 2 },
+    { detector: 'context', params: {} },
+    { detector: 'context', params: { order: 6, levels: 8 } },
   ],
+  calibration: { forget: 0.0003 },
 };
 
 export function parsePipelineConfig(input: unknown): PipelineConfig {
