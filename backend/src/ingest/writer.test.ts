@@ -141,6 +141,30 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
     expect((await store.incidents.get(incident?.id ?? '')).status).toBe('resolved');
   });
 
+  it('keeps an incident open (annotated) when its alerts resolve while a remediation is in flight', async (ctx) => {
+    if (!t) return ctx.skip();
+    const w = writer();
+    const [fired] = await w.submit([alert('busy', 'busy-1')]);
+    const id = fired?.incident_id ?? '';
+    const r = await store.remediations.create({ incidentId: id, actionType: 'restart', target: 'busy', namespace: 'shop', plan: {} });
+    await t.db.query("UPDATE remediations SET status = 'applying' WHERE id = $1", [r.id]);
+    const [resolved] = await w.submit([alert('busy', 'busy-1', 'resolved')]);
+    expect(resolved).toMatchObject({ result: 'resolved', incident_id: id });
+    const detail = await store.incidents.getDetail(id);
+    expect(detail.status).not.toBe('resolved');
+    expect(detail.timeline.map((e) => e.message)).toContain('all alerts resolved; a remediation is in flight, so the incident stays open');
+    const [unknown] = await w.submit([alert('busy', 'never-fired', 'resolved')]);
+    expect(unknown?.result).toBe('unmatched');
+  });
+
+  it('stores a signal that fires and resolves within one batch as resolved', async (ctx) => {
+    if (!t) return ctx.skip();
+    const w = writer();
+    const out = await w.submit([alert('blip', 'blip-1'), alert('blip', 'blip-1', 'resolved')]);
+    expect(out.map((o) => o.result)).toEqual(['opened', 'resolved']);
+    expect((await store.incidents.get(out[0]?.incident_id ?? '')).status).toBe('resolved');
+  });
+
   it('creates exactly one incident for concurrent deliveries of the same alert from several replicas', async (ctx) => {
     if (!t || engine !== 'postgres') return ctx.skip();
     // Each "replica" has its own pool and writer on the same database, as separate processes would.
