@@ -92,6 +92,20 @@ describe('Kubernetes collector against the simulated API server (client-node 1.4
     expect(events[0]).toEqual({ type: 'ERROR', code: 410 });
   });
 
+  it('resumes from an expired resourceVersion by re-listing, and delivers what it missed', async () => {
+    cluster.sim.actions.restart('paymentservice');
+    const collector = createKubernetesCollector({ kubeConfig: admin, clock });
+    const seen: ClusterEvent[] = [];
+    const watch = collector.watchEvents({ namespace: 'boutique', resourceVersion: '1', onEvent: (e) => seen.push(e) });
+    try {
+      await waitFor(() => seen.length > 0);
+      expect(seen.some((e) => e.reason === 'ScalingReplicaSet' && e.object.name === 'paymentservice')).toBe(true);
+      expect(Number(watch.resourceVersion)).toBeGreaterThan(1);
+    } finally {
+      watch.stop();
+    }
+  });
+
   it('refuses a write with a stale resourceVersion: 409 Conflict with a Status body', async () => {
     const apps = admin.makeApiClient(AppsV1Api);
     const scale = await apps.readNamespacedDeploymentScale({ name: 'adservice', namespace: 'boutique' });

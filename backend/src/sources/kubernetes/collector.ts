@@ -94,6 +94,8 @@ export interface EventWatchOptions {
   onError?(err: CollectorError): void;
   /** Also deliver the events that exist when the watch starts (default: only new ones). */
   replayExisting?: boolean;
+  /** Resume from a version seen before; when the server has expired it (410 Gone), re-list and deliver what is new. */
+  resourceVersion?: string;
   /** Back-off after a failed (re)connect: doubles from `initialMs` to `maxMs`. */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -165,7 +167,9 @@ export function createKubernetesCollector(o: KubernetesCollectorOptions): Kubern
     const path = opts.namespace ? `/api/v1/namespaces/${encodeURIComponent(opts.namespace)}/events` : '/api/v1/events';
     const backoff = opts.backoff ?? { initialMs: 500, maxMs: 30_000 };
     const seen = new Map<string, string>();
-    let rv: string | undefined;
+    let rv: string | undefined = opts.resourceVersion;
+    // After the first list, a re-list (410 Gone) delivers what changed while we were not watching.
+    let listed = rv !== undefined;
     let stopped = false;
     let reconnects = 0;
     let failures = 0;
@@ -188,9 +192,10 @@ export function createKubernetesCollector(o: KubernetesCollectorOptions): Kubern
     const list = async () => {
       const res = await call('list events', () => (opts.namespace ? core.listNamespacedEvent({ namespace: opts.namespace }) : core.listEventForAllNamespaces()));
       for (const e of res.items) {
-        if (opts.replayExisting || rv !== undefined) deliver(e, 'ADDED');
+        if (opts.replayExisting || listed) deliver(e, 'ADDED');
         else seen.set(e.metadata?.uid ?? '', e.metadata?.resourceVersion ?? '');
       }
+      listed = true;
       rv = res.metadata?.resourceVersion;
     };
 

@@ -7,10 +7,10 @@ import { createCluster, REVISION, stableStringify, type Cluster, type PodRuntime
 import { affects, planFault, podEffects, SCENARIO_INFO, type Fault, type Scenario } from './faults.js';
 import { formatLogLine, podLogLines, type SimLogLine } from './logs.js';
 import { createSimMetricsSource, createSimLogSource } from './sources.js';
-import { computeFrame, seasonality, type Frame, type PodInput } from './model.js';
+import { computeFrame, seasonality, type Frame, type MetricValues, type PodInput } from './model.js';
 import { createObjectStore, isoSeconds, type KubeObject, type ObjectStore, type ResourceName, type StoreSnapshot } from './objects.js';
 import { createSeriesStore, type SeriesStore } from './series.js';
-import { boutiqueTopology, downstreamClosure, type CallEdge, type Topology } from './topology.js';
+import { boutiqueTopology, downstreamClosure, type CallEdge, type ServiceSpec, type Topology } from './topology.js';
 
 export interface SimulatorOptions {
   clock: Clock;
@@ -248,7 +248,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     }
   }
 
-  function appendLogs(rt: PodRuntime, spec: NonNullable<ReturnType<typeof specs.get>>, tick: number, t: number, m: Frame['services'] extends Map<string, infer V> ? V : never) {
+  function appendLogs(rt: PodRuntime, spec: ServiceSpec, tick: number, t: number, m: MetricValues) {
     if (rt.state !== 'running') return;
     const cause = faults.find((f) => affects(f, rt, t))?.scenario as Scenario | undefined;
     const failingDependency = topology.edges

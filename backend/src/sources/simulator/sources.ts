@@ -1,5 +1,6 @@
 import { InputError } from '../../platform/errors.js';
 import { METRICS, type CollectorResult, type LogLine, type LogSource, type MetricsSource, type RangeQuery, type Series, type SeriesKey } from '../types.js';
+import type { MetricValues } from './model.js';
 import type { Simulator } from './simulator.js';
 
 type SimCore = Omit<Simulator, 'metrics' | 'logs'>;
@@ -41,7 +42,7 @@ export function createSimMetricsSource(sim: SimCore): MetricsSource {
       const recorded = sim.series.at(id, tick);
       if (recorded !== undefined) out.push([t, recorded]);
       else if (!key.pod && t < sim.recordedFrom && t >= historyStart) {
-        const v = sim.baselineFrame(t).services.get(key.service)?.[key.metric as keyof ReturnType<typeof sim.baselineFrame>['services'] extends Map<string, infer V> ? keyof V : never];
+        const v = sim.baselineFrame(t).services.get(key.service)?.[key.metric as keyof MetricValues];
         out.push([t, typeof v === 'number' ? v : NaN]);
       } else out.push([t, NaN]);
     }
