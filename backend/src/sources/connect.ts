@@ -36,7 +36,13 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
   const loki = config.AEGIS_LOKI_URL ? createLokiLogSource({ baseUrl: config.AEGIS_LOKI_URL }) : undefined;
 
   if (simulated) {
-    const cluster = await startSimulatedCluster({ home: config.AEGIS_HOME, clock, logger: logger.child({ component: 'simulator' }), port: config.AEGIS_SIM_PORT });
+    let cluster: SimulatedCluster;
+    try {
+      cluster = await startSimulatedCluster({ home: config.AEGIS_HOME, clock, logger: logger.child({ component: 'simulator' }), port: config.AEGIS_SIM_PORT });
+    } catch (err) {
+      logger.error('the simulated cluster could not start: cluster sources disabled', { err: errorMessage(err), port: config.AEGIS_SIM_PORT });
+      return { mode: 'none', metrics: prometheus, logs: loki, close: async () => {} };
+    }
     const kubeConfig = loadKubeConfig({ text: cluster.kubeconfig, context: cluster.contexts.aegis });
     const kubernetes = createKubernetesCollector({ kubeConfig, clock, logger });
     return {
