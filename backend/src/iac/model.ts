@@ -40,6 +40,7 @@ export interface ParseError {
   file: string;
   line: number;
   message: string;
+  framework?: Framework;
 }
 
 export interface SourceFile {

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../index.js';
 
-async function run(args: string[]) {
+async function run(args: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), env: {} });
+  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), env });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -35,6 +35,23 @@ describe('aegis iac', () => {
     expect(JSON.parse(withBaseline.out).findings).toEqual([]);
 
     expect((await run(['iac', 'scan', dir, '--format', 'xml'])).code).toBe(2);
+  });
+
+  it('runs rules that user modules register', async () => {
+    const ext = await mkdtemp(path.join(tmpdir(), 'aegis-ext-'));
+    await writeFile(
+      path.join(ext, 'rules.mjs'),
+      `export default function register(r) {
+        r.iacRules.register({ id: 'k8s-service-team-label-missing', title: 'Service without team label', description: 'Owners are labelled.',
+          severity: 'low', category: 'reliability', frameworks: ['kubernetes'], kinds: ['Service'], references: {}, compliance: [],
+          remediation: 'Add metadata.labels.team.', fixtures: { pass: [], fail: [] },
+          check: (v) => (v.get('metadata.labels.team') === undefined ? [{ path: 'metadata', message: 'no team label' }] : []) });
+      }`,
+    );
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-iac-'));
+    await writeFile(path.join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: a\nspec:\n  type: ClusterIP\n');
+    const res = await run(['iac', 'scan', dir, '--format', 'json', '--quiet'], { AEGIS_EXTENSIONS_DIR: ext });
+    expect(JSON.parse(res.out).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('k8s-service-team-label-missing');
   });
 
   it('lists the rules as JSON', async () => {

@@ -9,6 +9,8 @@ import {
   listIacFiles,
   loadCustomRules,
   readSources,
+  registerBuiltinRules,
+  rulesFromRegistry,
   scanConfigSchema,
   selectRules,
   SEVERITIES,
@@ -16,10 +18,13 @@ import {
   toJsonReport,
   toSarif,
   toText,
+  type Rule,
   type Severity,
 } from '../../iac/index.js';
 import { scanParallel } from '../../iac/engine/parallel.js';
+import { createExtensionRegistries, loadExtensions } from '../../extensions/index.js';
 import { InputError } from '../../platform/errors.js';
+import { silentLogger } from '../../platform/logger.js';
 import type { Command } from '../command.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -55,7 +60,9 @@ export const iacScan: Command = {
     if (values.pack) config.packs = values.pack as string[];
     const rulesDir = (values['rules-dir'] as string | undefined) ?? config.rulesDir;
     const custom = rulesDir ? await loadCustomRules(path.resolve(rulesDir)) : [];
-    const rules = selectRules([...BUILTIN_RULES, ...custom], config);
+    // User modules (AEGIS_EXTENSIONS_DIR) may register rules too; those run in-process, not in workers.
+    const moduleRules = await extensionRules(ctx.env.AEGIS_EXTENSIONS_DIR);
+    const rules = selectRules([...BUILTIN_RULES, ...moduleRules, ...custom], config);
 
     const started = performance.now();
     const progress = !values.quiet && (process.stderr.isTTY || format === 'text');
@@ -63,8 +70,9 @@ export const iacScan: Command = {
     const files = await readSources(root, rels, (done, total) => {
       if (progress && total >= 200) ctx.err(`reading ${done}/${total} files`);
     });
-    const workers = Number(values.workers ?? (files.length >= 500 ? availableParallelism() : 1));
+    const workers = moduleRules.length ? 1 : Number(values.workers ?? (files.length >= 500 ? availableParallelism() : 1));
     if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers must be a positive integer');
+    if (progress && files.length >= 200) ctx.err(`scanning ${files.length} files on ${workers} worker thread(s)…`);
     // Worker threads rebuild the rule set from the same config; large trees are spread over the cores.
     const result =
       workers > 1
@@ -89,13 +97,22 @@ export const iacScan: Command = {
     } else ctx.out(rendered);
     if (progress)
       ctx.err(
-        `scanned ${result.stats.iacFiles} IaC files (${result.stats.resources} resources) in ${seconds.toFixed(2)} s` +
+        `scanned ${result.stats.iacFiles} IaC files (${result.stats.resources} resources) in ${seconds.toFixed(2)} s, ${Math.round(files.length / Math.max(seconds, 1e-3))} files/s` +
           `${baselined ? `; ${baselined} findings in the baseline` : ''}; ${result.parseErrors.length} parse error(s)`,
       );
     const worst = findings.reduce((m, f) => Math.max(m, severityRank(f.severity)), 0);
     return worst >= severityRank(threshold as Severity) ? 1 : 0;
   },
 };
+
+async function extensionRules(dir: string | undefined): Promise<Rule[]> {
+  if (!dir) return [];
+  const registries = createExtensionRegistries();
+  registerBuiltinRules(registries);
+  await loadExtensions(dir, registries, silentLogger);
+  const builtin = new Set(BUILTIN_RULES.map((r) => r.id));
+  return rulesFromRegistry(registries).filter((r) => !builtin.has(r.id));
+}
 
 export const iacRules: Command = {
   words: ['iac', 'rules'],

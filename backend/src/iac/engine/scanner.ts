@@ -55,7 +55,7 @@ export function parseErrorFinding(e: ParseError): Finding {
     title: 'File could not be parsed',
     severity: 'medium',
     category: 'reliability',
-    framework: e.file.endsWith('.tf') || e.file.endsWith('.tfvars') ? 'terraform' : 'kubernetes',
+    framework: e.framework ?? (e.file.endsWith('.tf') || e.file.endsWith('.tfvars') ? 'terraform' : 'kubernetes'),
     file: e.file,
     line: e.line,
     endLine: e.line,
@@ -166,7 +166,7 @@ function evaluateYamlUnit(f: SourceFile, kind: 'cloudformation' | 'kubernetes', 
   }
   const inline = inlineSuppressions(f.content);
   if (inline.length) applyInline(parsed.resources, new Map([[f.path, inline]]));
-  return { ...runRules(parsed.resources, index), resources: parsed.resources.length, errors: parsed.errors };
+  return { ...runRules(parsed.resources, index), resources: parsed.resources.length, errors: parsed.errors.map((e) => ({ ...e, framework: kind })) };
 }
 
 function scanTerraform(
