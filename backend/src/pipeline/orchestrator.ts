@@ -176,15 +176,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const s of b.services) for (const d of deps.tools.has('graph_neighbours') ? ((await deps.tools.get('graph_neighbours').run({ service: s })) as { downstream: string[] }).downstream : []) neighbours.add(d);
     const watched = [...neighbours].slice(0, 8);
     const changedFiles = b.signals.flatMap((s) => changedFilesOf(s.payload));
-    const [logs, , rca] = await Promise.all([
+    // Only RCA feeds the fixer; the other investigators inform people and run alongside it.
+    const alongside = Promise.all([
       runAgent(logAnalystAgent, { services: watched, namespace: b.namespace, from: b.startedAt - 5 * MIN, to: b.at }, id),
       runAgent(metricCorrelatorAgent, { services: watched, namespace: b.namespace, startedAt: b.startedAt, at: b.at }, id),
-      runAgent(rcaAgent, { incidentId: id }, id),
       runAgent(securityAgent, { services: b.services, namespace: b.namespace, changed_files: changedFiles }, id),
       runAgent(complianceAgent, { services: b.services, namespace: b.namespace }, id),
       ...extensionAgents().map((a) => runAgent(a, { incident: b }, id)),
     ]);
-    await saveVector(detail, logs, rca);
+    const rca = await runAgent(rcaAgent, { incidentId: id }, id);
+    await saveVector(detail, undefined, rca);
     const similar = await similarFor(id, 5);
     const fixer = await runAgent(
       fixerAgent,
@@ -192,12 +193,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         incident: b,
         severity: (triage as TriageOutput | undefined)?.severity ?? b.severity,
         route: (triage as TriageOutput | undefined)?.route ?? 'investigate',
-        rcaTop: (rca as RcaAgentOutput | undefined)?.ranking.map((r) => ({ service: r.service, probability: r.probability })) ?? [],
+        rcaTop: rca?.ranking.map((r) => ({ service: r.service, probability: r.probability })) ?? [],
         similar: similar.map((s) => ({ incident_id: s.incident_id, similarity: s.similarity, action: s.remediation?.action ?? null, succeeded: s.remediation?.status === 'succeeded' })),
       },
       id,
     );
-    if (fixer) await saveVector(detail, logs, rca, fixer);
+    const [logs] = await alongside;
+    await saveVector(detail, logs as LogAnalystOutput | undefined, rca, fixer);
     activity('pipeline.finished', { incident_id: id, remediation_id: fixer?.remediation_id ?? null, plan: fixer?.plan ?? null });
     return { ran: true, remediationId: fixer?.remediation_id ?? null };
   }

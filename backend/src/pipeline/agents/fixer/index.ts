@@ -94,11 +94,14 @@ export function createFixerAgent(deps: FixerDeps) {
       const sim = deps.simulator?.();
       let what_if: FixerOutput['what_if'] = null;
       if (sim && sim.topology.services.some((s) => s.name === target)) {
-        const candidates = ranked.filter((r) => r.action !== 'none').slice(0, 3).map((r) => r.action);
-        what_if = candidates.map((a) => {
+        // The chosen action first, then the next best, stopping at the first that recovers (each run costs CPU).
+        const candidates = [...new Set([chosen, ...ranked.map((r) => r.action)])].filter((a) => a !== 'none').slice(0, 3);
+        what_if = [];
+        for (const a of candidates) {
           const o = whatIf(sim, target, a, EPISODE_OPTIONS.horizonMs, { restrict: true });
-          return { action: a, recovered: o.success, recovery_ms: o.recoveryMs };
-        });
+          what_if.push({ action: a, recovered: o.success, recovery_ms: o.recoveryMs });
+          if (o.success) break;
+        }
         const chosenWorks = what_if.find((w) => w.action === chosen)?.recovered;
         const alternative = what_if.find((w) => w.recovered);
         if (!chosenWorks && alternative) {
