@@ -76,8 +76,24 @@ export const accessRules = [
       const sa = r.get(`${base}.serviceAccountName`) ?? r.get(`${base}.serviceAccount`);
       return sa === undefined || sa === 'default' ? [{ path: sa === undefined ? base : `${base}.serviceAccountName`, message: 'runs as the default service account' }] : [];
     },
-    fix: 'Set serviceAccountName to a service account dedicated to the workload.', kics: ['shared_service_account'], compliance: ['CIS-K8S-1.8:5.1.5'],
+    fix: 'Set serviceAccountName to a service account dedicated to the workload.', refs: { polaris: ['defaultServiceAccount'] }, compliance: ['CIS-K8S-1.8:5.1.5'],
     pass: [deployment(goodPod())], fail: [deployment({ ...goodPod(), serviceAccountName: 'default' })],
+  }),
+  k8('k8s-service-account-shared', {
+    title: 'Service account shared by several workloads', desc: 'Workloads that share a service account share its permissions and tokens; a compromise of one grants the rights of all.',
+    sev: 'low', cat: 'security', kinds: ['*'],
+    check: (r, ctx) => {
+      const base = podSpecOf(r);
+      if (!base) return [];
+      const sa = r.get(`${base}.serviceAccountName`);
+      if (typeof sa !== 'string' || sa === 'default') return [];
+      const ns = r.get('metadata.namespace') ?? 'default';
+      const others = ctx.resources.filter((x) => x !== r.res && WORKLOADS.includes(x.kind) && (sub(x.attrs, 'metadata.namespace') ?? 'default') === ns && [sub(x.attrs, 'spec.serviceAccountName'), sub(x.attrs, 'spec.template.spec.serviceAccountName'), sub(x.attrs, 'spec.jobTemplate.spec.template.spec.serviceAccountName')].includes(sa));
+      return others.length ? [{ path: `${base}.serviceAccountName`, message: `service account ${sa} is also used by ${others.map((o) => o.address).join(', ')}` }] : [];
+    },
+    fix: 'Give each workload its own service account.', kics: ['shared_service_account'], compliance: ['CIS-K8S-1.8:5.1.5'],
+    pass: [k8sDocs({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'x' }, spec: { serviceAccountName: 'a', containers: [{ name: 'c', image: 'c:1' }] } }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', namespace: 'x' }, spec: { serviceAccountName: 'b', containers: [{ name: 'c', image: 'c:1' }] } })],
+    fail: [k8sDocs({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'x' }, spec: { serviceAccountName: 'shared', containers: [{ name: 'c', image: 'c:1' }] } }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', namespace: 'x' }, spec: { serviceAccountName: 'shared', containers: [{ name: 'c', image: 'c:1' }] } })],
   }),
   k8('k8s-psp-privileged-or-root', {
     title: 'PodSecurityPolicy admits root containers', desc: 'runAsUser RunAsAny (or MustRunAs with UID 0) admits containers running as root.',
@@ -139,7 +155,7 @@ export const accessRules = [
     check: (r) => {
       if (r.get('spec.type') !== 'LoadBalancer') return [];
       const ann = r.get('metadata.annotations');
-      const internal = isObject(ann) && Object.entries(ann).some(([k, v]) => /internal|load-balancer-type|lb-type/.test(k) && typeof v === 'string' && /true|internal|0\.0\.0\.0\/0/.test(v) && !/external/.test(v));
+      const internal = isObject(ann) && Object.entries(ann).some(([k, v]) => /internal|load-balancer-type|lb-type|load-balancer-scheme/i.test(k) && typeof v === 'string' && /^(true|internal)$/i.test(v.trim()));
       return internal ? [] : [{ path: 'spec.type', message: 'exposed through an internet-facing load balancer' }];
     },
     fix: 'Annotate the Service as internal for your cloud, or front it with an Ingress with authentication.', kics: ['service_with_external_load_balancer'],

@@ -14,6 +14,22 @@ const podSec = (r: ResourceView, field: string) => {
 };
 const containerOrPod = (c: Record<string, Value>, r: ResourceView, field: string) => sub(c, `securityContext.${field}`) ?? podSec(r, field);
 const fail = (c: Record<string, unknown>) => deployment(goodPod({}, c));
+
+/** Anti-affinity only spreads replicas when one of its terms selects the pod's own labels. */
+function antiAffinityEffective(r: ResourceView): boolean {
+  const anti = r.get('spec.template.spec.affinity.podAntiAffinity');
+  if (!isObject(anti)) return false;
+  const labels = r.get('spec.template.metadata.labels');
+  const terms = [
+    ...asList(anti.requiredDuringSchedulingIgnoredDuringExecution),
+    ...asList(anti.preferredDuringSchedulingIgnoredDuringExecution).map((t) => sub(t, 'podAffinityTerm') ?? null),
+  ];
+  return terms.some((t) => {
+    const match = sub(t, 'labelSelector.matchLabels');
+    if (!isObject(match ?? null)) return sub(t, 'labelSelector.matchExpressions') !== undefined;
+    return isObject(labels) && Object.entries(match as Record<string, Value>).every(([k, v]) => labels[k] === v);
+  });
+}
 const passD = deployment(goodPod());
 
 export const workloadRules = [
@@ -98,10 +114,13 @@ export const workloadRules = [
   k8('k8s-container-capabilities-added', {
     title: 'Container adds Linux capabilities', desc: 'Added capabilities widen what a compromised process can do.',
     sev: 'medium', cat: 'security', kinds: ['*'],
-    check: perContainer((c) => caps(c, 'add').length > 0 && `adds capabilities ${caps(c, 'add').join(', ')}`, { init: true, at: 'securityContext.capabilities.add' }),
-    fix: 'Remove securityContext.capabilities.add, or justify each capability with a suppression.',
+    check: perContainer((c) => {
+      const extra = caps(c, 'add').filter((x) => x !== 'NET_BIND_SERVICE');
+      return extra.length > 0 && `adds capabilities ${extra.join(', ')}`;
+    }, { init: true, at: 'securityContext.capabilities.add' }),
+    fix: 'Remove securityContext.capabilities.add (only NET_BIND_SERVICE is allowed by the restricted Pod Security Standard), or justify each capability with a suppression.',
     kics: ['containers_with_added_capabilities'], refs: { checkov: ['CKV_K8S_25'] }, compliance: PSS('5.2.8'),
-    pass: [passD], fail: [fail({ securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } })],
+    pass: [passD, fail({ securityContext: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } })], fail: [fail({ securityContext: { capabilities: { add: ['NET_ADMIN'] } } })],
   }),
   k8('k8s-container-sys-admin-capability', {
     title: 'Container has CAP_SYS_ADMIN', desc: 'SYS_ADMIN is close to root on the node.',
@@ -254,9 +273,25 @@ export const workloadRules = [
         .map(({ path }) => ({ path, message: 'a hostPath volume is mounted without readOnly: true' }));
     },
     fix: 'Set readOnly: true on volumeMounts of hostPath volumes.',
-    kics: ['volume_mount_with_os_directory_write_permissions'],
     pass: [deployment(goodPod({ volumes: [{ name: 'h', hostPath: { path: '/data' } }] }, { volumeMounts: [{ name: 'h', mountPath: '/d', readOnly: true }] }))],
     fail: [deployment(goodPod({ volumes: [{ name: 'h', hostPath: { path: '/data' } }] }, { volumeMounts: [{ name: 'h', mountPath: '/d' }] }))],
+  }),
+  k8('k8s-container-os-directory-mount-writable', {
+    title: 'Volume mounted writable over an OS directory', desc: 'A writable volume mounted at /bin, /etc, /var/run and similar replaces system files in the container and is a common persistence trick.',
+    sev: 'high', cat: 'security', kinds: ['*'],
+    check: (r) => {
+      const base = podSpecOf(r);
+      if (!base) return [];
+      const os = /^\/(bin|sbin|boot|dev|etc|lib|lib64|proc|sys|usr|var\/run|var\/lib|root)(\/|$)/;
+      return [...r.each(`${base}.containers`), ...r.each(`${base}.initContainers`)]
+        .flatMap((c) => asList(sub(c.value, 'volumeMounts')).map((m, i) => ({ m, path: `${c.path}.volumeMounts.${i}` })))
+        .filter(({ m }) => typeof sub(m, 'mountPath') === 'string' && os.test(String(sub(m, 'mountPath'))) && !isTrue(sub(m, 'readOnly')))
+        .map(({ m, path }) => ({ path, message: `${String(sub(m, 'mountPath'))} is mounted writable`, fix: { path: `${path}.readOnly`, value: true } }));
+    },
+    fix: 'Mount volumes elsewhere, or set readOnly: true on mounts over OS directories.',
+    kics: ['volume_mount_with_os_directory_write_permissions'],
+    pass: [deployment(goodPod({ volumes: [{ name: 'v', emptyDir: {} }] }, { volumeMounts: [{ name: 'v', mountPath: '/data' }] }))],
+    fail: [deployment(goodPod({ volumes: [{ name: 'v', emptyDir: {} }] }, { volumeMounts: [{ name: 'v', mountPath: '/etc/app' }] }))],
   }),
   k8('k8s-container-host-port', {
     title: 'Container binds a host port', desc: 'hostPort ties the pod to a node port and limits scheduling.',
@@ -302,8 +337,14 @@ export const workloadRules = [
   k8('k8s-statefulset-no-service-name', {
     title: 'StatefulSet without serviceName', desc: 'A StatefulSet needs a governing headless Service for stable network identities.',
     sev: 'low', cat: 'reliability', kinds: ['StatefulSet'],
-    check: (r) => (r.get('spec.serviceName') === undefined ? [{ path: 'spec', message: 'spec.serviceName is not set' }] : []),
-    fix: 'Set spec.serviceName to a headless Service selecting the pods.',
+    check: (r, ctx) => {
+      const name = r.get('spec.serviceName');
+      if (name === undefined) return [{ path: 'spec', message: 'spec.serviceName is not set' }];
+      const svc = ctx.resources.find((x) => x.kind === 'Service' && sub(x.attrs, 'metadata.name') === name);
+      // Only judged when the governing Service is defined alongside: it must be headless.
+      return svc && sub(svc.attrs, 'spec.clusterIP') !== 'None' ? [{ path: 'spec.serviceName', message: `Service ${String(name)} is not headless (clusterIP: None)` }] : [];
+    },
+    fix: 'Set spec.serviceName to a headless Service (clusterIP: None) selecting the pods.',
     kics: ['statefulset_without_service_name'],
     pass: [k8sDocs({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: goodPod() } } })],
     fail: [k8sDocs({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: goodPod() } } })],
@@ -339,7 +380,7 @@ export const workloadRules = [
   k8('k8s-dashboard-deployed', {
     title: 'Kubernetes dashboard is deployed', desc: 'The dashboard is a frequent target when exposed with broad rights.',
     sev: 'low', cat: 'security', kinds: ['*'],
-    check: perContainer((c) => typeof c.image === 'string' && /kubernetes-dashboard|kubernetesui\/dashboard/i.test(c.image) && 'runs the Kubernetes dashboard', { at: 'image' }),
+    check: perContainer((c) => typeof c.image === 'string' && /kubernetes-dashboard|kubernetesui/i.test(c.image) && 'runs the Kubernetes dashboard', { at: 'image', init: true }),
     fix: 'Remove the dashboard or restrict its service account and network exposure.',
     kics: ['dashboard_is_enabled'],
     pass: [passD], fail: [fail({ image: 'kubernetesui/dashboard:v2.7.0' })],
@@ -350,8 +391,8 @@ export const workloadRules = [
     check: (r) => {
       const replicas = r.get('spec.replicas');
       if (typeof replicas !== 'number' || replicas < 2) return [];
-      const aff = r.get('spec.template.spec.affinity.podAntiAffinity');
-      return aff === undefined && r.get('spec.template.spec.topologySpreadConstraints') === undefined ? [{ path: 'spec.template.spec', message: 'no pod anti-affinity or topology spread across nodes' }] : [];
+      if (r.get('spec.template.spec.topologySpreadConstraints') !== undefined) return [];
+      return antiAffinityEffective(r) ? [] : [{ path: 'spec.template.spec', message: 'no pod anti-affinity (or one whose selector matches the pod labels) across nodes' }];
     },
     fix: 'Add podAntiAffinity (preferred, topologyKey kubernetes.io/hostname) or topologySpreadConstraints.',
     kics: ['deployment_has_no_pod_anti_affinity'], refs: { kubeLinter: ['no-anti-affinity'] },
@@ -364,7 +405,8 @@ export const workloadRules = [
     check: (r) => {
       const replicas = r.get('spec.replicas');
       if (typeof replicas !== 'number' || replicas < 2) return [];
-      return r.get('spec.template.spec.affinity.podAntiAffinity') === undefined && r.get('spec.template.spec.topologySpreadConstraints') === undefined ? [{ path: 'spec.template.spec', message: 'no pod anti-affinity across nodes' }] : [];
+      if (r.get('spec.template.spec.topologySpreadConstraints') !== undefined) return [];
+      return antiAffinityEffective(r) ? [] : [{ path: 'spec.template.spec', message: 'no pod anti-affinity (or one whose selector matches the pod labels) across nodes' }];
     },
     fix: 'Add podAntiAffinity with topologyKey kubernetes.io/hostname.',
     kics: ['statefulset_has_no_pod_anti_affinity'],
