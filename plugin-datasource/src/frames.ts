@@ -68,32 +68,21 @@ export function rcaFrame(body: RcaResponse, refId: string): DataFrame {
   });
 }
 
-export interface IacFindingRow {
-  id?: string;
-  rule?: string;
-  rule_id?: string;
-  severity?: string;
-  file?: string;
-  line?: number;
-  start_line?: number;
-  end_line?: number;
-  message?: string;
-  title?: string;
-  fix?: string | null;
-}
+export type IacFindingRow = Json<'/api/v1/iac/findings'>['items'][number];
 
 export function iacFrame(items: IacFindingRow[], refId: string): DataFrame {
   return createDataFrame({
     refId,
     name: 'iac findings',
     fields: [
-      { name: 'severity', type: FieldType.string, values: items.map((f) => f.severity ?? '') },
-      { name: 'rule', type: FieldType.string, values: items.map((f) => f.rule ?? f.rule_id ?? '') },
-      { name: 'file', type: FieldType.string, values: items.map((f) => f.file ?? '') },
-      { name: 'line', type: FieldType.number, values: items.map((f) => f.start_line ?? f.line ?? null) },
-      { name: 'end_line', type: FieldType.number, values: items.map((f) => f.end_line ?? null) },
-      { name: 'message', type: FieldType.string, values: items.map((f) => f.message ?? f.title ?? '') },
-      { name: 'fix', type: FieldType.string, values: items.map((f) => f.fix ?? '') },
+      { name: 'severity', type: FieldType.string, values: items.map((f) => f.severity) },
+      { name: 'rule', type: FieldType.string, values: items.map((f) => f.rule) },
+      { name: 'file', type: FieldType.string, values: items.map((f) => f.file) },
+      { name: 'line', type: FieldType.number, values: items.map((f) => f.line) },
+      { name: 'end_line', type: FieldType.number, values: items.map((f) => f.end_line) },
+      { name: 'resource', type: FieldType.string, values: items.map((f) => `${f.kind} ${f.resource}`) },
+      { name: 'message', type: FieldType.string, values: items.map((f) => f.message) },
+      { name: 'fix', type: FieldType.string, values: items.map((f) => (f.fix ? `${f.remediation} (set ${f.fix.path})` : f.remediation)) },
     ],
   });
 }

@@ -99,6 +99,27 @@ async function doFetch<T>(o: Req): Promise<grafanaRuntime.FetchResponse<T>> {
   return { data: data as T, status: r.status, statusText: r.statusText, ok: true, headers: r.headers, url: r.url, type: r.type, redirected: r.redirected, config: o };
 }
 
+// socket.io's long-polling runs on XMLHttpRequest, outside BackendSrv: route it through the same proxy emulation.
+const proxiedHeaders = new WeakMap<XMLHttpRequest, Record<string, string>>();
+const nativeOpen = XMLHttpRequest.prototype.open;
+const nativeSend = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.open = function open(this: XMLHttpRequest, method: string, url: string | URL, ...rest: unknown[]) {
+  const u = new URL(String(url), window.location.origin);
+  let t: { url: string; headers: Record<string, string> } | undefined;
+  try {
+    if (u.origin === window.location.origin && u.pathname.startsWith('/api/')) t = target(u.pathname, method);
+  } catch {
+    t = undefined;
+  }
+  if (t && t.url !== u.pathname) proxiedHeaders.set(this, t.headers);
+  const args = [method, t ? t.url + u.search : url, ...rest] as Parameters<typeof nativeOpen>;
+  return nativeOpen.apply(this, args);
+} as typeof XMLHttpRequest.prototype.open;
+XMLHttpRequest.prototype.send = function send(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+  for (const [k, v] of Object.entries(proxiedHeaders.get(this) ?? {})) this.setRequestHeader(k, v);
+  return nativeSend.call(this, body);
+};
+
 const backendSrv = {
   fetch: <T,>(o: Req) => rxjs.from(doFetch<T>(o)),
   request: <T,>(o: Req) => doFetch<T>(o).then((r) => r.data),

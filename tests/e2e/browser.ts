@@ -42,7 +42,9 @@ export function watchErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()} @ ${m.location().url}`);
   });
   page.on('requestfailed', (r) => {
-    if (!r.url().includes('/public/fonts/')) errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
+    const why = r.failure()?.errorText ?? '';
+    // Aborted requests are the page's own doing (a pending long-poll when the page closes), not failures.
+    if (!r.url().includes('/public/fonts/') && !why.includes('ERR_ABORTED')) errors.push(`requestfailed: ${r.url()} ${why}`);
   });
   return errors;
 }

@@ -30,18 +30,4 @@ export type IncidentStatus = Incident['status'];
 export type Severity = Incident['severity'];
 export type RemediationStatus = Remediation['status'];
 
-// GET /iac/findings is fixed by DESIGN.md but not in the checked-in OpenAPI copy yet: read defensively
-// (every field optional) until `npm run api:sync` brings its generated type in.
-export interface IacFinding {
-  id?: string;
-  rule?: string;
-  rule_id?: string;
-  title?: string;
-  severity?: string;
-  file?: string;
-  line?: number;
-  start_line?: number;
-  end_line?: number;
-  message?: string;
-  fix?: string | null;
-}
+export type IacFinding = JsonOk<'/api/v1/iac/findings', 'get'>['items'][number];

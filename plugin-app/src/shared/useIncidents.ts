@@ -17,6 +17,6 @@ export function useIncidents(filters: IncidentFilters) {
   return useApi(
     () => apiGet<IncidentList>('/api/v1/incidents', { status, severity, service, q, limit }),
     [status, severity, service, q, limit],
-    POLL_MS,
+    { pollMs: POLL_MS, topics: ['incidents', 'remediations'] },
   );
 }

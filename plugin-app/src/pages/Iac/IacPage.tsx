@@ -11,12 +11,8 @@ import { severityColor } from '../../shared/format';
 import { testIds } from '../../testIds';
 
 const SEVERITY = ['', 'critical', 'high', 'medium', 'low', 'info'].map((v) => ({ label: v || 'all', value: v }));
-const ruleOf = (f: IacFinding) => f.rule ?? f.rule_id ?? '–';
-const lines = (f: IacFinding) => {
-  const start = f.start_line ?? f.line;
-  if (start === undefined) return '';
-  return f.end_line && f.end_line !== start ? `:${start}-${f.end_line}` : `:${start}`;
-};
+const lines = (f: IacFinding) => (f.end_line && f.end_line !== f.line ? `:${f.line}-${f.end_line}` : `:${f.line}`);
+const fixOf = (f: IacFinding) => (f.fix ? `${f.remediation} (set ${f.fix.path})` : f.remediation);
 
 function IacPage() {
   const styles = useStyles2(getStyles);
@@ -29,11 +25,12 @@ function IacPage() {
   );
   const columns = useMemo<Array<Column<IacFinding>>>(
     () => [
-      { id: 'severity', header: 'Severity', cell: ({ row }) => <Badge color={severityColor(row.original.severity ?? '')} text={row.original.severity ?? '–'} /> },
-      { id: 'rule', header: 'Rule', cell: ({ row }) => <code>{ruleOf(row.original)}</code> },
-      { id: 'file', header: 'Location', cell: ({ row }) => `${row.original.file ?? '–'}${lines(row.original)}` },
-      { id: 'message', header: 'Finding', cell: ({ row }) => row.original.message ?? row.original.title ?? '' },
-      { id: 'fix', header: 'Fix', cell: ({ row }) => <span className={styles.fix}>{row.original.fix ?? ''}</span> },
+      { id: 'severity', header: 'Severity', cell: ({ row }) => <Badge color={severityColor(row.original.severity)} text={row.original.severity} /> },
+      { id: 'rule', header: 'Rule', cell: ({ row }) => <code>{row.original.rule}</code> },
+      { id: 'file', header: 'Location', cell: ({ row }) => `${row.original.file}${lines(row.original)}` },
+      { id: 'resource', header: 'Resource', cell: ({ row }) => `${row.original.kind} ${row.original.resource}` },
+      { id: 'message', header: 'Finding' },
+      { id: 'fix', header: 'Fix', cell: ({ row }) => <span className={styles.fix}>{fixOf(row.original)}</span> },
     ],
     [styles.fix],
   );
@@ -57,7 +54,7 @@ function IacPage() {
               <InteractiveTable
                 columns={columns}
                 data={data.items}
-                getRowId={(f: IacFinding) => f.id ?? `${ruleOf(f)}|${f.file}|${lines(f)}`}
+                getRowId={(f: IacFinding) => String(f.id)}
                 pageSize={25}
               />
             ) : (

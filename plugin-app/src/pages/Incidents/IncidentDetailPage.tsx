@@ -16,7 +16,10 @@ import { ExecutionsSection, PostmortemSection, RcaSection, RemediationsSection, 
 function IncidentDetailPage() {
   const { id = '' } = useParams();
   const styles = useStyles2(getStyles);
-  const incident = useApi(() => apiGet<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`), [id], POLL_MS);
+  const incident = useApi(() => apiGet<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`), [id], {
+    pollMs: POLL_MS,
+    topics: ['incidents', 'remediations', 'agent-activity'],
+  });
   const title = incident.result?.kind === 'ok' ? incident.result.data.title : 'Incident';
   return (
     <PluginPage pageNav={{ text: title, parentItem: { text: 'Incidents', url: prefixRoute(ROUTES.Incidents) } }}>

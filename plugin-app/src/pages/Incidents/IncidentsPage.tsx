@@ -3,8 +3,8 @@ import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Field, Input, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
-import { prefixRoute, ROUTES } from '../../constants';
+import { Badge, Field, Input, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
+import { POLL_MS, prefixRoute, ROUTES } from '../../constants';
 import { ApiStatus } from '../../shared/ApiStatus';
 import { IncidentTable } from '../../shared/IncidentTable';
 import { type IncidentFilters, useIncidents } from '../../shared/useIncidents';
@@ -18,7 +18,7 @@ function IncidentsPage() {
   const [search] = useSearchParams();
   // "Investigate in Aegis" links from Grafana alerts arrive with ?service=…
   const [filters, setFilters] = useState<IncidentFilters>({ status: '', severity: '', service: search.get('service') ?? '' });
-  const { result } = useIncidents(filters);
+  const { result, live } = useIncidents(filters);
   const set = (patch: IncidentFilters) => setFilters((f) => ({ ...f, ...patch }));
   return (
     <PluginPage subTitle="Live incidents from detection, Grafana alerts and other sources; updated every few seconds.">
@@ -35,6 +35,9 @@ function IncidentsPage() {
         <Field label="Search">
           <Input width={24} placeholder="title or description" value={filters.q ?? ''} onChange={(e) => set({ q: e.currentTarget.value })} />
         </Field>
+      </div>
+      <div className={styles.live} data-testid="aegis-live-state" data-live={live}>
+        <Badge color={live ? 'green' : 'blue'} icon={live ? 'bolt' : 'sync'} text={live ? 'Live: backend events' : `Polling every ${POLL_MS / 1000} s`} />
       </div>
       <ApiStatus result={result} what="incidents">
         {(list) =>
@@ -53,6 +56,7 @@ function IncidentsPage() {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   filters: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0, 2), marginBottom: theme.spacing(1) }),
+  live: css({ marginBottom: theme.spacing(1) }),
 });
 
 export default IncidentsPage;
