@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -101,6 +101,14 @@ function deliveries(perRequest: number): { list: Delivery[]; unique: number } {
     [list[i], list[j]] = [list[j] as Delivery, list[i] as Delivery];
   }
   return { list, unique };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (!pid) return NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function freePort(): Promise<number> {
@@ -202,7 +210,9 @@ async function run(adminUrl: string, perRequest: number) {
   try {
     const syncCommit = (await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
     const load0 = loadavg()[0]?.toFixed(2);
+    const cpu0 = await cpuSeconds(child.pid);
     const result = await fire(port, list);
+    const cpu = (await cpuSeconds(child.pid)) - cpu0;
     const acked = new Set<string>();
     let refused = 0;
     list.forEach((d, i) => (result.statuses[i] === 202 ? d.keys.forEach((k) => acked.add(k)) : refused++));
@@ -224,7 +234,8 @@ async function run(adminUrl: string, perRequest: number) {
     console.log(
       `[${label}] ${list.length} requests (${unique} unique + ${list.length - unique} re-sends), ${alertsSent} alerts in ${result.seconds.toFixed(2)} s: ` +
         `${(alertsSent / result.seconds).toFixed(0)} alerts/s, ${(list.length / result.seconds).toFixed(0)} requests/s, ` +
-        `latency p50 ${result.p50.toFixed(1)} ms p99 ${result.p99.toFixed(1)} ms, ${CONNECTIONS} connections`,
+        `latency p50 ${result.p50.toFixed(1)} ms p99 ${result.p99.toFixed(1)} ms, ${CONNECTIONS} connections; ` +
+        `backend CPU ${cpu.toFixed(2)} s = ${((cpu * 1000) / list.length).toFixed(2)} ms/request`,
     );
     console.log(
       `[${label}] counted in the database: ${stored.size} signals stored for ${acked.size} acknowledged alerts → lost ${lost}; ` +

@@ -129,6 +129,7 @@ function fingerprintOf(labels: Record<string, string>): string {
 /** Relative generator URLs (Grafana 12 tests) are resolved against the sender's external URL when it has one. */
 function absoluteUrl(url: string, base: string): string | undefined {
   if (!url) return undefined;
+  if (/^https?:\/\//i.test(url)) return url;
   try {
     return new URL(url, base || undefined).toString();
   } catch {

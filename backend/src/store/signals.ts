@@ -1,6 +1,5 @@
 import type { Clock } from '../platform/clock.js';
 import type { Database, Queryable } from './db.js';
-import { iso } from './paging.js';
 import type { NewAuditEntry } from './audit.js';
 import type { IncidentSignal, IncidentStatus, Severity } from './types.js';
 
@@ -44,7 +43,7 @@ export interface SignalRepository {
    * sharing a subject whose last signal is not older than `since` (most recent first).
    */
   lookup(tx: Queryable, keys: string[], subjects: string[], since: Date): Promise<{ existing: Set<string>; groups: IncidentGroup[] }>;
-  /** Inserts signals (a re-delivery's key is skipped) and, in the same statement, audit entries. */
+  /** Inserts signals (a re-delivery's key is skipped) and, in the same statement, audit entries; returns the stored ones. */
   insert(tx: Queryable, rows: NewSignalRow[], audit?: NewAuditEntry[]): Promise<IncidentSignal[]>;
   /** Adds subjects and moves `last_signal_at` forward (creating the group row on first use). */
   touchGroups(tx: Queryable, groups: Array<{ incident_id: string; subjects: string[]; at: Date }>): Promise<void>;
@@ -91,7 +90,7 @@ export function createSignalRepository({ db, clock }: { db: Database; clock: Clo
         return [];
       }
       const now = clock.now();
-      const { rows: out } = await tx.query<IncidentSignal & { received_at: Date }>(
+      const { rows: out } = await tx.query<{ id: string; dedupe_key: string }>(
         `WITH audit AS (${AUDIT_INSERT.replace('$1', '$3')})
          INSERT INTO incident_signals
            (incident_id, source, kind, dedupe_key, service, namespace, severity, status, summary, payload, starts_at, received_at)
@@ -100,10 +99,16 @@ export function createSignalRepository({ db, clock }: { db: Database; clock: Clo
          FROM jsonb_to_recordset($1::jsonb) AS r(incident_id uuid, source text, kind text, dedupe_key text, service text,
               namespace text, severity text, status text, summary text, payload jsonb, starts_at timestamptz)
          ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id, source, dedupe_key, service, status, summary, payload, received_at`,
+         RETURNING id, dedupe_key`,
         [JSON.stringify(rows), now, JSON.stringify(auditRows(audit))],
       );
-      return out.map((s) => ({ ...s, received_at: iso(s.received_at) as string }));
+      // Only the ids come back: the rest is what was sent (the payload need not be parsed again).
+      const byKey = new Map(rows.map((r) => [r.dedupe_key, r]));
+      const receivedAt = now.toISOString();
+      return out.flatMap(({ id, dedupe_key }) => {
+        const r = byKey.get(dedupe_key);
+        return r ? [{ id, source: r.source, dedupe_key, service: r.service, status: r.status, summary: r.summary, payload: r.payload, received_at: receivedAt }] : [];
+      });
     },
 
     async touchGroups(tx, groups) {
