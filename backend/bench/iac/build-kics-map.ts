@@ -34,7 +34,10 @@ for (const rule of BUILTIN_RULES) {
 const mappings = [...byKey.values()]
   .sort((a, b) => a.platform.localeCompare(b.platform) || a.kics_name.localeCompare(b.kics_name))
   .map((m) => {
-    const o = overrides[m.kics_id] ?? {};
+    const dir = queries.find((q) => q.query_id === m.kics_id)?.query_dir.split('/').pop() ?? '';
+    // Overrides by query id, or by `dir:<prefix>*` for a family of queries.
+    const family = Object.entries(overrides).find(([k]) => k.startsWith('dir:') && k.endsWith('*') && dir.startsWith(k.slice(4, -1)))?.[1];
+    const o = overrides[m.kics_id] ?? family ?? {};
     return { ...m, match: o.match ?? 'exact', exclude_files: o.exclude_files ?? [], note: o.note ?? 'rule checks the same attribute(s) as the query' };
   });
 writeFileSync(path.join(here, 'kics-map.json'), JSON.stringify({ version: 1, generated_from: 'rule references.kics + kics-map-overrides.json', mappings }, null, 1) + '\n');

@@ -2,9 +2,10 @@ import type { Rule } from '../engine/rule.js';
 import { accessRules } from './kubernetes/access.js';
 import { componentRules } from './kubernetes/components.js';
 import { workloadRules } from './kubernetes/workloads.js';
+import { iamRules } from './terraform/iam.js';
 import { s3Rules } from './terraform/s3.js';
 import { tfTableRules } from './terraform/table.js';
 import { cfnTableRules } from './cloudformation/table.js';
 
 /** Every built-in rule. */
-export const BUILTIN_RULES: Rule[] = [...s3Rules, ...tfTableRules, ...cfnTableRules, ...workloadRules, ...componentRules, ...accessRules];
+export const BUILTIN_RULES: Rule[] = [...s3Rules, ...iamRules, ...tfTableRules, ...cfnTableRules, ...workloadRules, ...componentRules, ...accessRules];

@@ -28,6 +28,8 @@ export interface RuleContext {
   resources: readonly Resource[];
   /** Resources of `kind` whose `attr` points at `target` (by reference or by name). */
   referencing(target: Resource, kind: string | string[], attr: string | string[]): Resource[];
+  /** Resources of `kind` that `value` (a reference or a name) points at. */
+  resolve(value: Value | undefined, kind: string | string[]): Resource[];
 }
 
 export interface RuleFixtures {

@@ -60,6 +60,10 @@ export function ruleContext(resources: readonly Resource[]): RuleContext {
       const attrs = Array.isArray(attr) ? attr : [attr];
       return resources.filter((r) => r !== target && kinds.includes(r.kind) && attrs.some((a) => refersTo(getPath(r.attrs, a), target)));
     },
+    resolve(value, kind) {
+      const kinds = Array.isArray(kind) ? kind : [kind];
+      return value === undefined ? [] : resources.filter((r) => kinds.includes(r.kind) && refersTo(value, r));
+    },
   };
 }
 

@@ -132,6 +132,7 @@ export const s3Rules = [
     sev: 'high', cat: 'security', kinds: BUCKET,
     check: aclIs('public-read'),
     fix: 'Use the private canned ACL; serve public content through CloudFront with origin access control.',
+    kics: ['s3_bucket_acl_allows_read_or_write_to_all_users'],
     refs: { checkov: ['CKV_AWS_20'], trivy: ['AVD-AWS-0092'] }, compliance: ['SOC2:CC6.1', 'GDPR:Art32'],
     pass: ['resource "aws_s3_bucket" "b" { acl = "private" }'],
     fail: ['resource "aws_s3_bucket" "b" { acl = "public-read" }'],

@@ -136,6 +136,13 @@ function evalModule(
         resources.push(makeResource(b, file, instScope, `${prefix}${b.labels[0]}.${b.labels[1]}${key}`));
         return null;
       });
+    } else if (b.type === 'data') {
+      // Data sources are checked too (kind `data.<type>`), e.g. policy documents.
+      expandInstances(b, scope, (instScope, key) => {
+        const r = makeResource(b, file, instScope, `${prefix}data.${b.labels[0]}.${b.labels[1]}${key}`);
+        resources.push({ ...r, kind: `data.${r.kind}` });
+        return null;
+      });
     }
   }
   for (const name of moduleBlocks.keys()) if (!called.has(name)) void moduleOutputs[name];
@@ -277,7 +284,7 @@ function dataObject(blocks: BlockNode[], scope: () => Scope): ValueMap {
 
 const known = (v: Value | undefined): Value => (v instanceof Unknown ? '<unknown>' : Array.isArray(v) ? v.map(known) : v === undefined ? null : v);
 
-function policyFromDocument(body: ValueMap): ValueMap {
+export function policyFromDocument(body: ValueMap): ValueMap {
   const statements = Array.isArray(body.statement) ? body.statement : [];
   return {
     Version: '2012-10-17',
