@@ -80,9 +80,11 @@ export function NodeGraphPreview({ frames, width, height, theme }: { frames: Dat
           <g key={String(n.id)} data-node={String(n.id)} data-root-cause={root ? 'true' : undefined}>
             {root && <circle cx={p.x} cy={p.y} r={r + 7} fill="none" stroke={theme.colors.error.main} strokeWidth={4} />}
             <circle cx={p.x} cy={p.y} r={r} fill={theme.colors.background.secondary} stroke={arcColor(nodesFrame, n, theme)} strokeWidth={5} />
-            <text x={p.x} y={p.y + 4} textAnchor="middle" fontSize={11 * Math.max(0.8, scale)} fill={theme.colors.text.primary}>
-              {String(n.mainstat ?? '')}
-            </text>
+            {r >= 22 && (
+              <text x={p.x} y={p.y + 4} textAnchor="middle" fontSize={11 * Math.max(0.8, scale)} fill={theme.colors.text.primary}>
+                {String(n.mainstat ?? '')}
+              </text>
+            )}
             <text x={p.x} y={p.y + r + 12} textAnchor="middle" fontSize={scale < 0.7 ? 10 : 12} fill={theme.colors.text.primary} fontWeight={root ? 700 : 400}>
               {String(n.title ?? n.id)}
             </text>
