@@ -193,6 +193,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       },
     });
     closers.unshift(() => ingest.close());
+    void ingest.reconcileAnomalies(() => detectStore.openAnomalies()).catch((err: unknown) => logger.warn('anomaly reconcile failed', { err }));
     const warnings = cluster.kubernetes?.watchEvents({
       onEvent: (event) => void ingest.kubernetesEvent(event).catch((err: unknown) => logger.warn('kubernetes event not ingested', { err })),
     });

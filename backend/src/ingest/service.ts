@@ -32,6 +32,11 @@ export interface IngestOptions {
 export interface Ingest {
   routes: RouteDef[];
   writer: SignalWriter;
+  /**
+   * Ingests anomalies that are open now (detection's store), so one published while this process was
+   * down is not missed; already-ingested ones are duplicates. Returns how many became new signals.
+   */
+  reconcileAnomalies(open: () => Promise<unknown[]>): Promise<number>;
   /** A Kubernetes event from the collector; only warnings about failing workloads become signals. */
   kubernetesEvent(event: KubeEventInput): Promise<SignalOutcome[]>;
   /** Stops listening to the bus and waits for queued signals to commit. */
@@ -62,6 +67,15 @@ export function createIngest(o: IngestOptions): Ingest {
       ...(o.slack ? slackWebhookRoutes({ writer, signals: o.store.signals, incidents: o.store.incidents, nowMs: () => o.clock.nowMs(), ...slackDeps(o.slack) }) : []),
     ],
     writer,
+    async reconcileAnomalies(open) {
+      const signals = (await open()).flatMap((a) => {
+        const parsed = anomalyMessageSchema.safeParse(a);
+        return parsed.success ? [anomalySignal(parsed.data, 'firing')] : [];
+      });
+      if (!signals.length) return 0;
+      const outcomes = await writer.submit(signals);
+      return outcomes.filter((x) => x.result === 'opened' || x.result === 'joined').length;
+    },
     async kubernetesEvent(event) {
       const signal = kubernetesSignal(event, o.clock.now());
       return signal ? writer.submit([signal]) : [];

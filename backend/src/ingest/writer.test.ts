@@ -141,6 +141,15 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
     expect((await store.incidents.get(incident?.id ?? '')).status).toBe('resolved');
   });
 
+  it('reconciles open anomalies at start: missed ones become signals, ingested ones are duplicates', async (ctx) => {
+    if (!t) return ctx.skip();
+    const ingest = createIngest({ store, graph, bus, clock, logger: silentLogger });
+    const a = { id: '00000000-0000-4000-8000-0000000000c1', namespace: 'shop', service: 'recon', metric: 'cpu', start: clock.now().toISOString(), score: 0.95, detectors: [], group_id: '' };
+    expect(await ingest.reconcileAnomalies(async () => [a, { nonsense: true }])).toBe(1);
+    expect(await ingest.reconcileAnomalies(async () => [a])).toBe(0);
+    await ingest.close();
+  });
+
   it('keeps an incident open (annotated) when its alerts resolve while a remediation is in flight', async (ctx) => {
     if (!t) return ctx.skip();
     const w = writer();

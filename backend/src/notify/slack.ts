@@ -109,12 +109,28 @@ export interface SlackNotifierOptions {
   /** Where an incident opens in Grafana (the app's page), for links in messages. */
   incidentLink?: (id: string) => string;
   fetch?: typeof fetch;
+  /** Waits (Slack's Retry-After on 429); injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Slack: incidents opened/resolved and remediations (proposals carry Approve / Reject buttons). */
 export function createSlackNotifier(o: SlackNotifierOptions): Notifier | undefined {
-  const send = o.fetch ?? fetch;
+  const fetchFn = o.fetch ?? fetch;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
   if (!o.webhookUrl && !(o.botToken && o.channel)) return undefined;
+  // Slack allows about one message a second per channel: posts go one at a time, and a 429 waits its Retry-After.
+  let queue: Promise<unknown> = Promise.resolve();
+  const send: typeof fetch = (input, init) => {
+    const attempt = async (left: number): Promise<Response> => {
+      const res = await fetchFn(input, init);
+      if (res.status !== 429 || left === 0) return res;
+      await sleep(Math.min(30, Number(res.headers.get('retry-after')) || 1) * 1000);
+      return attempt(left - 1);
+    };
+    const run = queue.then(() => attempt(3));
+    queue = run.catch(() => undefined);
+    return run;
+  };
   const post = async (message: SlackMessage) => {
     if (o.webhookUrl) {
       const res = await send(o.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
