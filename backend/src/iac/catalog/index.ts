@@ -6,6 +6,7 @@ import { iamRules } from './terraform/iam.js';
 import { s3Rules } from './terraform/s3.js';
 import { tfTableRules } from './terraform/table.js';
 import { cfnTableRules } from './cloudformation/table.js';
+import { cfnNetworkPolicyRules } from './cloudformation/network-policy.js';
 
 /** Every built-in rule. */
-export const BUILTIN_RULES: Rule[] = [...s3Rules, ...iamRules, ...tfTableRules, ...cfnTableRules, ...workloadRules, ...componentRules, ...accessRules];
+export const BUILTIN_RULES: Rule[] = [...s3Rules, ...iamRules, ...tfTableRules, ...cfnTableRules, ...cfnNetworkPolicyRules, ...workloadRules, ...componentRules, ...accessRules];

@@ -26,7 +26,8 @@ export function coversPort(r: IngressRule, port: number): boolean {
   return r.from <= port && port <= r.to;
 }
 
-export const isPublic = (r: IngressRule) => r.cidrs.some((c) => PUBLIC_CIDRS.has(c));
+/** 0.0.0.0/0 or ::/0. Non-canonical forms such as 10.0.0.1/0 are rejected by EC2 and not treated as public. */
+export const isPublic = (r: IngressRule) => r.cidrs.some((c) => PUBLIC_CIDRS.has(c.trim()));
 
 /** Ingress rules of a Terraform security group (inline blocks) or standalone rule resource. */
 export function tfIngress(r: ResourceView): IngressRule[] {

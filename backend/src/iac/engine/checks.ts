@@ -103,7 +103,7 @@ export function policyStatements(doc: Value | undefined): Statement[] | undefine
         for (const p of asStrings(val)) {
           principals.push(p);
           // A wildcard service principal is not "anyone": only AWS services can assume it.
-          if (p === '*' && type !== 'Service') wildcard = true;
+          if (p.includes('*') && type !== 'Service') wildcard = true;
         }
       }
     }
