@@ -61,7 +61,7 @@ function AppConfig({ plugin }: AppConfigProps) {
       <Field label="Backend URL" description="Where Grafana's server reaches the Aegis backend (default port 8000).">
         <Input width={60} value={backendUrl} onChange={(e) => setBackendUrl(e.currentTarget.value)} placeholder="http://aegis-backend:8000" />
       </Field>
-      <Field label="API token" description="A token of role grafana (aegis tokens create --role grafana). Stored encrypted; never shown again.">
+      <Field label="API token" description="A token of role grafana (aegis token create --role grafana). Stored encrypted; never shown again.">
         <SecretInput
           width={60}
           isConfigured={tokenSet}
