@@ -196,11 +196,11 @@ export function createServiceGraph(): ServiceGraph {
       const diff = emptyDiff();
       const seenNodes = new Set(snapshot.nodes.map((n) => n.id));
       const seenEdges = new Set(snapshot.edges.map((e) => edgeKey(e.source, e.target)));
-      for (const n of snapshot.nodes) if (JSON.stringify(c.nodes.get(n.id)) !== JSON.stringify(n)) diff.upsertNodes.push(n);
+      for (const n of snapshot.nodes) if (!sameNode(c.nodes.get(n.id), n)) diff.upsertNodes.push(n);
       for (const id of c.nodes.keys()) if (!seenNodes.has(id)) diff.removeNodes.push(id);
       for (const e of snapshot.edges) {
         const old = c.edges.get(edgeKey(e.source, e.target));
-        if (JSON.stringify(old) !== JSON.stringify(e)) diff.upsertEdges.push(e);
+        if (!sameEdge(old, e)) diff.upsertEdges.push(e);
       }
       for (const [k, e] of c.edges) if (!seenEdges.has(k)) diff.removeEdges.push({ source: e.source, target: e.target });
       applyDiff(source, diff);
@@ -240,6 +240,25 @@ export function createServiceGraph(): ServiceGraph {
       }),
   };
   return graph;
+}
+
+function sameEdge(a: EdgeData | undefined, b: EdgeData): boolean {
+  return (
+    a !== undefined &&
+    a.source === b.source &&
+    a.target === b.target &&
+    a.requestRate === b.requestRate &&
+    a.p95Ms === b.p95Ms &&
+    a.errorRate === b.errorRate
+  );
+}
+
+function sameNode(a: NodeData | undefined, b: NodeData): boolean {
+  if (!a || a.namespace !== b.namespace || a.kind !== b.kind) return false;
+  const la = a.labels ?? {};
+  const lb = b.labels ?? {};
+  const keys = Object.keys(la);
+  return keys.length === Object.keys(lb).length && keys.every((k) => la[k] === lb[k]);
 }
 
 function maxOf(xs: Array<number | undefined>): number | undefined {
