@@ -19,7 +19,7 @@ import {
   registryLookup,
 } from './detect/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
-import { createIngest, githubContentsApi, type Ingest } from './ingest/index.js';
+import { createIngest, githubContentsApi, iacEngineScanner, type Ingest } from './ingest/index.js';
 import { attachRealtime, builtinNotifiers, dispatchNotifications, loadSlackSettings } from './notify/index.js';
 import { createExtensionRegistries, loadExtensions, type ExtensionRegistries } from './extensions/index.js';
 import {
@@ -183,8 +183,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       github: {
         secret: config.AEGIS_GITHUB_WEBHOOK_SECRET,
         contents: githubContentsApi({ token: config.AEGIS_GITHUB_TOKEN }),
-        // Loaded on the first push with IaC changes, not at start.
-        iac: { scan: async (files) => (await import('./iac/index.js')).scanFiles(files) },
+        iac: iacEngineScanner({ db, clock }),
       },
       slack: {
         secret: config.AEGIS_SLACK_SIGNING_SECRET,

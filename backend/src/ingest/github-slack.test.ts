@@ -7,11 +7,11 @@ import { createApp, createAuthenticator } from '../api/index.js';
 import type { RouteDef } from '../api/route.js';
 import { createInProcessBus, type BusEvent } from '../events/bus.js';
 import { staticServiceGraph } from '../graph/port.js';
-import { scanFiles } from '../iac/index.js';
+import { createIacFindingStore } from '../iac/index.js';
 import { systemClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
 import { createStore, type Store } from '../store/index.js';
-import { githubContentsApi, githubWebhookRoutes } from './github.js';
+import { githubContentsApi, githubWebhookRoutes, iacEngineScanner } from './github.js';
 import { sign } from './signature.js';
 import { slackWebhookRoutes, type RemediationDecisions } from './slack.js';
 import { createSignalWriter } from './writer.js';
@@ -92,7 +92,7 @@ describe('GitHub and Slack webhooks', () => {
         logger: silentLogger,
         secret: GITHUB_SECRET,
         contents: githubContentsApi({ token: 'ghp_test', apiUrl: github.url }),
-        iac: { scan: (files) => scanFiles(files) },
+        iac: iacEngineScanner({ db: t.db, clock: systemClock }),
         now: () => new Date(),
       }),
       ...slackWebhookRoutes({
@@ -138,6 +138,9 @@ describe('GitHub and Slack webhooks', () => {
     expect(data.findings.length).toBeGreaterThan(0);
     expect(data.findings.every((f) => f.file === 'k8s/cart.yaml')).toBe(true);
     expect(data.findings.map((f) => f.ruleId)).toContain('k8s-container-no-liveness-probe');
+    // Stored as a webhook scan, so GET /iac/findings lists them.
+    const stored = await createIacFindingStore({ db: t.db }).listFindings({ file: 'k8s/cart.yaml', limit: 100 });
+    expect(stored.items.length).toBe(data.findings.length);
   });
 
   it('dedupes re-deliveries by delivery id and refuses forged signatures (401, audited)', async () => {

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../api/route.js';
 import type { EventBus } from '../events/bus.js';
 import { errorMessage, InputError } from '../platform/errors.js';
+import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import type { Database } from '../store/db.js';
 import type { SignalRepository } from '../store/signals.js';
 import { deliveryAudit, rawBody, signatureOrBearer } from './auth.js';
 import { acceptedSchema, summarise } from './routes.js';
@@ -12,7 +14,8 @@ import type { SignalWriter } from './writer.js';
 
 /** The in-memory IaC scan (backend/src/iac `scanFiles`), behind a port so ingestion does not load the engine. */
 export interface IacScanPort {
-  scan(files: Array<{ path: string; content: string }>): Promise<{
+  /** `target` names what was scanned (`github:<repo>@<sha>`), for the findings store. */
+  scan(files: Array<{ path: string; content: string }>, target: string): Promise<{
     findings: Array<{ ruleId: string; severity: string; file: string; line: number; message: string }>;
   }>;
 }
@@ -128,7 +131,7 @@ export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
         errors.push(errorMessage(err));
       }
     }
-    const { findings } = await d.iac.scan(files);
+    const { findings } = await d.iac.scan(files, `github:${push.repository.full_name}@${push.after}`);
     d.bus.publish('compliance', 'iac.push_scanned', {
       repository: push.repository.full_name,
       ref: push.ref,
@@ -235,5 +238,23 @@ function failedDeploySignal(p: z.infer<(typeof eventSchemas)['deployment_status'
     starts_at: p.deployment_status.created_at ? new Date(p.deployment_status.created_at) : now,
     group_hint: service,
     payload: { deployment_id: p.deployment.id, state: p.deployment_status.state, target_url: p.deployment_status.target_url ?? undefined },
+  };
+}
+
+/**
+ * The IaC engine as the push scanner: loaded on the first push with IaC changes, and each scan stored
+ * as a `webhook` scan so its findings appear in GET /iac/findings.
+ */
+export function iacEngineScanner(o: { db: Database; clock: Clock }): IacScanPort {
+  return {
+    async scan(files, target) {
+      const iac = await import('../iac/index.js');
+      const started = o.clock.nowMs();
+      const result = await iac.scanFiles(files);
+      await iac
+        .createIacFindingStore({ db: o.db })
+        .recordScan({ source: 'webhook', target, actor: 'webhook:github', duration_ms: o.clock.nowMs() - started, stats: result.stats }, result.findings, result.suppressed);
+      return result;
+    },
   };
 }

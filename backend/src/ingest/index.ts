@@ -6,5 +6,5 @@ export { alertSignals, grafanaNotificationSchema, alertmanagerNotificationSchema
 export { anomalySignal, kubernetesSignal, INCIDENT_REASONS, type KubeEventInput } from './internal.js';
 export { sign, verifyGithubSignature, verifyGrafanaSignature, verifySlackSignature, REPLAY_WINDOW_SECONDS } from './signature.js';
 export { GRAFANA_SIGNATURE_HEADER, GRAFANA_TIMESTAMP_HEADER } from './routes.js';
-export { githubContentsApi, githubWebhookRoutes, type GithubContentsPort, type IacScanPort } from './github.js';
+export { githubContentsApi, githubWebhookRoutes, iacEngineScanner, type GithubContentsPort, type IacScanPort } from './github.js';
 export { slackWebhookRoutes, type RemediationDecisions, type SlackUser } from './slack.js';
