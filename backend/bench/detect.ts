@@ -157,7 +157,7 @@ async function main() {
         .join(' ')} on ${availableParallelism()} cores`,
   );
   console.log('\nper detector (default params, every point scored):');
-  for (const id of ['zscore', 'mad', 'ewma', 'seasonal', 'context', 'iforest']) {
+  for (const id of ['zscore', 'mad', 'ewma', 'seasonal', 'context', 'knn', 'iforest']) {
     const r = await parallel({ kind: 'detector', id });
     console.log(`  ${id.padEnd(10)} ${fmt(r.pps).padStart(13)} points/s   (${r.seconds.toFixed(2)} s)`);
   }
@@ -167,7 +167,7 @@ async function main() {
   };
   const pipe = await parallel({ kind: 'pipeline', config: ensemble });
   console.log(
-    `\nfull ensemble per series (default pipeline + isolation forest, calibrated, voted, post-rules): ${fmt(pipe.pps)} points/s (${pipe.seconds.toFixed(1)} s)`,
+    `\nfull ensemble per series (default pipeline + isolation forest: 9 members, calibrated, voted, post-rules): ${fmt(pipe.pps)} points/s (${pipe.seconds.toFixed(1)} s)`,
   );
   const lstmSeconds = await lstmFigures();
   const total = pipe.seconds + lstmSeconds;

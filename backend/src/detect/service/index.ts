@@ -11,10 +11,12 @@ import {
   DEFAULT_PIPELINE,
   type DetectorLookup,
   type PipelineConfigInput,
+  type ScoredPoints,
   type ScorerState,
   type SeriesScorer,
 } from '../pipeline/index.js';
 import type { Anomaly, DetectStore, ScoreRow } from '../store.js';
+import type { SeriesPoints } from '../types.js';
 
 export interface DetectionServiceOptions {
   source: MetricsSource;
@@ -34,6 +36,8 @@ export interface DetectionServiceOptions {
   storeHistoryMs?: number;
   /** Quiet time after which an anomaly event closes, and the reach of temporal correlation. */
   gapMs?: number;
+  /** How often a series' scorer state is written to the models table (also on stop). */
+  persistEveryMs?: number;
   /** Latest score per series, for the `aegis_anomaly_score` gauges. */
   onScore?: (key: SeriesKey, score: number) => void;
 }
@@ -60,10 +64,43 @@ interface SeriesRuntime {
   id: string;
   scorer: SeriesScorer;
   lastAt: number;
+  persistedAt: number;
   open?: OpenEvent & { anomaly?: Anomaly; dirty: boolean };
 }
 
 const SCORER_KIND = 'scorer';
+
+/** Points scored between yields to the event loop: a long history never stalls the API. */
+const YIELD_EVERY = 500;
+
+async function scoreYielding(scorer: SeriesScorer, points: SeriesPoints, history: boolean): Promise<ScoredPoints> {
+  const n = points.values.length;
+  const parts: ScoredPoints[] = [];
+  for (let start = 0; start < n; start += YIELD_EVERY) {
+    const end = Math.min(n, start + YIELD_EVERY);
+    const part = { timestamps: points.timestamps.subarray(start, end), values: points.values.subarray(start, end) };
+    // History only warms up: its last chunk resets the alarm state (train), so it never suppresses live alarms.
+    parts.push(history && end === n ? scorer.train(part) : scorer.score(part));
+    if (end < n) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const members = scorer.config.members.map((_m, j) => concat(parts.map((p) => p.members[j] ?? new Float64Array(0))));
+  return {
+    scores: concat(parts.map((p) => p.scores)),
+    alarms: Uint8Array.from(parts.flatMap((p) => Array.from(p.alarms))),
+    members,
+    skipped: parts.reduce((a, p) => a + p.skipped, 0),
+  };
+}
+
+function concat(arrays: Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((a, x) => a + x.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
 
 export const seriesId = (k: SeriesKey): string => `${k.namespace}/${k.service}/${k.metric}${k.pod ? `/${k.pod}` : ''}`;
 
@@ -72,6 +109,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
   const historyMs = o.historyMs ?? 2 * 86_400_000;
   const storeHistoryMs = o.storeHistoryMs ?? 6 * 3_600_000;
   const gapMs = o.gapMs ?? 10 * step;
+  const persistEveryMs = o.persistEveryMs ?? 15 * 60_000;
   const logger = o.logger.child({ component: 'detect' });
   const runtimes = new Map<string, SeriesRuntime>();
   const recent: EventRef[] = [];
@@ -97,6 +135,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
         id,
         scorer: createSeriesScorer(undefined, o.lookup, state),
         lastAt: state.lastAt,
+        persistedAt: now,
       };
       runtimes.set(id, rt);
       return { rt, from: rt.lastAt + 1 };
@@ -106,6 +145,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       id,
       scorer: createSeriesScorer(pipelineFor(key), o.lookup),
       lastAt: now - historyMs,
+      persistedAt: -Infinity,
     };
     runtimes.set(id, rt);
     return { rt, from: now - historyMs };
@@ -173,7 +213,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     const timestamps = Float64Array.from(points, (p) => p[0]);
     const values = Float64Array.from(points, (p) => p[1]);
     const live = rt.lastAt >= now - historyMs + step; // only live points open events; history just warms up
-    const scored = live ? rt.scorer.score({ timestamps, values }) : rt.scorer.train({ timestamps, values });
+    const scored = await scoreYielding(rt.scorer, { timestamps, values }, !live);
     const names = memberNames(rt.scorer);
     const voteLevel = rt.scorer.config.ensemble.voteLevel;
     for (let i = 0; i < points.length; i++) {
@@ -201,7 +241,13 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     report.points += points.length;
     report.skipped += scored.skipped;
     report.series++;
+    // Scorer state is hundreds of KB per series: written every few minutes, not every tick.
+    if (now - rt.persistedAt >= persistEveryMs) await persist(rt, now);
+  };
+
+  const persist = async (rt: SeriesRuntime, now: number) => {
     await o.store.saveModel({ kind: SCORER_KIND, key: rt.id, state: { ...rt.scorer.save(), lastAt: rt.lastAt } });
+    rt.persistedAt = now;
   };
 
   const tick = async (): Promise<TickReport> => {
@@ -249,6 +295,12 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      const now = o.clock.nowMs();
+      for (const rt of runtimes.values()) {
+        if (rt.persistedAt < now) {
+          await persist(rt, now).catch((err: unknown) => logger.warn('scorer state not saved', { series: rt.id, err }));
+        }
+      }
     },
     compact: () => o.store.downsample(),
   };

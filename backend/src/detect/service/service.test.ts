@@ -116,6 +116,7 @@ describe.each(ENGINES)('detection service on $engine', ({ open, available }) => 
     expect((await store.openAnomalies()).length).toBe(0);
 
     // Restart: the scorer state comes back from the models table, nothing is re-learnt or re-opened.
+    await service.stop(); // persists every series' state
     const again = createDetectionService({
       source,
       store,
@@ -160,7 +161,8 @@ describe.each(ENGINES)('detection service on $engine', ({ open, available }) => 
 
 describe('anomaly API', () => {
   it('serves /anomalies and /anomalies/scores with auth, validation and the built-in detectors registered', async () => {
-    const server = await startTestServer();
+    // No simulated cluster: this suite checks the routes, not the detection loop.
+    const server = await startTestServer({ env: { AEGIS_SIMULATOR: '0' } });
     try {
       const viewer = await server.token('viewer');
       const store = createDetectStore({ db: server.handle.store.db, clock: createManualClock(T0) });
