@@ -69,7 +69,8 @@ export function attachRealtime(o: RealtimeOptions): Realtime {
   });
 
   const unsubscribe = o.bus.subscribe('*', (event) => {
-    io.to(event.topic).emit(event.topic, event);
+    // Encoding a packet for an empty room is wasted work in an alert flood.
+    if (io.sockets.adapter.rooms.get(event.topic)?.size) io.to(event.topic).emit(event.topic, event);
   });
 
   return {
