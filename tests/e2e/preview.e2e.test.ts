@@ -101,9 +101,14 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 
   it('the datasource plugin returns anomaly score frames, Node Graph frames and a health check', async () => {
+    // A fresh backend stores its first anomaly scores after its first detection pass.
+    await until('stored anomaly scores', 180_000, async () => {
+      const res = await server.request('GET', '/api/v1/anomalies/scores', { token: server.adminToken });
+      return res.status === 200 && res.body.series.some((s: { points: unknown[] }) => s.points.length > 0) ? true : undefined;
+    });
     const page = await open('/datasource');
     await page.waitForFunction(() => 'preview' in window);
-    const to = Date.now();
+    const to = Date.now() + 60_000;
     const result = await page.evaluate(async ([from, until]) => {
       const p = (window as unknown as { preview: { queryDataSource: (t: unknown[], f: number, u: number) => Promise<unknown>; testDatasource: () => Promise<unknown> } }).preview;
       return {
