@@ -42,6 +42,8 @@ export function createKnnDetector(params?: Partial<KnnParams>, data?: z.output<t
   const recent = new Float64Array(w); // raw values, ring
   const bank = new Float64Array(H * m); // ring of reduced subsequences
   const vec = new Float64Array(m);
+  // Segment sums of the stored vectors: (Σq − Σc)² / m ≤ ‖q − c‖² prunes most candidates without a full distance.
+  const sums = new Float64Array(H);
   let stored = 0;
   let head = 0;
   let mean = data?.mean ?? 0;
@@ -52,6 +54,11 @@ export function createKnnDetector(params?: Partial<KnnParams>, data?: z.output<t
     bank.set(data.bank.slice(0, H * m));
     stored = Math.min(data.stored, H);
     head = data.head % H;
+    for (let j = 0; j < H; j++) {
+      let t = 0;
+      for (let s = 0; s < m; s++) t += bank[j * m + s] ?? 0;
+      sums[j] = t;
+    }
   }
 
   const step = (x: number): number => {
@@ -73,21 +80,34 @@ export function createKnnDetector(params?: Partial<KnnParams>, data?: z.output<t
       const seg = Math.floor((i * m) / w);
       vec[seg] = (vec[seg] ?? 0) + v;
     }
-    for (let s = 0; s < m; s++) vec[s] = (vec[s] ?? 0) / (w / m);
-    // Nearest stored neighbour, skipping the last `w` subsequences (they overlap this one).
+    let qsum = 0;
+    for (let s = 0; s < m; s++) {
+      vec[s] = (vec[s] ?? 0) / (w / m);
+      qsum += vec[s] ?? 0;
+    }
+    // Nearest stored neighbour, skipping the last `w` subsequences (they overlap this one). Newest first, so a
+    // close match is found early and prunes the rest; slots are walked without modulo arithmetic.
     let best = Infinity;
-    const usable = stored - w;
-    for (let j = 0; j < usable; j++) {
-      const slot = (((head - 1 - w - j) % H) + H) % H;
-      const off = slot * m;
-      let dist = 0;
-      for (let s = 0; s < m && dist < best; s++) {
-        const diff = (vec[s] ?? 0) - (bank[off + s] ?? 0);
-        dist += diff * diff;
+    let left = stored - w;
+    let slot = (((head - 1 - w) % H) + H) % H;
+    while (left > 0) {
+      const run = Math.min(left, slot + 1);
+      for (let k = 0; k < run; k++, slot--) {
+        const gap = qsum - (sums[slot] ?? 0);
+        if (gap * gap >= best * m) continue;
+        const off = slot * m;
+        let dist = 0;
+        for (let s = 0; s < m && dist < best; s++) {
+          const diff = (vec[s] ?? 0) - (bank[off + s] ?? 0);
+          dist += diff * diff;
+        }
+        if (dist < best) best = dist;
       }
-      if (dist < best) best = dist;
+      left -= run;
+      slot = H - 1;
     }
     bank.set(vec, head * m);
+    sums[head] = qsum;
     head = (head + 1) % H;
     if (stored < H) stored++;
     return Number.isFinite(best) ? Math.sqrt(best / m) : 0;
