@@ -103,6 +103,7 @@ describe('GitHub and Slack webhooks', () => {
         decisions: fakeDecisions,
         secret: SLACK_SECRET,
         nowMs: () => Date.now(),
+        responseUrlPrefix: 'http://127.0.0.1:',
       }),
     ]);
   });
@@ -201,8 +202,16 @@ describe('GitHub and Slack webhooks', () => {
     expect(ok.body).toMatchObject({ response_type: 'in_channel', text: `Remediation ${remediationId} approved by alice.` });
     expect((await postSlack(command('U0VIC', `approve ${remediationId}`))).body.text).toMatch(/Role viewer may not approve/);
     expect((await postSlack(command('U0NOBODY', `reject ${remediationId}`))).body.text).toMatch(/not mapped/);
-    const button = { type: 'block_actions', user: { id: 'U0ALICE' }, trigger_id: 'trig-button-1', actions: [{ action_id: 'aegis_reject', value: remediationId }] };
+    const button = {
+      type: 'block_actions',
+      user: { id: 'U0ALICE' },
+      trigger_id: 'trig-button-1',
+      response_url: `${github.url}/slack-response`,
+      actions: [{ action_id: 'aegis_reject', value: remediationId }],
+    };
     expect((await postSlack({ payload: JSON.stringify(button) })).body.text).toMatch(/rejected by alice/);
+    // The outcome is also posted to the button's response_url (the stand-in records it).
+    await until(() => github.requests.find((r) => r.url === '/slack-response'));
     expect((await postSlack({ payload: JSON.stringify(button) })).body.text).toBe('Already handled.');
     expect(decisions).toEqual([
       ['approve', remediationId, 'slack:alice'],

@@ -30,6 +30,9 @@ export interface SlackWebhookDeps {
   decisions?: RemediationDecisions;
   secret?: string;
   nowMs: () => number;
+  /** Where a button's outcome is posted back (Slack ignores the HTTP answer to a button); only Slack's own hooks by default. */
+  responseUrlPrefix?: string;
+  fetch?: typeof fetch;
 }
 
 const slashCommand = z.object({
@@ -45,6 +48,7 @@ const blockActions = z.object({
   type: z.literal('block_actions'),
   user: z.object({ id: z.string().min(1), username: z.string().optional() }),
   trigger_id: z.string().min(1),
+  response_url: z.string().optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
 });
 
@@ -58,7 +62,7 @@ const USAGE = 'Usage: /aegis status | incidents | show <incident id> | approve <
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What Slack sent: a slash command (form fields) or an interaction (a `payload` field holding JSON). */
-function requestOf(body: Record<string, unknown>): { user: string; trigger: string; words: string[] } {
+function requestOf(body: Record<string, unknown>): { user: string; trigger: string; words: string[]; responseUrl?: string } {
   if (typeof body.payload === 'string') {
     let json: unknown;
     try {
@@ -71,7 +75,7 @@ function requestOf(body: Record<string, unknown>): { user: string; trigger: stri
     const action = p.data.actions[0];
     const verb = action?.action_id === 'aegis_approve' ? 'approve' : action?.action_id === 'aegis_reject' ? 'reject' : '';
     if (!verb) throw new InputError(`unknown action ${action?.action_id ?? ''}`);
-    return { user: p.data.user.id, trigger: p.data.trigger_id, words: [verb, action?.value ?? ''] };
+    return { user: p.data.user.id, trigger: p.data.trigger_id, words: [verb, action?.value ?? ''], responseUrl: p.data.response_url };
   }
   const c = slashCommand.safeParse(body);
   if (!c.success) throw new InputError(`not a Slack slash command: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -134,7 +138,7 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
           verifySlackSignature({ secret, signature, body: rawBody(req), timestamp: req.header('x-slack-request-timestamp'), nowMs: d.nowMs() }),
       }),
       async handler({ body, req, principal }) {
-        const { user, trigger, words } = requestOf(body);
+        const { user, trigger, words, responseUrl } = requestOf(body);
         const audit = (details: Record<string, unknown>) => deliveryAudit(req, principal, 'webhook.slack', { user, command: words.slice(0, 2).join(' '), ...details });
         if (!(await d.signals.recordDelivery('slack', trigger))) {
           await d.writer.submit([], { ...audit({ duplicate: true }), status: 200 });
@@ -150,6 +154,10 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
           reply = ephemeral(`Refused: ${errorMessage(err)}`);
         }
         await d.writer.submit([], { ...audit({ as: who?.name ?? null }), actor: who ? `slack:${who.name}` : `slack:${user}`, status: 200 });
+        if (responseUrl?.startsWith(d.responseUrlPrefix ?? 'https://hooks.slack.com/')) {
+          const send = d.fetch ?? fetch;
+          void send(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(reply) }).catch(() => {});
+        }
         return reply;
       },
     }),
