@@ -41,7 +41,7 @@ import type { KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
 import { BUILTIN_RULES, createIacFindingStore, createIacScanner, iacRoutes, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
-import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline } from './pipeline/index.js';
+import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline, withMcpEndpoint } from './pipeline/index.js';
 import {
   createKubeCluster,
   createRemediationService,
@@ -225,13 +225,14 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const fixerModel = await loadFixerModel(pipelineStore);
     let scanner: Promise<IacScanner> | undefined;
     const namespace = cluster.simulator?.namespace ?? cluster.kubeConfig?.getContextObject(cluster.kubeConfig.getCurrentContext())?.namespace ?? 'default';
+    const tools = createToolset({ graph, cluster: cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined, metrics: metricsSource, logs: cluster.logs, namespace });
     const pipeline = createPipeline({
       store,
       pipelineStore,
       bus,
       clock,
       logger: logger.child({ component: 'pipeline' }),
-      tools: createToolset({ graph, cluster: cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined, metrics: metricsSource, logs: cluster.logs, namespace }),
+      tools,
       rca,
       remediation,
       fixerModel: () => fixerModel,
@@ -283,13 +284,14 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
           app,
         )
       : app;
+    const served = withMcpEndpoint({ inner: handler, registry: tools, authenticator, logger: logger.child({ component: 'mcp' }) });
     const tls = config.AEGIS_TLS_CERT && config.AEGIS_TLS_KEY;
     const server = tls
       ? https.createServer(
           { cert: await readFile(config.AEGIS_TLS_CERT!), key: await readFile(config.AEGIS_TLS_KEY!) },
-          handler,
+          served,
         )
-      : http.createServer(handler);
+      : http.createServer(served);
     server.requestTimeout = 30_000;
     server.headersTimeout = 15_000;
     await new Promise<void>((resolve, reject) => {

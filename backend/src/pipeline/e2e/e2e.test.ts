@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
@@ -48,7 +50,8 @@ beforeAll(async () => {
   grafana = (await handle.store.tokens.create({ name: 'g', role: 'grafana', createdBy: 't' })).secret;
   ws = connect(handle.url, { auth: { token: viewer }, transports: ['websocket'] });
   for (const topic of ['incidents', 'agent-activity', 'remediations']) ws.on(topic, (e: { type: string; data: any }) => seen.push({ topic, type: e.type, data: e.data }));
-  await waitFor('websocket', async () => (ws.connected ? true : undefined), 10_000);
+  ws.on('connect_error', (e) => console.warn('[e2e] websocket connect_error', e.message));
+  await waitFor('websocket', async () => (ws.connected ? true : undefined), 30_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -68,7 +71,8 @@ async function loop(scenario: string, service: string, alertname: string, develo
   const injected = await api('POST', '/api/v1/simulator/inject', { token: admin, body: { scenario, service, seed: 5 } });
   expect(injected.status).toBe(201);
   await simMinutes(developMinutes);
-  const alert = signedGrafanaAlert(SECRET, { service, alertname, namespace: 'boutique', startsAt: clock.now().toISOString() });
+  // Grafana notifies after the rule's pending period: the alert started firing a few minutes before it arrives.
+  const alert = signedGrafanaAlert(SECRET, { service, alertname, namespace: 'boutique', startsAt: new Date(clock.nowMs() - (developMinutes / 2) * 60_000).toISOString() });
   for (let i = 0; i < 2; i++) expect((await api('POST', '/api/v1/webhooks/grafana', { raw: alert.raw, headers: alert.headers })).status).toBe(202);
   const incidents = await waitFor('the incident', async () => ((await incidentFor(service)).length ? incidentFor(service) : undefined), 30_000);
   expect(incidents).toHaveLength(1);
@@ -121,6 +125,19 @@ function checkNotified(service: string, remediationId: string) {
   expect(slack.messages.some((m) => m.text?.includes('Remediation proposed') && m.text.includes(service))).toBe(true);
   expect(slack.messages.some((m) => m.text?.includes(`${service}: succeeded`))).toBe(true);
 }
+
+describe('MCP over HTTP', () => {
+  it('serves the agents\' read-only tools to a token with read access, and nothing to anyone else', async () => {
+    expect((await api('POST', '/api/v1/mcp', { body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } })).status).toBe(401);
+    const client = new Client({ name: 'e2e', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${handle.url}/api/v1/mcp`), { requestInit: { headers: { authorization: `Bearer ${viewer}` } } }));
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['graph_neighbours', 'k8s_get_deployment', 'metrics_query_range', 'logs_query']));
+    const res = await client.callTool({ name: 'k8s_get_deployment', arguments: { name: 'adservice' } });
+    expect(JSON.parse((res.content as Array<{ text: string }>)[0]?.text ?? '{}')).toMatchObject({ name: 'adservice', namespace: 'boutique' });
+    await client.close();
+  }, 60_000);
+});
 
 describe('incident loop on the simulated cluster', () => {
   it('memory leak → restart: alert, one incident, agents, RCA, dry-run proposal, approval, restart, verification, postmortem, notifications', async () => {
