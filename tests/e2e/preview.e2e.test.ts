@@ -242,6 +242,13 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
     await iac.close();
   });
 
+  it('the configuration page tests the connection through the proxy route', async () => {
+    const page = await open('/plugins/aegis-app');
+    await page.getByTestId('aegis-config-test').click();
+    await page.getByTestId('aegis-config-result').getByText('Connection OK').waitFor({ timeout: 30_000 });
+    await page.close();
+  });
+
   it('no console errors on any page', async () => {
     for (const p of pages) if (!p.isClosed()) await p.close();
     expect(errors, errors.join('\n')).toEqual([]);
