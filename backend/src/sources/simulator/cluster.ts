@@ -1,4 +1,4 @@
-import { affects, crashAfter, leakedBytes, type Fault, type PodView } from './faults.js';
+import { crashAfter, leakedBytes, type Fault, type PodView } from './faults.js';
 import { seasonality } from './model.js';
 import { isoSeconds, type KubeObject, type ObjectStore } from './objects.js';
 import { formatMi, formatMilli, parseQuantity } from './quantity.js';
@@ -787,8 +787,4 @@ export function stableStringify(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-}
-
-export function faultTouches(f: Fault, rt: PodRuntime, now: number): boolean {
-  return affects(f, rt, now);
 }
