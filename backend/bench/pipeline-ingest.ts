@@ -54,7 +54,12 @@ function alert(i: number) {
   const service = `svc-${i % SERVICES}`;
   return {
     status: 'firing',
-    labels: { alertname: `Alert${i}`, service, severity: i % 7 === 0 ? 'critical' : 'warning', grafana_folder: 'bench' },
+    labels: {
+      alertname: `Alert${i}`,
+      service,
+      severity: i % 7 === 0 ? 'critical' : 'warning',
+      grafana_folder: 'bench',
+    },
     annotations: { summary: `alert ${i} on ${service}` },
     startsAt: STARTS_AT,
     endsAt: '0001-01-01T00:00:00Z',
@@ -208,7 +213,8 @@ async function run(adminUrl: string, perRequest: number) {
   const db = new pg.Client({ connectionString: url.toString() });
   await db.connect();
   try {
-    const syncCommit = (await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
+    const syncCommit = (await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]
+      ?.synchronous_commit;
     const load0 = loadavg()[0]?.toFixed(2);
     const cpu0 = await cpuSeconds(child.pid);
     const result = await fire(port, list);
@@ -218,7 +224,9 @@ async function run(adminUrl: string, perRequest: number) {
     list.forEach((d, i) => (result.statuses[i] === 202 ? d.keys.forEach((k) => acked.add(k)) : refused++));
 
     const stored = new Set(
-      (await db.query<{ dedupe_key: string }>("SELECT dedupe_key FROM incident_signals WHERE source = 'grafana'")).rows.map((r) => r.dedupe_key),
+      (
+        await db.query<{ dedupe_key: string }>("SELECT dedupe_key FROM incident_signals WHERE source = 'grafana'")
+      ).rows.map((r) => r.dedupe_key),
     );
     const lost = [...acked].filter((k) => !stored.has(k)).length;
     const incidents = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM incidents')).rows[0]?.n);

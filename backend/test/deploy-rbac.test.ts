@@ -23,7 +23,9 @@ interface K8sObject {
 
 async function load(rel: string): Promise<K8sObject[]> {
   const text = await readFile(path.join(DEPLOY, rel), 'utf8');
-  return parseAllDocuments(text).map((d) => d.toJSON() as K8sObject).filter(Boolean);
+  return parseAllDocuments(text)
+    .map((d) => d.toJSON() as K8sObject)
+    .filter(Boolean);
 }
 
 /** A kustomization's objects, following `resources` into directories (what `kubectl apply -k` applies). */
@@ -44,7 +46,11 @@ function granted(objects: K8sObject[], role: string): string[] {
   expect(cr, `ClusterRole ${role}`).toBeDefined();
   return [
     ...new Set(
-      (cr?.rules ?? []).flatMap((r) => r.apiGroups.flatMap((group) => r.resources.flatMap((resource) => r.verbs.map((verb) => key({ group, resource, verb }))))),
+      (cr?.rules ?? []).flatMap((r) =>
+        r.apiGroups.flatMap((group) =>
+          r.resources.flatMap((resource) => r.verbs.map((verb) => key({ group, resource, verb }))),
+        ),
+      ),
     ),
   ].sort();
 }
@@ -69,7 +75,10 @@ describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async (
     const missing = needed(calls.permissions, true).filter((k) => !granted(base, 'aegis-read').includes(k));
     const extra = granted(base, 'aegis-read').filter((k) => !needed(calls.permissions, true).includes(k));
     const where = (k: string) => calls.permissions.filter((p) => key(p) === k).map((p) => p.at);
-    expect(missing.map((k) => `${k} (used at ${where(k).join(', ')})`), 'missing from deploy/base/rbac-read.yaml').toEqual([]);
+    expect(
+      missing.map((k) => `${k} (used at ${where(k).join(', ')})`),
+      'missing from deploy/base/rbac-read.yaml',
+    ).toEqual([]);
     expect(extra, 'granted by deploy/base/rbac-read.yaml but never used').toEqual([]);
   });
 
@@ -99,7 +108,11 @@ describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async (
     const c = pod.containers[0];
     expect(pod.serviceAccountName).toBe('aegis-backend');
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(c.livenessProbe.httpGet.path).toBe('/healthz');
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
     expect(c.resources.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
@@ -107,13 +120,19 @@ describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async (
     expect(base.some((o) => o.kind === 'Secret' && o.metadata.name === 'aegis-grafana-contact-point')).toBe(true);
     // Aegis's own IaC rules find nothing of high or critical severity in its manifests.
     const files = await Promise.all(
-      ['base/deployment.yaml', 'base/service.yaml', 'base/rbac-read.yaml', 'remediation/rbac-remediate.yaml'].map(async (f) => ({
-        path: f,
-        content: await readFile(path.join(DEPLOY, f), 'utf8'),
-      })),
+      ['base/deployment.yaml', 'base/service.yaml', 'base/rbac-read.yaml', 'remediation/rbac-remediate.yaml'].map(
+        async (f) => ({
+          path: f,
+          content: await readFile(path.join(DEPLOY, f), 'utf8'),
+        }),
+      ),
     );
     const { findings } = await scanFiles(files);
-    expect(findings.filter((f) => f.severity === 'high' || f.severity === 'critical').map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual([]);
+    expect(
+      findings
+        .filter((f) => f.severity === 'high' || f.severity === 'critical')
+        .map((f) => `${f.ruleId} ${f.file}:${f.line}`),
+    ).toEqual([]);
   });
 
   it('maps client-node calls to permissions (the analysis itself)', () => {

@@ -51,7 +51,14 @@ const KINDS: Record<string, { resource: string; cluster?: boolean }> = {
   Namespace: { resource: 'namespaces', cluster: true },
   Node: { resource: 'nodes', cluster: true },
 };
-const SUBRESOURCES: Record<string, string> = { Log: 'log', Scale: 'scale', Status: 'status', Eviction: 'eviction', Binding: 'binding', Ephemeralcontainers: 'ephemeralcontainers' };
+const SUBRESOURCES: Record<string, string> = {
+  Log: 'log',
+  Scale: 'scale',
+  Status: 'status',
+  Eviction: 'eviction',
+  Binding: 'binding',
+  Ephemeralcontainers: 'ephemeralcontainers',
+};
 const VERBS: Record<string, string> = {
   list: 'list',
   read: 'get',
@@ -62,7 +69,8 @@ const VERBS: Record<string, string> = {
   delete: 'delete',
   deleteCollection: 'deletecollection',
 };
-const METHOD = /^(deleteCollection|list|read|watch|create|patch|replace|delete)(Namespaced)?([A-Z][A-Za-z]*?)(ForAllNamespaces)?$/;
+const METHOD =
+  /^(deleteCollection|list|read|watch|create|patch|replace|delete)(Namespaced)?([A-Z][A-Za-z]*?)(ForAllNamespaces)?$/;
 
 /** `listNamespacedPod` on CoreV1Api → list pods (namespaced); `readNamespacedPodLog` → get pods/log. */
 export function permissionOfMethod(apiClass: string, method: string): Omit<KubePermission, 'at'> | undefined {
@@ -73,7 +81,9 @@ export function permissionOfMethod(apiClass: string, method: string): Omit<KubeP
   let kind = KINDS[kindAndSub];
   let sub = '';
   if (!kind) {
-    const split = Object.keys(SUBRESOURCES).find((s) => kindAndSub.endsWith(s) && KINDS[kindAndSub.slice(0, -s.length)]);
+    const split = Object.keys(SUBRESOURCES).find(
+      (s) => kindAndSub.endsWith(s) && KINDS[kindAndSub.slice(0, -s.length)],
+    );
     if (!split) return undefined;
     kind = KINDS[kindAndSub.slice(0, -split.length)];
     sub = `/${SUBRESOURCES[split]}`;
@@ -122,7 +132,11 @@ export function analyseSource(file: string, text: string): KubeCallReport {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
       consts.set(n.name.text, n.initializer);
       const init = n.initializer;
-      if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'makeApiClient') {
+      if (
+        ts.isCallExpression(init) &&
+        ts.isPropertyAccessExpression(init.expression) &&
+        init.expression.name.text === 'makeApiClient'
+      ) {
         const arg = init.arguments[0];
         if (arg && ts.isIdentifier(arg)) clients.set(n.name.text, arg.text);
       }
@@ -136,14 +150,20 @@ export function analyseSource(file: string, text: string): KubeCallReport {
       const method = n.expression.name.text;
       const receiver = n.expression.expression;
       if (method === 'makeApiClient') {
-        const bound = ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name) && clients.has(n.parent.name.text);
+        const bound =
+          ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name) && clients.has(n.parent.name.text);
         if (!bound) unknown.push(`${where(n)}: makeApiClient result not bound to a const`);
       } else if (ts.isIdentifier(receiver) && clients.has(receiver.text)) {
         const apiClass = clients.get(receiver.text) ?? '';
         const p = permissionOfMethod(apiClass, method);
         if (p) permissions.push({ ...p, at: where(n) });
         else unknown.push(`${where(n)}: ${apiClass}.${method}`);
-      } else if (method === 'watch' && ts.isNewExpression(receiver) && ts.isIdentifier(receiver.expression) && receiver.expression.text === 'Watch') {
+      } else if (
+        method === 'watch' &&
+        ts.isNewExpression(receiver) &&
+        ts.isIdentifier(receiver.expression) &&
+        receiver.expression.text === 'Watch'
+      ) {
         const arg = n.arguments[0];
         const paths = arg ? stringValues(arg, consts) : undefined;
         if (!paths) unknown.push(`${where(n)}: Watch.watch path is not a literal`);
@@ -154,10 +174,18 @@ export function analyseSource(file: string, text: string): KubeCallReport {
         }
       }
     }
-    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && ['Log', 'Exec', 'Attach', 'PortForward', 'Cp', 'Metrics', 'Informer'].includes(n.expression.text)) {
+    if (
+      ts.isNewExpression(n) &&
+      ts.isIdentifier(n.expression) &&
+      ['Log', 'Exec', 'Attach', 'PortForward', 'Cp', 'Metrics', 'Informer'].includes(n.expression.text)
+    ) {
       unknown.push(`${where(n)}: new ${n.expression.text}(…) is not mapped`);
     }
-    if (ts.isIdentifier(n) && ['KubernetesObjectApi', 'makeInformer'].includes(n.text) && !ts.isImportSpecifier(n.parent)) {
+    if (
+      ts.isIdentifier(n) &&
+      ['KubernetesObjectApi', 'makeInformer'].includes(n.text) &&
+      !ts.isImportSpecifier(n.parent)
+    ) {
       unknown.push(`${where(n)}: ${n.text} is not mapped`);
     }
     ts.forEachChild(n, visit);

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import {
-  namespaceFromLabels,
-  serviceFromLabels,
-  severityFromLabel,
-  type Signal,
-  type SignalSource,
-} from './signal.js';
+import { namespaceFromLabels, serviceFromLabels, severityFromLabel, type Signal, type SignalSource } from './signal.js';
 
 const labelMap = z.record(z.string().max(1000), z.string().max(10_000)).default({});
-const timestamp = z.string().max(64).refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 timestamp');
+const timestamp = z
+  .string()
+  .max(64)
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 timestamp');
 
 /** One alert of an Alertmanager (v4) or Grafana (v1) notification; Grafana adds URLs and values. */
 const alertSchema = z.object({
@@ -80,7 +77,10 @@ export function isGrafanaTestAlert(alert: WebhookAlert): boolean {
  * re-sends at every group interval carry all three unchanged, while a new firing of the same alert
  * starts later. A resolved alert carries the same key, so it resolves the signal it fired as.
  */
-export function alertSignals(source: Extract<SignalSource, 'grafana' | 'alertmanager'>, n: AlertNotification): Signal[] {
+export function alertSignals(
+  source: Extract<SignalSource, 'grafana' | 'alertmanager'>,
+  n: AlertNotification,
+): Signal[] {
   return n.alerts.map((alert) => {
     const labels = { ...n.commonLabels, ...alert.labels };
     const fingerprint = alert.fingerprint ?? fingerprintOf(labels);

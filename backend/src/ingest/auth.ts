@@ -10,7 +10,12 @@ export function rawBody(req: Request): Buffer {
 }
 
 export function signaturePrincipal(source: string): Principal {
-  return { tokenId: `signature:${source}`, tokenName: `${source}-signature`, role: 'ingest', actor: `webhook:${source}` };
+  return {
+    tokenId: `signature:${source}`,
+    tokenName: `${source}-signature`,
+    role: 'ingest',
+    actor: `webhook:${source}`,
+  };
 }
 
 /**
@@ -29,7 +34,9 @@ export function signatureOrBearer(o: {
     if (signature === undefined) {
       if (bearer) return bearer;
       throw new AuthenticationError(
-        o.secret ? `${o.header} or a bearer token is required` : `a bearer token is required (${o.secretName} is not set)`,
+        o.secret
+          ? `${o.header} or a bearer token is required`
+          : `a bearer token is required (${o.secretName} is not set)`,
       );
     }
     if (!o.secret) throw new AuthenticationError(`${o.header} was sent but ${o.secretName} is not configured here`);
@@ -40,7 +47,12 @@ export function signatureOrBearer(o: {
 }
 
 /** The success audit entry of a delivery; the writer adds what became of its signals. */
-export function deliveryAudit(req: Request, principal: Principal, action: string, details: Record<string, unknown> = {}): DeliveryAudit {
+export function deliveryAudit(
+  req: Request,
+  principal: Principal,
+  action: string,
+  details: Record<string, unknown> = {},
+): DeliveryAudit {
   const locals = (req.res?.locals ?? {}) as { requestId?: string };
   return {
     actor: principal.actor,

@@ -71,14 +71,25 @@ describe('an acknowledged alert survives the process dying right after the 202',
     child = proc;
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 600; i++) {
-      if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${base}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const acked: string[] = [];
     let killed = false;
     const send = async (i: number) => {
       const fingerprint = `durable-${i}`;
-      const body = JSON.stringify(grafanaPayload([{ labels: { alertname: `Durable${i}`, service: `svc-${i % 7}` }, fingerprint }], `durable-${i}`));
+      const body = JSON.stringify(
+        grafanaPayload(
+          [{ labels: { alertname: `Durable${i}`, service: `svc-${i % 7}` }, fingerprint }],
+          `durable-${i}`,
+        ),
+      );
       const res = await fetch(`${base}/api/v1/webhooks/grafana`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_TOKEN}` },
@@ -94,16 +105,24 @@ describe('an acknowledged alert survives the process dying right after the 202',
       }
     };
     let next = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      for (let i = next++; i < 400 && !killed; i = next++) await send(i);
-    }));
-    await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(undefined) : proc.once('exit', r)));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        for (let i = next++; i < 400 && !killed; i = next++) await send(i);
+      }),
+    );
+    await new Promise((r) =>
+      proc.exitCode !== null || proc.signalCode !== null ? r(undefined) : proc.once('exit', r),
+    );
     expect(killed).toBe(true);
 
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
-    const { rows } = await db.query<{ fp: string }>("SELECT payload->>'fingerprint' AS fp FROM incident_signals WHERE source = 'grafana'");
-    const incidents = await db.query<{ s: string; n: string }>('SELECT s, count(*) AS n FROM incidents, unnest(services) s GROUP BY s');
+    const { rows } = await db.query<{ fp: string }>(
+      "SELECT payload->>'fingerprint' AS fp FROM incident_signals WHERE source = 'grafana'",
+    );
+    const incidents = await db.query<{ s: string; n: string }>(
+      'SELECT s, count(*) AS n FROM incidents, unnest(services) s GROUP BY s',
+    );
     await db.end();
     const stored = new Set(rows.map((r) => r.fp));
     expect(acked.length).toBeGreaterThanOrEqual(40);

@@ -42,7 +42,11 @@ async function startGithubStandIn() {
     res.end(body ?? '{"message":"Not Found"}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 async function startRoutes(store: Store, routes: RouteDef[]) {
@@ -60,7 +64,10 @@ async function startRoutes(store: Store, routes: RouteDef[]) {
   });
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe('GitHub and Slack webhooks', () => {
@@ -83,7 +90,13 @@ describe('GitHub and Slack webhooks', () => {
     t = await pgliteTestDatabase();
     store = createStore({ db: t.db, clock: systemClock });
     github = await startGithubStandIn();
-    const writer = createSignalWriter({ store, graph: staticServiceGraph([]), bus, clock: systemClock, logger: silentLogger });
+    const writer = createSignalWriter({
+      store,
+      graph: staticServiceGraph([]),
+      bus,
+      clock: systemClock,
+      logger: silentLogger,
+    });
     api = await startRoutes(store, [
       ...githubWebhookRoutes({
         writer,
@@ -129,11 +142,22 @@ describe('GitHub and Slack webhooks', () => {
   const repository = { full_name: 'acme/shop', name: 'shop', default_branch: 'main' };
 
   it('scans the IaC files a push changed, fetched through the contents API, after answering 202', async () => {
-    const push = { ref: 'refs/heads/main', after: 'abc123', repository, commits: [{ id: 'abc123', added: ['k8s/cart.yaml', 'README.md'], modified: [], removed: [] }] };
+    const push = {
+      ref: 'refs/heads/main',
+      after: 'abc123',
+      repository,
+      commits: [{ id: 'abc123', added: ['k8s/cart.yaml', 'README.md'], modified: [], removed: [] }],
+    };
     const res = await postGithub('push', 'delivery-push-1', push);
     expect(res.status).toBe(202);
     const scanned = await until(() => events.find((e) => e.type === 'iac.push_scanned'));
-    expect(github.requests).toEqual([{ url: '/repos/acme/shop/contents/k8s/cart.yaml?ref=abc123', auth: 'Bearer ghp_test', accept: 'application/vnd.github.raw+json' }]);
+    expect(github.requests).toEqual([
+      {
+        url: '/repos/acme/shop/contents/k8s/cart.yaml?ref=abc123',
+        auth: 'Bearer ghp_test',
+        accept: 'application/vnd.github.raw+json',
+      },
+    ]);
     const data = scanned.data as { files: string[]; findings: Array<{ ruleId: string; file: string }> };
     expect(data.files).toEqual(['k8s/cart.yaml']);
     expect(data.findings.length).toBeGreaterThan(0);
@@ -145,10 +169,18 @@ describe('GitHub and Slack webhooks', () => {
   });
 
   it('dedupes re-deliveries by delivery id and refuses forged signatures (401, audited)', async () => {
-    const deployment = { deployment: { id: 7, sha: 'abc1234', ref: 'main', environment: 'prod', payload: { service: 'cartservice' } }, repository };
-    expect((await postGithub('deployment', 'delivery-deploy-7', deployment)).body).toMatchObject({ event: 'deployment', duplicates: 0 });
+    const deployment = {
+      deployment: { id: 7, sha: 'abc1234', ref: 'main', environment: 'prod', payload: { service: 'cartservice' } },
+      repository,
+    };
+    expect((await postGithub('deployment', 'delivery-deploy-7', deployment)).body).toMatchObject({
+      event: 'deployment',
+      duplicates: 0,
+    });
     expect((await postGithub('deployment', 'delivery-deploy-7', deployment)).body).toMatchObject({ duplicates: 1 });
-    expect(events.filter((e) => e.topic === 'deployments' && (e.data as { service?: string }).service === 'cartservice')).toHaveLength(1);
+    expect(
+      events.filter((e) => e.topic === 'deployments' && (e.data as { service?: string }).service === 'cartservice'),
+    ).toHaveLength(1);
     const forged = await postGithub('deployment', 'delivery-deploy-8', deployment, { secret: 'wrong' });
     expect(forged.status).toBe(401);
     const denied = await store.audit.list({ action: 'webhook.github', result: 'denied', limit: 10 });
@@ -157,7 +189,11 @@ describe('GitHub and Slack webhooks', () => {
 
   it('opens an incident for a failed deployment and answers 400 for a malformed event', async () => {
     const failed = {
-      deployment_status: { state: 'failure', description: 'health checks failed', created_at: new Date().toISOString() },
+      deployment_status: {
+        state: 'failure',
+        description: 'health checks failed',
+        created_at: new Date().toISOString(),
+      },
       deployment: { id: 9, sha: 'def5678', ref: 'main', environment: 'prod', payload: '{"service":"paymentservice"}' },
       repository,
     };
@@ -183,7 +219,13 @@ describe('GitHub and Slack webhooks', () => {
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
   };
   let trigger = 0;
-  const command = (user: string, text: string) => ({ command: '/aegis', text, user_id: user, trigger_id: `trig-${++trigger}`, team_id: 'T1' });
+  const command = (user: string, text: string) => ({
+    command: '/aegis',
+    text,
+    user_id: user,
+    trigger_id: `trig-${++trigger}`,
+    team_id: 'T1',
+  });
   const remediationId = '00000000-0000-4000-8000-0000000000ab';
 
   it('answers /aegis status, incidents and show', async () => {
@@ -199,8 +241,13 @@ describe('GitHub and Slack webhooks', () => {
 
   it('approves and rejects as the mapped Aegis user, by command and by button; refuses unmapped users and viewers', async () => {
     const ok = await postSlack(command('U0ALICE', `approve ${remediationId}`));
-    expect(ok.body).toMatchObject({ response_type: 'in_channel', text: `Remediation ${remediationId} approved by alice.` });
-    expect((await postSlack(command('U0VIC', `approve ${remediationId}`))).body.text).toMatch(/Role viewer may not approve/);
+    expect(ok.body).toMatchObject({
+      response_type: 'in_channel',
+      text: `Remediation ${remediationId} approved by alice.`,
+    });
+    expect((await postSlack(command('U0VIC', `approve ${remediationId}`))).body.text).toMatch(
+      /Role viewer may not approve/,
+    );
     expect((await postSlack(command('U0NOBODY', `reject ${remediationId}`))).body.text).toMatch(/not mapped/);
     const button = {
       type: 'block_actions',

@@ -15,7 +15,10 @@ import type { SignalWriter } from './writer.js';
 /** The in-memory IaC scan (backend/src/iac `scanFiles`), behind a port so ingestion does not load the engine. */
 export interface IacScanPort {
   /** `target` names what was scanned (`github:<repo>@<sha>`), for the findings store. */
-  scan(files: Array<{ path: string; content: string }>, target: string): Promise<{
+  scan(
+    files: Array<{ path: string; content: string }>,
+    target: string,
+  ): Promise<{
     findings: Array<{ ruleId: string; severity: string; file: string; line: number; message: string }>;
   }>;
 }
@@ -45,7 +48,11 @@ export function githubContentsApi(o: { token?: string; apiUrl?: string; fetch?: 
   };
 }
 
-const repository = z.object({ full_name: z.string().min(1), name: z.string().min(1), default_branch: z.string().optional() });
+const repository = z.object({
+  full_name: z.string().min(1),
+  name: z.string().min(1),
+  default_branch: z.string().optional(),
+});
 const deploymentSchema = z.object({
   id: z.number(),
   sha: z.string().default(''),
@@ -59,7 +66,12 @@ const eventSchemas = {
   ping: z.object({ zen: z.string().optional() }),
   deployment: z.object({ deployment: deploymentSchema, repository }),
   deployment_status: z.object({
-    deployment_status: z.object({ state: z.string(), description: z.string().nullable().optional(), created_at: z.string().optional(), target_url: z.string().nullable().optional() }),
+    deployment_status: z.object({
+      state: z.string(),
+      description: z.string().nullable().optional(),
+      created_at: z.string().optional(),
+      target_url: z.string().nullable().optional(),
+    }),
     deployment: deploymentSchema,
     repository,
   }),
@@ -68,12 +80,27 @@ const eventSchemas = {
     after: z.string(),
     repository,
     commits: z
-      .array(z.object({ id: z.string(), added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) }))
+      .array(
+        z.object({
+          id: z.string(),
+          added: z.array(z.string()).default([]),
+          modified: z.array(z.string()).default([]),
+          removed: z.array(z.string()).default([]),
+        }),
+      )
       .default([]),
   }),
   workflow_run: z.object({
     action: z.string(),
-    workflow_run: z.object({ id: z.number(), name: z.string().nullable().optional(), conclusion: z.string().nullable().optional(), head_branch: z.string().nullable().optional(), head_sha: z.string(), html_url: z.string().optional(), updated_at: z.string().optional() }),
+    workflow_run: z.object({
+      id: z.number(),
+      name: z.string().nullable().optional(),
+      conclusion: z.string().nullable().optional(),
+      head_branch: z.string().nullable().optional(),
+      head_sha: z.string(),
+      html_url: z.string().optional(),
+      updated_at: z.string().optional(),
+    }),
     repository,
   }),
 };
@@ -114,11 +141,26 @@ export interface GithubWebhookDeps {
  * `compliance`). Re-deliveries are recognised by their delivery id.
  */
 export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
-  const change = (kind: string, service: string, description: string, at: string | undefined, extra: Record<string, unknown>) =>
-    d.bus.publish('deployments', `github.${kind}`, { service, kind, description, at: at ?? d.now().toISOString(), source: 'github', ...extra });
+  const change = (
+    kind: string,
+    service: string,
+    description: string,
+    at: string | undefined,
+    extra: Record<string, unknown>,
+  ) =>
+    d.bus.publish('deployments', `github.${kind}`, {
+      service,
+      kind,
+      description,
+      at: at ?? d.now().toISOString(),
+      source: 'github',
+      ...extra,
+    });
 
   const scanPush = async (push: z.infer<typeof eventSchemas.push>) => {
-    const changed = [...new Set(push.commits.flatMap((c) => [...c.added, ...c.modified]))].filter((f) => IAC_FILE.test(f));
+    const changed = [...new Set(push.commits.flatMap((c) => [...c.added, ...c.modified]))].filter((f) =>
+      IAC_FILE.test(f),
+    );
     const removed = new Set(push.commits.flatMap((c) => c.removed));
     const paths = changed.filter((f) => !removed.has(f)).slice(0, MAX_FILES);
     if (!paths.length || !d.iac) return;
@@ -144,31 +186,55 @@ export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
 
   const validate = (event: GithubEvent, body: unknown): unknown => {
     const parsed = eventSchemas[event].safeParse(body);
-    if (!parsed.success) throw new InputError(`${event} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new InputError(
+        `${event} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     return parsed.data;
   };
 
-  const handle = async (event: GithubEvent, data: unknown): Promise<{ signals: Signal[]; after?: () => Promise<void> }> => {
+  const handle = async (
+    event: GithubEvent,
+    data: unknown,
+  ): Promise<{ signals: Signal[]; after?: () => Promise<void> }> => {
     if (event === 'deployment') {
       const p = data as z.infer<typeof eventSchemas.deployment>;
       const service = serviceOf(p.deployment, p.repository);
-      change('deploy', service, `deploy ${p.repository.full_name}@${p.deployment.sha.slice(0, 7)} to ${p.deployment.environment}`, p.deployment.created_at, {
-        sha: p.deployment.sha,
-        environment: p.deployment.environment,
-      });
+      change(
+        'deploy',
+        service,
+        `deploy ${p.repository.full_name}@${p.deployment.sha.slice(0, 7)} to ${p.deployment.environment}`,
+        p.deployment.created_at,
+        {
+          sha: p.deployment.sha,
+          environment: p.deployment.environment,
+        },
+      );
     } else if (event === 'deployment_status') {
       const p = data as z.infer<typeof eventSchemas.deployment_status>;
       const service = serviceOf(p.deployment, p.repository);
       const state = p.deployment_status.state;
-      change(`deployment_${state}`, service, `deployment ${state}: ${p.repository.full_name}@${p.deployment.sha.slice(0, 7)}`, p.deployment_status.created_at, { sha: p.deployment.sha });
+      change(
+        `deployment_${state}`,
+        service,
+        `deployment ${state}: ${p.repository.full_name}@${p.deployment.sha.slice(0, 7)}`,
+        p.deployment_status.created_at,
+        { sha: p.deployment.sha },
+      );
       if (state === 'failure' || state === 'error') return { signals: [failedDeploySignal(p, service, d.now())] };
     } else if (event === 'workflow_run') {
       const p = data as z.infer<typeof eventSchemas.workflow_run>;
       if (p.action === 'completed') {
-        change(`workflow_${p.workflow_run.conclusion ?? 'completed'}`, p.repository.name, `workflow ${p.workflow_run.name ?? p.workflow_run.id} ${p.workflow_run.conclusion ?? ''}`, p.workflow_run.updated_at, {
-          sha: p.workflow_run.head_sha,
-          url: p.workflow_run.html_url,
-        });
+        change(
+          `workflow_${p.workflow_run.conclusion ?? 'completed'}`,
+          p.repository.name,
+          `workflow ${p.workflow_run.name ?? p.workflow_run.id} ${p.workflow_run.conclusion ?? ''}`,
+          p.workflow_run.updated_at,
+          {
+            sha: p.workflow_run.head_sha,
+            url: p.workflow_run.html_url,
+          },
+        );
       }
     } else if (event === 'push') {
       const p = data as z.infer<typeof eventSchemas.push>;
@@ -182,7 +248,8 @@ export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
       method: 'post',
       path: '/webhooks/github',
       operationId: 'githubWebhook',
-      summary: 'GitHub webhook (deployment, deployment_status, push, workflow_run); X-Hub-Signature-256 or bearer token',
+      summary:
+        'GitHub webhook (deployment, deployment_status, push, workflow_run); X-Hub-Signature-256 or bearer token',
       tags: ['webhooks'],
       permission: 'ingest',
       body: z.record(z.string(), z.unknown()).describe('the event payload, as GitHub sends it'),
@@ -223,7 +290,11 @@ export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
   ];
 }
 
-function failedDeploySignal(p: z.infer<(typeof eventSchemas)['deployment_status']>, service: string, now: Date): Signal {
+function failedDeploySignal(
+  p: z.infer<(typeof eventSchemas)['deployment_status']>,
+  service: string,
+  now: Date,
+): Signal {
   return {
     source: 'github',
     kind: 'event',
@@ -233,11 +304,19 @@ function failedDeploySignal(p: z.infer<(typeof eventSchemas)['deployment_status'
     namespace: null,
     severity: 'high',
     title: `Deployment ${p.deployment_status.state} on ${service}`,
-    summary: `${p.repository.full_name}@${p.deployment.sha.slice(0, 7)} to ${p.deployment.environment}: ${p.deployment_status.description ?? ''}`.slice(0, 2000),
+    summary:
+      `${p.repository.full_name}@${p.deployment.sha.slice(0, 7)} to ${p.deployment.environment}: ${p.deployment_status.description ?? ''}`.slice(
+        0,
+        2000,
+      ),
     labels: { repository: p.repository.full_name, environment: p.deployment.environment, sha: p.deployment.sha },
     starts_at: p.deployment_status.created_at ? new Date(p.deployment_status.created_at) : now,
     group_hint: service,
-    payload: { deployment_id: p.deployment.id, state: p.deployment_status.state, target_url: p.deployment_status.target_url ?? undefined },
+    payload: {
+      deployment_id: p.deployment.id,
+      state: p.deployment_status.state,
+      target_url: p.deployment_status.target_url ?? undefined,
+    },
   };
 }
 
@@ -253,7 +332,17 @@ export function iacEngineScanner(o: { db: Database; clock: Clock }): IacScanPort
       const result = await iac.scanFiles(files);
       await iac
         .createIacFindingStore({ db: o.db })
-        .recordScan({ source: 'webhook', target, actor: 'webhook:github', duration_ms: o.clock.nowMs() - started, stats: result.stats }, result.findings, result.suppressed);
+        .recordScan(
+          {
+            source: 'webhook',
+            target,
+            actor: 'webhook:github',
+            duration_ms: o.clock.nowMs() - started,
+            stats: result.stats,
+          },
+          result.findings,
+          result.suppressed,
+        );
       return result;
     },
   };

@@ -98,6 +98,13 @@ export function kubernetesSignal(e: KubeEventInput, now: Date): Signal | undefin
     labels: { reason: e.reason, kind: e.object.kind, object: e.object.name },
     starts_at: first ? new Date(first) : now,
     group_hint: service,
-    payload: { reason: e.reason, message: e.message, object: e.object, count: e.count, first_seen: e.firstSeen, last_seen: e.lastSeen },
+    payload: {
+      reason: e.reason,
+      message: e.message,
+      object: e.object,
+      count: e.count,
+      first_seen: e.firstSeen,
+      last_seen: e.lastSeen,
+    },
   };
 }

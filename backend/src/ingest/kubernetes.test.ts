@@ -29,6 +29,8 @@ describe('Kubernetes warnings from the cluster', () => {
     }
     expect(signals.length).toBeGreaterThan(0);
     expect(signals[0]).toMatchObject({ service: 'cartservice' });
-    expect(signals.map((s) => s.summary).join('\n')).toMatch(/Pod cartservice-[\w-]+: Back-off restarting failed container/);
+    expect(signals.map((s) => s.summary).join('\n')).toMatch(
+      /Pod cartservice-[\w-]+: Back-off restarting failed container/,
+    );
   }, 120_000);
 });

@@ -54,9 +54,15 @@ export function alertWebhookRoutes({ writer, clock, grafanaSecret }: AlertWebhoo
     notification: AlertNotification,
     audit: Parameters<SignalWriter['submit']>[1],
   ) => {
-    const real = { ...notification, alerts: notification.alerts.filter((a) => !(source === 'grafana' && isGrafanaTestAlert(a))) };
+    const real = {
+      ...notification,
+      alerts: notification.alerts.filter((a) => !(source === 'grafana' && isGrafanaTestAlert(a))),
+    };
     const test = real.alerts.length < notification.alerts.length;
-    const outcomes = await writer.submit(alertSignals(source, real), audit && { ...audit, details: { ...audit.details, test } });
+    const outcomes = await writer.submit(
+      alertSignals(source, real),
+      audit && { ...audit, details: { ...audit.details, test } },
+    );
     return { status: 202, body: { ...summarise(outcomes), ...(test ? { test } : {}) } };
   };
 
@@ -101,7 +107,11 @@ export function alertWebhookRoutes({ writer, clock, grafanaSecret }: AlertWebhoo
       status: 202,
       audit: { action: 'webhook.alertmanager', recordedByHandler: true },
       handler: ({ body, req, principal }) =>
-        ingest('alertmanager', body, deliveryAudit(req, principal, 'webhook.alertmanager', { receiver: body.receiver })),
+        ingest(
+          'alertmanager',
+          body,
+          deliveryAudit(req, principal, 'webhook.alertmanager', { receiver: body.receiver }),
+        ),
     }),
   ];
 }

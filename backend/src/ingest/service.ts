@@ -48,7 +48,14 @@ export interface Ingest {
  * normalised into signals and written by one durable writer that dedupes and groups them into incidents.
  */
 export function createIngest(o: IngestOptions): Ingest {
-  const writer = createSignalWriter({ store: o.store, graph: o.graph, bus: o.bus, clock: o.clock, logger: o.logger, ...o.writer });
+  const writer = createSignalWriter({
+    store: o.store,
+    graph: o.graph,
+    bus: o.bus,
+    clock: o.clock,
+    logger: o.logger,
+    ...o.writer,
+  });
   const unsubscribe = o.bus.subscribe('anomalies', async (event) => {
     if (event.type !== 'anomaly.opened' && event.type !== 'anomaly.closed') return;
     const parsed = anomalyMessageSchema.safeParse(event.data);
@@ -62,9 +69,24 @@ export function createIngest(o: IngestOptions): Ingest {
     routes: [
       ...alertWebhookRoutes({ writer, clock: o.clock, grafanaSecret: o.grafanaSecret }),
       ...(o.github
-        ? githubWebhookRoutes({ writer, signals: o.store.signals, bus: o.bus, logger: o.logger, now: () => o.clock.now(), ...o.github })
+        ? githubWebhookRoutes({
+            writer,
+            signals: o.store.signals,
+            bus: o.bus,
+            logger: o.logger,
+            now: () => o.clock.now(),
+            ...o.github,
+          })
         : []),
-      ...(o.slack ? slackWebhookRoutes({ writer, signals: o.store.signals, incidents: o.store.incidents, nowMs: () => o.clock.nowMs(), ...slackDeps(o.slack) }) : []),
+      ...(o.slack
+        ? slackWebhookRoutes({
+            writer,
+            signals: o.store.signals,
+            incidents: o.store.incidents,
+            nowMs: () => o.clock.nowMs(),
+            ...slackDeps(o.slack),
+          })
+        : []),
     ],
     writer,
     async reconcileAnomalies(open) {

@@ -46,7 +46,9 @@ export function verifyGrafanaSignature(o: {
 export function verifyGithubSignature(o: { secret: string; body: Buffer; signature: string }): SignatureCheck {
   const match = /^sha256=([0-9a-f]{64})$/i.exec(o.signature.trim());
   if (!match?.[1]) return { ok: false, reason: 'X-Hub-Signature-256 must be "sha256=<hex>"' };
-  return hexEquals(hmacHex(o.secret, o.body), match[1]) ? { ok: true } : { ok: false, reason: 'signature does not match' };
+  return hexEquals(hmacHex(o.secret, o.body), match[1])
+    ? { ok: true }
+    : { ok: false, reason: 'signature does not match' };
 }
 
 /** Slack: `X-Slack-Signature: v0=<hex HMAC of "v0:<timestamp>:<body>">`, timestamp within five minutes. */
@@ -71,5 +73,6 @@ export const sign = {
   grafana: (secret: string, body: string | Buffer, timestamp?: string) =>
     timestamp !== undefined ? hmacHex(secret, `${timestamp}:`, body) : hmacHex(secret, body),
   github: (secret: string, body: string | Buffer) => `sha256=${hmacHex(secret, body)}`,
-  slack: (secret: string, body: string | Buffer, timestamp: string) => `v0=${hmacHex(secret, `v0:${timestamp}:`, body)}`,
+  slack: (secret: string, body: string | Buffer, timestamp: string) =>
+    `v0=${hmacHex(secret, `v0:${timestamp}:`, body)}`,
 };

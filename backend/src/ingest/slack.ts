@@ -53,16 +53,26 @@ const blockActions = z.object({
 });
 
 const replySchema = z
-  .object({ response_type: z.enum(['ephemeral', 'in_channel']), text: z.string(), replace_original: z.boolean().optional() })
+  .object({
+    response_type: z.enum(['ephemeral', 'in_channel']),
+    text: z.string(),
+    replace_original: z.boolean().optional(),
+  })
   .meta({ id: 'SlackReply' });
 type Reply = z.infer<typeof replySchema>;
 
 const ephemeral = (text: string): Reply => ({ response_type: 'ephemeral', text });
-const USAGE = 'Usage: /aegis status | incidents | show <incident id> | approve <remediation id> | reject <remediation id> [reason]';
+const USAGE =
+  'Usage: /aegis status | incidents | show <incident id> | approve <remediation id> | reject <remediation id> [reason]';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What Slack sent: a slash command (form fields) or an interaction (a `payload` field holding JSON). */
-function requestOf(body: Record<string, unknown>): { user: string; trigger: string; words: string[]; responseUrl?: string } {
+function requestOf(body: Record<string, unknown>): {
+  user: string;
+  trigger: string;
+  words: string[];
+  responseUrl?: string;
+} {
   if (typeof body.payload === 'string') {
     let json: unknown;
     try {
@@ -71,14 +81,26 @@ function requestOf(body: Record<string, unknown>): { user: string; trigger: stri
       throw new InputError('payload is not JSON');
     }
     const p = blockActions.safeParse(json);
-    if (!p.success) throw new InputError(`unsupported Slack interaction: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!p.success)
+      throw new InputError(
+        `unsupported Slack interaction: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const action = p.data.actions[0];
-    const verb = action?.action_id === 'aegis_approve' ? 'approve' : action?.action_id === 'aegis_reject' ? 'reject' : '';
+    const verb =
+      action?.action_id === 'aegis_approve' ? 'approve' : action?.action_id === 'aegis_reject' ? 'reject' : '';
     if (!verb) throw new InputError(`unknown action ${action?.action_id ?? ''}`);
-    return { user: p.data.user.id, trigger: p.data.trigger_id, words: [verb, action?.value ?? ''], responseUrl: p.data.response_url };
+    return {
+      user: p.data.user.id,
+      trigger: p.data.trigger_id,
+      words: [verb, action?.value ?? ''],
+      responseUrl: p.data.response_url,
+    };
   }
   const c = slashCommand.safeParse(body);
-  if (!c.success) throw new InputError(`not a Slack slash command: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!c.success)
+    throw new InputError(
+      `not a Slack slash command: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return { user: c.data.user_id, trigger: c.data.trigger_id, words: c.data.text.trim().split(/\s+/).filter(Boolean) };
 }
 
@@ -87,32 +109,59 @@ function requestOf(body: Record<string, unknown>): { user: string; trigger: stri
  * user acts as the Aegis identity slack.yaml maps them to; unmapped users may only read.
  */
 export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
-  const incidentLine = (i: { id: string; severity: string; status: string; title: string }) => `• \`${i.id}\` ${i.severity} ${i.status}: ${i.title}`;
+  const incidentLine = (i: { id: string; severity: string; status: string; title: string }) =>
+    `• \`${i.id}\` ${i.severity} ${i.status}: ${i.title}`;
 
   const run = async (words: string[], who: SlackUser | undefined): Promise<Reply> => {
     const [verb = 'status', arg = '', ...rest] = words;
     if (verb === 'status' || verb === 'incidents') {
-      const open = await d.incidents.list({ status: ['open', 'investigating', 'awaiting_approval', 'remediating'], limit: verb === 'status' ? 500 : 10 });
-      if (verb === 'incidents') return ephemeral(open.items.length ? `Unresolved incidents:\n${open.items.map(incidentLine).join('\n')}` : 'No unresolved incidents.');
+      const open = await d.incidents.list({
+        status: ['open', 'investigating', 'awaiting_approval', 'remediating'],
+        limit: verb === 'status' ? 500 : 10,
+      });
+      if (verb === 'incidents')
+        return ephemeral(
+          open.items.length
+            ? `Unresolved incidents:\n${open.items.map(incidentLine).join('\n')}`
+            : 'No unresolved incidents.',
+        );
       const bySeverity = new Map<string, number>();
       for (const i of open.items) bySeverity.set(i.severity, (bySeverity.get(i.severity) ?? 0) + 1);
       const parts = [...bySeverity].map(([s, n]) => `${n} ${s}`);
-      return ephemeral(`Aegis: ${open.items.length}${open.next ? '+' : ''} unresolved incident(s)${parts.length ? ` (${parts.join(', ')})` : ''}.`);
+      return ephemeral(
+        `Aegis: ${open.items.length}${open.next ? '+' : ''} unresolved incident(s)${parts.length ? ` (${parts.join(', ')})` : ''}.`,
+      );
     }
     if (verb === 'show') {
       if (!UUID.test(arg)) return ephemeral('Give the incident id: /aegis show <incident id>');
       const i = await d.incidents.getDetail(arg);
       const lastSteps = i.timeline.slice(-5).map((t) => `  ${t.at} ${t.message}`);
-      return ephemeral([incidentLine(i), `services: ${i.services.join(', ') || 'unknown'} · ${i.signals.length} signal(s)`, ...lastSteps].join('\n'));
+      return ephemeral(
+        [
+          incidentLine(i),
+          `services: ${i.services.join(', ') || 'unknown'} · ${i.signals.length} signal(s)`,
+          ...lastSteps,
+        ].join('\n'),
+      );
     }
     if (verb === 'approve' || verb === 'reject') {
       if (!UUID.test(arg)) return ephemeral(`Give the remediation id: /aegis ${verb} <remediation id>`);
-      if (!who) return ephemeral('Your Slack user is not mapped to an Aegis user (slack.yaml), so you cannot approve or reject.');
+      if (!who)
+        return ephemeral(
+          'Your Slack user is not mapped to an Aegis user (slack.yaml), so you cannot approve or reject.',
+        );
       if (!can(principalOf(who), 'operate')) return ephemeral(`Role ${who.role} may not ${verb} remediations.`);
       if (!d.decisions) return ephemeral('Remediation approvals are not available on this server.');
       const actor = `slack:${who.name}`;
-      const r = verb === 'approve' ? await d.decisions.approve(arg, actor, who.role) : await d.decisions.reject(arg, actor, rest.join(' ') || undefined, who.role);
-      return { response_type: 'in_channel', text: `Remediation ${r.id} ${r.status} by ${who.name}.`, replace_original: false };
+      const r =
+        verb === 'approve'
+          ? await d.decisions.approve(arg, actor, who.role)
+          : await d.decisions.reject(arg, actor, rest.join(' ') || undefined, who.role);
+      return {
+        response_type: 'in_channel',
+        text: `Remediation ${r.id} ${r.status} by ${who.name}.`,
+        replace_original: false,
+      };
     }
     return ephemeral(USAGE);
   };
@@ -122,7 +171,8 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
       method: 'post',
       path: '/webhooks/slack',
       operationId: 'slackWebhook',
-      summary: 'Slack slash commands (/aegis …) and interactive buttons; Slack signing secret with a 5-minute replay window',
+      summary:
+        'Slack slash commands (/aegis …) and interactive buttons; Slack signing secret with a 5-minute replay window',
       tags: ['webhooks'],
       permission: 'ingest',
       body: z.record(z.string(), z.unknown()).describe('form fields as Slack sends them'),
@@ -135,11 +185,18 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
         secret: d.secret,
         secretName: 'AEGIS_SLACK_SIGNING_SECRET',
         verify: (req: Request, signature, secret) =>
-          verifySlackSignature({ secret, signature, body: rawBody(req), timestamp: req.header('x-slack-request-timestamp'), nowMs: d.nowMs() }),
+          verifySlackSignature({
+            secret,
+            signature,
+            body: rawBody(req),
+            timestamp: req.header('x-slack-request-timestamp'),
+            nowMs: d.nowMs(),
+          }),
       }),
       async handler({ body, req, principal }) {
         const { user, trigger, words, responseUrl } = requestOf(body);
-        const audit = (details: Record<string, unknown>) => deliveryAudit(req, principal, 'webhook.slack', { user, command: words.slice(0, 2).join(' '), ...details });
+        const audit = (details: Record<string, unknown>) =>
+          deliveryAudit(req, principal, 'webhook.slack', { user, command: words.slice(0, 2).join(' '), ...details });
         if (!(await d.signals.recordDelivery('slack', trigger))) {
           await d.writer.submit([], { ...audit({ duplicate: true }), status: 200 });
           return ephemeral('Already handled.');
@@ -153,10 +210,18 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
           if (!(err instanceof AegisError)) throw err;
           reply = ephemeral(`Refused: ${errorMessage(err)}`);
         }
-        await d.writer.submit([], { ...audit({ as: who?.name ?? null }), actor: who ? `slack:${who.name}` : `slack:${user}`, status: 200 });
+        await d.writer.submit([], {
+          ...audit({ as: who?.name ?? null }),
+          actor: who ? `slack:${who.name}` : `slack:${user}`,
+          status: 200,
+        });
         if (responseUrl?.startsWith(d.responseUrlPrefix ?? 'https://hooks.slack.com/')) {
           const send = d.fetch ?? fetch;
-          void send(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(reply) }).catch(() => {});
+          void send(responseUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(reply),
+          }).catch(() => {});
         }
         return reply;
       },

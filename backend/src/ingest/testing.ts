@@ -2,7 +2,12 @@
 
 /** A Grafana v1 notification with the given alerts (labels → one alert each). */
 export function grafanaPayload(
-  alerts: Array<{ labels: Record<string, string>; status?: 'firing' | 'resolved'; fingerprint?: string; startsAt?: string }>,
+  alerts: Array<{
+    labels: Record<string, string>;
+    status?: 'firing' | 'resolved';
+    fingerprint?: string;
+    startsAt?: string;
+  }>,
   groupKey = '{}:{alertname="HighMemory"}',
 ) {
   return {

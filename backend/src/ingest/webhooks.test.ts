@@ -61,7 +61,8 @@ describe('Grafana and Alertmanager webhooks', () => {
     return server.request('POST', '/api/v1/webhooks/grafana', { rawBody: raw, headers, token: opts.bearer });
   };
   const auditFor = async (action: string) =>
-    (await server.request('GET', `/api/v1/audit?action=${action}&limit=100`, { token: server.adminToken })).body.items as Array<{
+    (await server.request('GET', `/api/v1/audit?action=${action}&limit=100`, { token: server.adminToken })).body
+      .items as Array<{
       result: string;
       status: number;
       actor: string;
@@ -69,14 +70,18 @@ describe('Grafana and Alertmanager webhooks', () => {
     }>;
 
   it('accepts a signed notification with 202 and opens one incident; a re-delivery opens none', async () => {
-    const payload = grafanaPayload([{ labels: { alertname: 'HighMemory', service: 'cartservice', severity: 'critical' } }]);
+    const payload = grafanaPayload([
+      { labels: { alertname: 'HighMemory', service: 'cartservice', severity: 'critical' } },
+    ]);
     const first = await signed(payload);
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ accepted: 1, opened: 1, duplicates: 0 });
     const again = await signed(payload, { timestamp: now() });
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ accepted: 1, opened: 0, duplicates: 1, incidents: [] });
-    const detail = await server.request('GET', `/api/v1/incidents/${first.body.incidents[0]}`, { token: server.adminToken });
+    const detail = await server.request('GET', `/api/v1/incidents/${first.body.incidents[0]}`, {
+      token: server.adminToken,
+    });
     expect(detail.body).toMatchObject({ services: ['cartservice'], severity: 'critical', source: 'grafana' });
     expect(UNRESOLVED).toContain(detail.body.status);
     expect(detail.body.signals).toHaveLength(1);
@@ -148,7 +153,9 @@ describe('Grafana and Alertmanager webhooks', () => {
     const id = fired.body.incidents[0];
     const partly = await signed(grafanaPayload([{ ...alerts[0]!, status: 'resolved' }], 'g-checkout'));
     expect(partly.body).toMatchObject({ resolved: 1 });
-    expect(UNRESOLVED).toContain((await server.request('GET', `/api/v1/incidents/${id}`, { token: server.adminToken })).body.status);
+    expect(UNRESOLVED).toContain(
+      (await server.request('GET', `/api/v1/incidents/${id}`, { token: server.adminToken })).body.status,
+    );
     await signed(grafanaPayload([{ ...alerts[1]!, status: 'resolved' }], 'g-checkout'));
     const done = await server.request('GET', `/api/v1/incidents/${id}`, { token: server.adminToken });
     expect(done.body.status).toBe('resolved');
@@ -156,7 +163,13 @@ describe('Grafana and Alertmanager webhooks', () => {
   });
 
   it('takes Alertmanager v4 payloads with a bearer token and dedupes their re-sends', async () => {
-    const payload = { ...grafanaPayload([{ labels: { alertname: 'KubePodCrashLooping', namespace: 'shop', app: 'currencyservice' } }], 'am-1'), version: '4' };
+    const payload = {
+      ...grafanaPayload(
+        [{ labels: { alertname: 'KubePodCrashLooping', namespace: 'shop', app: 'currencyservice' } }],
+        'am-1',
+      ),
+      version: '4',
+    };
     const { orgId: _o, title: _t, state: _s, message: _m, ...am } = payload;
     const post = () => server.request('POST', '/api/v1/webhooks/alertmanager', { body: am, token: ingestToken });
     const first = await post();
@@ -164,7 +177,9 @@ describe('Grafana and Alertmanager webhooks', () => {
     expect(first.body).toMatchObject({ opened: 1 });
     expect((await post()).body).toMatchObject({ duplicates: 1, opened: 0 });
     expect((await server.request('POST', '/api/v1/webhooks/alertmanager', { body: am })).status).toBe(401);
-    const detail = await server.request('GET', `/api/v1/incidents/${first.body.incidents[0]}`, { token: server.adminToken });
+    const detail = await server.request('GET', `/api/v1/incidents/${first.body.incidents[0]}`, {
+      token: server.adminToken,
+    });
     expect(detail.body).toMatchObject({ namespace: 'shop', services: ['currencyservice'], source: 'alertmanager' });
   });
 });

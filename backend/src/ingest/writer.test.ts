@@ -33,7 +33,16 @@ function alert(service: string | null, fingerprint: string, status: 'firing' | '
 
 const anomaly = (id: string, service: string) =>
   anomalySignal(
-    { id, namespace: 'shop', service, metric: 'latency_p95', start: '2026-01-01T00:00:30Z', score: 0.99, detectors: ['mad'], group_id: '' },
+    {
+      id,
+      namespace: 'shop',
+      service,
+      metric: 'latency_p95',
+      start: '2026-01-01T00:00:30Z',
+      score: 0.99,
+      detectors: ['mad'],
+      group_id: '',
+    },
     'firing',
   );
 
@@ -55,8 +64,7 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
   afterAll(async () => t?.dispose());
 
   const writer = () => createSignalWriter({ store, graph, bus, clock, logger: silentLogger, windowMs: 10 * 60_000 });
-  const incidentsOf = async (service: string) =>
-    (await store.incidents.list({ service, limit: 100 })).items;
+  const incidentsOf = async (service: string) => (await store.incidents.list({ service, limit: 100 })).items;
 
   it('joins a Grafana alert and an Aegis anomaly on the same service into one incident', async (ctx) => {
     if (!t) return ctx.skip();
@@ -120,7 +128,15 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
     expect(out.map((o) => o.result)).toEqual(['opened', 'joined']);
     expect(
       kubernetesSignal(
-        { namespace: 'shop', uid: 'x', type: 'Normal', reason: 'Scheduled', message: '', object: { kind: 'Pod', name: 'p' }, count: 1 },
+        {
+          namespace: 'shop',
+          uid: 'x',
+          type: 'Normal',
+          reason: 'Scheduled',
+          message: '',
+          object: { kind: 'Pod', name: 'p' },
+          count: 1,
+        },
         clock.now(),
       ),
     ).toBeUndefined();
@@ -129,7 +145,16 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
   it('publishes anomaly events from the bus as signals, and their close resolves them', async (ctx) => {
     if (!t) return ctx.skip();
     const ingest = createIngest({ store, graph, bus, clock, logger: silentLogger });
-    const message = { id: '00000000-0000-4000-8000-0000000000aa', namespace: 'shop', service: 'solo', metric: 'memory', start: clock.now().toISOString(), score: 0.9, detectors: [], group_id: '' };
+    const message = {
+      id: '00000000-0000-4000-8000-0000000000aa',
+      namespace: 'shop',
+      service: 'solo',
+      metric: 'memory',
+      start: clock.now().toISOString(),
+      score: 0.9,
+      detectors: [],
+      group_id: '',
+    };
     bus.publish('anomalies', 'anomaly.opened', message);
     await bus.drain();
     await ingest.writer.flush();
@@ -144,7 +169,16 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
   it('reconciles open anomalies at start: missed ones become signals, ingested ones are duplicates', async (ctx) => {
     if (!t) return ctx.skip();
     const ingest = createIngest({ store, graph, bus, clock, logger: silentLogger });
-    const a = { id: '00000000-0000-4000-8000-0000000000c1', namespace: 'shop', service: 'recon', metric: 'cpu', start: clock.now().toISOString(), score: 0.95, detectors: [], group_id: '' };
+    const a = {
+      id: '00000000-0000-4000-8000-0000000000c1',
+      namespace: 'shop',
+      service: 'recon',
+      metric: 'cpu',
+      start: clock.now().toISOString(),
+      score: 0.95,
+      detectors: [],
+      group_id: '',
+    };
     expect(await ingest.reconcileAnomalies(async () => [a, { nonsense: true }])).toBe(1);
     expect(await ingest.reconcileAnomalies(async () => [a])).toBe(0);
     await ingest.close();
@@ -155,13 +189,21 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
     const w = writer();
     const [fired] = await w.submit([alert('busy', 'busy-1')]);
     const id = fired?.incident_id ?? '';
-    const r = await store.remediations.create({ incidentId: id, actionType: 'restart', target: 'busy', namespace: 'shop', plan: {} });
+    const r = await store.remediations.create({
+      incidentId: id,
+      actionType: 'restart',
+      target: 'busy',
+      namespace: 'shop',
+      plan: {},
+    });
     await t.db.query("UPDATE remediations SET status = 'applying' WHERE id = $1", [r.id]);
     const [resolved] = await w.submit([alert('busy', 'busy-1', 'resolved')]);
     expect(resolved).toMatchObject({ result: 'resolved', incident_id: id });
     const detail = await store.incidents.getDetail(id);
     expect(detail.status).not.toBe('resolved');
-    expect(detail.timeline.map((e) => e.message)).toContain('all alerts resolved; a remediation is in flight, so the incident stays open');
+    expect(detail.timeline.map((e) => e.message)).toContain(
+      'all alerts resolved; a remediation is in flight, so the incident stays open',
+    );
     const [unknown] = await w.submit([alert('busy', 'never-fired', 'resolved')]);
     expect(unknown?.result).toBe('unmatched');
   });
@@ -180,11 +222,21 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
     const dbName = (await t.db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name ?? '';
     const url = new URL(POSTGRES_URL);
     url.pathname = `/${dbName}`;
-    const replicas = await Promise.all([1, 2, 3].map(() => openDatabase({ engine: 'postgres', url: url.toString(), poolSize: 4 })));
+    const replicas = await Promise.all(
+      [1, 2, 3].map(() => openDatabase({ engine: 'postgres', url: url.toString(), poolSize: 4 })),
+    );
     const raceGraph = staticServiceGraph([{ source: 'race-a', target: 'race-b' }]);
     try {
       const writers = replicas.map((db) =>
-        createSignalWriter({ store: createStore({ db, clock }), graph: raceGraph, bus, clock, logger: silentLogger, parallel: 2, maxBatch: 5 }),
+        createSignalWriter({
+          store: createStore({ db, clock }),
+          graph: raceGraph,
+          bus,
+          clock,
+          logger: silentLogger,
+          parallel: 2,
+          maxBatch: 5,
+        }),
       );
       // Four distinct alerts on two connected services, each delivered 30 times, spread over the replicas.
       await Promise.all(

@@ -124,25 +124,38 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
     const reach = new Map(firing.map((s) => [s, reachableSubjects(s, graph)]));
     const subjects = [...new Set([...reach.values()].flat())];
     if (subjects.length) {
-      await tx.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n', [
-        lockKeys(subjects),
-      ]);
+      await tx.query(
+        'SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n',
+        [lockKeys(subjects)],
+      );
     }
-    const { existing, groups } = await store.signals.lookup(tx, firing.map((s) => s.dedupe_key), subjects, new Date(now.getTime() - windowMs));
+    const { existing, groups } = await store.signals.lookup(
+      tx,
+      firing.map((s) => s.dedupe_key),
+      subjects,
+      new Date(now.getTime() - windowMs),
+    );
     const grouping = await assign(tx, firing, reach, existing, groups, now);
 
     // Resolutions of signals stored earlier; a signal that fires and resolves within this batch is stored resolved.
     const placedKeys = new Set(grouping.placed.map((p) => p.signal.dedupe_key));
     const resolving = all.filter((s) => s.status === 'resolved');
-    const resolvedRows = await store.signals.resolve(tx, resolving.filter((s) => !placedKeys.has(s.dedupe_key)).map((s) => s.dedupe_key), now);
+    const resolvedRows = await store.signals.resolve(
+      tx,
+      resolving.filter((s) => !placedKeys.has(s.dedupe_key)).map((s) => s.dedupe_key),
+      now,
+    );
     const resolvedByKey = new Map(resolvedRows.map((r) => [r.dedupe_key, r.incident_id]));
     const resolvedNow = new Set(resolving.filter((s) => placedKeys.has(s.dedupe_key)).map((s) => s.dedupe_key));
-    for (const p of grouping.placed) if (resolvedNow.has(p.signal.dedupe_key)) resolvedByKey.set(p.signal.dedupe_key, p.incidentId);
+    for (const p of grouping.placed)
+      if (resolvedNow.has(p.signal.dedupe_key)) resolvedByKey.set(p.signal.dedupe_key, p.incidentId);
 
     const outcome = (s: Signal): SignalOutcome => {
       if (s.status === 'resolved') {
         const incident = resolvedByKey.get(s.dedupe_key);
-        return incident ? { dedupe_key: s.dedupe_key, result: 'resolved', incident_id: incident } : { dedupe_key: s.dedupe_key, result: 'unmatched' };
+        return incident
+          ? { dedupe_key: s.dedupe_key, result: 'resolved', incident_id: incident }
+          : { dedupe_key: s.dedupe_key, result: 'unmatched' };
       }
       const placed = grouping.placement.get(s);
       if (!placed) return { dedupe_key: s.dedupe_key, result: 'duplicate' };
@@ -175,7 +188,13 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
     await store.signals.widenIncidents(tx, grouping.widen);
     // The timeline notes what changes an incident (opened, a new service, a higher severity), not every re-fire.
     const noteworthy = new Set([...grouping.createdIds, ...grouping.widen.map((w) => w.incident_id)]);
-    await store.signals.timeline(tx, joinTimeline(grouping.placed.filter((p) => noteworthy.has(p.incidentId)), grouping.createdIds));
+    await store.signals.timeline(
+      tx,
+      joinTimeline(
+        grouping.placed.filter((p) => noteworthy.has(p.incidentId)),
+        grouping.createdIds,
+      ),
+    );
     const resolvedIncidents = await settleResolved(tx, [...new Set(resolvedByKey.values())]);
 
     const joined = grouping.placed
@@ -200,7 +219,12 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
     for (const g of [...groups].reverse()) for (const s of g.subjects) bySubject.set(s, g.incident_id); // most recent wins
     const known = new Map(groups.map((g) => [g.incident_id, { severity: g.severity, services: new Set(g.services) }]));
     // A group row is rewritten only for a new subject or when its last signal is getting old: floods stay cheap.
-    const stored = new Map(groups.map((g) => [g.incident_id, { subjects: new Set(g.subjects), fresh: g.last_signal_at.getTime() > now.getTime() - TOUCH_EVERY_MS }]));
+    const stored = new Map(
+      groups.map((g) => [
+        g.incident_id,
+        { subjects: new Set(g.subjects), fresh: g.last_signal_at.getTime() > now.getTime() - TOUCH_EVERY_MS },
+      ]),
+    );
     const seen = new Set(existing);
     const placement = new Map<Signal, { incidentId: string; opened: boolean }>();
     const placed: Array<{ signal: Signal; incidentId: string; first: boolean }> = [];
@@ -224,7 +248,11 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
         first = true;
       } else {
         const k = known.get(incidentId);
-        if (k && ((signal.service && !k.services.has(signal.service)) || moreSevere(signal.severity, k.severity) !== k.severity)) {
+        if (
+          k &&
+          ((signal.service && !k.services.has(signal.service)) ||
+            moreSevere(signal.severity, k.severity) !== k.severity)
+        ) {
           if (signal.service) k.services.add(signal.service);
           k.severity = moreSevere(signal.severity, k.severity);
           widen.set(incidentId, { incident_id: incidentId, services: [...k.services], severity: k.severity });
@@ -251,7 +279,12 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
       if (busy.has(id)) {
         await store.incidents.addTimeline(
           id,
-          { kind: 'signal', actor: ACTOR, message: 'all alerts resolved; a remediation is in flight, so the incident stays open', data: {} },
+          {
+            kind: 'signal',
+            actor: ACTOR,
+            message: 'all alerts resolved; a remediation is in flight, so the incident stays open',
+            data: {},
+          },
           tx,
         );
         continue;

@@ -14,7 +14,10 @@ export interface BuiltinNotifierOptions {
 }
 
 /** Dashboards an incident's alerts link to (Grafana's dashboardURL / panelURL), deduplicated. */
-export async function incidentDashboards(incidents: Pick<IncidentRepository, 'getDetail'>, id: string): Promise<DashboardRef[]> {
+export async function incidentDashboards(
+  incidents: Pick<IncidentRepository, 'getDetail'>,
+  id: string,
+): Promise<DashboardRef[]> {
   const detail = await incidents.getDetail(id);
   const refs = new Map<string, DashboardRef>();
   for (const s of detail.signals) {

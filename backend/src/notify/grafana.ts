@@ -77,10 +77,16 @@ export function createGrafanaAnnotator(o: GrafanaAnnotationOptions): Notifier {
     const incident = event.data as IncidentLike;
     if (event.type === 'incident.opened') {
       const at = Date.parse(incident.started_at ?? event.at);
-      const tags = ['aegis', 'incident', `severity:${incident.severity}`, ...incident.services.map((s) => `service:${s}`)];
+      const tags = [
+        'aegis',
+        'incident',
+        `severity:${incident.severity}`,
+        ...incident.services.map((s) => `service:${s}`),
+      ];
       byIncident.set(incident.id, await annotate(incident.id, at, `Aegis incident: ${incident.title}`, tags));
     } else if (event.type === 'incident.resolved') {
-      for (const id of byIncident.get(incident.id) ?? []) await api('PATCH', `/api/annotations/${id}`, { timeEnd: Date.parse(event.at) });
+      for (const id of byIncident.get(incident.id) ?? [])
+        await api('PATCH', `/api/annotations/${id}`, { timeEnd: Date.parse(event.at) });
       byIncident.delete(incident.id);
       refsByIncident.delete(incident.id);
     }

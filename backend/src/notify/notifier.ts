@@ -22,10 +22,17 @@ export interface NotificationDispatcher {
 }
 
 /** Hands every bus event to each registered notifier that wants its topic; failures are logged and counted. */
-export function dispatchNotifications(o: { bus: EventBus; notifiers: Registry<Extension>; logger: Logger }): NotificationDispatcher {
+export function dispatchNotifications(o: {
+  bus: EventBus;
+  notifiers: Registry<Extension>;
+  logger: Logger;
+}): NotificationDispatcher {
   const failures: Record<string, number> = {};
   const unsubscribe = o.bus.subscribe('*', async (event) => {
-    const targets = o.notifiers.list().filter(isNotifier).filter((n) => !n.topics || n.topics.includes(event.topic));
+    const targets = o.notifiers
+      .list()
+      .filter(isNotifier)
+      .filter((n) => !n.topics || n.topics.includes(event.topic));
     await Promise.all(
       targets.map((n) =>
         n.notify(event).catch((err: unknown) => {

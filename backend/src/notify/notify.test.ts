@@ -22,9 +22,18 @@ async function startReceiver() {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw ? JSON.parse(raw) : undefined });
+      received.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: raw ? JSON.parse(raw) : undefined,
+      });
       res.setHeader('content-type', 'application/json');
-      res.end(req.url?.startsWith('/api/annotations') && req.method === 'POST' ? JSON.stringify({ id: nextId++, message: 'Annotation added' }) : '{"ok":true}');
+      res.end(
+        req.url?.startsWith('/api/annotations') && req.method === 'POST'
+          ? JSON.stringify({ id: nextId++, message: 'Annotation added' })
+          : '{"ok":true}',
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -97,7 +106,10 @@ describe('notifications', () => {
       body: grafanaPayload([{ labels: { alertname: 'WsTest', service: 'ws-service' } }], 'ws'),
     });
     expect(res.status).toBe(202);
-    const opened = await until(() => seen.find((e) => e.type === 'incident.opened'), 'incident.opened over the WebSocket');
+    const opened = await until(
+      () => seen.find((e) => e.type === 'incident.opened'),
+      'incident.opened over the WebSocket',
+    );
     expect(opened).toMatchObject({ topic: 'incidents', data: { id: res.body.incidents[0], services: ['ws-service'] } });
     const ack = await onlyRemediations.emitWithAck('subscribe', ['incidents']);
     expect(ack).toMatchObject({ ok: true, topics: expect.arrayContaining(['incidents', 'remediations']) });
@@ -108,7 +120,10 @@ describe('notifications', () => {
   it('posts incidents to Slack, and remediation proposals with Approve / Reject buttons', async () => {
     const res = await server.request('POST', '/api/v1/webhooks/grafana', {
       token: ingestToken,
-      body: grafanaPayload([{ labels: { alertname: 'SlackTest', service: 'slack-service', severity: 'critical' } }], 'slack'),
+      body: grafanaPayload(
+        [{ labels: { alertname: 'SlackTest', service: 'slack-service', severity: 'critical' } }],
+        'slack',
+      ),
     });
     const incidentId = res.body.incidents[0];
     const opened = await until(
@@ -127,7 +142,8 @@ describe('notifications', () => {
       plan: { summary: 'rollout restart deployment/slack-service' },
     });
     const proposal = await until(
-      () => receiver.received.find((r) => r.url === '/slack/hook' && String(r.body?.text).includes('Remediation proposed')),
+      () =>
+        receiver.received.find((r) => r.url === '/slack/hook' && String(r.body?.text).includes('Remediation proposed')),
       'the Slack proposal',
     );
     const actions = proposal.body.blocks.find((b: { type: string }) => b.type === 'actions');
@@ -138,21 +154,37 @@ describe('notifications', () => {
   });
 
   it('annotates the dashboards an alert links to, and closes the region when the incident resolves', async () => {
-    const payload = grafanaPayload([{ labels: { alertname: 'AnnTest', service: 'ann-service' }, fingerprint: 'ann' }], 'ann');
+    const payload = grafanaPayload(
+      [{ labels: { alertname: 'AnnTest', service: 'ann-service' }, fingerprint: 'ann' }],
+      'ann',
+    );
     const alert = payload.alerts[0] as Record<string, unknown>;
     alert.panelURL = 'http://grafana:3000/d/shop-overview/shop?orgId=1&viewPanel=4';
     alert.dashboardURL = 'http://grafana:3000/d/shop-overview/shop?orgId=1';
     const res = await server.request('POST', '/api/v1/webhooks/grafana', { token: ingestToken, body: payload });
     const created = await until(
-      () => receiver.received.find((r) => r.method === 'POST' && r.url === '/api/annotations' && String(r.body?.text).includes('AnnTest')),
+      () =>
+        receiver.received.find(
+          (r) => r.method === 'POST' && r.url === '/api/annotations' && String(r.body?.text).includes('AnnTest'),
+        ),
       'the annotation',
     );
     expect(created.headers.authorization).toBe('Bearer glsa_test_token');
-    expect(created.body).toMatchObject({ dashboardUID: 'shop-overview', panelId: 4, tags: expect.arrayContaining(['aegis', 'service:ann-service']) });
+    expect(created.body).toMatchObject({
+      dashboardUID: 'shop-overview',
+      panelId: 4,
+      tags: expect.arrayContaining(['aegis', 'service:ann-service']),
+    });
     const resolved = { ...payload, alerts: [{ ...alert, status: 'resolved' }] };
     await server.request('POST', '/api/v1/webhooks/grafana', { token: ingestToken, body: resolved });
-    const patch = await until(() => receiver.received.find((r) => r.method === 'PATCH' && r.url.startsWith('/api/annotations/')), 'the PATCH');
+    const patch = await until(
+      () => receiver.received.find((r) => r.method === 'PATCH' && r.url.startsWith('/api/annotations/')),
+      'the PATCH',
+    );
     expect(patch.body).toEqual({ timeEnd: expect.any(Number) });
-    expect((await server.request('GET', `/api/v1/incidents/${res.body.incidents[0]}`, { token: server.adminToken })).body.status).toBe('resolved');
+    expect(
+      (await server.request('GET', `/api/v1/incidents/${res.body.incidents[0]}`, { token: server.adminToken })).body
+        .status,
+    ).toBe('resolved');
   });
 });

@@ -62,7 +62,10 @@ export function attachRealtime(o: RealtimeOptions): Realtime {
       const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => {};
       if (!parsed.success) return reply({ ok: false, error: `topics must be among ${TOPICS.join(', ')}` });
       for (const t of parsed.data) void (join ? socket.join(t) : socket.leave(t));
-      reply({ ok: true, topics: [...socket.rooms].filter((r): r is Topic => (TOPICS as readonly string[]).includes(r)) });
+      reply({
+        ok: true,
+        topics: [...socket.rooms].filter((r): r is Topic => (TOPICS as readonly string[]).includes(r)),
+      });
     };
     socket.on('subscribe', change(true));
     socket.on('unsubscribe', change(false));

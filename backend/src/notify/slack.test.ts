@@ -22,7 +22,11 @@ describe('Slack notifier', () => {
       }
       return new Response('ok', { status: 200 });
     }) as typeof fetch;
-    const slack = createSlackNotifier({ webhookUrl: 'http://slack.invalid/hook', fetch: fetchFn, sleep: async (ms) => void waits.push(ms) });
+    const slack = createSlackNotifier({
+      webhookUrl: 'http://slack.invalid/hook',
+      fetch: fetchFn,
+      sleep: async (ms) => void waits.push(ms),
+    });
     await Promise.all([slack?.notify(opened('one')), slack?.notify(opened('two'))]);
     expect(waits).toEqual([2000]);
     expect(calls.map((t) => t.replace(/.*: /, ''))).toEqual(['one (high)', 'one (high)', 'two (high)']);
@@ -31,7 +35,9 @@ describe('Slack notifier', () => {
   it('says nothing about signal floods, and links incidents to Grafana when it can', () => {
     expect(slackMessageFor({ ...opened('x'), type: 'incident.signal' })).toBeUndefined();
     const m = slackMessageFor(opened('x'), { incident: (id) => `https://grafana/a/aegis-app/incidents/${id}` });
-    expect(JSON.stringify(m?.blocks)).toContain('<https://grafana/a/aegis-app/incidents/00000000-0000-4000-8000-000000000001|');
+    expect(JSON.stringify(m?.blocks)).toContain(
+      '<https://grafana/a/aegis-app/incidents/00000000-0000-4000-8000-000000000001|',
+    );
   });
 
   it('is off unless a webhook URL, or a bot token and a channel, are configured', () => {

@@ -13,7 +13,10 @@ import type { Notifier } from './notifier.js';
 export const slackSettingsSchema = z.object({
   channel: z.string().min(1).optional(),
   users: z
-    .record(z.string().regex(/^[UW][A-Z0-9]+$/, 'Slack user ids look like U012AB3CD'), z.object({ name: z.string().min(1).max(190), role }))
+    .record(
+      z.string().regex(/^[UW][A-Z0-9]+$/, 'Slack user ids look like U012AB3CD'),
+      z.object({ name: z.string().min(1).max(190), role }),
+    )
     .default({}),
 });
 export type SlackSettings = z.infer<typeof slackSettingsSchema>;
@@ -27,7 +30,8 @@ export async function loadSlackSettings(file: string): Promise<SlackSettings> {
     throw err;
   }
   const parsed = slackSettingsSchema.safeParse(parseYaml(text) ?? {});
-  if (!parsed.success) throw new InputError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new InputError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -37,7 +41,13 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
-const incidentFields = z.object({ id: z.string(), title: z.string(), severity: z.string(), services: z.array(z.string()).default([]), status: z.string() });
+const incidentFields = z.object({
+  id: z.string(),
+  title: z.string(),
+  severity: z.string(),
+  services: z.array(z.string()).default([]),
+  status: z.string(),
+});
 const remediationFields = z.object({
   id: z.string(),
   incident_id: z.string(),
@@ -56,7 +66,10 @@ export const REJECT_ACTION = 'aegis_reject';
 const section = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
 /** The Slack message for a bus event, or undefined when the event is not worth a message (signal floods). */
-export function slackMessageFor(event: BusEvent, links: { incident?: (id: string) => string } = {}): SlackMessage | undefined {
+export function slackMessageFor(
+  event: BusEvent,
+  links: { incident?: (id: string) => string } = {},
+): SlackMessage | undefined {
   const link = (id: string, label: string) => (links.incident ? `<${links.incident(id)}|${label}>` : label);
   if (event.topic === 'incidents' && (event.type === 'incident.opened' || event.type === 'incident.resolved')) {
     const i = incidentFields.safeParse(event.data);
@@ -67,7 +80,12 @@ export function slackMessageFor(event: BusEvent, links: { incident?: (id: string
       text,
       blocks: [
         section(`*${link(i.data.id, text)}*`),
-        { type: 'context', elements: [{ type: 'mrkdwn', text: `services: ${i.data.services.join(', ') || 'unknown'} · id ${i.data.id}` }] },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: `services: ${i.data.services.join(', ') || 'unknown'} · id ${i.data.id}` },
+          ],
+        },
       ],
     };
   }
@@ -80,18 +98,33 @@ export function slackMessageFor(event: BusEvent, links: { incident?: (id: string
     return { text, blocks: [section(text)] };
   }
   const summary = (r.data.plan as { summary?: unknown } | undefined)?.summary;
-  const confidence = typeof r.data.confidence === 'number' ? ` · confidence ${(r.data.confidence * 100).toFixed(0)}%` : '';
+  const confidence =
+    typeof r.data.confidence === 'number' ? ` · confidence ${(r.data.confidence * 100).toFixed(0)}%` : '';
   const text = `:wrench: Remediation proposed: ${what}${confidence}`;
   return {
     text,
     blocks: [
-      section(`*${text}*\n${typeof summary === 'string' ? summary : ''}\nincident ${link(r.data.incident_id, r.data.incident_id)}`),
+      section(
+        `*${text}*\n${typeof summary === 'string' ? summary : ''}\nincident ${link(r.data.incident_id, r.data.incident_id)}`,
+      ),
       {
         type: 'actions',
         block_id: `remediation:${r.data.id}`,
         elements: [
-          { type: 'button', action_id: APPROVE_ACTION, style: 'primary', value: r.data.id, text: { type: 'plain_text', text: 'Approve' } },
-          { type: 'button', action_id: REJECT_ACTION, style: 'danger', value: r.data.id, text: { type: 'plain_text', text: 'Reject' } },
+          {
+            type: 'button',
+            action_id: APPROVE_ACTION,
+            style: 'primary',
+            value: r.data.id,
+            text: { type: 'plain_text', text: 'Approve' },
+          },
+          {
+            type: 'button',
+            action_id: REJECT_ACTION,
+            style: 'danger',
+            value: r.data.id,
+            text: { type: 'plain_text', text: 'Reject' },
+          },
         ],
       },
     ],
@@ -133,7 +166,11 @@ export function createSlackNotifier(o: SlackNotifierOptions): Notifier | undefin
   };
   const post = async (message: SlackMessage) => {
     if (o.webhookUrl) {
-      const res = await send(o.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      const res = await send(o.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(message),
+      });
       if (!res.ok) throw new UnavailableError(`Slack webhook answered ${res.status}`);
       return;
     }

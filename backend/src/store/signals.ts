@@ -42,20 +42,31 @@ export interface SignalRepository {
    * In one round trip: which of these dedupe keys are already stored, and the unresolved incidents
    * sharing a subject whose last signal is not older than `since` (most recent first).
    */
-  lookup(tx: Queryable, keys: string[], subjects: string[], since: Date): Promise<{ existing: Set<string>; groups: IncidentGroup[] }>;
+  lookup(
+    tx: Queryable,
+    keys: string[],
+    subjects: string[],
+    since: Date,
+  ): Promise<{ existing: Set<string>; groups: IncidentGroup[] }>;
   /** Inserts signals (a re-delivery's key is skipped) and, in the same statement, audit entries; returns the stored ones. */
   insert(tx: Queryable, rows: NewSignalRow[], audit?: NewAuditEntry[]): Promise<IncidentSignal[]>;
   /** Adds subjects and moves `last_signal_at` forward (creating the group row on first use). */
   touchGroups(tx: Queryable, groups: Array<{ incident_id: string; subjects: string[]; at: Date }>): Promise<void>;
   /** Widens incidents' services and raises their severity where a joining signal asks for it. */
-  widenIncidents(tx: Queryable, changes: Array<{ incident_id: string; services: string[]; severity: Severity }>): Promise<void>;
+  widenIncidents(
+    tx: Queryable,
+    changes: Array<{ incident_id: string; services: string[]; severity: Severity }>,
+  ): Promise<void>;
   /** Marks firing alert signals resolved; returns those that changed. */
   resolve(tx: Queryable, keys: string[], at: Date): Promise<ResolvedSignal[]>;
   /** Of these incidents, those that have alert signals and none of them still firing. */
   allAlertsResolved(tx: Queryable, incidentIds: string[]): Promise<string[]>;
   /** Of these incidents, those with a remediation approved, applying or verifying. */
   remediationInFlight(tx: Queryable, incidentIds: string[]): Promise<Set<string>>;
-  timeline(tx: Queryable, entries: Array<{ incident_id: string; kind: string; actor: string; message: string; data: unknown }>): Promise<void>;
+  timeline(
+    tx: Queryable,
+    entries: Array<{ incident_id: string; kind: string; actor: string; message: string; data: unknown }>,
+  ): Promise<void>;
   audit(tx: Queryable, entries: NewAuditEntry[]): Promise<void>;
   /** Records a delivery id; false when it was seen before (a re-delivery). */
   recordDelivery(source: string, deliveryId: string, tx?: Queryable): Promise<boolean>;
@@ -65,7 +76,10 @@ export function createSignalRepository({ db, clock }: { db: Database; clock: Clo
   return {
     async lookup(tx, keys, subjects, since) {
       if (!keys.length && !subjects.length) return { existing: new Set(), groups: [] };
-      const { rows } = await tx.query<{ dedupe_key: string | null; g: (Omit<IncidentGroup, 'last_signal_at'> & { last_signal_at: string }) | null }>(
+      const { rows } = await tx.query<{
+        dedupe_key: string | null;
+        g: (Omit<IncidentGroup, 'last_signal_at'> & { last_signal_at: string }) | null;
+      }>(
         `SELECT dedupe_key, NULL::jsonb AS g FROM incident_signals WHERE dedupe_key = ANY($1::text[])
          UNION ALL
          (SELECT NULL, jsonb_build_object('incident_id', g.incident_id, 'subjects', g.subjects, 'last_signal_at', g.last_signal_at,
@@ -107,7 +121,20 @@ export function createSignalRepository({ db, clock }: { db: Database; clock: Clo
       const receivedAt = now.toISOString();
       return out.flatMap(({ id, dedupe_key }) => {
         const r = byKey.get(dedupe_key);
-        return r ? [{ id, source: r.source, dedupe_key, service: r.service, status: r.status, summary: r.summary, payload: r.payload, received_at: receivedAt }] : [];
+        return r
+          ? [
+              {
+                id,
+                source: r.source,
+                dedupe_key,
+                service: r.service,
+                status: r.status,
+                summary: r.summary,
+                payload: r.payload,
+                received_at: receivedAt,
+              },
+            ]
+          : [];
       });
     },
 
