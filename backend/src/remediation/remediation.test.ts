@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as test } from 'vitest';
 import { createInProcessBus } from '../events/bus.js';
 import { createExtensionRegistries } from '../extensions/index.js';
 import { ConflictError, ForbiddenError } from '../platform/errors.js';
 import { silentLogger } from '../platform/logger.js';
 import { startSimulatedCluster, type SimulatedCluster } from '../sources/simulator/index.js';
-import { createStore, type Database, migrate, openDatabase, type Store } from '../store/index.js';
+import { ENGINES, type TestDatabase } from '../../test/helpers/db.js';
+import { createStore, type Store } from '../store/index.js';
 import { createKubeCluster, kubeConfigFrom, registerBuiltinActions, createRemediationService, MARKER_ANNOTATION, type RemediationService } from './index.js';
 import { remediationPolicySchema } from './policy.js';
 import { scaledClock } from './testing.js';
@@ -16,42 +17,51 @@ import type { ClusterPort } from './types.js';
 const clock = scaledClock(30);
 let home: string;
 let sim: SimulatedCluster;
-let db: Database;
-let store: Store;
 let cluster: ClusterPort;
 const ns = 'boutique';
-
-function service(overrides: Partial<Parameters<typeof createRemediationService>[0]> = {}): RemediationService {
-  const registries = createExtensionRegistries();
-  registerBuiltinActions(registries.actions);
-  const bus = createInProcessBus({ logger: silentLogger, now: () => clock.now() });
-  return createRemediationService({
-    store, bus, clock, logger: silentLogger, actions: registries.actions, cluster, owner: 'test', pollMs: 100, leaseTtlMs: 60_000,
-    metrics: sim.sim.metrics,
-    ...overrides,
-  });
-}
-
-async function incident(services: string[]) {
-  return store.incidents.create({ title: `test ${services.join(',')}`, services, namespace: ns }, 'test');
-}
 
 beforeAll(async () => {
   home = await mkdtemp(path.join(tmpdir(), 'aegis-rem-'));
   sim = await startSimulatedCluster({ home, clock, seed: 7 });
   cluster = createKubeCluster(kubeConfigFrom(sim.kubeconfig, sim.contexts.aegis));
-  db = await openDatabase({ engine: 'pglite' });
-  await migrate(db, silentLogger);
-  store = createStore({ db, clock });
 }, 60_000);
 
 afterAll(async () => {
   await sim?.close();
-  await db?.close();
   await rm(home, { recursive: true, force: true });
 });
 
-describe('remediation state machine on the simulated cluster', () => {
+describe.each(ENGINES)('remediation state machine on the simulated cluster, $engine store', ({ engine, open, available }) => {
+  let t: TestDatabase | undefined;
+  let store: Store;
+  beforeAll(async () => {
+    if (!(await available())) return;
+    t = await open();
+    store = createStore({ db: t.db, clock });
+  }, 60_000);
+  afterAll(async () => t?.dispose());
+
+  const it = (name: string, fn: () => Promise<void>, timeout: number) =>
+    test(name, async (ctx) => {
+      if (!t) return ctx.skip(`${engine} is not available here`);
+      await fn();
+    }, timeout);
+
+  function service(overrides: Partial<Parameters<typeof createRemediationService>[0]> = {}): RemediationService {
+    const registries = createExtensionRegistries();
+    registerBuiltinActions(registries.actions);
+    const bus = createInProcessBus({ logger: silentLogger, now: () => clock.now() });
+    return createRemediationService({
+      store, bus, clock, logger: silentLogger, actions: registries.actions, cluster, owner: 'test', pollMs: 100, leaseTtlMs: 60_000,
+      metrics: sim.sim.metrics,
+      ...overrides,
+    });
+  }
+
+  async function incident(services: string[]) {
+    return store.incidents.create({ title: `test ${services.join(',')}`, services, namespace: ns }, 'test');
+  }
+
   it('proposes with a server-side dry run that changes nothing, then applies exactly once on concurrent approvals', async () => {
     const svc = service();
     const inc = await incident(['cartservice']);
@@ -123,5 +133,35 @@ describe('remediation state machine on the simulated cluster', () => {
     const after = await cluster.readDeployment(ns, 'adservice');
     expect(after.replicas).toBe(before.replicas);
     await svc.stop();
+  }, 60_000);
+
+  it('executes without a person when a policy allows this action, severity and confidence', async () => {
+    const svc = service({ policy: remediationPolicySchema.parse({ autoApprove: [{ action: 'restart-deployment', severities: ['critical'], minConfidence: 0.9 }] }) });
+    const low = await svc.propose({ incidentId: (await incident(['emailservice'])).id, action: 'restart-deployment', namespace: ns, target: 'emailservice', confidence: 0.5, severity: 'critical', actor: 'fixer' });
+    expect(low.status).toBe('proposed');
+    await svc.reject(low.id, 'erin', 'not now');
+    const high = await svc.propose({ incidentId: (await incident(['emailservice'])).id, action: 'restart-deployment', namespace: ns, target: 'emailservice', confidence: 0.95, severity: 'critical', actor: 'fixer' });
+    expect(high.status).toBe('approved');
+    expect(high.approved_by).toBe('policy:auto-approve');
+    await svc.idle();
+    expect((await store.remediations.get(high.id)).status).toBe('succeeded');
+    await svc.stop();
+  }, 60_000);
+
+  it('two backends sharing the store apply an approved remediation once (lease + row lock)', async () => {
+    const a = service({ owner: 'replica-a' });
+    const b = service({ owner: 'replica-b' });
+    const inc = await incident(['shippingservice']);
+    const before = await cluster.readDeployment(ns, 'shippingservice');
+    const r = await a.propose({ incidentId: inc.id, action: 'restart-deployment', namespace: ns, target: 'shippingservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
+    await Promise.all([a.approve(r.id, 'frank'), b.reconcile(), b.reconcile(), a.reconcile()]);
+    await Promise.all([a.idle(), b.idle()]);
+    await b.reconcile();
+    await Promise.all([a.idle(), b.idle()]);
+    expect((await store.remediations.get(r.id)).status).toBe('succeeded');
+    expect((await cluster.readDeployment(ns, 'shippingservice')).generation).toBe(before.generation + 1);
+    const audit = await store.audit.list({ limit: 200 });
+    expect(audit.items.filter((x) => x.target === `remediation:${r.id}` && x.action === 'remediation.applying')).toHaveLength(1);
+    await Promise.all([a.stop(), b.stop()]);
   }, 60_000);
 });

@@ -159,6 +159,9 @@ describe('incident loop on the simulated cluster', () => {
       expect(after.metadata.generation).toBe(before.metadata.generation + 1);
     }
     expect(pm.markdown).toContain('restart-deployment');
+    // The outcome teaches the fixer.
+    const learned = await handle.store.db.query<{ action: string; success: boolean }>("SELECT action, success FROM fixer_outcomes WHERE source = 'real' AND remediation_id = $1", [proposed.id]);
+    expect(learned.rows).toEqual([{ action: 'restart-deployment', success: true }]);
     checkNotified(service, proposed.id);
     const stats = (await api('GET', '/api/v1/agents/stats', { token: viewer })).body.items as Array<{ agent: string; runs: number; success_rate: number }>;
     expect(stats.map((s) => s.agent)).toEqual(expect.arrayContaining(AGENTS));
