@@ -17,6 +17,12 @@ export interface Span {
   endLine: number;
 }
 
+/** Looks up the source span of an attribute path; a Map satisfies it. */
+export interface PositionIndex {
+  get(path: string): Span | undefined;
+  has(path: string): boolean;
+}
+
 export interface Resource {
   framework: Framework;
   /** `aws_s3_bucket`, `AWS::S3::Bucket`, `Deployment`. */
@@ -29,8 +35,8 @@ export interface Resource {
   span: Span;
   /** Evaluated attributes; Terraform blocks are arrays of objects. */
   attrs: ValueMap;
-  /** Source position of each attribute by dotted path (`versioning.0.enabled`). */
-  pos: Map<string, Span>;
+  /** Source position of each attribute by dotted path (`versioning.0.enabled`); YAML parsers answer lazily. */
+  pos: PositionIndex;
   /** Rule ids suppressed on this resource, with the stated reason. */
   suppressed: Map<string, string>;
 }

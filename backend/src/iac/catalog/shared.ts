@@ -1,4 +1,4 @@
-import { isObject, type Span, type Value } from '../model.js';
+import { isObject, type PositionIndex, type Span, type Value } from '../model.js';
 import { asList, asStrings, isKnown, policyStatements, type Statement } from '../engine/checks.js';
 import type { CheckFn, Hit, RuleContext } from '../engine/rule.js';
 import type { ResourceView } from '../engine/view.js';
@@ -132,7 +132,7 @@ export function related(r: ResourceView, ctx: RuleContext, kind: string | string
   return ctx.referencing(r.res, kind, attr);
 }
 
-export function spanOf(res: { pos: Map<string, Span>; span: Span }, path: string): Span {
+export function spanOf(res: { pos: PositionIndex; span: Span }, path: string): Span {
   return res.pos.get(path) ?? res.span;
 }
 

@@ -1,7 +1,7 @@
-import { isMap } from 'yaml';
-import { isObject, Unknown, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../model.js';
+import { isMap, type Document, type LineCounter } from 'yaml';
+import { isObject, Unknown, type ParseError, type Resource, type Value, type ValueMap } from '../model.js';
 import type { ParsedFile } from './kubernetes.js';
-import { parseYamlDocuments, toValue } from './yaml.js';
+import { parseYamlDocuments, toPlain, yamlPositions } from './yaml.js';
 
 /** Marker for `Ref: AWS::NoValue`: the property is dropped. */
 const NO_VALUE = new Unknown('AWS::NoValue');
@@ -25,14 +25,14 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
       return;
     }
     if (!isMap(d.doc.contents)) return;
-    const rawPos = new Map<string, Span>();
-    const root = toValue(d.doc.contents, d.doc, lines, rawPos);
-    if (isObject(root)) resources.push(...templateResources(file, root, rawPos, docs.length > 1 ? `#${i + 1}` : ''));
+    const root = toPlain(d.doc.contents, d.doc);
+    if (isObject(root)) resources.push(...templateResources(file, root, d.doc, lines, docs.length > 1 ? `#${i + 1}` : ''));
   });
   return { resources, errors };
 }
 
-function templateResources(file: string, root: ValueMap, rawPos: Map<string, Span>, suffix: string): Resource[] {
+function templateResources(file: string, root: ValueMap, doc: Document.Parsed, lines: LineCounter, suffix: string): Resource[] {
+  const docPos = yamlPositions(doc, lines, []);
   const tpl: Template = {
     params: paramDefaults(root.Parameters),
     conditions: isObject(root.Conditions) ? root.Conditions : {},
@@ -43,11 +43,12 @@ function templateResources(file: string, root: ValueMap, rawPos: Map<string, Spa
   const section = isObject(root.Resources) ? root.Resources : {};
   for (const [logicalId, def] of Object.entries(section)) {
     const rawPath = `Resources.${logicalId}`;
-    const span = rawPos.get(rawPath) ?? { line: 1, endLine: 1 };
+    const span = docPos.get(rawPath) ?? { line: 1, endLine: 1 };
     // An entry without a Type is not a resource CloudFormation would create; it is skipped, not fatal.
     if (!isObject(def) || typeof def.Type !== 'string') continue;
-    const pos = new Map<string, Span>();
-    const props = resolve(def.Properties ?? {}, `${rawPath}.Properties`, '', tpl, rawPos, pos);
+    const base = `${rawPath}.Properties`;
+    const remap = new Map<string, string>();
+    const props = resolve(def.Properties ?? {}, base, '', tpl, { base, remap });
     resources.push({
       framework: 'cloudformation',
       kind: def.Type,
@@ -56,7 +57,7 @@ function templateResources(file: string, root: ValueMap, rawPos: Map<string, Spa
       file,
       span,
       attrs: isObject(props) ? props : {},
-      pos,
+      pos: yamlPositions(doc, lines, base.split('.'), remap),
       suppressed: metadataSuppressions(def.Metadata),
     });
   }
@@ -89,14 +90,20 @@ function join(path: string, key: string | number): string {
   return path ? `${path}.${key}` : String(key);
 }
 
-/** Resolves intrinsics in `raw`, copying source positions from raw paths to the resolved paths. */
-function resolve(raw: Value, rawPath: string, outPath: string, tpl: Template, rawPos: Map<string, Span>, pos: Map<string, Span>): Value {
-  const here = rawPos.get(rawPath);
-  if (here && outPath) pos.set(outPath, here);
+/** Where resolved paths came from: only paths whose raw location differs from `base.outPath` are recorded. */
+interface PathMap {
+  base: string;
+  remap: Map<string, string>;
+}
+const NO_PATHS: PathMap = { base: '', remap: new Map() };
+
+/** Resolves intrinsics in `raw`, remembering where each resolved path sits in the template when it moved. */
+function resolve(raw: Value, rawPath: string, outPath: string, tpl: Template, paths: PathMap): Value {
+  if (outPath && paths !== NO_PATHS && rawPath !== `${paths.base}.${outPath}`) paths.remap.set(outPath, rawPath);
   if (Array.isArray(raw)) {
     const out: Value[] = [];
     raw.forEach((item, i) => {
-      const v = resolve(item, join(rawPath, i), join(outPath, out.length), tpl, rawPos, pos);
+      const v = resolve(item, join(rawPath, i), join(outPath, out.length), tpl, paths);
       if (v !== NO_VALUE) out.push(v);
     });
     return out;
@@ -104,17 +111,17 @@ function resolve(raw: Value, rawPath: string, outPath: string, tpl: Template, ra
   if (!isObject(raw)) return raw;
   const keys = Object.keys(raw);
   const only = keys.length === 1 ? keys[0] : undefined;
-  if (only === 'Ref' || (only && only.startsWith('Fn::'))) return intrinsic(only, raw[only] ?? null, join(rawPath, only), outPath, tpl, rawPos, pos);
+  if (only === 'Ref' || (only && only.startsWith('Fn::'))) return intrinsic(only, raw[only] ?? null, join(rawPath, only), outPath, tpl, paths);
   const out: ValueMap = {};
   for (const k of keys) {
-    const v = resolve(raw[k] ?? null, join(rawPath, k), join(outPath, k), tpl, rawPos, pos);
+    const v = resolve(raw[k] ?? null, join(rawPath, k), join(outPath, k), tpl, paths);
     if (v !== NO_VALUE) out[k] = v;
   }
   return out;
 }
 
-function intrinsic(fn: string, arg: Value, argPath: string, outPath: string, tpl: Template, rawPos: Map<string, Span>, pos: Map<string, Span>): Value {
-  const plain = (v: Value, p = argPath) => resolve(v, p, '', tpl, rawPos, new Map());
+function intrinsic(fn: string, arg: Value, argPath: string, outPath: string, tpl: Template, paths: PathMap): Value {
+  const plain = (v: Value, p = argPath) => resolve(v, p, '', tpl, NO_PATHS);
   switch (fn) {
     case 'Ref': {
       if (typeof arg !== 'string') return new Unknown();
@@ -131,7 +138,7 @@ function intrinsic(fn: string, arg: Value, argPath: string, outPath: string, tpl
       const cond = condition(arg[0], tpl);
       if (cond instanceof Unknown) return cond;
       const branch = cond ? 1 : 2;
-      return resolve(arg[branch] ?? null, join(argPath, branch), outPath, tpl, rawPos, pos);
+      return resolve(arg[branch] ?? null, join(argPath, branch), outPath, tpl, paths);
     }
     case 'Fn::Sub':
       return substitute(arg, tpl, plain);
@@ -161,7 +168,7 @@ function intrinsic(fn: string, arg: Value, argPath: string, outPath: string, tpl
       return v === undefined ? new Unknown('Fn::FindInMap') : v;
     }
     case 'Fn::Base64':
-      return resolve(arg, argPath, outPath, tpl, rawPos, pos);
+      return resolve(arg, argPath, outPath, tpl, paths);
     case 'Fn::Equals':
     case 'Fn::Not':
     case 'Fn::And':
@@ -209,7 +216,7 @@ function evalCondition(expr: Value, tpl: Template): boolean | Unknown {
   const [fn] = Object.keys(expr);
   const arg = fn ? expr[fn] : undefined;
   const list = Array.isArray(arg) ? arg : [];
-  const val = (v: Value) => resolve(v, '', '', tpl, new Map(), new Map());
+  const val = (v: Value) => resolve(v, '', '', tpl, NO_PATHS);
   switch (fn) {
     case 'Condition':
       return typeof arg === 'string' ? condition(arg, tpl) : new Unknown();

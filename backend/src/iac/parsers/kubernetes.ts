@@ -1,6 +1,6 @@
 import { isMap, isSeq, type Document, type LineCounter, type YAMLMap } from 'yaml';
 import { isObject, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../model.js';
-import { parseYamlDocuments, toValue } from './yaml.js';
+import { parseYamlDocuments, toPlain, yamlPositions } from './yaml.js';
 
 const IGNORE_ANNOTATION = 'aegis.io/ignore-';
 
@@ -21,12 +21,13 @@ export function parseKubernetes(file: string, content: string): ParsedFile {
     }
     const root = d.doc.contents;
     if (!isMap(root)) continue;
-    const obj = toValue(root, d.doc, lines, new Map());
-    if (!isObject(obj) || typeof obj.kind !== 'string') continue;
+    const kind: unknown = root.get('kind');
     const items = d.doc.get('items', true);
-    if (obj.kind.endsWith('List') && isSeq(items)) {
-      for (const item of items.items) if (isMap(item)) pushResource(resources, file, item, d.doc, lines);
-    } else pushResource(resources, file, root, d.doc, lines, d.span);
+    if (typeof kind === 'string' && kind.endsWith('List') && isSeq(items)) {
+      items.items.forEach((item, i) => {
+        if (isMap(item)) pushResource(resources, file, item, d.doc, lines, ['items', String(i)]);
+      });
+    } else pushResource(resources, file, root, d.doc, lines, [], d.span);
   }
   return { resources, errors };
 }
@@ -37,10 +38,10 @@ function pushResource(
   node: YAMLMap,
   doc: Document.Parsed,
   lines: LineCounter,
+  base: string[],
   docSpan?: Span,
 ): void {
-  const pos = new Map<string, Span>();
-  const attrs = toValue(node, doc, lines, pos);
+  const attrs = toPlain(node, doc);
   if (!isObject(attrs) || typeof attrs.kind !== 'string') return;
   const meta = isObject(attrs.metadata) ? attrs.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
@@ -55,7 +56,7 @@ function pushResource(
     file,
     span: docSpan ? { line: Math.min(docSpan.line, start), endLine: Math.max(docSpan.endLine, end) } : { line: start, endLine: end },
     attrs,
-    pos,
+    pos: yamlPositions(doc, lines, base),
     suppressed: annotationSuppressions(attrs),
   });
 }

@@ -1,5 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Tags } from 'yaml';
-import type { Span, Value } from '../model.js';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Tags } from 'yaml';
+import type { PositionIndex, Span, Value } from '../model.js';
 
 /** A YAML node turned into a plain value, with the span of every path (`a.b.0.c`) recorded. */
 export interface PositionedValue {
@@ -76,33 +76,22 @@ const CFN_CUSTOM_TAGS: Tags = Object.keys(CFN_TAGS).flatMap((tag) => [
   { tag, collection: 'map' as const, resolve: (coll: unknown) => coll },
 ]) as unknown as Tags;
 
-/** Converts a YAML node into a value and fills `pos`; short-form CFN tags become their long form. */
-export function toValue(node: unknown, doc: Document.Parsed, lines: LineCounter, pos: Map<string, Span>, path = ''): Value {
+
+/** Converts a YAML node into a plain value (short-form CFN tags become their long form); positions are looked up lazily. */
+export function toPlain(node: unknown, doc: Document.Parsed): Value {
   const n = (isAlias(node) ? node.resolve(doc) : node) as Node | undefined | null;
   if (!n) return null;
-  const span = spanOf(n, lines);
-  if (span && path) pos.set(path, span);
-  const tag = n.tag;
-  const intrinsic = tag ? CFN_TAGS[tag] : undefined;
   let value: Value;
   if (isMap(n)) {
     const obj: { [k: string]: Value } = {};
-    for (const item of n.items) {
-      const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
-      const childPath = path ? `${path}.${key}` : key;
-      obj[key] = toValue(item.value, doc, lines, pos, childPath);
-      const keySpan = isScalar(item.key) ? spanOf(item.key as Node, lines) : undefined;
-      const valSpan = pos.get(childPath);
-      if (keySpan) pos.set(childPath, { line: keySpan.line, endLine: Math.max(keySpan.endLine, valSpan?.endLine ?? keySpan.line) });
-    }
+    for (const item of n.items) obj[isScalar(item.key) ? String(item.key.value) : String(item.key)] = toPlain(item.value, doc);
     value = obj;
-  } else if (isSeq(n)) {
-    value = n.items.map((item, i) => toValue(item, doc, lines, pos, path ? `${path}.${i}` : String(i)));
-  } else if (isScalar(n)) {
+  } else if (isSeq(n)) value = n.items.map((item) => toPlain(item, doc));
+  else if (isScalar(n)) {
     const v = n.value;
-    value = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : String(v);
-    if (typeof v === 'bigint') value = Number(v);
+    value = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : typeof v === 'bigint' ? Number(v) : String(v);
   } else value = null;
+  const intrinsic = n.tag ? CFN_TAGS[n.tag] : undefined;
   if (!intrinsic) return value;
   if (intrinsic === 'Fn::GetAtt' && typeof value === 'string') {
     const dot = value.indexOf('.');
@@ -111,10 +100,60 @@ export function toValue(node: unknown, doc: Document.Parsed, lines: LineCounter,
   return { [intrinsic]: value };
 }
 
-function spanOf(n: Node, lines: LineCounter): Span | undefined {
-  const r = n.range;
+/**
+ * Positions inside a YAML document, found by walking the node tree only when a finding asks for one.
+ * `base` is the path of the resource inside the document; `remap` sends resolved paths to raw ones
+ * (CloudFormation `Fn::If` branches and the like).
+ */
+export function yamlPositions(doc: Document.Parsed, lines: LineCounter, base: string[], remap?: Map<string, string>): PositionIndex {
+  const get = (path: string): Span | undefined => {
+    let segments: string[] = path ? path.split('.') : [];
+    let mapped = false;
+    if (remap?.size) {
+      for (let n = segments.length; n > 0; n--) {
+        const raw = remap.get(segments.slice(0, n).join('.'));
+        if (raw !== undefined) {
+          segments = [...raw.split('.'), ...segments.slice(n)];
+          mapped = true;
+          break;
+        }
+      }
+    }
+    return walk(doc, lines, mapped ? segments : [...base, ...segments]);
+  };
+  return { get, has: (path) => get(path) !== undefined };
+}
+
+function nodeSpan(n: { range?: [number, number, number] | null } | null | undefined, lines: LineCounter): Span | undefined {
+  const r = n?.range;
   if (!r) return undefined;
   const line = lines.linePos(r[0]).line;
-  const end = Math.max(r[0], r[1] - 1);
-  return { line, endLine: Math.max(line, lines.linePos(end).line) };
+  return { line, endLine: Math.max(line, lines.linePos(Math.max(r[0], r[1] - 1)).line) };
+}
+
+function walk(doc: Document.Parsed, lines: LineCounter, segments: string[]): Span | undefined {
+  let node = doc.contents as Node | null;
+  let key: Node | undefined;
+  for (const seg of segments) {
+    if (isAlias(node)) node = node.resolve(doc) ?? null;
+    if (!node) return undefined;
+    // A short-form tag stands where the long form has a one-key map: `!If [...]` is `Fn::If: [...]`.
+    if (node.tag && CFN_TAGS[node.tag] === seg) continue;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === seg);
+      if (!pair) return undefined;
+      key = isScalar(pair.key) ? (pair.key as Node) : undefined;
+      node = (pair.value as Node | null) ?? null;
+      if (!node) return nodeSpan(key, lines);
+    } else if (isSeq(node)) {
+      const next = node.items[Number(seg)] as Node | undefined;
+      if (next === undefined || !/^\d+$/.test(seg)) return undefined;
+      key = undefined;
+      node = next;
+    } else return undefined;
+  }
+  const valueSpan = nodeSpan(node, lines);
+  const keySpan = key ? nodeSpan(key, lines) : undefined;
+  if (!keySpan) return valueSpan;
+  return { line: keySpan.line, endLine: Math.max(keySpan.endLine, valueSpan?.endLine ?? keySpan.line) };
 }
