@@ -1,6 +1,6 @@
 import type { RcaConfig } from './config.js';
 import { badDirection, metricKind, type MetricKind } from './metric-kinds.js';
-import { kthLargest, mad, median, quantile } from './stats.js';
+import { kthLargest, quantileSorted } from './stats.js';
 import type { MetricSeriesInput } from './types.js';
 
 const MINUTE = 60_000;
@@ -45,10 +45,12 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
 
   const kind = metricKind(s.metric);
   const dir = badDirection(kind);
-  const centre = median(base);
+  const sorted = Float64Array.from(base).sort();
+  const centre = quantileSorted(sorted, 0.5);
+  const spread = Float64Array.from(base, (v) => Math.abs(v - centre)).sort();
   const scale = Math.max(
-    1.4826 * mad(base, centre),
-    (quantile(base, 0.75) - quantile(base, 0.25)) / 1.349,
+    1.4826 * quantileSorted(spread, 0.5),
+    (quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) / 1.349,
     cfg.relativeScaleFloor * Math.abs(centre),
     1e-9,
   );

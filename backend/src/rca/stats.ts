@@ -6,8 +6,12 @@ export function median(xs: readonly number[]): number {
 
 /** Linear-interpolated quantile (numpy's default), q in [0, 1]. */
 export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
+  return quantileSorted(Float64Array.from(xs).sort(), q);
+}
+
+/** The same on values already sorted ascending (score many quantiles with one sort). */
+export function quantileSorted(s: ArrayLike<number>, q: number): number {
+  if (s.length === 0) return NaN;
   const pos = (s.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, s.length - 1);
