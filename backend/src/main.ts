@@ -225,7 +225,15 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const fixerModel = await loadFixerModel(pipelineStore);
     let scanner: Promise<IacScanner> | undefined;
     const namespace = cluster.simulator?.namespace ?? cluster.kubeConfig?.getContextObject(cluster.kubeConfig.getCurrentContext())?.namespace ?? 'default';
-    const tools = createToolset({ graph, cluster: cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined, metrics: metricsSource, logs: cluster.logs, namespace });
+    const getScanner = () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) }));
+    const tools = createToolset({
+      graph,
+      cluster: cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined,
+      metrics: metricsSource,
+      logs: cluster.logs,
+      namespace,
+      iac: { rules: () => rulesFromRegistry(registries), scanner: getScanner },
+    });
     const pipeline = createPipeline({
       store,
       pipelineStore,
@@ -237,7 +245,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       remediation,
       fixerModel: () => fixerModel,
       simulator: () => cluster.simulator,
-      getScanner: () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) })),
+      getScanner,
       iacRules: () => BUILTIN_RULES,
       llm: config.AEGIS_LLM_URL
         ? createLlmClient({ url: config.AEGIS_LLM_URL, model: config.AEGIS_LLM_MODEL, apiKey: config.AEGIS_LLM_API_KEY, maskNames: [namespace] })

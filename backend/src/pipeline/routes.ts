@@ -35,7 +35,7 @@ export function pipelineRoutes(deps: { pipeline: Pipeline; pipelineStore: Pipeli
       method: 'get',
       path: '/incidents/{id}/postmortem',
       operationId: 'getIncidentPostmortem',
-      summary: 'The Markdown postmortem of an incident (written when it is resolved; `?format=markdown` for text/markdown)',
+      summary: 'The Markdown postmortem of an incident (written when it is resolved)',
       tags: ['incidents'],
       permission: 'read',
       params: idParams,

@@ -1,4 +1,6 @@
+import { stringify } from 'yaml';
 import { z } from 'zod';
+import type { IacScanner, Rule } from '../iac/index.js';
 import { computeCriticality, type ServiceGraphPort } from '../graph/index.js';
 import type { ClusterPort } from '../remediation/types.js';
 import type { LogSource, MetricsSource } from '../sources/types.js';
@@ -6,6 +8,8 @@ import { createToolRegistry, defineTool, type ToolRegistry } from './tools.js';
 
 export interface ToolsetDeps {
   graph: ServiceGraphPort;
+  /** The IaC engine: its rules and a scanner for live objects. */
+  iac?: { rules: () => Rule[]; scanner: () => Promise<IacScanner> };
   cluster?: ClusterPort;
   metrics?: MetricsSource;
   logs?: LogSource;
@@ -36,6 +40,7 @@ export function createToolset(deps: ToolsetDeps): ToolRegistry {
     }),
   );
   if (deps.cluster) registerKubernetes(registry, deps.cluster, deps.namespace);
+  if (deps.iac) registerIac(registry, deps.iac, deps.cluster, deps.namespace);
   const metrics = deps.metrics;
   if (metrics) {
     registry.register(
@@ -61,6 +66,39 @@ export function createToolset(deps: ToolsetDeps): ToolRegistry {
     );
   }
   return registry;
+}
+
+function registerIac(registry: ToolRegistry, iac: NonNullable<ToolsetDeps['iac']>, cluster: ClusterPort | undefined, defaultNs: string): void {
+  registry.register(
+    defineTool({
+      name: 'iac_rules',
+      description: 'The IaC engine\'s rules (id, title, severity, category, compliance controls), optionally filtered by control prefix or framework.',
+      readOnly: true,
+      input: { control: z.string().max(100).optional(), framework: z.string().max(40).optional() },
+      async run({ control, framework }) {
+        return iac
+          .rules()
+          .filter((r) => (!framework || r.frameworks.includes(framework as never)) && (!control || r.compliance.some((c) => c.startsWith(control))))
+          .map((r) => ({ id: r.id, title: r.title, severity: r.severity, category: r.category, compliance: r.compliance }));
+      },
+    }),
+  );
+  if (!cluster) return;
+  registry.register(
+    defineTool({
+      name: 'iac_scan_deployment',
+      description: 'Runs the IaC rules on the live Deployment object of a service (what is running, not what is in git).',
+      readOnly: true,
+      input: { name, namespace: ns },
+      async run(a) {
+        const obj = await cluster.readObject('deployment', a.namespace ?? defaultNs, a.name);
+        const meta = (obj.metadata ?? {}) as Record<string, unknown>;
+        const manifest = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: meta.name, namespace: meta.namespace, labels: meta.labels }, spec: obj.spec };
+        const scan = (await iac.scanner()).scan([{ path: `live/${a.name}.yaml`, content: stringify(manifest) }]);
+        return scan.findings.map((f) => ({ rule: f.ruleId, severity: f.severity, category: f.category, message: f.message, remediation: f.remediation }));
+      },
+    }),
+  );
 }
 
 function registerKubernetes(registry: ToolRegistry, cluster: ClusterPort, defaultNs: string): void {
