@@ -1,4 +1,5 @@
 import type { Rule } from '../engine/rule.js';
+import { costRules } from './cost.js';
 import { accessRules } from './kubernetes/access.js';
 import { componentRules } from './kubernetes/components.js';
 import { workloadRules } from './kubernetes/workloads.js';
@@ -9,4 +10,4 @@ import { cfnTableRules } from './cloudformation/table.js';
 import { cfnNetworkPolicyRules } from './cloudformation/network-policy.js';
 
 /** Every built-in rule. */
-export const BUILTIN_RULES: Rule[] = [...s3Rules, ...iamRules, ...tfTableRules, ...cfnTableRules, ...cfnNetworkPolicyRules, ...workloadRules, ...componentRules, ...accessRules];
+export const BUILTIN_RULES: Rule[] = [...s3Rules, ...iamRules, ...tfTableRules, ...cfnTableRules, ...cfnNetworkPolicyRules, ...workloadRules, ...componentRules, ...accessRules, ...costRules];
