@@ -15,8 +15,10 @@ import {
   createDetectStore,
   detectRoutes,
   type DetectionService,
+  loadTensorflow,
   registerBuiltinDetectors,
   registryLookup,
+  trainInWorker,
 } from './detect/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
 import { createIngest, githubContentsApi, iacEngineScanner, type Ingest } from './ingest/index.js';
@@ -171,6 +173,11 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
           graph,
           lookup: registryLookup(registries.detectors),
           onScore: anomalyScoreGauges(metrics),
+          // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
+          lstm: {
+            loadTf: () => loadTensorflow({ prefer: config.AEGIS_TF_BACKEND, logger: logger.child({ component: 'detect' }) }),
+            train: (series, options) => trainInWorker(series, options, config.AEGIS_TF_BACKEND),
+          },
         })
       : undefined;
     const ingest = createIngest({

@@ -3,12 +3,13 @@ import { contextDetector } from './context/index.js';
 import { ewmaDetector } from './ewma/index.js';
 import { iforestDetector } from './iforest/index.js';
 import { knnDetector } from './knn/index.js';
+import { lstmDetector } from './lstm/detector.js';
 import { madDetector } from './mad/index.js';
 import { seasonalDetector } from './seasonal/index.js';
 import type { DetectorDefinition } from './types.js';
 import { zscoreDetector } from './zscore/index.js';
 
-/** Detectors that ship with Aegis; the LSTM forecaster is group-level and lives in lstm/. */
+/** Detectors that ship with Aegis (the LSTM member is group-level: the service feeds it, see lstm/). */
 export const BUILTIN_DETECTORS: DetectorDefinition[] = [
   zscoreDetector,
   madDetector,
@@ -17,6 +18,7 @@ export const BUILTIN_DETECTORS: DetectorDefinition[] = [
   iforestDetector,
   contextDetector,
   knnDetector,
+  lstmDetector,
 ];
 
 /** Registers the built-ins into the extension registry (user modules may add more, or replace one). */

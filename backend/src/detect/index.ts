@@ -20,3 +20,5 @@ export * from './service/index.js';
 export * from './metrics.js';
 export * from './service/memory-source.js';
 export { knnDetector, createKnnDetector } from './knn/index.js';
+export * from './lstm/index.js';
+export * from './service/lstm-groups.js';

@@ -45,3 +45,5 @@ export function trainInWorker(
     });
   });
 }
+export * from './group.js';
+export { lstmDetector } from './detector.js';

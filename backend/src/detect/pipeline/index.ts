@@ -10,6 +10,9 @@ export * from './config.js';
 
 export type DetectorLookup = (id: string) => DetectorDefinition;
 
+/** Raw scores by detector id, aligned with the points being scored. */
+export type ExternalScores = Record<string, Float64Array>;
+
 export interface ScoredPoints {
   /** Reported score in [0,1] per point; NaN where the point was missing. */
   scores: Float64Array;
@@ -31,8 +34,9 @@ export interface SeriesScorer {
   readonly config: PipelineConfig;
   readonly threshold: number;
   /** Warms every member and calibrator on history; alarms raised in history do not suppress live ones. */
-  train(history: SeriesPoints): ScoredPoints;
-  score(points: SeriesPoints): ScoredPoints;
+  train(history: SeriesPoints, external?: ExternalScores): ScoredPoints;
+  /** `external`: raw scores of group-level members (by detector id) computed by the caller for these points. */
+  score(points: SeriesPoints, external?: ExternalScores): ScoredPoints;
   save(): ScorerState;
 }
 
@@ -99,7 +103,7 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
   const threshold = alarmThreshold(config);
 
   /** Raw scores of one member over the batch, then smoothed and calibrated, written into `out`. */
-  const runMember = (m: MemberRuntime, points: SeriesPoints, out: Float64Array) => {
+  const runMember = (m: MemberRuntime, points: SeriesPoints, out: Float64Array, external?: Float64Array) => {
     const n = points.values.length;
     let input = points;
     if (m.input === 'diff') {
@@ -111,7 +115,9 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
       }
       input = { timestamps: points.timestamps, values: diffs };
     }
-    m.detector.score(input, out);
+    // Group-level members (the LSTM) are scored by the caller for many series at once and handed in.
+    if (external) out.set(external.subarray(0, n));
+    else m.detector.score(input, out);
     const k = m.smooth.length;
     for (let i = 0; i < n; i++) {
       let raw = out[i] ?? NaN;
@@ -131,11 +137,11 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
     }
   };
 
-  const score = (points: SeriesPoints): ScoredPoints => {
+  const score = (points: SeriesPoints, external?: ExternalScores): ScoredPoints => {
     const n = points.values.length;
-    const perMember = members.map((m) => {
+    const perMember = members.map((m, j) => {
       const out = new Float64Array(n);
-      runMember(m, points, out);
+      runMember(m, points, out, external?.[config.members[j]?.detector ?? '']);
       return out;
     });
     const scores = new Float64Array(n);
@@ -161,8 +167,8 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
   return {
     config,
     threshold,
-    train(history) {
-      const scored = score(history);
+    train(history, external) {
+      const scored = score(history, external);
       postRules = createPostRules(config.postRules);
       return scored;
     },

@@ -11,12 +11,14 @@ import {
   DEFAULT_PIPELINE,
   type DetectorLookup,
   type PipelineConfigInput,
+  type ExternalScores,
   type ScoredPoints,
   type ScorerState,
   type SeriesScorer,
 } from '../pipeline/index.js';
 import type { Anomaly, DetectStore, ScoreRow } from '../store.js';
 import type { SeriesPoints } from '../types.js';
+import { createLstmGroups, type LstmGroupOptions } from './lstm-groups.js';
 
 export interface DetectionServiceOptions {
   source: MetricsSource;
@@ -38,6 +40,8 @@ export interface DetectionServiceOptions {
   gapMs?: number;
   /** How often a series' scorer state is written to the models table (also on stop). */
   persistEveryMs?: number;
+  /** The LSTM member: one model per metric group, trained in a worker (absent: no LSTM). */
+  lstm?: Omit<LstmGroupOptions, 'store' | 'logger'>;
   /** Latest score per series, for the `aegis_anomaly_score` gauges. */
   onScore?: (key: SeriesKey, score: number) => void;
 }
@@ -65,22 +69,43 @@ interface SeriesRuntime {
   scorer: SeriesScorer;
   lastAt: number;
   persistedAt: number;
+  /** Latest values, for training the group's LSTM. */
+  recent: number[];
+  /** The LSTM group: one model per metric. */
+  group: string;
   open?: OpenEvent & { anomaly?: Anomaly; dirty: boolean };
 }
 
 const SCORER_KIND = 'scorer';
+/** Values kept per series for (re)training its group's LSTM: two days of minutes. */
+const LSTM_HISTORY = 2880;
+
+interface Fetched {
+  key: SeriesKey;
+  rt: SeriesRuntime;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
 
 /** Points scored between yields to the event loop: a long history never stalls the API. */
 const YIELD_EVERY = 500;
 
-async function scoreYielding(scorer: SeriesScorer, points: SeriesPoints, history: boolean): Promise<ScoredPoints> {
+async function scoreYielding(
+  scorer: SeriesScorer,
+  points: SeriesPoints,
+  history: boolean,
+  external?: ExternalScores,
+): Promise<ScoredPoints> {
   const n = points.values.length;
   const parts: ScoredPoints[] = [];
   for (let start = 0; start < n; start += YIELD_EVERY) {
     const end = Math.min(n, start + YIELD_EVERY);
     const part = { timestamps: points.timestamps.subarray(start, end), values: points.values.subarray(start, end) };
     // History only warms up: its last chunk resets the alarm state (train), so it never suppresses live alarms.
-    parts.push(history && end === n ? scorer.train(part) : scorer.score(part));
+    const ext = external
+      ? Object.fromEntries(Object.entries(external).map(([k, v]) => [k, v.subarray(start, end)]))
+      : undefined;
+    parts.push(history && end === n ? scorer.train(part, ext) : scorer.score(part, ext));
     if (end < n) await new Promise((resolve) => setImmediate(resolve));
   }
   const members = scorer.config.members.map((_m, j) => concat(parts.map((p) => p.members[j] ?? new Float64Array(0))));
@@ -110,6 +135,9 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
   const storeHistoryMs = o.storeHistoryMs ?? 6 * 3_600_000;
   const gapMs = o.gapMs ?? 10 * step;
   const persistEveryMs = o.persistEveryMs ?? 15 * 60_000;
+  const lstm = o.lstm
+    ? createLstmGroups({ ...o.lstm, store: o.store, logger: o.logger.child({ component: 'detect' }) })
+    : undefined;
   const logger = o.logger.child({ component: 'detect' });
   const runtimes = new Map<string, SeriesRuntime>();
   const recent: EventRef[] = [];
@@ -119,7 +147,13 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
 
   const pipelineFor = (key: SeriesKey): PipelineConfigInput => {
     const sensitivity = o.sensitivity?.[String(key.metric)];
-    const base = o.pipeline ?? DEFAULT_PIPELINE;
+    const configured = o.pipeline ?? DEFAULT_PIPELINE;
+    const members = configured.members ?? [];
+    // With the LSTM on, its group-level forecast error joins every series' vote.
+    const base =
+      lstm && !members.some((m) => m.detector === 'lstm')
+        ? { ...configured, members: [...members, { detector: 'lstm', params: {} }] }
+        : configured;
     return sensitivity === undefined ? base : { ...base, sensitivity };
   };
 
@@ -136,6 +170,8 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
         scorer: createSeriesScorer(undefined, o.lookup, state),
         lastAt: state.lastAt,
         persistedAt: now,
+        recent: [],
+        group: String(key.metric),
       };
       runtimes.set(id, rt);
       return { rt, from: rt.lastAt + 1 };
@@ -146,6 +182,8 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       scorer: createSeriesScorer(pipelineFor(key), o.lookup),
       lastAt: now - historyMs,
       persistedAt: -Infinity,
+      recent: [],
+      group: String(key.metric),
     };
     runtimes.set(id, rt);
     return { rt, from: now - historyMs };
@@ -194,9 +232,10 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     if (close) rt.open = undefined;
   };
 
-  const processSeries = async (key: SeriesKey, now: number, report: TickReport, scores: ScoreRow[]) => {
+  /** New points of one series since it was last scored (or its history on first sight). */
+  const fetchSeries = async (key: SeriesKey, now: number, report: TickReport): Promise<Fetched | undefined> => {
     const { rt, from } = await runtimeFor(key, now);
-    if (from > now) return;
+    if (from > now) return undefined;
     const res = await o.source.queryRange({
       namespace: key.namespace,
       service: key.service,
@@ -209,11 +248,24 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     report.errors.push(...res.errors.map((e) => `${e.source}: ${e.message}`));
     const series = res.results.find((s) => seriesId(s.key) === rt.id) ?? res.results[0];
     const points = (series?.points ?? []).filter(([t]) => t > rt.lastAt);
-    if (points.length === 0) return;
-    const timestamps = Float64Array.from(points, (p) => p[0]);
+    if (points.length === 0) return undefined;
     const values = Float64Array.from(points, (p) => p[1]);
+    rt.recent.push(...values);
+    if (rt.recent.length > LSTM_HISTORY) rt.recent.splice(0, rt.recent.length - LSTM_HISTORY);
+    return { key, rt, timestamps: Float64Array.from(points, (p) => p[0]), values };
+  };
+
+  const scoreSeries = async (
+    f: Fetched,
+    now: number,
+    report: TickReport,
+    scores: ScoreRow[],
+    external?: ExternalScores,
+  ) => {
+    const { key, rt, timestamps, values } = f;
+    const points = timestamps;
     const live = rt.lastAt >= now - historyMs + step; // only live points open events; history just warms up
-    const scored = await scoreYielding(rt.scorer, { timestamps, values }, !live);
+    const scored = await scoreYielding(rt.scorer, { timestamps, values }, !live, external);
     const names = memberNames(rt.scorer);
     const voteLevel = rt.scorer.config.ensemble.voteLevel;
     for (let i = 0; i < points.length; i++) {
@@ -256,15 +308,28 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     const listed = await o.source.listSeries();
     report.errors.push(...listed.errors.map((e) => `${e.source}: ${e.message}`));
     const scores: ScoreRow[] = [];
+    const fetched: Fetched[] = [];
     for (const key of listed.results) {
       try {
-        await processSeries(key, now, report, scores);
+        const f = await fetchSeries(key, now, report);
+        if (f) fetched.push(f);
       } catch (err) {
         // One broken series never stops the others.
         report.errors.push(`${seriesId(key)}: ${errorMessage(err)}`);
       }
     }
+    const isLive = (rt: SeriesRuntime) => rt.lastAt >= now - historyMs + step;
+    const external = lstm ? await lstm.forecastErrors(fetched, (f) => isLive(f.rt)) : undefined;
+    for (const f of fetched) {
+      try {
+        const e = external?.get(f.rt.id);
+        await scoreSeries(f, now, report, scores, e ? { lstm: e } : undefined);
+      } catch (err) {
+        report.errors.push(`${f.rt.id}: ${errorMessage(err)}`);
+      }
+    }
     await o.store.appendScores(scores);
+    lstm?.trainMissing([...runtimes.values()], now);
     // Correlation only needs events that can still be within reach.
     while (recent.length && (recent[0]?.end ?? 0) < now - 6 * gapMs) recent.shift();
     logger.info('detection tick', {
@@ -295,6 +360,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await lstm?.stop();
       const now = o.clock.nowMs();
       for (const rt of runtimes.values()) {
         if (rt.persistedAt < now) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, type TestDatabase } from '../../../test/helpers/db.js';
+import { ENGINES, pgliteTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
 import { startTestServer } from '../../../test/helpers/server.js';
 import { type BusEvent, createInProcessBus } from '../../events/bus.js';
 import { staticServiceGraph } from '../../graph/port.js';
@@ -10,6 +10,7 @@ import { builtinLookup } from '../builtins.js';
 import { alarmThreshold, DEFAULT_PIPELINE, parsePipelineConfig } from '../pipeline/index.js';
 import { createDetectStore } from '../store.js';
 import { createDetectionService } from './index.js';
+import { DEFAULT_LSTM, loadTensorflow, trainForecaster } from '../lstm/index.js';
 import { createMemoryMetricsSource } from './memory-source.js';
 
 const MIN = 60_000;
@@ -203,6 +204,66 @@ describe('anomaly API', () => {
       expect(server.handle.registries.detectors.has('seasonal')).toBe(true);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('LSTM group model in the detection service', () => {
+  it('trains one model per metric group off the tick, stores it, and votes with its forecast error', async () => {
+    const tdb = await pgliteTestDatabase();
+    try {
+      const clock = createManualClock(T0 + 1440 * MIN);
+      const source = createMemoryMetricsSource();
+      const wave = (s: number, t: number) =>
+        50 + (s + 1) * 10 * Math.sin((((t / MIN + s * 37) % 60) / 60) * 2 * Math.PI);
+      const names = ['cart', 'checkout', 'payment'];
+      names.forEach((svc, s) => {
+        const pts: Array<[number, number]> = [];
+        for (let t = T0; t <= clock.nowMs(); t += MIN) pts.push([t, wave(s, t)]);
+        source.set(key(svc, 'cpu'), pts);
+      });
+      const store = createDetectStore({ db: tdb.db, clock });
+      const { tf } = await loadTensorflow({ prefer: 'cpu', logger: silentLogger });
+      const service = createDetectionService({
+        source,
+        store,
+        bus: createInProcessBus({ logger: silentLogger, now: () => clock.now() }),
+        clock,
+        logger: silentLogger,
+        graph: staticServiceGraph([]),
+        lookup: builtinLookup,
+        historyMs: 1440 * MIN,
+        lstm: {
+          loadTf: async () => ({ tf, backend: 'cpu' }),
+          // In-thread and tiny, so the suite stays fast; production trains in a worker (lstm.test.ts covers that).
+          train: async (series, options) => ({ ...(await trainForecaster(tf, series, options)), backend: 'cpu' }),
+          options: { ...DEFAULT_LSTM, hidden: 4, seqLen: 30, epochs: 3, maxSequences: 100, learningRate: 0.03 },
+        },
+      });
+      await service.tick();
+      let stored;
+      for (let i = 0; i < 200 && !stored; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        stored = await store.loadModel('lstm', 'cpu');
+      }
+      const model = stored?.state as { series: string[]; weights: { hidden: number } } | undefined;
+      expect(model?.series).toHaveLength(3);
+      expect(model?.weights.hidden).toBe(4);
+
+      for (let m = 1; m <= 5; m++) {
+        const t = clock.nowMs() + MIN;
+        names.forEach((svc, s) =>
+          source.append(key(svc, 'cpu'), [[t, wave(s, t) + (m === 3 && svc === 'payment' ? 200 : 0)]]),
+        );
+        clock.advance(MIN);
+      }
+      const live = await service.tick();
+      expect(live.opened).toBeGreaterThanOrEqual(1);
+      const payment = (await store.listAnomalies({ service: 'payment', limit: 5 })).items[0];
+      expect(payment?.detectors).toContain('lstm');
+      await service.stop();
+    } finally {
+      await tdb.dispose();
     }
   });
 });
