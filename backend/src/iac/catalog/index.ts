@@ -1,6 +1,7 @@
 import type { Rule } from '../engine/rule.js';
 import { costRules } from './cost.js';
 import { accessRules } from './kubernetes/access.js';
+import { availabilityRules } from './kubernetes/availability.js';
 import { componentRules } from './kubernetes/components.js';
 import { workloadRules } from './kubernetes/workloads.js';
 import { iamRules } from './terraform/iam.js';
@@ -10,4 +11,4 @@ import { cfnTableRules } from './cloudformation/table.js';
 import { cfnNetworkPolicyRules } from './cloudformation/network-policy.js';
 
 /** Every built-in rule. */
-export const BUILTIN_RULES: Rule[] = [...s3Rules, ...iamRules, ...tfTableRules, ...cfnTableRules, ...cfnNetworkPolicyRules, ...workloadRules, ...componentRules, ...accessRules, ...costRules];
+export const BUILTIN_RULES: Rule[] = [...s3Rules, ...iamRules, ...tfTableRules, ...cfnTableRules, ...cfnNetworkPolicyRules, ...workloadRules, ...componentRules, ...accessRules, ...availabilityRules, ...costRules];
