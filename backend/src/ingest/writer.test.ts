@@ -244,7 +244,13 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
           writers[i % writers.length]?.submit([alert('race-a', `race-a${i % 2}`), alert('race-b', `race-b${i % 2}`)]),
         ),
       );
+      // Each alert's resolution arrives at a different replica at once: the last one must still resolve the incident.
+      const keys = ['race-a0', 'race-a1']
+        .map((f) => alert('race-a', f, 'resolved'))
+        .concat(['race-b0', 'race-b1'].map((f) => alert('race-b', f, 'resolved')));
+      await Promise.all(keys.map((k, i) => writers[i % writers.length]?.submit([k])));
       const a = await incidentsOf('race-a');
+      expect(a[0]?.status).toBe('resolved');
       expect(a).toHaveLength(1);
       expect(a[0]?.services).toEqual(['race-a', 'race-b']);
       const signals = await t.db.query<{ n: string }>(

@@ -272,6 +272,8 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
 
   /** Incidents whose every alert is now resolved: resolved, unless a remediation is in flight (then annotated). */
   const settleResolved = async (tx: Queryable, incidentIds: string[]): Promise<Incident[]> => {
+    // Two replicas resolving an incident's last two alerts at once must not both see the other still firing.
+    await store.signals.lockIncidents(tx, incidentIds);
     const done = await store.signals.allAlertsResolved(tx, incidentIds);
     const busy = await store.signals.remediationInFlight(tx, done);
     const resolved: Incident[] = [];

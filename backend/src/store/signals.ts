@@ -59,6 +59,8 @@ export interface SignalRepository {
   ): Promise<void>;
   /** Marks firing alert signals resolved; returns those that changed. */
   resolve(tx: Queryable, keys: string[], at: Date): Promise<ResolvedSignal[]>;
+  /** Row-locks these incidents (in id order, so concurrent callers cannot deadlock each other). */
+  lockIncidents(tx: Queryable, incidentIds: string[]): Promise<void>;
   /** Of these incidents, those that have alert signals and none of them still firing. */
   allAlertsResolved(tx: Queryable, incidentIds: string[]): Promise<string[]>;
   /** Of these incidents, those with a remediation approved, applying or verifying. */
@@ -173,6 +175,11 @@ export function createSignalRepository({ db, clock }: { db: Database; clock: Clo
         [keys, at],
       );
       return rows;
+    },
+
+    async lockIncidents(tx, incidentIds) {
+      if (!incidentIds.length) return;
+      await tx.query('SELECT id FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [incidentIds]);
     },
 
     async allAlertsResolved(tx, incidentIds) {
