@@ -204,7 +204,7 @@ function scanTerraform(
   const out: UnitResult[] = [];
   for (const root of dirs.values()) {
     if (modules.has(root.dir)) {
-      if (!reachableFromRoot(root.dir, dirs, modules)) continue;
+      // A local module is evaluated through its callers; only its own parse errors are reported here.
       out.push({ findings: [], suppressed: [], resources: 0, errors: dirErrors.get(root.dir) ?? [] });
       continue;
     }
@@ -224,11 +224,6 @@ function scanTerraform(
     out.push(unit);
   }
   return out;
-}
-
-/** A module directory nobody can reach is still scanned for its parse errors only when it is a module of something in the set. */
-function reachableFromRoot(dir: string, _dirs: Map<string, TfDir>, modules: Set<string>): boolean {
-  return modules.has(dir);
 }
 
 /** The root directory plus every local module directory it reaches. */
