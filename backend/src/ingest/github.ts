@@ -330,19 +330,17 @@ export function iacEngineScanner(o: { db: Database; clock: Clock }): IacScanPort
       const iac = await import('../iac/index.js');
       const started = o.clock.nowMs();
       const result = await iac.scanFiles(files);
-      await iac
-        .createIacFindingStore({ db: o.db })
-        .recordScan(
-          {
-            source: 'webhook',
-            target,
-            actor: 'webhook:github',
-            duration_ms: o.clock.nowMs() - started,
-            stats: result.stats,
-          },
-          result.findings,
-          result.suppressed,
-        );
+      await iac.createIacFindingStore({ db: o.db }).recordScan(
+        {
+          source: 'webhook',
+          target,
+          actor: 'webhook:github',
+          duration_ms: o.clock.nowMs() - started,
+          stats: result.stats,
+        },
+        result.findings,
+        result.suppressed,
+      );
       return result;
     },
   };

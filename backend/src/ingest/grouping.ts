@@ -18,12 +18,18 @@ export function reachableSubjects(signal: Signal, graph: ServiceGraphPort): stri
   return [...new Set([own, ...neighbours])];
 }
 
+/** Advisory locks are taken in this class (the two-int form), one per bucket of subjects. */
+export const GROUP_LOCK_CLASS = 7_412_350;
+/** Subjects hash into this many buckets, so a batch never holds more locks than PostgreSQL's lock table allows. */
+export const GROUP_LOCK_BUCKETS = 512;
+
 /**
- * Advisory-lock keys for a set of subjects, sorted so every transaction takes them in the same order
- * (no deadlocks). Two signals that could join one incident share at least one subject, hence one lock.
+ * Advisory-lock buckets for a set of subjects, sorted so every transaction takes them in the same order
+ * (no deadlocks). Two signals that could join one incident share at least one subject, hence one lock;
+ * unrelated subjects sharing a bucket only wait for each other.
  */
-export function lockKeys(subjects: Iterable<string>): string[] {
-  const keys = new Set<bigint>();
-  for (const s of subjects) keys.add(createHash('sha256').update(`aegis-group:${s}`).digest().readBigInt64BE(0));
-  return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
+export function lockKeys(subjects: Iterable<string>): number[] {
+  const buckets = new Set<number>();
+  for (const s of subjects) buckets.add(createHash('sha256').update(s).digest().readUInt32BE(0) % GROUP_LOCK_BUCKETS);
+  return [...buckets].sort((a, b) => a - b);
 }

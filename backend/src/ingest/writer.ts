@@ -5,7 +5,7 @@ import { RateLimitError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { IncidentGroup, NewAuditEntry, Queryable, Store } from '../store/index.js';
 import type { Incident, IncidentSignal, Severity } from '../store/types.js';
-import { lockKeys, ownSubject, reachableSubjects } from './grouping.js';
+import { GROUP_LOCK_CLASS, lockKeys, ownSubject, reachableSubjects } from './grouping.js';
 import { moreSevere, type Signal, type SignalOutcome } from './signal.js';
 
 export interface SignalWriterOptions {
@@ -125,8 +125,8 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
     const subjects = [...new Set([...reach.values()].flat())];
     if (subjects.length) {
       await tx.query(
-        'SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n',
-        [lockKeys(subjects)],
+        'SELECT pg_advisory_xact_lock($1::int, k) FROM unnest($2::int[]) WITH ORDINALITY AS t(k, n) ORDER BY n',
+        [GROUP_LOCK_CLASS, lockKeys(subjects)],
       );
     }
     const { existing, groups } = await store.signals.lookup(
