@@ -32,6 +32,38 @@ describe('Slack notifier', () => {
     expect(calls.map((t) => t.replace(/.*: /, ''))).toEqual(['one (high)', 'one (high)', 'two (high)']);
   });
 
+  it('uses chat.postMessage with the bot token and the configured channel', async () => {
+    const seen: Array<{ url: string; auth: string | null; body: { channel: string; text: string } }> = [];
+    const fetchFn = (async (url: string | URL | Request, init?: RequestInit) => {
+      seen.push({
+        url: String(url),
+        auth: new Headers(init?.headers).get('authorization'),
+        body: JSON.parse(String(init?.body)),
+      });
+      return Response.json({ ok: true });
+    }) as typeof fetch;
+    const slack = createSlackNotifier({
+      botToken: 'xoxb-test',
+      channel: '#incidents',
+      apiUrl: 'http://slack.invalid/api',
+      fetch: fetchFn,
+    });
+    await slack?.notify(opened('db down'));
+    expect(seen).toEqual([
+      {
+        url: 'http://slack.invalid/api/chat.postMessage',
+        auth: 'Bearer xoxb-test',
+        body: expect.objectContaining({ channel: '#incidents', text: expect.stringContaining('db down') }),
+      },
+    ]);
+    const failing = createSlackNotifier({
+      botToken: 'xoxb-test',
+      channel: '#x',
+      fetch: (async () => Response.json({ ok: false, error: 'channel_not_found' })) as typeof fetch,
+    });
+    await expect(failing?.notify(opened('y'))).rejects.toThrow(/channel_not_found/);
+  });
+
   it('says nothing about signal floods, and links incidents to Grafana when it can', () => {
     expect(slackMessageFor({ ...opened('x'), type: 'incident.signal' })).toBeUndefined();
     const m = slackMessageFor(opened('x'), { incident: (id) => `https://grafana/a/aegis-app/incidents/${id}` });
