@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../backend/test/helpers/server.js';
+import { type Backend, startBackend } from './backend.js';
 import { chromiumPath, launch, missingBuilds, SCREENSHOT_DIR, watchErrors } from './browser.js';
 
 const exe = chromiumPath();
@@ -33,7 +33,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 }
 
 describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
-  let server: TestServer;
+  let server: Backend;
   let browser: Browser;
   let incidentId = '';
   const errors: string[] = [];
@@ -43,7 +43,7 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
     const missing = missingBuilds();
     if (missing.length) throw new Error(`built plugins missing (${missing.join(', ')}): run npm run build first`);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    server = await startTestServer();
+    server = await startBackend();
     browser = await launch(exe ?? '');
   });
 
@@ -235,6 +235,7 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
     const agents = await open(`${APP}/agents`);
     await agents.getByTestId('aegis-agents-table').locator('table').or(agents.getByText('No agent has run')).first().waitFor();
     expect(await agents.getByTestId('aegis-unavailable').count()).toBe(0);
+    await agents.getByTestId('aegis-agent-activity').getByText('Live: agent events').waitFor({ timeout: 30_000 });
     await agents.close();
     const iac = await open(`${APP}/iac`);
     await iac.getByTestId('aegis-iac-table').locator('table').or(iac.getByText('No findings match')).first().waitFor();

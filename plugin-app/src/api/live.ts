@@ -6,7 +6,15 @@ import { PROXY_BASE } from '../constants';
  * Long-polling only: it is plain HTTP, so it passes Grafana's plugin proxy, where a WebSocket upgrade
  * is not guaranteed. Returns the teardown.
  */
-export function subscribeLive(topics: string[], onEvent: () => void, onConnected: (connected: boolean) => void): () => void {
+/** What the backend emits on each topic (the bus event). */
+export interface LiveEvent {
+  topic: string;
+  type: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export function subscribeLive(topics: string[], onEvent: (event: LiveEvent) => void, onConnected: (connected: boolean) => void): () => void {
   const socket = io(window.location.origin, {
     path: `${PROXY_BASE}/socket.io`,
     transports: ['polling'],

@@ -1,6 +1,7 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Field, RadioButtonGroup } from '@grafana/ui';
+import { Field, RadioButtonGroup, Text } from '@grafana/ui';
+import { AgentActivityFeed } from '../../shared/AgentActivityFeed';
 import { AgentStatsTable } from '../../shared/AgentStatsTable';
 
 const RANGES = [
@@ -19,6 +20,10 @@ function AgentsPage() {
         <RadioButtonGroup size="sm" options={RANGES} value={span} onChange={setSpan} />
       </Field>
       <AgentStatsTable fromMs={toMs - 3_600_000 - span} toMs={toMs} />
+      <div>
+        <Text element="h3">Activity</Text>
+        <AgentActivityFeed />
+      </div>
     </PluginPage>
   );
 }
