@@ -105,7 +105,9 @@ export function createLstmGroups(o: LstmGroupOptions): LstmGroups {
         if (s.recent.length >= minPoints) byGroup.set(s.group, [...(byGroup.get(s.group) ?? []), s]);
       for (const [group, members] of byGroup) {
         const current = runners.get(group)?.model;
-        if (members.length < minSeries || training.has(group)) continue;
+        // One group at a time: each training worker loads its own TensorFlow.js and takes a core.
+        if (training.size > 0) return;
+        if (members.length < minSeries) continue;
         if (current && now - current.trainedAt < retrainEveryMs) continue;
         const values = members.map((m) => Float64Array.from(m.recent));
         const job = o
