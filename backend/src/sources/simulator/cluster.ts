@@ -273,8 +273,13 @@ export function createCluster(deps: ClusterDeps): Cluster {
     reconcileDeploymentObject(store.get('deployments', ns, spec.name) as KubeObject);
   }
 
+  const hashCache = new WeakMap<object, string>();
   function templateHash(tpl: unknown): string {
-    return k8sSuffix(hashString(stableStringify(withoutEmpty(tpl))), 10);
+    const cached = typeof tpl === 'object' && tpl !== null ? hashCache.get(tpl) : undefined;
+    if (cached) return cached;
+    const hash = k8sSuffix(hashString(stableStringify(withoutEmpty(tpl))), 10);
+    if (typeof tpl === 'object' && tpl !== null) hashCache.set(tpl, hash);
+    return hash;
   }
 
   function createReplicaSet(dep: KubeObject, tpl: unknown, revision: number, replicas: number, at?: number): KubeObject {
@@ -666,7 +671,9 @@ export function createCluster(deps: ClusterDeps): Cluster {
     const ready = mine.filter((p) => p.ready).length;
     const status = { replicas: mine.length, fullyLabeledReplicas: mine.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
     const fresh = store.get('replicasets', rs.metadata.namespace, rs.metadata.name);
-    if (fresh && stableStringify(compact(status)) !== stableStringify(compact(fresh.status))) store.update('replicasets', { ...fresh, status: compact(status) });
+    const old = (fresh?.status ?? {}) as Record<string, unknown>;
+    const changed = (Object.keys(status) as Array<keyof typeof status>).some((k) => old[k] !== status[k]);
+    if (fresh && changed) store.update('replicasets', { ...fresh, status });
   }
 
   function writeDeploymentStatus(depIn: KubeObject, hash: string) {
@@ -701,9 +708,20 @@ export function createCluster(deps: ClusterDeps): Cluster {
     if (stableStringify(status) !== stableStringify(dep.status)) store.update('deployments', { ...dep, status });
   }
 
+  const endpointKeys = new Map<string, string>();
   function syncEndpoints() {
+    const readyBy = new Map<string, PodRuntime[]>();
+    for (const p of pods.values()) {
+      if (!p.ready) continue;
+      const list = readyBy.get(p.service);
+      if (list) list.push(p);
+      else readyBy.set(p.service, [p]);
+    }
     for (const spec of topology.services) {
-      const ready = [...pods.values()].filter((p) => p.service === spec.name && p.ready).sort((a, b) => a.name.localeCompare(b.name));
+      const ready = (readyBy.get(spec.name) ?? []).sort((a, b) => a.name.localeCompare(b.name));
+      const key = ready.map((p) => p.name).join(',');
+      if (endpointKeys.get(spec.name) === key) continue;
+      endpointKeys.set(spec.name, key);
       const ep = store.get('endpoints', ns, spec.name);
       if (!ep) continue;
       const subsets = ready.length

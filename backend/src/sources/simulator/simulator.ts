@@ -9,7 +9,7 @@ import { formatLogLine, podLogLines, type SimLogLine } from './logs.js';
 import { createSimMetricsSource, createSimLogSource } from './sources.js';
 import { computeFrame, seasonality, type Frame, type MetricValues, type PodInput } from './model.js';
 import { createObjectStore, isoSeconds, type KubeObject, type ObjectStore, type ResourceName, type StoreSnapshot } from './objects.js';
-import { createSeriesStore, type SeriesStore } from './series.js';
+import { createSeriesStore, type SeriesStore, type SeriesWriter } from './series.js';
 import { boutiqueTopology, downstreamClosure, type CallEdge, type ServiceSpec, type Topology } from './topology.js';
 
 export interface SimulatorOptions {
@@ -113,6 +113,7 @@ export interface Simulator {
 }
 
 const DEFAULT_STEP_MS = 5_000;
+const METRIC_KEYS: Array<keyof MetricValues> = ['request_rate', 'error_rate', 'latency_p50', 'latency_p95', 'latency_p99', 'cpu', 'memory', 'restarts'];
 const MAX_CATCH_UP_TICKS = 2_000;
 
 export function createSimulator(opts: SimulatorOptions): Simulator {
@@ -229,13 +230,21 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     }
   }
 
+  const writers = new Map<string, Array<[keyof MetricValues, SeriesWriter]>>();
+  const writersFor = (prefix: string) => {
+    let w = writers.get(prefix);
+    if (!w) {
+      w = METRIC_KEYS.map((metric) => [metric, series.writer(`${prefix}|${metric}`)]);
+      writers.set(prefix, w);
+    }
+    return w;
+  };
+
   function record(tick: number, frame: Frame) {
     const secs = stepMs / 1000;
-    for (const [svc, m] of frame.services) {
-      for (const [metric, value] of Object.entries(m)) series.record(`s|${svc}|${metric}`, tick, value);
-    }
+    for (const [svc, m] of frame.services) for (const [metric, w] of writersFor(`s|${svc}`)) w.record(tick, m[metric]);
     for (const [pod, m] of frame.pods) {
-      for (const [metric, value] of Object.entries(m)) if (metric !== 'service') series.record(`p|${m.service}|${pod}|${metric}`, tick, value as number);
+      for (const [metric, w] of writersFor(`p|${m.service}|${pod}`)) w.record(tick, m[metric]);
       const rt = cluster.pods.get(pod);
       const spec = specs.get(m.service);
       if (!rt || !spec) continue;
@@ -278,6 +287,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
 
   function prune(tick: number) {
     series.prune(tick);
+    for (const key of writers.keys()) if (key.startsWith('p|') && !cluster.pods.has(key.slice(key.lastIndexOf('|') + 1))) writers.delete(key);
     const cutoff = tick * stepMs - retentionMs;
     for (const [pod, lines] of podLogs) {
       if (!cluster.pods.has(pod) && (lines[lines.length - 1]?.t ?? 0) < cutoff) podLogs.delete(pod);
