@@ -10,7 +10,7 @@ export { BUILTIN_RULES } from './catalog/index.js';
 export { PACKS, scanConfigSchema, selectRules, type ScanConfig } from './engine/config.js';
 export { customRule, customRuleSchema, loadCustomRules } from './engine/custom.js';
 export type { Rule, RuleMeta, Hit, RuleContext } from './engine/rule.js';
-export { createIacScanner, type IacScanner, type ScanResult, type ScanStats } from './engine/scanner.js';
+export { createIacScanner, type CacheSnapshot, type IacScanner, type ScanResult, type ScanStats } from './engine/scanner.js';
 export { listIacFiles, readSources } from './files.js';
 export { toSarif } from './output/sarif.js';
 export { toText } from './output/text.js';

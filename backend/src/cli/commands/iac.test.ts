@@ -37,6 +37,21 @@ describe('aegis iac', () => {
     expect((await run(['iac', 'scan', dir, '--format', 'xml'])).code).toBe(2);
   });
 
+  it('keeps a cache between runs with --cache', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-cache-'));
+    const cache = path.join(dir, 'cache.json');
+    await writeFile(path.join(dir, 'a.tf'), 'resource "aws_ebs_volume" "v" {\n  encrypted = true\n}\n');
+    const first = await run(['iac', 'scan', dir, '--cache', cache, '--format', 'json']);
+    expect(JSON.parse(first.out).stats.filesParsed).toBe(1);
+    const second = await run(['iac', 'scan', dir, '--cache', cache, '--format', 'json']);
+    expect(JSON.parse(second.out).stats.filesParsed).toBe(0);
+    await writeFile(path.join(dir, 'a.tf'), 'resource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n');
+    const third = await run(['iac', 'scan', dir, '--cache', cache, '--format', 'json']);
+    expect(JSON.parse(third.out).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('aws-ebs-volume-unencrypted');
+    await writeFile(cache, 'not json');
+    expect((await run(['iac', 'scan', dir, '--cache', cache, '--format', 'json', '--quiet'])).code).toBe(1);
+  });
+
   it('runs rules that user modules register', async () => {
     const ext = await mkdtemp(path.join(tmpdir(), 'aegis-ext-'));
     await writeFile(

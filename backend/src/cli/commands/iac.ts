@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -18,7 +18,9 @@ import {
   toJsonReport,
   toSarif,
   toText,
+  type CacheSnapshot,
   type Rule,
+  type ScanResult,
   type Severity,
 } from '../../iac/index.js';
 import { scanParallel } from '../../iac/engine/parallel.js';
@@ -32,7 +34,7 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 export const iacScan: Command = {
   words: ['iac', 'scan'],
   usage:
-    'aegis iac scan <path> [--format text|json|sarif] [--output FILE] [--baseline report.json] [--severity-threshold high] [--config .aegis-iac.yaml] [--rules-dir DIR] [--pack NAME] [--workers N]',
+    'aegis iac scan <path> [--format text|json|sarif] [--output FILE] [--baseline report.json] [--severity-threshold high] [--config .aegis-iac.yaml] [--rules-dir DIR] [--pack NAME] [--workers N] [--cache FILE]',
   summary: 'Scan Terraform, CloudFormation and Kubernetes files; exit 1 when a finding reaches the threshold',
   options: {
     format: { type: 'string' },
@@ -44,6 +46,7 @@ export const iacScan: Command = {
     pack: { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
     workers: { type: 'string' },
+    cache: { type: 'string' },
   },
   async run({ values, positionals }, ctx) {
     const target = positionals[0];
@@ -70,14 +73,27 @@ export const iacScan: Command = {
     const files = await readSources(root, rels, (done, total) => {
       if (progress && total >= 200) ctx.err(`reading ${done}/${total} files`);
     });
-    const workers = moduleRules.length ? 1 : Number(values.workers ?? (files.length >= 500 ? availableParallelism() : 1));
+    // A cache from an earlier run (same rules) turns a rescan into hashing plus the changed units.
+    const cacheFile = values.cache as string | undefined;
+    const snapshot = cacheFile ? await readSnapshot(cacheFile) : undefined;
+    const workers = moduleRules.length || snapshot ? 1 : Number(values.workers ?? (files.length >= 500 ? availableParallelism() : 1));
     if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers must be a positive integer');
     if (progress && files.length >= 200) ctx.err(`scanning ${files.length} files on ${workers} worker thread(s)…`);
     // Worker threads rebuild the rule set from the same config; large trees are spread over the cores.
-    const result =
-      workers > 1
-        ? await scanParallel(files, { workers, config: { ...config, rulesDir: rulesDir ? path.resolve(rulesDir) : undefined } })
-        : (await createIacScanner({ rules })).scan(files);
+    let result: ScanResult;
+    let cacheOut: CacheSnapshot | undefined;
+    if (workers > 1) {
+      const res = await scanParallel(files, { workers, config: { ...config, rulesDir: rulesDir ? path.resolve(rulesDir) : undefined }, withCache: Boolean(cacheFile) });
+      result = res;
+      cacheOut = res.cache;
+    } else {
+      const scanner = await createIacScanner({ rules });
+      const restored = snapshot ? scanner.importCache(snapshot) : false;
+      if (snapshot && !restored && progress) ctx.err('cache was written with other rules; scanning everything');
+      result = scanner.scan(files);
+      if (cacheFile) cacheOut = scanner.exportCache();
+    }
+    if (cacheFile && cacheOut) await writeFile(cacheFile, JSON.stringify(cacheOut));
     const seconds = (performance.now() - started) / 1000;
     let findings = result.findings;
     let baselined = 0;
@@ -91,10 +107,8 @@ export const iacScan: Command = {
         : format === 'sarif'
           ? JSON.stringify(toSarif(findings, rules), null, 2)
           : toText(findings, { colour: Boolean(process.stdout.isTTY), suppressed: result.suppressed.length });
-    if (values.output) {
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(values.output as string, rendered + '\n');
-    } else ctx.out(rendered);
+    if (values.output) await writeFile(values.output as string, rendered + '\n');
+    else ctx.out(rendered);
     if (progress)
       ctx.err(
         `scanned ${result.stats.iacFiles} IaC files (${result.stats.resources} resources) in ${seconds.toFixed(2)} s, ${Math.round(files.length / Math.max(seconds, 1e-3))} files/s` +
@@ -104,6 +118,18 @@ export const iacScan: Command = {
     return worst >= severityRank(threshold as Severity) ? 1 : 0;
   },
 };
+
+/** Reads a cache written by an earlier `--cache` run; a missing or unreadable file means a cold scan. */
+async function readSnapshot(file: string): Promise<CacheSnapshot | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  try {
+    const data = JSON.parse(text) as CacheSnapshot;
+    return Array.isArray(data.units) && Array.isArray(data.files) ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function extensionRules(dir: string | undefined): Promise<Rule[]> {
   if (!dir) return [];

@@ -143,5 +143,16 @@ describe('incremental scanning', () => {
     expect(fourth.stats.filesParsed).toBe(1);
     expect(fourth.stats.unitsEvaluated).toBe(1);
     expect(fourth.findings.find((f) => f.ruleId === 'aws-ebs-volume-unencrypted')?.resource).toBe('module.m.aws_ebs_volume.v');
+
+    // A snapshot restores the cache in a new scanner (a fresh CLI run): nothing is parsed again.
+    const snapshot = JSON.parse(JSON.stringify(s.exportCache()));
+    const fresh = await scanner();
+    expect(fresh.importCache(snapshot)).toBe(true);
+    const restored = fresh.scan(modChange);
+    expect(restored.stats.filesParsed).toBe(0);
+    expect(restored.stats.unitsEvaluated).toBe(0);
+    expect(restored.findings).toEqual(fourth.findings);
+    const other = await createIacScanner({ rules: BUILTIN_RULES.slice(1) });
+    expect(other.importCache(snapshot)).toBe(false);
   });
 });

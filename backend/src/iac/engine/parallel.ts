@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SourceFile } from '../model.js';
 import type { ScanConfig } from './config.js';
-import type { ScanResult, ScanStats } from './scanner.js';
+import type { CacheSnapshot, ScanResult, ScanStats } from './scanner.js';
 
 const MODULE_SOURCE = /module\s+"[^"]*"\s*\{[^}]*?source\s*=\s*"(\.{1,2}\/[^"]*)"/gs;
 
@@ -51,19 +51,24 @@ export function partitionFiles(files: SourceFile[], n: number): SourceFile[][] {
 export interface WorkerJob {
   files: SourceFile[];
   config: Partial<ScanConfig>;
+  /** Return the worker's cache too, so the caller can persist it. */
+  withCache?: boolean;
 }
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-entry.mjs');
 
 /** Scans across worker threads (one scanner per worker); built-in and YAML rules only. */
-export async function scanParallel(files: SourceFile[], opts: { workers: number; config?: Partial<ScanConfig> }): Promise<ScanResult> {
+export async function scanParallel(
+  files: SourceFile[],
+  opts: { workers: number; config?: Partial<ScanConfig>; withCache?: boolean },
+): Promise<ScanResult & { cache?: CacheSnapshot }> {
   const parts = partitionFiles(files, opts.workers);
   const results = await Promise.all(
     parts.map(
       (part) =>
-        new Promise<ScanResult>((resolve, reject) => {
-          const worker = new Worker(ENTRY, { workerData: { files: part, config: opts.config ?? {} } satisfies WorkerJob });
-          worker.once('message', (msg: ScanResult | { error: string }) => {
+        new Promise<ScanResult & { cache?: CacheSnapshot }>((resolve, reject) => {
+          const worker = new Worker(ENTRY, { workerData: { files: part, config: opts.config ?? {}, withCache: opts.withCache } satisfies WorkerJob });
+          worker.once('message', (msg: (ScanResult & { cache?: CacheSnapshot }) | { error: string }) => {
             void worker.terminate();
             if ('error' in msg) reject(new Error(msg.error));
             else resolve(msg);
@@ -73,7 +78,11 @@ export async function scanParallel(files: SourceFile[], opts: { workers: number;
     ),
   );
   const stats: ScanStats = { files: 0, iacFiles: 0, resources: 0, units: 0, unitsEvaluated: 0, filesParsed: 0, parseErrors: 0 };
-  const merged: ScanResult = { findings: [], suppressed: [], parseErrors: [], stats };
+  const merged: ScanResult & { cache?: CacheSnapshot } = { findings: [], suppressed: [], parseErrors: [], stats };
+  const caches = results.map((r) => r.cache).filter((c): c is CacheSnapshot => c !== undefined);
+  const first = caches[0];
+  // Workers scanned disjoint files with the same rules, so their caches merge by concatenation.
+  if (first) merged.cache = { ...first, units: caches.flatMap((c) => c.units), files: caches.flatMap((c) => c.files) };
   for (const r of results) {
     merged.findings.push(...r.findings);
     merged.suppressed.push(...r.suppressed);

@@ -5,7 +5,6 @@ import {
   classifyFile,
   createHclParser,
   evaluateRoot,
-  localModuleDirs,
   parseCloudFormation,
   parseKubernetes,
   type HclFile,
@@ -40,9 +39,23 @@ export interface IacScanner {
   scan(files: SourceFile[]): ScanResult;
   /** Forgets cached results (e.g. after the rule set changed). */
   clearCache(): void;
+  /** The cache as plain data, to persist between runs (the CLI's `--cache`). */
+  exportCache(): CacheSnapshot;
+  /** Restores a snapshot taken with the same rules; returns false (and ignores it) otherwise. */
+  importCache(snapshot: CacheSnapshot): boolean;
 }
 
-interface UnitResult extends RunResult {
+const CACHE_VERSION = 1;
+
+export interface CacheSnapshot {
+  version: number;
+  /** Hash of the rule ids and severities the results were computed with. */
+  rules: string;
+  units: Array<[string, UnitResult]>;
+  files: Array<[string, TfFileMeta]>;
+}
+
+export interface UnitResult extends RunResult {
   resources: number;
   errors: ParseError[];
 }
@@ -72,15 +85,28 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
   const hcl = await createHclParser();
   const index = indexRules(opts.rules);
   const hclCache = new Map<string, { file?: HclFile; error?: ParseError }>();
+  const fileMeta = new Map<string, TfFileMeta>();
   const unitCache = new Map<string, UnitResult>();
+  const rulesKey = sha(opts.rules.map((r) => `${r.id}:${r.severity}`).sort().join(','));
   // Per path: the last content seen with its kind and hash; an unchanged string is not classified or hashed again.
   const seen = new Map<string, { content: string; kind: ReturnType<typeof classifyFile>; hash: string }>();
   // The Terraform result of the last scan and the file set it came from; reused while no .tf/.tfvars file changed.
   let lastTf: { signature: string; units: UnitResult[]; keys: string[] } | undefined;
   return {
     rules: opts.rules,
+    exportCache() {
+      return { version: CACHE_VERSION, rules: rulesKey, units: [...unitCache], files: [...fileMeta] };
+    },
+    importCache(snapshot) {
+      if (snapshot.version !== CACHE_VERSION || snapshot.rules !== rulesKey) return false;
+      for (const [k, v] of snapshot.units) unitCache.set(k, v);
+      for (const [k, v] of snapshot.files) fileMeta.set(k, v);
+      lastTf = undefined;
+      return true;
+    },
     clearCache() {
       hclCache.clear();
+      fileMeta.clear();
       unitCache.clear();
       seen.clear();
       lastTf = undefined;
@@ -127,7 +153,7 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
           for (const k of lastTf.keys) liveKeys.add(k);
         } else {
           const before = new Set(liveKeys);
-          const tfUnits = scanTerraform(tfFiles, hcl, hclCache, unitCache, index, stats, liveKeys);
+          const tfUnits = scanTerraform(tfFiles, { hcl, hclCache, fileMeta, unitCache }, index, stats, liveKeys);
           units.push(...tfUnits);
           lastTf = {
             signature: `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`,
@@ -169,57 +195,100 @@ function evaluateYamlUnit(f: SourceFile, kind: 'cloudformation' | 'kubernetes', 
   return { ...runRules(parsed.resources, index), resources: parsed.resources.length, errors: parsed.errors.map((e) => ({ ...e, framework: kind })) };
 }
 
+/** What a rescan needs from a Terraform file without parsing it again: its local module sources and parse error. */
+export interface TfFileMeta {
+  sources: string[];
+  error?: ParseError;
+}
+
+interface TfCaches {
+  hcl: HclParser;
+  hclCache: Map<string, { file?: HclFile; error?: ParseError }>;
+  fileMeta: Map<string, TfFileMeta>;
+  unitCache: Map<string, UnitResult>;
+}
+
+const isLocalSource = (s: string) => s.startsWith('./') || s.startsWith('../');
+
+function metaOf(parsed: { file?: HclFile; error?: ParseError }): TfFileMeta {
+  const sources: string[] = [];
+  for (const b of parsed.file?.blocks ?? []) {
+    if (b.type !== 'module') continue;
+    const src = b.attrs.find((a) => a.name === 'source');
+    if (src && src.expr.t === 'lit' && typeof src.expr.v === 'string' && isLocalSource(src.expr.v)) sources.push(src.expr.v);
+  }
+  return parsed.error ? { sources, error: parsed.error } : { sources };
+}
+
+/**
+ * Terraform units: each root directory with the local modules it reaches. Files are parsed only when a unit is not
+ * cached; the module graph comes from per-file metadata, so a warm (or restored) cache parses nothing.
+ */
 function scanTerraform(
   tfFiles: Array<{ f: SourceFile; hash: string; kind: 'terraform' | 'tfvars' }>,
-  hcl: HclParser,
-  hclCache: Map<string, { file?: HclFile; error?: ParseError }>,
-  unitCache: Map<string, UnitResult>,
+  caches: TfCaches,
   index: RuleIndex,
   stats: ScanStats,
   liveKeys: Set<string>,
 ): UnitResult[] {
-  const dirs = new Map<string, TfDir>();
-  const dirHashes = new Map<string, string[]>();
-  const dirErrors = new Map<string, ParseError[]>();
-  const contents = new Map<string, string>();
+  const parse = (f: SourceFile, key: string) => {
+    let parsed = caches.hclCache.get(key);
+    if (!parsed) {
+      stats.filesParsed++;
+      parsed = caches.hcl.parse(f.path, f.content);
+      caches.hclCache.set(key, parsed);
+      caches.fileMeta.set(key, metaOf(parsed));
+    }
+    return parsed;
+  };
+  const byDir = new Map<string, Array<{ f: SourceFile; key: string; hash: string; meta: TfFileMeta }>>();
   for (const { f, hash } of tfFiles) {
     const key = `hcl|${f.path}|${hash}`;
     liveKeys.add(key);
-    let parsed = hclCache.get(key);
-    if (!parsed) {
-      stats.filesParsed++;
-      parsed = hcl.parse(f.path, f.content);
-      hclCache.set(key, parsed);
+    let meta = caches.fileMeta.get(key);
+    if (!meta) {
+      parse(f, key);
+      meta = caches.fileMeta.get(key) ?? { sources: [] };
     }
     const dir = path.posix.dirname(f.path.split(path.sep).join('/'));
-    const d = dirs.get(dir) ?? { dir, files: [], tfvars: [] };
-    dirs.set(dir, d);
-    dirHashes.set(dir, [...(dirHashes.get(dir) ?? []), `${f.path}:${hash}`]);
-    contents.set(f.path, f.content);
-    if (parsed.error) dirErrors.set(dir, [...(dirErrors.get(dir) ?? []), parsed.error]);
-    else if (parsed.file) (f.path.endsWith('.tfvars') ? d.tfvars : d.files).push(parsed.file);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), { f, key, hash, meta }]);
   }
-  for (const k of hclCache.keys()) if (k.startsWith('hcl|') && !liveKeys.has(k)) hclCache.delete(k);
-  const modules = localModuleDirs(dirs);
+  for (const k of caches.hclCache.keys()) if (!liveKeys.has(k)) caches.hclCache.delete(k);
+  for (const k of caches.fileMeta.keys()) if (!liveKeys.has(k)) caches.fileMeta.delete(k);
+
+  const children = (dir: string) =>
+    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => path.posix.join(dir, s))).filter((d) => byDir.has(d));
+  const modules = new Set([...byDir.keys()].flatMap(children));
+  const errorsOf = (dir: string) => (byDir.get(dir) ?? []).flatMap((x) => (x.meta.error ? [x.meta.error] : []));
   const out: UnitResult[] = [];
-  for (const root of dirs.values()) {
-    if (modules.has(root.dir)) {
+  for (const dir of byDir.keys()) {
+    if (modules.has(dir)) {
       // A local module is evaluated through its callers; only its own parse errors are reported here.
-      out.push({ findings: [], suppressed: [], resources: 0, errors: dirErrors.get(root.dir) ?? [] });
+      out.push({ findings: [], suppressed: [], resources: 0, errors: errorsOf(dir) });
       continue;
     }
-    const involved = moduleClosure(root, dirs);
-    const key = `tf|${root.dir}|${sha(involved.flatMap((d) => dirHashes.get(d) ?? []).sort().join('\n'))}`;
+    const involved = closure(dir, children);
+    const key = `tf|${dir}|${sha(involved.flatMap((d) => (byDir.get(d) ?? []).map((x) => `${x.f.path}:${x.hash}`)).sort().join('\n'))}`;
     liveKeys.add(key);
-    let unit = unitCache.get(key);
+    let unit = caches.unitCache.get(key);
     if (!unit) {
       stats.unitsEvaluated++;
-      const { resources, errors } = evaluateRoot(root, dirs);
+      const dirs = new Map<string, TfDir>();
       const inline = new Map<string, ReturnType<typeof inlineSuppressions>>();
-      for (const d of involved) for (const f of dirs.get(d)?.files ?? []) inline.set(f.path, inlineSuppressions(contents.get(f.path) ?? ''));
+      for (const d of involved) {
+        const tfDir: TfDir = { dir: d, files: [], tfvars: [] };
+        for (const x of byDir.get(d) ?? []) {
+          const parsed = parse(x.f, x.key);
+          if (parsed.file) (x.f.path.endsWith('.tfvars') ? tfDir.tfvars : tfDir.files).push(parsed.file);
+          inline.set(x.f.path, inlineSuppressions(x.f.content));
+        }
+        dirs.set(d, tfDir);
+      }
+      const root = dirs.get(dir) ?? { dir, files: [], tfvars: [] };
+      const { resources, errors } = evaluateRoot(root, dirs);
       applyInline(resources, inline);
-      unit = { ...runRules(resources, index), resources: resources.length, errors: [...(dirErrors.get(root.dir) ?? []), ...errors] };
-      unitCache.set(key, unit);
+      unit = { ...runRules(resources, index), resources: resources.length, errors: [...errorsOf(dir), ...errors] };
+      caches.unitCache.set(key, unit);
     }
     out.push(unit);
   }
@@ -227,23 +296,18 @@ function scanTerraform(
 }
 
 /** The root directory plus every local module directory it reaches. */
-function moduleClosure(root: TfDir, dirs: Map<string, TfDir>): string[] {
-  const seen = new Set<string>([root.dir]);
+function closure(root: string, children: (dir: string) => string[]): string[] {
+  const seen = new Set<string>([root]);
   const queue = [root];
   while (queue.length) {
     const d = queue.pop();
-    if (!d) break;
-    for (const f of d.files)
-      for (const b of f.blocks) {
-        if (b.type !== 'module') continue;
-        const src = b.attrs.find((a) => a.name === 'source');
-        if (!src || src.expr.t !== 'lit' || typeof src.expr.v !== 'string') continue;
-        const child = dirs.get(path.posix.join(d.dir, src.expr.v));
-        if (child && !seen.has(child.dir)) {
-          seen.add(child.dir);
-          queue.push(child);
-        }
+    if (d === undefined) break;
+    for (const c of children(d)) {
+      if (!seen.has(c)) {
+        seen.add(c);
+        queue.push(c);
       }
+    }
   }
   return [...seen];
 }
