@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresReachable, postgresTestDatabase } from '../test/helpers/db.js';
-import { startTestServer } from '../test/helpers/server.js';
+import { NO_SIM, startTestServer } from '../test/helpers/server.js';
 import { openDatabase } from './store/index.js';
 
 describe('embedded store across restarts', () => {
@@ -13,7 +13,7 @@ describe('embedded store across restarts', () => {
   it('keeps incidents and tokens on disk, and shows the bootstrap admin token only on first start', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'aegis-restart-'));
     homes.push(home);
-    const first = await startTestServer({ home });
+    const first = await startTestServer({ home, env: NO_SIM });
     expect(first.handle.bootstrapAdminToken).toMatch(/^aeg_/);
     const operator = await first.token('operator');
     const created = await first.request('POST', '/api/v1/incidents', {
@@ -23,7 +23,7 @@ describe('embedded store across restarts', () => {
     expect(created.status).toBe(201);
     await first.stop();
 
-    const second = await startTestServer({ home });
+    const second = await startTestServer({ home, env: NO_SIM });
     expect(second.handle.bootstrapAdminToken).toBeUndefined();
     const got = await second.request('GET', `/api/v1/incidents/${created.body.id}`, { token: operator });
     expect(got.status).toBe(200);
@@ -34,7 +34,7 @@ describe('embedded store across restarts', () => {
   it('refuses to open an embedded database another process holds', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'aegis-lock-'));
     homes.push(home);
-    const s = await startTestServer({ home });
+    const s = await startTestServer({ home, env: NO_SIM });
     await expect(openDatabase({ engine: 'pglite', dataDir: path.join(home, 'db') })).rejects.toThrow(
       /in use by process/,
     );
@@ -50,7 +50,7 @@ describe('embedded store across restarts', () => {
 
   it('ensures tokens named by AEGIS_*_TOKEN variables exist with their roles', async () => {
     const s = await startTestServer({
-      env: { AEGIS_ADMIN_TOKEN: 'admin-secret-123456', AEGIS_INGEST_TOKEN: 'ingest-secret-123456' },
+      env: { ...NO_SIM, AEGIS_ADMIN_TOKEN: 'admin-secret-123456', AEGIS_INGEST_TOKEN: 'ingest-secret-123456' },
     });
     expect(s.handle.bootstrapAdminToken).toBeUndefined();
     expect((await s.request('GET', '/api/v1/audit', { token: 'admin-secret-123456' })).status).toBe(200);
@@ -63,7 +63,7 @@ describe('the server on PostgreSQL', () => {
   it('serves the API with AEGIS_DATABASE_URL-style storage', async (ctx) => {
     if (!(await postgresReachable())) return ctx.skip('PostgreSQL not reachable');
     const pg = await postgresTestDatabase({ migrate: false });
-    const s = await startTestServer({ db: pg.db });
+    const s = await startTestServer({ db: pg.db, env: NO_SIM });
     try {
       expect(s.handle.store.db.engine).toBe('postgres');
       const created = await s.request('POST', '/api/v1/incidents', {

@@ -4,7 +4,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startTestServer } from '../test/helpers/server.js';
+import { NO_SIM, startTestServer } from '../test/helpers/server.js';
 
 function get(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -48,7 +48,7 @@ describe('HTTPS', () => {
     } catch {
       return ctx.skip('openssl is not installed');
     }
-    const s = await startTestServer({ env: { AEGIS_TLS_CERT: cert, AEGIS_TLS_KEY: key } });
+    const s = await startTestServer({ env: { ...NO_SIM, AEGIS_TLS_CERT: cert, AEGIS_TLS_KEY: key } });
     try {
       expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const res = await get(`${s.url}/healthz`, await readFile(cert));

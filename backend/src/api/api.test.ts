@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../test/helpers/server.js';
+import { NO_SIM, startTestServer, type TestServer } from '../../test/helpers/server.js';
 
 describe('secured API', () => {
   let s: TestServer;
@@ -10,7 +10,7 @@ describe('secured API', () => {
   let incidentId: string;
 
   beforeAll(async () => {
-    s = await startTestServer({ env: { AEGIS_BODY_LIMIT: '2048' } });
+    s = await startTestServer({ env: { ...NO_SIM, AEGIS_BODY_LIMIT: '2048' } });
     [viewer, operator, grafana, ingest] = await Promise.all([
       s.token('viewer'),
       s.token('operator'),

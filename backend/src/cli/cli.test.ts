@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../test/helpers/server.js';
+import { NO_SIM, startTestServer, type TestServer } from '../../test/helpers/server.js';
 import { main } from './index.js';
 
 async function run(argv: string[], env: Record<string, string>) {
@@ -16,7 +16,7 @@ describe('aegis CLI', () => {
   let s: TestServer;
   let remote: Record<string, string>;
   beforeAll(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ env: NO_SIM });
     remote = { AEGIS_URL: s.url, AEGIS_TOKEN: s.adminToken };
   });
   afterAll(async () => s?.stop());

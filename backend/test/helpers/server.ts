@@ -30,6 +30,9 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** For suites that test the API and the store alone: no simulated cluster, so the server starts in a moment. */
+export const NO_SIM: Record<string, string> = { AEGIS_SIMULATOR: '0' };
+
 /**
  * Starts the real composition root on a free port with its own AEGIS_HOME. Pass `db` to share an
  * engine the test opened (e.g. PostgreSQL); otherwise the embedded PGlite is used on disk.
