@@ -423,6 +423,13 @@ function Dashboard({ loaded }: { loaded: Loaded }) {
   );
 }
 
+const SHOWN = 8;
+/** Many series (one per service and metric): show the ones that peak highest. */
+function topFrames(frames: grafanaData.DataFrameDTO[]): grafanaData.DataFrameDTO[] {
+  const peak = (f: grafanaData.DataFrameDTO) => Math.max(0, ...((f.fields[1]?.values ?? []) as unknown[]).map((v) => (typeof v === 'number' ? v : 0)));
+  return frames.length <= SHOWN ? frames : [...frames].sort((a, b) => peak(b) - peak(a)).slice(0, SHOWN);
+}
+
 const DS_QUERIES = [
   { refId: 'A', queryType: 'anomalyScores' },
   { refId: 'B', queryType: 'rca' },
@@ -462,7 +469,12 @@ function DatasourceView({ loaded }: { loaded: Loaded }) {
           <section key={r.refId} className={styles.card} data-testid={`ds-${r.queryType}`}>
             <h3 className={styles.h3}>{r.queryType}</h3>
             {r.error && <grafanaUI.Alert severity="warning" title="Query failed">{r.error}</grafanaUI.Alert>}
-            {r.frames?.map((f, i) => (
+            {r.frames && r.frames.length > SHOWN && (
+              <div className={styles.sub}>
+                {r.frames.length} frames; the {SHOWN} with the highest values are shown
+              </div>
+            )}
+            {topFrames(r.frames ?? []).map((f, i) => (
               <div key={i} className={styles.frame}>
                 <strong>{f.name ?? `frame ${i}`}</strong> · {f.fields.length} fields · {f.fields[0]?.values?.length ?? 0} rows
                 <div className={styles.fields}>{f.fields.map((x) => x.name).join(', ')}</div>
@@ -482,7 +494,7 @@ function Sparkline({ values }: { values: number[] }) {
   if (values.length < 2) return null;
   const pts = values.map((v, i) => `${(i / (values.length - 1)) * 300},${40 - Math.max(0, Math.min(1, v)) * 38}`).join(' ');
   return (
-    <svg width={300} height={42} role="img" aria-label="anomaly score">
+    <svg viewBox="0 0 300 42" width="100%" height={42} preserveAspectRatio="none" role="img" aria-label="anomaly score">
       <polyline points={pts} fill="none" stroke={theme.colors.primary.main} strokeWidth={1.5} />
     </svg>
   );

@@ -20,7 +20,7 @@ function AgentsPage() {
         <RadioButtonGroup size="sm" options={RANGES} value={span} onChange={setSpan} />
       </Field>
       <AgentStatsTable fromMs={toMs - 3_600_000 - span} toMs={toMs} />
-      <div>
+      <div style={{ marginTop: 24 }}>
         <Text element="h3">Activity</Text>
         <AgentActivityFeed />
       </div>
