@@ -73,6 +73,8 @@ async function loop(scenario: string, service: string, alertname: string, develo
   await simMinutes(developMinutes);
   // Grafana notifies after the rule's pending period: the alert started firing a few minutes before it arrives.
   const alert = signedGrafanaAlert(SECRET, { service, alertname, namespace: 'boutique', startsAt: new Date(clock.nowMs() - (developMinutes / 2) * 60_000).toISOString() });
+  const forged = { ...alert.headers, 'x-grafana-alerting-signature': alert.headers['x-grafana-alerting-signature'].replace(/^./, (c) => (c === '0' ? '1' : '0')) };
+  expect((await api('POST', '/api/v1/webhooks/grafana', { raw: alert.raw, headers: forged })).status).toBe(401);
   for (let i = 0; i < 2; i++) expect((await api('POST', '/api/v1/webhooks/grafana', { raw: alert.raw, headers: alert.headers })).status).toBe(202);
   const incidents = await waitFor('the incident', async () => ((await incidentFor(service)).length ? incidentFor(service) : undefined), 30_000);
   expect(incidents).toHaveLength(1);
@@ -163,6 +165,8 @@ describe('incident loop on the simulated cluster', () => {
     const learned = await handle.store.db.query<{ action: string; success: boolean }>("SELECT action, success FROM fixer_outcomes WHERE source = 'real' AND remediation_id = $1", [proposed.id]);
     expect(learned.rows).toEqual([{ action: 'restart-deployment', success: true }]);
     checkNotified(service, proposed.id);
+    const audit = (await api('GET', '/api/v1/audit?limit=500', { token: admin })).body.items as Array<{ action: string; result: string; status: number | null }>;
+    expect(audit.some((a) => a.action.startsWith('webhook.grafana') && a.status === 401)).toBe(true);
     const stats = (await api('GET', '/api/v1/agents/stats', { token: viewer })).body.items as Array<{ agent: string; runs: number; success_rate: number }>;
     expect(stats.map((s) => s.agent)).toEqual(expect.arrayContaining(AGENTS));
   }, 300_000);

@@ -59,7 +59,6 @@ export async function faultSignature(
     cpu: pick(cur, 'cpu', 'mean'),
     restarts: pick(cur, 'restarts', 'max'),
   };
-  const restartsBefore = pick(await metrics.queryRange({ namespace: opts.namespace, service, metric: 'restarts', from: start - 2 * MIN, to: start, stepMs: step }), 'restarts', 'last');
   const podSkew = await podLatencySkew(metrics, service, atMs, opts.namespace);
   const features = [
     1,
@@ -67,7 +66,7 @@ export async function faultSignature(
     clamp((c.error_rate - b.error_rate) * 8, 0, 2),
     clamp(Math.log2(c.latency_p99 / b.latency_p99) / 2, 0, 2),
     clamp((c.cpu / b.cpu - 1) / 1.5, 0, 2),
-    clamp((c.restarts - (Number.isFinite(restartsBefore) ? restartsBefore : b.restarts)) / 5, 0, 2),
+    clamp((c.restarts - b.restarts) / 5, 0, 2),
     opts.recentChange ? 1 : 0,
     podSkew,
   ];

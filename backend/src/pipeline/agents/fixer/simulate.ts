@@ -1,6 +1,7 @@
 import { scaleOutTarget } from '../../../remediation/actions.js';
 import { templateChange, type RevisionRecord } from '../../../remediation/types.js';
 import type { Simulator } from '../../../sources/simulator/index.js';
+import { mulberry32 } from '../../../sources/simulator/random.js';
 import type { MetricValues } from '../../../sources/simulator/index.js';
 import type { FixerAction } from './bandit.js';
 import { faultSignature, type Signature } from './features.js';
@@ -143,9 +144,11 @@ export async function runEpisode(
   const injectedAt = sim.now();
   sim.inject({ scenario: e.scenario, service: e.service, seed: e.seed });
   sim.advance(o.developMs);
+  // An incident starts when an alert or anomaly first fires, some minutes into the fault: train on that, as it is served.
+  const startedAt = injectedAt + Math.floor(mulberry32(e.seed ^ 0x5bd1e995)() * (o.developMs / 2));
   const signature = await faultSignature(sim.metrics, e.service, sim.now(), {
-    recentChange: simRecentChange(sim, e.service, injectedAt - 30 * MIN),
-    incidentStartMs: injectedAt,
+    recentChange: simRecentChange(sim, e.service, startedAt - 30 * MIN),
+    incidentStartMs: startedAt,
   });
   const outcomes = actions.map((a) => whatIf(sim, e.service, a, o.horizonMs, { restrict: false }));
   return { ...e, signature, outcomes };
