@@ -160,3 +160,21 @@ describe('candidateScope', () => {
     expect(candidateScope([], g)).toBeUndefined();
   });
 });
+
+describe('rankRootCauses from anomaly events alone', () => {
+  it('reads detection events by metric kind, so latency events propagate like latency series', () => {
+    const events = [
+      { service: 'frontend', metric: 'latency_p95', at: T0, score: 0.999 },
+      { service: 'checkout', metric: 'latency_p95', at: T0, score: 0.99 },
+      { service: 'payment', metric: 'latency_p95', at: T0, score: 0.95 },
+    ];
+    const edges = [
+      { source: 'frontend', target: 'checkout' },
+      { source: 'checkout', target: 'payment' },
+    ];
+    expect(rankRootCauses({ anomalyTime: T0, anomalies: events }).ranking[0]?.service).toBe('frontend');
+    const r = rankRootCauses({ anomalyTime: T0, anomalies: events, edges });
+    expect(r.ranking[0]?.service).toBe('payment');
+    expect(r.ranking[0]?.evidence[0]).toMatchObject({ kind: 'anomaly', metricKind: 'latency' });
+  });
+});

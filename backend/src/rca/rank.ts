@@ -1,7 +1,7 @@
 import { InputError } from '../platform/errors.js';
 import { DEFAULT_RCA_CONFIG, type RcaConfig } from './config.js';
 import { explain } from './explain.js';
-import { isLatencyKind } from './metric-kinds.js';
+import { isLatencyKind, metricKind } from './metric-kinds.js';
 import { scoreSeries, type SeriesScore } from './series-score.js';
 import type { Evidence, RankedCause, RcaInput, RcaResult } from './types.js';
 
@@ -61,7 +61,11 @@ function scoreAll(input: RcaInput, cfg: RcaConfig, warnings: string[]): SeriesSc
   for (const s of input.series ?? []) {
     const r = scoreSeries(s, input.anomalyTime, cfg, input.windowStart);
     if ('ok' in r) out.push(r.ok);
-    else skipped.set(r.skipped, [...(skipped.get(r.skipped) ?? []), `${s.service}_${s.metric}`]);
+    else {
+      const names = skipped.get(r.skipped) ?? [];
+      names.push(`${s.service}_${s.metric}`);
+      skipped.set(r.skipped, names);
+    }
   }
   for (const [reason, names] of skipped) {
     warnings.push(`${names.length} series skipped (${reason}), e.g. ${names.slice(0, 3).join(', ')}`);
@@ -69,7 +73,7 @@ function scoreAll(input: RcaInput, cfg: RcaConfig, warnings: string[]): SeriesSc
   for (const a of input.anomalies ?? []) {
     // A detector's [0,1] score read as a tail probability: 0.5 → z≈2, 0.99 → z≈14.
     const z = -3 * Math.log(1 - Math.min(Math.max(a.score, 0), 0.9999));
-    out.push({ service: a.service, metric: a.metric, kind: 'other', z, baseline: NaN, observed: NaN, onset: a.at });
+    out.push({ service: a.service, metric: a.metric, kind: metricKind(a.metric), z, baseline: NaN, observed: NaN, onset: a.at });
   }
   return out;
 }
