@@ -1,79 +1,78 @@
 import express from 'express';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../test/helpers/server.js';
+import { pgliteTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { createManualClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
+import { createStore, type Store } from '../store/index.js';
+import { createAuthenticator } from './auth.js';
 import { createPreviewRouter, PREVIEW_TOKEN_TTL_MS } from './preview.js';
 
-describe('preview (demo mode)', () => {
-  let server: TestServer;
+describe('preview router', () => {
+  const clock = createManualClock(Date.UTC(2026, 0, 1));
+  let tdb: TestDatabase;
+  let store: Store;
+  let root: string;
+  let srv: http.Server;
+  let url: string;
+
   beforeAll(async () => {
-    server = await startTestServer();
+    tdb = await pgliteTestDatabase();
+    store = createStore({ db: tdb.db, clock });
+    root = await mkdtemp(path.join(tmpdir(), 'aegis-preview-'));
+    const app = express().use(createPreviewRouter({ repoRoot: root, tokens: store.tokens, audit: store.audit, clock, logger: silentLogger }));
+    srv = app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    await server.stop();
+    srv?.close();
+    await tdb?.dispose();
+    await rm(root, { recursive: true, force: true });
   });
 
-  it('issues a short-lived token of the picked persona, audited, that the API accepts', async () => {
-    const res = await server.request('POST', '/preview/session', { body: { persona: 'viewer' } });
+  const session = (persona: string) =>
+    fetch(`${url}/preview/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona }) });
+
+  it('issues a token of the picked persona that expires after the TTL, and audits it', async () => {
+    const res = await session('viewer');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ role: 'grafana', persona: 'viewer', user: { login: 'preview-viewer', grafanaRole: 'Viewer', permissions: {} } });
-    const ttl = Date.parse(res.body.expires_at) - Date.now();
-    expect(ttl).toBeGreaterThan(PREVIEW_TOKEN_TTL_MS - 60_000);
-    expect(ttl).toBeLessThanOrEqual(PREVIEW_TOKEN_TTL_MS);
-    const api = await server.request('GET', '/api/v1/incidents', { token: res.body.token, headers: { 'x-grafana-user': 'preview-viewer' } });
-    expect(api.status).toBe(200);
-    const audit = await server.request('GET', '/api/v1/audit?action=preview.session', { token: server.adminToken });
-    expect(audit.body.items.some((e: { action: string }) => e.action === 'preview.session')).toBe(true);
+    const body = await res.json();
+    expect(body).toMatchObject({ role: 'grafana', persona: 'viewer', user: { login: 'preview-viewer', grafanaRole: 'Viewer', permissions: {} } });
+    expect(Date.parse(body.expires_at)).toBe(clock.nowMs() + PREVIEW_TOKEN_TTL_MS);
+    const auth = createAuthenticator({ tokens: store.tokens, clock });
+    const principal = await auth.authenticate(`Bearer ${body.token}`, 'preview-viewer');
+    expect(principal).toMatchObject({ role: 'grafana', actor: 'grafana:preview-viewer' });
+    clock.advance(PREVIEW_TOKEN_TTL_MS + 1000);
+    await expect(createAuthenticator({ tokens: store.tokens, clock }).authenticate(`Bearer ${body.token}`, undefined)).rejects.toThrow(/expired/);
+    const audit = await store.audit.list({ action: 'preview.session', limit: 10 });
+    expect(audit.items[0]).toMatchObject({ actor: 'preview', result: 'success', details: { persona: 'viewer', role: 'grafana' } });
   });
 
   it('only the editor persona holds the approve permission; the read-only persona gets a viewer token', async () => {
-    const editor = await server.request('POST', '/preview/session', { body: { persona: 'editor' } });
-    expect(editor.body.user.permissions).toEqual({ 'aegis-app.remediations:approve': true });
-    const readonly = await server.request('POST', '/preview/session', { body: { persona: 'readonly' } });
-    expect(readonly.body.role).toBe('viewer');
+    expect((await (await session('editor')).json()).user.permissions).toEqual({ 'aegis-app.remediations:approve': true });
+    expect((await (await session('readonly')).json()).role).toBe('viewer');
   });
 
   it('refuses an unknown persona', async () => {
-    const res = await server.request('POST', '/preview/session', { body: { persona: 'admin' } });
+    const res = await session('admin');
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toContain('editor, viewer, readonly');
+    expect((await res.json()).error.message).toContain('editor, viewer, readonly');
   });
-});
 
-describe('preview router', () => {
   it('says how to build the page when it is missing, and serves it once built', async () => {
-    const root = await mkdtemp(path.join(tmpdir(), 'aegis-preview-'));
-    const clock = createManualClock(0);
-    const app = express().use(
-      createPreviewRouter({
-        repoRoot: root,
-        tokens: { create: async () => ({ secret: 's', token: { id: 't' } }) } as never,
-        audit: { record: async () => {} } as never,
-        clock,
-        logger: silentLogger,
-      }),
-    );
-    const srv = app.listen(0, '127.0.0.1');
-    await new Promise((r) => srv.once('listening', r));
-    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    try {
-      const missing = await fetch(`${url}/preview`);
-      expect(missing.status).toBe(503);
-      expect(await missing.text()).toContain('npm run build');
-      await mkdir(path.join(root, 'preview/dist'), { recursive: true });
-      await writeFile(path.join(root, 'preview/dist/index.html'), '<!doctype html><title>Aegis preview</title>');
-      const built = await fetch(`${url}/preview`);
-      expect(built.status).toBe(200);
-      expect(await built.text()).toContain('Aegis preview');
-      expect((await fetch(`${url}/public/plugins/aegis-app/module.js`)).status).toBe(404);
-    } finally {
-      srv.close();
-      await rm(root, { recursive: true, force: true });
-    }
+    const missing = await fetch(`${url}/preview`);
+    expect(missing.status).toBe(503);
+    expect(await missing.text()).toContain('npm run build');
+    await mkdir(path.join(root, 'preview/dist'), { recursive: true });
+    await writeFile(path.join(root, 'preview/dist/index.html'), '<!doctype html><title>Aegis preview</title>');
+    const built = await fetch(`${url}/preview`);
+    expect(built.status).toBe(200);
+    expect(await built.text()).toContain('Aegis preview');
+    expect((await fetch(`${url}/public/plugins/aegis-app/module.js`)).status).toBe(404);
   });
 });
