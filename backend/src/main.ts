@@ -327,7 +327,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
     logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME });
     if (detection) {
-      detection.start(60_000);
+      detection.start(60_000, 5_000); // first tick a little after start-up, not during it
       const compaction = setInterval(() => void detection.compact().catch(() => {}), 3_600_000);
       compaction.unref();
       closers.unshift(async () => {

@@ -24,6 +24,7 @@ export function trainInWorker(
   series: Float64Array[],
   options: LstmOptions,
   prefer?: TfBackend,
+  signal?: AbortSignal,
 ): Promise<TrainResult & { backend: TfBackend }> {
   const entry = new URL(import.meta.url.endsWith('.ts') ? './train-worker.ts' : './train-worker.js', import.meta.url);
   // The sources run as TypeScript through tsx; the worker registers the same loader before loading its entry.
@@ -31,6 +32,11 @@ export function trainInWorker(
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
   const worker = new Worker(boot, { eval: true, workerData: { series, options, prefer } });
   return new Promise((resolve, reject) => {
+    // Shutdown does not wait for a model nobody will use: the worker is terminated.
+    signal?.addEventListener('abort', () => {
+      void worker.terminate();
+      reject(new Error('LSTM training aborted'));
+    });
     worker.once(
       'message',
       (msg: { ok: true; result: TrainResult & { backend: TfBackend } } | { ok: false; error: string }) => {

@@ -56,8 +56,8 @@ export interface TickReport {
 
 export interface DetectionService {
   tick(): Promise<TickReport>;
-  /** Runs `tick` every `intervalMs` until stopped; one tick at a time. */
-  start(intervalMs: number): void;
+  /** Runs `tick` every `intervalMs` (the first after `initialDelayMs`) until stopped; one tick at a time. */
+  start(intervalMs: number, initialDelayMs?: number): void;
   stop(): Promise<void>;
   /** Downsampling and retention of score history. */
   compact(): Promise<{ rolledUp: number; deleted: number }>;
@@ -69,6 +69,8 @@ interface SeriesRuntime {
   scorer: SeriesScorer;
   lastAt: number;
   persistedAt: number;
+  /** Scored since its state was last written. */
+  dirty: boolean;
   /** Latest values, for training the group's LSTM. */
   recent: number[];
   /** The LSTM group: one model per metric. */
@@ -144,6 +146,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
+  class Stopped extends Error {}
 
   const pipelineFor = (key: SeriesKey): PipelineConfigInput => {
     const sensitivity = o.sensitivity?.[String(key.metric)];
@@ -170,6 +173,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
         scorer: createSeriesScorer(undefined, o.lookup, state),
         lastAt: state.lastAt,
         persistedAt: now,
+        dirty: false,
         recent: [],
         group: String(key.metric),
       };
@@ -182,6 +186,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       scorer: createSeriesScorer(pipelineFor(key), o.lookup),
       lastAt: now - historyMs,
       persistedAt: -Infinity,
+      dirty: false,
       recent: [],
       group: String(key.metric),
     };
@@ -293,6 +298,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     report.points += points.length;
     report.skipped += scored.skipped;
     report.series++;
+    rt.dirty = true;
     // Scorer state is hundreds of KB per series: written every few minutes, not every tick.
     if (now - rt.persistedAt >= persistEveryMs) await persist(rt, now);
   };
@@ -300,6 +306,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
   const persist = async (rt: SeriesRuntime, now: number) => {
     await o.store.saveModel({ kind: SCORER_KIND, key: rt.id, state: { ...rt.scorer.save(), lastAt: rt.lastAt } });
     rt.persistedAt = now;
+    rt.dirty = false;
   };
 
   const tick = async (): Promise<TickReport> => {
@@ -310,6 +317,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     const scores: ScoreRow[] = [];
     const fetched: Fetched[] = [];
     for (const key of listed.results) {
+      if (stopped) throw new Stopped('detection stopped');
       try {
         const f = await fetchSeries(key, now, report);
         if (f) fetched.push(f);
@@ -321,6 +329,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     const isLive = (rt: SeriesRuntime) => rt.lastAt >= now - historyMs + step;
     const external = lstm ? await lstm.forecastErrors(fetched, (f) => isLive(f.rt)) : undefined;
     for (const f of fetched) {
+      if (stopped) throw new Stopped('detection stopped');
       try {
         const e = external?.get(f.rt.id);
         await scoreSeries(f, now, report, scores, e ? { lstm: e } : undefined);
@@ -344,17 +353,19 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
 
   return {
     tick,
-    start(intervalMs) {
+    start(intervalMs, initialDelayMs = 0) {
       stopped = false;
       const loop = () => {
         if (stopped) return;
         running = tick()
-          .catch((err: unknown) => logger.error('detection tick failed', { err }))
+          .catch((err: unknown) => {
+            if (!(err instanceof Stopped)) logger.error('detection tick failed', { err });
+          })
           .finally(() => {
             if (!stopped) timer = setTimeout(loop, intervalMs);
           });
       };
-      timer = setTimeout(loop, 0);
+      timer = setTimeout(loop, initialDelayMs);
     },
     async stop() {
       stopped = true;
@@ -363,7 +374,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       await lstm?.stop();
       const now = o.clock.nowMs();
       for (const rt of runtimes.values()) {
-        if (rt.persistedAt < now) {
+        if (rt.dirty) {
           await persist(rt, now).catch((err: unknown) => logger.warn('scorer state not saved', { series: rt.id, err }));
         }
       }

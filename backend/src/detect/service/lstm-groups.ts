@@ -18,7 +18,11 @@ export interface LstmGroupOptions {
   logger: Logger;
   loadTf: () => Promise<{ tf: TfModule; backend: TfBackend }>;
   /** Trains off the main thread (trainInWorker in production). */
-  train: (series: Float64Array[], options: LstmOptions) => Promise<TrainResult & { backend: TfBackend }>;
+  train: (
+    series: Float64Array[],
+    options: LstmOptions,
+    signal: AbortSignal,
+  ) => Promise<TrainResult & { backend: TfBackend }>;
   options?: Partial<LstmOptions>;
   /** Series a group needs before a model is worth training. */
   minSeries?: number;
@@ -41,7 +45,7 @@ export interface LstmGroups {
   ): Promise<Map<string, Float64Array>>;
   /** Starts (without waiting) training for groups that have enough data and no fresh model. */
   trainMissing(series: SeriesForLstm[], now: number): void;
-  /** Waits for training in flight and frees the models. */
+  /** Aborts training in flight and frees the models. */
   stop(): Promise<void>;
 }
 
@@ -57,6 +61,7 @@ export function createLstmGroups(o: LstmGroupOptions): LstmGroups {
   const runners = new Map<string, { model: GroupModel; runner: GroupRunner }>();
   const checked = new Set<string>();
   const training = new Map<string, Promise<void>>();
+  const abort = new AbortController();
   let tf: Promise<{ tf: TfModule; backend: TfBackend }> | undefined;
   const tfOnce = () => (tf ??= o.loadTf());
 
@@ -111,8 +116,9 @@ export function createLstmGroups(o: LstmGroupOptions): LstmGroups {
         if (current && now - current.trainedAt < retrainEveryMs) continue;
         const values = members.map((m) => Float64Array.from(m.recent));
         const job = o
-          .train(values, options)
+          .train(values, options, abort.signal)
           .then(async (result) => {
+            if (abort.signal.aborted) return;
             const model: GroupModel = {
               weights: result.weights,
               series: members.map((m) => m.id),
@@ -136,12 +142,15 @@ export function createLstmGroups(o: LstmGroupOptions): LstmGroups {
               backend: result.backend,
             });
           })
-          .catch((err: unknown) => o.logger.warn('LSTM training failed', { group, err: errorMessage(err) }))
+          .catch((err: unknown) => {
+            if (!abort.signal.aborted) o.logger.warn('LSTM training failed', { group, err: errorMessage(err) });
+          })
           .finally(() => training.delete(group));
         training.set(group, job);
       }
     },
     async stop() {
+      abort.abort();
       await Promise.all(training.values());
       for (const { runner } of runners.values()) runner.dispose();
       runners.clear();
