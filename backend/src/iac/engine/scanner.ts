@@ -45,7 +45,7 @@ export interface IacScanner {
   importCache(snapshot: CacheSnapshot): boolean;
 }
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 export interface CacheSnapshot {
   version: number;
@@ -251,7 +251,9 @@ function scanTerraform(
       meta = caches.fileMeta.get(key) ?? { sources: [] };
     }
     const dir = path.posix.dirname(f.path.split(path.sep).join('/'));
-    byDir.set(dir, [...(byDir.get(dir) ?? []), { f, key, hash, meta }]);
+    const list = byDir.get(dir);
+    if (list) list.push({ f, key, hash, meta });
+    else byDir.set(dir, [{ f, key, hash, meta }]);
   }
   for (const k of caches.hclCache.keys()) if (!liveKeys.has(k)) caches.hclCache.delete(k);
   for (const k of caches.fileMeta.keys()) if (!liveKeys.has(k)) caches.fileMeta.delete(k);
@@ -260,6 +262,15 @@ function scanTerraform(
     (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => path.posix.join(dir, s))).filter((d) => byDir.has(d));
   const modules = new Set([...byDir.keys()].flatMap(children));
   const errorsOf = (dir: string) => (byDir.get(dir) ?? []).flatMap((x) => (x.meta.error ? [x.meta.error] : []));
+  const dirSig = new Map<string, string>();
+  const sigOf = (d: string) => {
+    let sig = dirSig.get(d);
+    if (sig === undefined) {
+      sig = (byDir.get(d) ?? []).map((x) => `${x.f.path}:${x.hash}`).sort().join('\n');
+      dirSig.set(d, sig);
+    }
+    return sig;
+  };
   const out: UnitResult[] = [];
   for (const dir of byDir.keys()) {
     if (modules.has(dir)) {
@@ -268,7 +279,7 @@ function scanTerraform(
       continue;
     }
     const involved = closure(dir, children);
-    const key = `tf|${dir}|${sha(involved.flatMap((d) => (byDir.get(d) ?? []).map((x) => `${x.f.path}:${x.hash}`)).sort().join('\n'))}`;
+    const key = `tf|${dir}|${sha(involved.map(sigOf).sort().join('\n'))}`;
     liveKeys.add(key);
     let unit = caches.unitCache.get(key);
     if (!unit) {
