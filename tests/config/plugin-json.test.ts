@@ -41,14 +41,21 @@ describe('plugin.json', () => {
     }
   });
 
-  it('routes: the approve/reject route carries the RBAC action and comes before the general route', () => {
+  it('routes: approve/reject need the RBAC action, other writes Editor, reads and live events Viewer; specific routes first', () => {
     const routes = root?.routes ?? [];
     const approve = routes.findIndex((r) => r.reqAction === 'aegis-app.remediations:approve');
-    const general = routes.findIndex((r) => r.path === 'aegis');
-    expect(approve).toBeGreaterThanOrEqual(0);
-    expect(approve).toBeLessThan(general);
-    expect(routes[approve]?.method).toBe('POST');
-    expect(routes[approve]?.path.startsWith(`${routes[general]?.path}/`)).toBe(true);
+    const live = routes.findIndex((r) => r.path === 'aegis/socket.io');
+    const reads = routes.findIndex((r) => r.path === 'aegis' && r.method === 'GET');
+    const writes = routes.findIndex((r) => r.path === 'aegis' && r.method === 'POST');
+    expect(Math.min(approve, live, reads, writes)).toBeGreaterThanOrEqual(0);
+    expect(routes[approve]).toMatchObject({ path: 'aegis/api/v1/remediations', method: 'POST' });
+    expect(approve).toBeLessThan(Math.min(reads, writes));
+    expect(live).toBeLessThan(Math.min(reads, writes));
+    expect(routes[live]?.reqRole).toBe('Viewer');
+    expect(routes[reads]?.reqRole).toBe('Viewer');
+    expect(routes[writes]?.reqRole).toBe('Editor');
+    // No route lets a request through without a role or action check.
+    for (const r of routes) expect(Boolean(r.reqRole || r.reqAction), r.path).toBe(true);
     for (const r of [...routes, ...(ds[0]?.json.routes ?? [])]) {
       expect(r.url.startsWith('{{ .JsonData.backendUrl }}')).toBe(true);
       expect(r.headers).toContainEqual({ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' });

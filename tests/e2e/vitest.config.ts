@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     root: new URL('../..', import.meta.url).pathname,
-    include: ['tests/e2e/**/*.e2e.test.ts', 'tests/config/**/*.test.ts'],
+    include: ['tests/e2e/**/*.e2e.test.ts', 'tests/config/**/*.test.ts', 'preview/src/**/*.test.ts'],
     testTimeout: 240_000,
     hookTimeout: 240_000,
     pool: 'forks',
