@@ -5,8 +5,19 @@ export const FRAMEWORKS: readonly Framework[] = ['terraform', 'cloudformation', 
 
 /** A value the evaluator could not determine (a reference to another resource, a missing variable…). Rules never fire on it. */
 export class Unknown {
-  constructor(readonly ref?: string) {}
+  /**
+   * @param ref what the value refers to (`aws_s3_bucket.b.arn`), for relating resources
+   * @param text for a string template with unknown parts: the text with each unknown part replaced by a marker,
+   *   which policy checks may parse (the known structure of a JSON policy) while every other check sees an unknown
+   */
+  constructor(
+    readonly ref?: string,
+    readonly text?: string,
+  ) {}
 }
+
+/** Stands in for an unknown interpolation inside `Unknown.text`. */
+export const UNKNOWN_MARK = '\u0000unknown\u0000';
 export const isUnknown = (v: unknown): v is Unknown => v instanceof Unknown;
 
 export type Value = string | number | boolean | null | Unknown | Value[] | { [key: string]: Value };

@@ -1,5 +1,5 @@
 import { isObject, type PositionIndex, type Span, type Value } from '../model.js';
-import { asList, asStrings, isKnown, policyStatements, type Statement } from '../engine/checks.js';
+import { asList, asStrings, policyStatements, type Statement } from '../engine/checks.js';
 import type { CheckFn, Hit, RuleContext } from '../engine/rule.js';
 import type { ResourceView } from '../engine/view.js';
 
@@ -117,7 +117,7 @@ export function publicPortCheck(ingress: (r: ResourceView) => IngressRule[], por
 /** Statements of the policy document at `path` (a JSON string or an object). */
 export function statementsAt(r: ResourceView, path: string): Statement[] {
   const v = r.get(path);
-  return isKnown(v) ? (policyStatements(v) ?? []) : [];
+  return v === undefined || v === null ? [] : (policyStatements(v) ?? []);
 }
 
 /** Fires once when any statement of the policy at `path` matches `bad`. */

@@ -83,7 +83,8 @@ export interface Statement {
 }
 
 export function policyStatements(doc: Value | undefined): Statement[] | undefined {
-  let v = doc;
+  // A JSON policy with unknown interpolations (`"${aws_sqs_queue.q.arn}"`) still has a known structure.
+  let v: Value | undefined = doc instanceof Unknown ? doc.text : doc;
   if (typeof v === 'string') {
     try {
       v = JSON.parse(v) as Value;
@@ -128,3 +129,11 @@ export function actionMatches(pattern: string, action: string): boolean {
 }
 
 export const grants = (s: Statement, action: string) => s.actions.some((a) => actionMatches(a, action));
+
+const CALLER_KEYS = /^aws:(SourceArn|SourceAccount|SourceOwner|SourceVpce?|PrincipalOrgID|PrincipalAccount|PrincipalArn|PrincipalOrgPaths)$/i;
+
+/** True when the statement's condition pins down who may call (source ARN/account/VPC, organisation); an IP range does not. */
+export function restrictsCaller(s: Statement): boolean {
+  if (!isObject(s.condition)) return false;
+  return Object.values(s.condition).some((c) => isObject(c) && Object.keys(c).some((k) => CALLER_KEYS.test(k)));
+}

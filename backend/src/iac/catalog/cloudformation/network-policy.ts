@@ -1,5 +1,5 @@
 import { isObject, type Value } from '../../model.js';
-import { actionMatches, asList, asStrings, isKnown, isTrue, policyStatements, type Statement } from '../../engine/checks.js';
+import { actionMatches, asList, asStrings, isKnown, isTrue, policyStatements, restrictsCaller, type Statement } from '../../engine/checks.js';
 import type { CheckFn, Rule } from '../../engine/rule.js';
 import { cf, cfnRes, cfnTemplate } from '../dsl.js';
 import { cfnIngress, coversPort, isPublic, PUBLIC_CIDRS } from '../shared.js';
@@ -138,7 +138,7 @@ export const cfnNetworkPolicyRules: Rule[] = [
   cf('cfn-sqs-queue-policy-public', {
     title: 'SQS queue policy allows any principal', desc: 'Anyone may send, read or delete messages on the queue.',
     sev: 'high', cat: 'security', kinds: ['AWS::SQS::QueuePolicy'],
-    check: policyRule('PolicyDocument', (s) => allows(s) && s.principalWildcard && !s.hasCondition, 'the queue policy allows any principal without a condition'),
+    check: policyRule('PolicyDocument', (s) => allows(s) && s.principalWildcard && !restrictsCaller(s), 'the queue policy allows any principal (no source ARN/account/VPC/organisation condition)'),
     fix: 'Name the principals that may use the queue, or add a SourceArn/SourceAccount condition.', kics: ['sqs_policy_with_public_access'], compliance: ['SOC2:CC6.1'],
     pass: [cfnRes('AWS::SQS::QueuePolicy', { Queues: ['q'], PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' }, Action: 'sqs:SendMessage', Resource: '*' }] } })],
     fail: [cfnRes('AWS::SQS::QueuePolicy', { Queues: ['q'], PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Resource: '*' }] } })],
@@ -146,7 +146,7 @@ export const cfnNetworkPolicyRules: Rule[] = [
   cf('cfn-sns-topic-policy-public', {
     title: 'SNS topic policy allows any principal', desc: 'Anyone may publish to or subscribe to the topic.',
     sev: 'high', cat: 'security', kinds: ['AWS::SNS::TopicPolicy'],
-    check: policyRule('PolicyDocument', (s) => allows(s) && s.principalWildcard && !s.hasCondition, 'the topic policy allows any principal without a condition'),
+    check: policyRule('PolicyDocument', (s) => allows(s) && s.principalWildcard && !restrictsCaller(s), 'the topic policy allows any principal (no source ARN/account/VPC/organisation condition)'),
     fix: 'Name the principals that may use the topic, or add a condition.', kics: ['sns_topic_is_publicly_accessible'], compliance: ['SOC2:CC6.1'],
     pass: [cfnRes('AWS::SNS::TopicPolicy', { Topics: ['t'], PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' }, Action: 'sns:Publish', Resource: '*' }] } })],
     fail: [cfnRes('AWS::SNS::TopicPolicy', { Topics: ['t'], PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sns:Publish', Resource: '*' }] } })],

@@ -1,5 +1,5 @@
 import { isObject, type Resource, type Value } from '../../model.js';
-import { actionMatches, asStrings, isKnown, policyStatements, type Statement } from '../../engine/checks.js';
+import { actionMatches, asStrings, policyStatements, type Statement } from '../../engine/checks.js';
 import type { CheckFn, RuleContext } from '../../engine/rule.js';
 import { policyFromDocument } from '../../parsers/terraform/project.js';
 import { tf } from '../dsl.js';
@@ -37,7 +37,7 @@ function principalStatements(res: Resource, ctx: RuleContext, p: Principal): Sta
   const attachments = [...ctx.referencing(res, `aws_iam_${p}_policy_attachment`, p), ...ctx.referencing(res, 'aws_iam_policy_attachment', `${p}s`)];
   for (const a of attachments) for (const pol of ctx.resolve(a.attrs.policy_arn, 'aws_iam_policy')) docs.push(pol.attrs.policy ?? null);
   for (const pol of ctx.resolve(res.attrs.managed_policy_arns, 'aws_iam_policy')) docs.push(pol.attrs.policy ?? null);
-  return docs.filter(isKnown).flatMap((d) => policyStatements(d) ?? []);
+  return docs.filter((d) => d !== null).flatMap((d) => policyStatements(d) ?? []);
 }
 
 function escalation(p: Principal): CheckFn {

@@ -1,4 +1,4 @@
-import type { Value } from '../../model.js';
+import { Unknown, type Value } from '../../model.js';
 import { forbidValue, grants, isFalse, isKnown, isTrue, oneOf, requirePresent, requireTrue } from '../../engine/checks.js';
 import type { CheckFn } from '../../engine/rule.js';
 import type { ResourceView } from '../../engine/view.js';
@@ -62,8 +62,10 @@ const publicAction = (prefix: string) =>
 const sslDenied = (r: ResourceView) => {
   if (isTrue(r.get('attach_deny_insecure_transport_policy'))) return true;
   const v = r.get('policy');
-  if (!isKnown(v) || v === undefined) return true;
-  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  if (v === undefined || v === null) return true;
+  // A policy with unknown parts is judged on its known text; a wholly unknown one is not judged.
+  const text = typeof v === 'string' ? v : v instanceof Unknown ? v.text : JSON.stringify(v);
+  if (text === undefined) return true;
   return /aws:SecureTransport/i.test(text) && /"Deny"/i.test(text);
 };
 

@@ -1,4 +1,4 @@
-import { isObject, Unknown, type Value, type ValueMap } from '../../model.js';
+import { isObject, Unknown, UNKNOWN_MARK, type Value, type ValueMap } from '../../model.js';
 import type { Expr } from './ast.js';
 import { FUNCTIONS, hasUnknown } from './functions.js';
 
@@ -154,15 +154,21 @@ function binary(op: string, le: Expr, re: Expr, scope: Scope): Value {
 
 function template(parts: Array<string | Expr>, scope: Scope): Value {
   let out = '';
+  let unknown: Unknown | undefined;
   for (const p of parts) {
     if (typeof p === 'string') {
       out += p;
       continue;
     }
     const v = evaluate(p, scope);
-    if (v instanceof Unknown || (typeof v === 'object' && v !== null)) return v instanceof Unknown ? v : unknownOf('template');
-    out += v === null ? '' : String(v);
+    if (v instanceof Unknown) {
+      unknown ??= v;
+      out += v.text ?? UNKNOWN_MARK;
+    } else if (typeof v === 'object' && v !== null) return unknownOf('template');
+    else out += v === null ? '' : String(v);
   }
+  // A single interpolation keeps its reference; a larger template keeps its text for policy parsing.
+  if (unknown) return parts.length === 1 ? unknown : new Unknown(unknown.ref ?? 'template', out);
   return out;
 }
 
