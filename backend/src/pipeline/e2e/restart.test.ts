@@ -52,7 +52,17 @@ function startBackend(): ChildProcess {
   });
 }
 
-const healthy = () => waitFor('the backend', async () => ((await api('GET', '/healthz').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 90_000, 300);
+/** Start-up is slow on a busy machine (PGlite init, the IaC parser, the fixer model); a crash shows its output. */
+const healthy = () =>
+  waitFor(
+    'the backend',
+    async () => {
+      if (backend?.exitCode !== null && backend?.exitCode !== undefined) throw new Error(`backend exited ${backend.exitCode}: ${output.join('').slice(-2_000)}`);
+      return (await api('GET', '/healthz').catch(() => ({ status: 0 }))).status === 200 ? true : undefined;
+    },
+    180_000,
+    300,
+  );
 
 beforeAll(async () => {
   simHome = await mkdtemp(path.join(tmpdir(), 'aegis-sim-'));
@@ -60,10 +70,10 @@ beforeAll(async () => {
   port = await freePort();
   api = httpClient(`http://127.0.0.1:${port}`) as Http;
   sim = start(['sim', 'serve', '--port', '0'], { AEGIS_HOME: simHome });
-  await waitFor('the simulated cluster', async () => (existsSync(path.join(simHome, 'kubeconfig')) && output.join('').includes('Simulated cluster at') ? true : undefined), 90_000, 300);
+  await waitFor('the simulated cluster', async () => (existsSync(path.join(simHome, 'kubeconfig')) && output.join('').includes('Simulated cluster at') ? true : undefined), 180_000, 300);
   backend = startBackend();
   await healthy();
-}, 200_000);
+}, 360_000);
 
 afterAll(async () => {
   for (const child of [backend, sim]) if (child && child.exitCode === null) child.kill('SIGTERM');
@@ -112,5 +122,5 @@ describe('remediation across a backend crash (simulator in its own process)', ()
     expect(mine.filter((a) => a === 'remediation.applying')).toHaveLength(1);
     expect(mine.filter((a) => a === 'remediation.succeeded')).toHaveLength(1);
     expect((await api('GET', `/api/v1/incidents/${incident.id}`, { token: ADMIN })).body.status).toBe('resolved');
-  }, 300_000);
+  }, 420_000);
 });
