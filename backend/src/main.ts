@@ -263,13 +263,13 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
       routes: [
+        ...ingest.routes, // first: the hot path in an alert flood, matched before every other route
         ...simulatorRoutes({ simulator: cluster.simulator }),
         ...incidentRoutes({ store, bus }),
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
         ...detectRoutes({ store: detectStore, clock }),
-        ...ingest.routes,
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
         ...iacRoutes({ store: createIacFindingStore({ db }), scanner: () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) })), clock }),
