@@ -10,7 +10,7 @@ import { createManualClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
 import { createStore, type Store } from '../store/index.js';
 import { createAuthenticator } from './auth.js';
-import { createPreviewRouter, PREVIEW_TOKEN_TTL_MS } from './preview.js';
+import { createPreviewRouter, isLoopback, PREVIEW_TOKEN_TTL_MS } from './preview.js';
 
 describe('preview router', () => {
   const clock = createManualClock(Date.UTC(2026, 0, 1));
@@ -56,6 +56,11 @@ describe('preview router', () => {
   it('only the editor persona holds the approve permission; the read-only persona gets a viewer token', async () => {
     expect((await (await session('editor')).json()).user.permissions).toEqual({ 'aegis-app.remediations:approve': true });
     expect((await (await session('readonly')).json()).role).toBe('viewer');
+  });
+
+  it('issues sessions only to loopback clients', () => {
+    expect(['127.0.0.1', '::1', '::ffff:127.0.0.1'].every(isLoopback)).toBe(true);
+    expect(['10.0.0.5', '::ffff:172.17.0.1', '192.168.1.2', undefined].some(isLoopback)).toBe(false);
   });
 
   it('refuses an unknown persona', async () => {

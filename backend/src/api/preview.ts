@@ -54,6 +54,11 @@ export function createPreviewRouter(deps: PreviewDeps): express.Router {
   router.get(['/preview', '/preview/'], (_req, res) => (built() ? res.sendFile(path.join(hostDir, 'index.html')) : notBuilt(res)));
   router.use('/preview/assets', express.static(hostDir, { index: false, fallthrough: false }));
   router.post('/preview/session', express.json({ limit: 1024 }), async (req: Request, res: Response) => {
+    // Tokens are handed out without credentials, so only to this machine (npm start binds 127.0.0.1).
+    if (!isLoopback(req.socket.remoteAddress)) {
+      res.status(403).json({ error: { code: 'forbidden', message: 'preview sessions are issued only to clients on this machine (loopback)' } });
+      return;
+    }
     const parsed = sessionBody.safeParse(req.body ?? {});
     if (!parsed.success) {
       res.status(400).json({ error: { code: 'invalid_input', message: `persona must be one of ${Object.keys(PREVIEW_PERSONAS).join(', ')}` } });
@@ -89,6 +94,10 @@ export function createPreviewRouter(deps: PreviewDeps): express.Router {
   // Grafana's fonts are not on npm; the theme falls back to system fonts.
   router.get('/public/fonts/{*rest}', (_req, res) => res.status(204).end());
   return router;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || /^(::ffff:)?127\./.test(address ?? '');
 }
 
 /** Serves the preview routes before the API app (they need no API token; the session endpoint issues one). */
