@@ -10,14 +10,14 @@ const sg = (ingress: Record<string, unknown>[], egress?: Record<string, unknown>
   cfnRes('AWS::EC2::SecurityGroup', { GroupDescription: 'web', SecurityGroupIngress: ingress, ...(egress ? { SecurityGroupEgress: egress } : {}) });
 const rule = (port: number, cidr = '10.0.0.0/8', extra: Record<string, unknown> = {}) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIp: cidr, Description: 'in', ...extra });
 
-const portRule = (id: string, kics: string, port: number, name: string, cis?: string): Rule =>
+const portRule = (id: string, kics: string, port: number, name: string, cis?: string, alsoKics: string[] = []): Rule =>
   cf(id, {
     title: `Security group opens ${name} (${port}) to the internet`,
     desc: `${name} exposed to 0.0.0.0/0 is brute-forced and scanned continuously.`,
     sev: 'high', cat: 'security', kinds: SG,
     check: (r) => cfnIngress(r).filter((x) => isPublic(x) && coversPort(x, port)).map((x) => ({ path: x.path || undefined, message: `${name} is open to ${x.cidrs.join(', ')}` })),
     fix: `Restrict port ${port} to known CIDRs, or reach the hosts through a bastion or Session Manager.`,
-    kics: [kics], compliance: [...(cis ? [cis] : []), ...PUB],
+    kics: [kics, ...alsoKics], compliance: [...(cis ? [cis] : []), ...PUB],
     pass: [sg([rule(port)])], fail: [sg([rule(port, '0.0.0.0/0')])],
   });
 
@@ -54,7 +54,7 @@ const publicS3 = (id: string, kics: string, verb: string): Rule =>
 
 export const cfnNetworkPolicyRules: Rule[] = [
   portRule('cfn-sg-ssh-open', 'security_groups_with_unrestricted_access_to_ssh', 22, 'SSH', 'CIS-AWS-1.4:5.2'),
-  portRule('cfn-sg-rdp-open', 'security_groups_unrestricted_access_to_rdp', 3389, 'RDP', 'CIS-AWS-1.4:5.2'),
+  portRule('cfn-sg-rdp-open', 'security_groups_unrestricted_access_to_rdp', 3389, 'RDP', 'CIS-AWS-1.4:5.2', ['remote_desktop_port_open_to_internet']),
   cf('cfn-sg-ingress-open-to-world', {
     title: 'Security group ingress open to 0.0.0.0/0', desc: 'Any address on the internet may reach the ports this rule opens.',
     sev: 'high', cat: 'security', kinds: SG,
@@ -104,7 +104,7 @@ export const cfnNetworkPolicyRules: Rule[] = [
     title: 'Security group exposes administration ports', desc: 'Telnet, SSH, RDP, VNC, SMB, database and similar admin ports should never face the internet.',
     sev: 'high', cat: 'security', kinds: SG,
     check: (r) => cfnIngress(r).filter((x) => isPublic(x) && [20, 21, 22, 23, 135, 137, 139, 445, 1433, 1521, 2049, 3306, 3389, 5432, 5900, 6379, 9200, 11211, 27017].some((p) => coversPort(x, p))).map((x) => ({ path: x.path || undefined, message: 'an administration or database port is open to the internet' })),
-    fix: 'Keep administration and database ports on private networks.', kics: ['ec2_sensitive_port_is_publicly_exposed'], compliance: PUB,
+    fix: 'Keep administration and database ports on private networks.', kics: ['ec2_sensitive_port_is_publicly_exposed', 'security_groups_with_exhibited_admin_ports'], compliance: PUB,
     pass: [sg([rule(443, '0.0.0.0/0')])], fail: [sg([rule(3306, '0.0.0.0/0')])],
   }),
   publicS3('cfn-s3-bucket-policy-public-get', 's3_bucket_allows_get_actions_from_all_principals', 'Get'),
