@@ -8,7 +8,7 @@
  *   npm run bench:iac:speed [-- --files 10000 --workers 2 --dir /tmp/existing-repo]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,3 +90,5 @@ const cli = (extra: string[]) => {
 console.log(`fresh CLI run, cold (full scan on ${workers} workers, writes --cache): ${fmt(cli(['--cache', cacheFile]), 2)} s`);
 writeFileSync(path.join(root, k8sFile), (files.find((f) => f.path === k8sFile)?.content ?? '') + '\n# touched\n');
 console.log(`fresh CLI run after a one-file change, with --cache: ${fmt(cli(['--cache', cacheFile]), 2)} s (includes starting Node and loading the CLI)`);
+rmSync(cacheFile, { force: true });
+if (!values.dir) rmSync(root, { recursive: true, force: true }); // the generated repository is only for this run
