@@ -52,6 +52,16 @@ describe('aegis iac', () => {
     expect((await run(['iac', 'scan', dir, '--cache', cache, '--format', 'json', '--quiet'])).code).toBe(1);
   });
 
+  it('writes machine fixes back with --fix', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-fix-'));
+    await writeFile(path.join(dir, 'main.tf'), 'resource "aws_ebs_volume" "v" {\n  availability_zone = "eu-west-1a"\n  encrypted = false\n}\n');
+    const res = await run(['iac', 'scan', dir, '--fix', '--format', 'json']);
+    expect(JSON.parse(res.out).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('aws-ebs-volume-unencrypted');
+    expect(await readFile(path.join(dir, 'main.tf'), 'utf8')).toContain('encrypted = true');
+    const again = await run(['iac', 'scan', dir, '--format', 'json']);
+    expect(JSON.parse(again.out).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('aws-ebs-volume-unencrypted');
+  });
+
   it('runs rules that user modules register', async () => {
     const ext = await mkdtemp(path.join(tmpdir(), 'aegis-ext-'));
     await writeFile(

@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import {
   applyBaseline,
+  applyFixes,
   BUILTIN_RULES,
   createIacScanner,
   listIacFiles,
@@ -34,7 +35,7 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 export const iacScan: Command = {
   words: ['iac', 'scan'],
   usage:
-    'aegis iac scan <path> [--format text|json|sarif] [--output FILE] [--baseline report.json] [--severity-threshold high] [--config .aegis-iac.yaml] [--rules-dir DIR] [--pack NAME] [--workers N] [--cache FILE]',
+    'aegis iac scan <path> [--format text|json|sarif] [--output FILE] [--baseline report.json] [--severity-threshold high] [--config .aegis-iac.yaml] [--rules-dir DIR] [--pack NAME] [--workers N] [--cache FILE] [--fix]',
   summary: 'Scan Terraform, CloudFormation and Kubernetes files; exit 1 when a finding reaches the threshold',
   options: {
     format: { type: 'string' },
@@ -47,6 +48,7 @@ export const iacScan: Command = {
     quiet: { type: 'boolean' },
     workers: { type: 'string' },
     cache: { type: 'string' },
+    fix: { type: 'boolean' },
   },
   async run({ values, positionals }, ctx) {
     const target = positionals[0];
@@ -97,6 +99,16 @@ export const iacScan: Command = {
     const seconds = (performance.now() - started) / 1000;
     let findings = result.findings;
     let baselined = 0;
+    if (values.fix) {
+      // Machine fixes are written back to the files; what remains is reported as usual.
+      const { files: fixed, applied } = applyFixes(files, findings.filter((f) => f.fix));
+      const base = (await stat(root)).isFile() ? path.dirname(root) : root;
+      const unchanged = new Set(files);
+      for (const f of fixed) if (!unchanged.has(f)) await writeFile(path.join(base, f.path), f.content);
+      const fixedKeys = new Set(applied.map((f) => `${f.ruleId}|${f.file}|${f.resource}|${f.line}`));
+      findings = findings.filter((f) => !fixedKeys.has(`${f.ruleId}|${f.file}|${f.resource}|${f.line}`));
+      if (progress) ctx.err(`applied ${applied.length} fix(es) in ${new Set(applied.map((f) => f.file)).size} file(s)`);
+    }
     if (values.baseline) {
       const base = JSON.parse(await readFile(values.baseline as string, 'utf8')) as { findings?: typeof findings };
       ({ kept: findings, baselined } = applyBaseline(findings, base));
