@@ -9,17 +9,16 @@ const errorBody = z
 export function buildOpenApi(routes: RouteDef[], info: { version: string }): Record<string, unknown> {
   const schemas: Record<string, unknown> = {};
   const toSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-    const json = z.toJSONSchema(schema, {
-      io,
-      unrepresentable: 'any',
-      target: 'draft-2020-12',
-    }) as Record<string, unknown>;
-    // Lift named sub-schemas into components so the plugins' generated types get stable names.
-    const defs = (json.$defs ?? {}) as Record<string, unknown>;
-    for (const [name, def] of Object.entries(defs)) schemas[name] = def;
+    const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+    // References point at components, where the named sub-schemas are lifted so generated types get stable names.
+    const json = JSON.parse(JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<
+      string,
+      unknown
+    >;
+    for (const [name, def] of Object.entries((json.$defs ?? {}) as Record<string, unknown>)) schemas[name] = def;
     delete json.$defs;
     delete json.$schema;
-    return JSON.parse(JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
+    return json;
   };
 
   const paths: Record<string, Record<string, unknown>> = {};
@@ -60,7 +59,7 @@ export function buildOpenApi(routes: RouteDef[], info: { version: string }): Rec
       op.requestBody = { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } };
     (paths[`/api/v1${r.path}`] ??= {})[r.method] = op;
   }
-  schemas.Error = toSchema(errorBody, 'output');
+  toSchema(errorBody, 'output'); // registers the named Error component
   return {
     openapi: '3.1.0',
     info: {
