@@ -315,7 +315,11 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     res.flushHeaders();
     open.add(res);
     const encode = (o: KubeObject) => (asTable ? toTable(t.info.name, [o], { now: sim.now(), resourceVersion: o.metadata.resourceVersion }) : o);
-    const send = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + '\n');
+    // The server's close() ends open watches from outside; a timer or a late change must not write after that.
+    const send = (type: string, object: unknown) => {
+      if (res.writableEnded || res.destroyed) return;
+      res.write(JSON.stringify({ type, object }) + '\n');
+    };
     const matches = (o: KubeObject) => (namespace === undefined || o.metadata.namespace === namespace) && filter(o);
     const bookmark = (annotations?: Record<string, string>) =>
       send('BOOKMARK', { kind: t.info.kind, apiVersion: t.info.group ? `${t.info.group}/v1` : 'v1', metadata: { resourceVersion: String(sim.store.resourceVersion), ...(annotations ? { annotations } : {}) } });
