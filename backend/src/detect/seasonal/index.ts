@@ -8,6 +8,7 @@ const VERSION = 1;
 const DAY_MS = 86_400_000;
 /** 1970-01-01 was a Thursday; shifting by 3 days makes index 0 a Monday. */
 const MONDAY_OFFSET_MS = 3 * DAY_MS;
+const WEEK_MS = 7 * DAY_MS;
 
 const paramsSchema = z.object({
   /** 'week' learns a profile per weekday and time of day, falling back to the daily profile until it has data. */
@@ -67,44 +68,75 @@ export function createSeasonalDetector(params?: Partial<SeasonalParams>, data?: 
   let globalSeen = data?.globalSeen ?? 0;
   const PRIOR = 3;
 
-  const update = (prof: Profile, b: number, x: number) => {
-    const seen = prof.seen[b] ?? 0;
-    const m = prof.mean[b] ?? 0;
-    if (seen === 0) {
-      prof.mean[b] = x;
-      prof.variance[b] = 0;
-    } else {
+  /**
+   * Scores (when `out` is given) and learns a run of points. One loop on local variables and the profiles'
+   * typed arrays: it runs on every point of every series.
+   */
+  const run = (points: SeriesPoints, out: Float64Array | null) => {
+    const n = points.values.length;
+    const B = p.bucketsPerDay;
+    const { mean: dm, variance: dv, seen: ds } = daily;
+    const { mean: wm, variance: wv, seen: ws } = weekly;
+    const alpha = p.alpha;
+    const minSeen = p.minSeen;
+    let gVar = globalVariance;
+    let gSeen = globalSeen;
+    for (let i = 0; i < n; i++) {
+      const x = points.values[i] ?? NaN;
+      if (x !== x) {
+        if (out) out[i] = NaN;
+        continue;
+      }
+      const t = points.timestamps[i] ?? 0;
+      // Weeks and days share bucket boundaries, so the day bucket is the week bucket modulo a day.
+      const week = Math.floor(((((t + MONDAY_OFFSET_MS) % WEEK_MS) + WEEK_MS) % WEEK_MS) / bucketMs);
+      const day = week % B;
+      if (out) {
+        const useWeekly = useWeek && (ws[week] ?? 0) >= minSeen;
+        const seen = useWeekly ? (ws[week] ?? 0) : (ds[day] ?? 0);
+        let s = 0;
+        if (seen >= minSeen) {
+          const m = useWeekly ? (wm[week] ?? 0) : (dm[day] ?? 0);
+          const v = useWeekly ? (wv[week] ?? 0) : (dv[day] ?? 0);
+          const variance = (seen * v + PRIOR * gVar) / (seen + PRIOR);
+          s = Math.abs(x - m) / spreadFloor(m, Math.sqrt(variance));
+        }
+        out[i] = s;
+      }
+      const dSeen = ds[day] ?? 0;
+      if (dSeen > 0) {
+        const r = x - (dm[day] ?? 0);
+        const a = gSeen + 1 > 100 ? 0.01 : 1 / (gSeen + 1);
+        gVar = (1 - a) * gVar + a * r * r;
+        gSeen++;
+      }
       // Early visits average plainly, later ones move with alpha: quick to learn, then stable.
-      const a = Math.max(p.alpha, 1 / (seen + 1));
-      const d = x - m;
-      prof.mean[b] = m + a * d;
-      prof.variance[b] = (1 - a) * ((prof.variance[b] ?? 0) + a * d * d);
+      if (dSeen === 0) {
+        dm[day] = x;
+        dv[day] = 0;
+      } else {
+        const a = 1 / (dSeen + 1) > alpha ? 1 / (dSeen + 1) : alpha;
+        const d = x - (dm[day] ?? 0);
+        dm[day] = (dm[day] ?? 0) + a * d;
+        dv[day] = (1 - a) * ((dv[day] ?? 0) + a * d * d);
+      }
+      ds[day] = dSeen + 1;
+      if (useWeek) {
+        const wSeen = ws[week] ?? 0;
+        if (wSeen === 0) {
+          wm[week] = x;
+          wv[week] = 0;
+        } else {
+          const a = 1 / (wSeen + 1) > alpha ? 1 / (wSeen + 1) : alpha;
+          const d = x - (wm[week] ?? 0);
+          wm[week] = (wm[week] ?? 0) + a * d;
+          wv[week] = (1 - a) * ((wv[week] ?? 0) + a * d * d);
+        }
+        ws[week] = wSeen + 1;
+      }
     }
-    prof.seen[b] = seen + 1;
-  };
-
-  const scoreOne = (t: number, x: number): number => {
-    const day = Math.floor((((t % DAY_MS) + DAY_MS) % DAY_MS) / bucketMs);
-    const week = Math.floor(((((t + MONDAY_OFFSET_MS) % (7 * DAY_MS)) + 7 * DAY_MS) % (7 * DAY_MS)) / bucketMs);
-    let s = 0;
-    const prof = useWeek && (weekly.seen[week] ?? 0) >= p.minSeen ? weekly : daily;
-    const b = prof === weekly ? week : day;
-    if ((prof.seen[b] ?? 0) >= p.minSeen) {
-      const m = prof.mean[b] ?? 0;
-      const seen = prof.seen[b] ?? 0;
-      const variance = (seen * (prof.variance[b] ?? 0) + PRIOR * globalVariance) / (seen + PRIOR);
-      s = Math.abs(x - m) / spreadFloor(m, Math.sqrt(variance));
-    }
-    const own = daily.seen[day] ?? 0;
-    if (own > 0) {
-      const r = x - (daily.mean[day] ?? 0);
-      const a = Math.max(0.01, 1 / (globalSeen + 1));
-      globalVariance = (1 - a) * globalVariance + a * r * r;
-      globalSeen++;
-    }
-    update(daily, day, x);
-    if (useWeek) update(weekly, week, x);
-    return s;
+    globalVariance = gVar;
+    globalSeen = gSeen;
   };
 
   return {
@@ -117,19 +149,11 @@ export function createSeasonalDetector(params?: Partial<SeasonalParams>, data?: 
         prof.variance.fill(0);
         prof.seen.fill(0);
       }
-      const n = history.values.length;
-      for (let i = 0; i < n; i++) {
-        const x = history.values[i] ?? NaN;
-        if (!Number.isNaN(x)) scoreOne(history.timestamps[i] ?? 0, x);
-      }
+      run(history, null);
     },
     score(points: SeriesPoints, out?: Float64Array) {
-      const n = points.values.length;
-      const scores = outputFor(n, out);
-      for (let i = 0; i < n; i++) {
-        const x = points.values[i] ?? NaN;
-        scores[i] = Number.isNaN(x) ? NaN : scoreOne(points.timestamps[i] ?? 0, x);
-      }
+      const scores = outputFor(points.values.length, out);
+      run(points, scores);
       return scores;
     },
     save: (): DetectorState => ({
