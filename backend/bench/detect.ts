@@ -4,7 +4,8 @@
  * Every detector scores every point of every synthetic series (no striding, no sampling); the work is
  * split over worker threads (one per core). Then the full ensemble (the default pipeline plus the
  * isolation forest) and batched LSTM inference over all series, LSTM training time per group model,
- * peak memory, and the own isolation forest against `ml-isolation-forest`.
+ * peak memory, and the own isolation forest against `ml-isolation-forest`. `--detectors-only` stops after
+ * the per-detector figures.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: String(Math.min(2, availableParallelism())) },
     'lstm-hidden': { type: 'string', default: String(DEFAULT_LSTM.hidden) },
     'lstm-batch': { type: 'string', default: '10000' },
+    /** Only the per-detector figures (a quick rerun when the machine is busy). */
+    'detectors-only': { type: 'boolean', default: false },
   },
 });
 const SERIES = Number(args.series);
@@ -161,6 +164,7 @@ async function main() {
     const r = await parallel({ kind: 'detector', id });
     console.log(`  ${id.padEnd(10)} ${fmt(r.pps).padStart(13)} points/s   (${r.seconds.toFixed(2)} s)`);
   }
+  if (args['detectors-only']) return;
   const ensemble: PipelineConfigInput = {
     ...DEFAULT_PIPELINE,
     members: [...DEFAULT_PIPELINE.members, { detector: 'iforest', params: {} }],
