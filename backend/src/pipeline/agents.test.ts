@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { staticServiceGraph } from '../graph/index.js';
 import { driftFromLastApplied } from './agents/compliance-checker/index.js';
 import { createBandit, isotonic } from './agents/fixer/bandit.js';
+import { similarBonus } from './agents/fixer/index.js';
 import { createDrain, logAnalystAgent, tokenize } from './agents/log-analyst/index.js';
 import { findSecrets, imageHygiene } from './agents/security-auditor/index.js';
 import { createLlmClient, createMasker } from './llm.js';
@@ -112,6 +113,19 @@ describe('fixer learning pieces', () => {
     const best = (x: number[]) => [...b.estimate(x, ['restart-deployment', 'rollback-deployment'])].sort((p, q) => q.pSuccess - p.pSuccess)[0]?.action;
     expect(best([1, 1, 0])).toBe('restart-deployment');
     expect(best([1, 0, 1])).toBe('rollback-deployment');
+  });
+
+  it('similar past outcomes nudge the fixer; rejections and open proposals do not', () => {
+    const bonus = similarBonus([
+      { incident_id: 'a', similarity: 0.9, action: 'restart-deployment', outcome: 'succeeded' },
+      { incident_id: 'b', similarity: 0.95, action: 'scale-out', outcome: 'failed' },
+      { incident_id: 'c', similarity: 0.99, action: 'rollback-deployment', outcome: 'none' },
+      { incident_id: 'd', similarity: 0.5, action: 'delete-pod', outcome: 'succeeded' },
+    ]);
+    expect(bonus['restart-deployment']).toBeCloseTo(0.09);
+    expect(bonus['scale-out']).toBeCloseTo(-0.095);
+    expect(bonus['rollback-deployment']).toBeUndefined();
+    expect(bonus['delete-pod']).toBeUndefined();
   });
 
   it('similar incidents: identical tokens are nearest', () => {

@@ -194,7 +194,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         severity: (triage as TriageOutput | undefined)?.severity ?? b.severity,
         route: (triage as TriageOutput | undefined)?.route ?? 'investigate',
         rcaTop: rca?.ranking.map((r) => ({ service: r.service, probability: r.probability })) ?? [],
-        similar: similar.map((s) => ({ incident_id: s.incident_id, similarity: s.similarity, action: s.remediation?.action ?? null, succeeded: s.remediation?.status === 'succeeded' })),
+        similar: similar.map((s) => ({
+          incident_id: s.incident_id,
+          similarity: s.similarity,
+          action: s.remediation?.action ?? null,
+          outcome: s.remediation?.status === 'succeeded' ? ('succeeded' as const) : s.remediation?.status === 'failed' || s.remediation?.status === 'reverted' ? ('failed' as const) : ('none' as const),
+        })),
       },
       id,
     );

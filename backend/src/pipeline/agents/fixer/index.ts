@@ -28,7 +28,7 @@ export const fixerInput = z.object({
   severity,
   route: z.enum(['investigate', 'auto-handle', 'notify-only']),
   rcaTop: z.array(z.object({ service: z.string(), probability: z.number() })),
-  similar: z.array(z.object({ incident_id: z.string(), similarity: z.number(), action: z.string().nullable(), succeeded: z.boolean() })),
+  similar: z.array(z.object({ incident_id: z.string(), similarity: z.number(), action: z.string().nullable(), outcome: z.enum(['succeeded', 'failed', 'none']) })),
 });
 export type FixerInput = z.infer<typeof fixerInput>;
 
@@ -168,12 +168,14 @@ async function runbookOnly(
   }
 }
 
-/** Actions that resolved very similar past incidents get a small head start. */
-function similarBonus(similar: FixerInput['similar']): Record<string, number> {
+/** Actions that resolved very similar past incidents get a small head start; ones that failed there, a small handicap. */
+export function similarBonus(similar: FixerInput['similar']): Record<string, number> {
   const bonus: Record<string, number> = {};
+  // Only outcomes count: a rejection or an open proposal says nothing about whether the action works.
   for (const s of similar) {
-    if (!s.action || s.similarity < 0.8) continue;
-    bonus[s.action] = Math.max(bonus[s.action] ?? 0, (s.succeeded ? 0.1 : -0.1) * s.similarity);
+    if (!s.action || s.similarity < 0.8 || s.outcome === 'none') continue;
+    const b = (s.outcome === 'succeeded' ? 0.1 : -0.1) * s.similarity;
+    bonus[s.action] = Math.abs(b) > Math.abs(bonus[s.action] ?? 0) ? b : (bonus[s.action] ?? 0);
   }
   return bonus;
 }
