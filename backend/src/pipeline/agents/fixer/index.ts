@@ -9,7 +9,7 @@ import { incidentBrief } from '../../types.js';
 import { FEATURE_NAMES, faultSignature, triggeringMetric } from './features.js';
 import type { FixerModel } from './model.js';
 import { FIXER_ACTIONS } from './bandit.js';
-import { decide, ruleTable } from './policy.js';
+import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
 import { whatIf } from './simulate.js';
 
@@ -90,7 +90,13 @@ export function createFixerAgent(deps: FixerDeps) {
       const decision = decide(model.bandit, sig.features, bonus);
       const ranked = decision.ranked.map((r) => ({ action: r.action, p_success: r.pSuccess, confidence: r.calibrated, expected_reward: r.reward, score: r.score, outcomes_seen: r.n }));
       let chosen = model.source === 'untrained' ? ruleTable(sig.features) : decision.action;
-      let rationale = model.source === 'untrained' ? 'no trained model: the fixed rule table chose' : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`;
+      const best = ranked[0];
+      let rationale =
+        model.source === 'untrained'
+          ? 'no trained model: the fixed rule table chose'
+          : chosen === 'none' && best && best.action !== 'none'
+            ? `learned policy (${model.episodes} outcomes): the best action, ${best.action}, would recover ${target} with only ${(best.confidence * 100).toFixed(0)}% confidence (below ${MIN_CONFIDENCE * 100}%), so nothing is proposed`
+            : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`;
       const sim = deps.simulator?.();
       let what_if: FixerOutput['what_if'] = null;
       if (sim && sim.topology.services.some((s) => s.name === target)) {
