@@ -108,12 +108,12 @@ function deliveries(perRequest: number): { list: Delivery[]; unique: number } {
   return { list, unique };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-async function cpuSeconds(pid: number | undefined): Promise<number> {
-  if (!pid) return NaN;
+/** CPU seconds (user, system) a process has used so far, from /proc (Linux). */
+async function cpuSeconds(pid: number | undefined): Promise<{ user: number; system: number }> {
+  if (!pid) return { user: NaN, system: NaN };
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 function freePort(): Promise<number> {
@@ -218,7 +218,10 @@ async function run(adminUrl: string, perRequest: number) {
     const load0 = loadavg()[0]?.toFixed(2);
     const cpu0 = await cpuSeconds(child.pid);
     const result = await fire(port, list);
-    const cpu = (await cpuSeconds(child.pid)) - cpu0;
+    const cpu1 = await cpuSeconds(child.pid);
+    const user = cpu1.user - cpu0.user;
+    const system = cpu1.system - cpu0.system;
+    const cpu = user + system;
     const acked = new Set<string>();
     let refused = 0;
     list.forEach((d, i) => (result.statuses[i] === 202 ? d.keys.forEach((k) => acked.add(k)) : refused++));
@@ -243,7 +246,7 @@ async function run(adminUrl: string, perRequest: number) {
       `[${label}] ${list.length} requests (${unique} unique + ${list.length - unique} re-sends), ${alertsSent} alerts in ${result.seconds.toFixed(2)} s: ` +
         `${(alertsSent / result.seconds).toFixed(0)} alerts/s, ${(list.length / result.seconds).toFixed(0)} requests/s, ` +
         `latency p50 ${result.p50.toFixed(1)} ms p99 ${result.p99.toFixed(1)} ms, ${CONNECTIONS} connections; ` +
-        `backend CPU ${cpu.toFixed(2)} s = ${((cpu * 1000) / list.length).toFixed(2)} ms/request`,
+        `backend CPU ${cpu.toFixed(2)} s (user ${user.toFixed(2)}, system ${system.toFixed(2)}) = ${((cpu * 1000) / list.length).toFixed(2)} ms/request`,
     );
     console.log(
       `[${label}] counted in the database: ${stored.size} signals stored for ${acked.size} acknowledged alerts → lost ${lost}; ` +
