@@ -57,11 +57,14 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
     };
   }
   let kubeConfig: KubeConfig | undefined;
-  try {
-    kubeConfig = loadKubeConfig(config.AEGIS_KUBECONFIG ? { file: config.AEGIS_KUBECONFIG } : { inCluster: true });
-  } catch (err) {
-    logger.error('cluster not reachable: Kubernetes sources disabled', { err: errorMessage(err) });
-  }
+  // Outside a cluster and without a kubeconfig there is nothing to load (an in-cluster config would have no server).
+  if (config.AEGIS_KUBECONFIG || inCluster) {
+    try {
+      kubeConfig = loadKubeConfig(config.AEGIS_KUBECONFIG ? { file: config.AEGIS_KUBECONFIG } : { inCluster: true });
+    } catch (err) {
+      logger.error('cluster not reachable: Kubernetes sources disabled', { err: errorMessage(err) });
+    }
+  } else logger.info('no cluster configured (AEGIS_SIMULATOR=0, no AEGIS_KUBECONFIG): Kubernetes sources disabled');
   const kubernetes = kubeConfig ? createKubernetesCollector({ kubeConfig, clock, logger }) : undefined;
   return {
     mode: kubeConfig ? (config.AEGIS_KUBECONFIG ? 'kubeconfig' : 'in-cluster') : 'none',
