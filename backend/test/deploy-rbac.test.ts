@@ -118,7 +118,7 @@ describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async (
     expect(c.resources.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     expect(base.find((o) => o.kind === 'Service')?.spec.ports[0].port).toBe(8000);
     expect(base.some((o) => o.kind === 'Secret' && o.metadata.name === 'aegis-grafana-contact-point')).toBe(true);
-    // Aegis's own IaC rules find nothing of high or critical severity in its manifests.
+    // Aegis's own IaC rules find nothing in its manifests; reviewed exceptions carry a suppression with a reason.
     const files = await Promise.all(
       ['base/deployment.yaml', 'base/service.yaml', 'base/rbac-read.yaml', 'remediation/rbac-remediate.yaml'].map(
         async (f) => ({
@@ -128,11 +128,7 @@ describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async (
       ),
     );
     const { findings } = await scanFiles(files);
-    expect(
-      findings
-        .filter((f) => f.severity === 'high' || f.severity === 'critical')
-        .map((f) => `${f.ruleId} ${f.file}:${f.line}`),
-    ).toEqual([]);
+    expect(findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual([]);
   });
 
   it('maps client-node calls to permissions (the analysis itself)', () => {
