@@ -42,7 +42,7 @@ import { connectClusterSources, describeClusterSources, type ClusterSources, typ
 import type { KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
-import { BUILTIN_RULES, createIacFindingStore, createIacScanner, iacRoutes, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
+import { createIacFindingStore, createIacScanner, iacRoutes, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
 import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline, withMcpEndpoint } from './pipeline/index.js';
 import {
   createKubeCluster,
@@ -216,13 +216,14 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     for (const n of notifiers) if (!registries.notifiers.has(n.id)) registries.notifiers.register(n); // a user module may replace one
     const notifications = dispatchNotifications({ bus, notifiers: registries.notifiers, logger: logger.child({ component: 'notify' }) });
     closers.unshift(async () => notifications.close());
+    const kubeCluster = cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined;
     const remediation = createRemediationService({
       store,
       bus,
       clock,
       logger: logger.child({ component: 'remediation' }),
       actions: registries.actions,
-      cluster: cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined,
+      cluster: kubeCluster,
       metrics: metricsSource,
       policy: opts.remediationPolicy ?? (await loadRemediationPolicy(path.join(config.AEGIS_HOME, 'remediation-policy.yaml'))),
       owner: `${process.pid}-${randomUUID().slice(0, 8)}`,
@@ -235,7 +236,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const getScanner = () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) }));
     const tools = createToolset({
       graph,
-      cluster: cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined,
+      cluster: kubeCluster,
       metrics: metricsSource,
       logs: cluster.logs,
       namespace,
@@ -253,7 +254,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       fixerModel: () => fixerModel,
       simulator: () => cluster.simulator,
       getScanner,
-      iacRules: () => BUILTIN_RULES,
+      iacRules: () => rulesFromRegistry(registries),
       llm: config.AEGIS_LLM_URL
         ? createLlmClient({ url: config.AEGIS_LLM_URL, model: config.AEGIS_LLM_MODEL, apiKey: config.AEGIS_LLM_API_KEY, maskNames: [namespace] })
         : undefined,
@@ -272,7 +273,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...detectRoutes({ store: detectStore, clock }),
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
-        ...iacRoutes({ store: createIacFindingStore({ db }), scanner: () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) })), clock }),
+        ...iacRoutes({ store: createIacFindingStore({ db }), scanner: getScanner, clock }),
       ],
       authenticator,
       audit: store.audit,
