@@ -5,7 +5,7 @@
  *   - incremental rescans after one file changes (Kubernetes, Terraform root, shared Terraform module),
  *   - a fresh CLI run (`aegis iac scan`) after a one-file change.
  *
- *   npm run bench:iac:speed [-- --files 10000 --workers 2 --dir /tmp/existing-repo]
+ *   npm run bench:iac:speed [-- --files 10000 --workers 2 --dir .tmp/existing-repo]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

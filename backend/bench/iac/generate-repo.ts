@@ -8,7 +8,7 @@
  *   k8s/app-N.yaml                                                   ~35%: multi-document Deployment/Service/ConfigMap/HPA
  * Files carry comments, tags and several resources so the median file is over 2 KB.
  *
- *   node --import tsx backend/bench/iac/generate-repo.ts --out /tmp/repo [--files 10000] [--seed 1]
+ *   node --import tsx backend/bench/iac/generate-repo.ts --out .tmp/repo [--files 10000] [--seed 1]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
