@@ -1,7 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Registry as PromRegistry } from 'prom-client';
-import { AuthenticationError, ForbiddenError, NotFoundError } from '../platform/errors.js';
+import { systemClock } from '../platform/clock.js';
+import { AuthenticationError, ForbiddenError, NotFoundError, RateLimitError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { AuditLog, NewAuditEntry } from '../store/audit.js';
 import type { Authenticator } from './auth.js';
@@ -9,6 +10,7 @@ import { errorMiddleware } from './errors.js';
 import { httpMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { can, type Principal } from './principal.js';
+import { createApiLimiter, DEFAULT_RATE_LIMIT, type ApiRateLimits } from './rate-limit.js';
 import type { RouteDef } from './route.js';
 
 export interface AppDeps {
@@ -23,6 +25,11 @@ export interface AppDeps {
   ready: () => Promise<void>;
   /** Paths served without a token besides health (webhooks verify their own signatures). */
   signatureAuthPrefix?: string;
+  /**
+   * Per-token request limits (429 with Retry-After). Default: 50 requests/s with a burst of 200 per
+   * token, webhook deliveries not limited here (see `rateLimitsFromConfig`).
+   */
+  rateLimit?: ApiRateLimits;
 }
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -45,7 +52,13 @@ export function createApp(deps: AppDeps): express.Express {
   const auditRequest = (req: Request, res: Response, status: number, extra: Partial<NewAuditEntry> = {}) => {
     const l = locals(res);
     const result =
-      status === 401 || status === 403 ? 'denied' : status >= 500 ? 'failed' : status >= 400 ? 'rejected' : 'success';
+      status === 401 || status === 403 || status === 429
+        ? 'denied'
+        : status >= 500
+          ? 'failed'
+          : status >= 400
+            ? 'rejected'
+            : 'success';
     return audit.record({
       actor: l.principal?.actor ?? 'anonymous',
       actor_role: l.principal?.role ?? null,
@@ -83,8 +96,14 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
+  const limitRequest = createApiLimiter(deps.rateLimit ?? { perToken: DEFAULT_RATE_LIMIT }, {
+    clock: systemClock,
+    webhookPrefix: deps.signatureAuthPrefix,
+  });
+
   // Every other endpoint needs a token; webhooks may instead prove themselves with a signature.
   app.use(async (req, res, next) => {
+    let failure: unknown;
     try {
       const principal = await deps.authenticator.authenticate(
         req.header('authorization'),
@@ -92,12 +111,18 @@ export function createApp(deps: AppDeps): express.Express {
       );
       if (principal) locals(res).principal = principal;
       else if (!(deps.signatureAuthPrefix && req.path.startsWith(deps.signatureAuthPrefix))) {
-        throw new AuthenticationError('a bearer token is required');
+        failure = new AuthenticationError('a bearer token is required');
       }
-      next();
     } catch (err) {
-      next(err);
+      failure = err;
     }
+    // Failed authentications spend from the client address's bucket too, so guessing tokens is throttled.
+    const decision = limitRequest(req, locals(res).principal?.tokenId);
+    if (!decision.ok) {
+      const wait = decision.retryAfterSeconds;
+      return next(new RateLimitError(`too many requests: retry in ${wait} s`, wait));
+    }
+    next(failure);
   });
 
   app.use(
@@ -138,9 +163,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     errorMiddleware({
       logger,
-      // Failed writes and every denial are audited; failed reads only show in the logs.
+      // Failed writes and every denial (401, 403, 429) are audited; failed reads only show in the logs.
       onError: async (req, res, status) => {
-        if (WRITE.has(req.method) || status === 401 || status === 403) await auditRequest(req, res, status);
+        if (WRITE.has(req.method) || status === 401 || status === 403 || status === 429)
+          await auditRequest(req, res, status);
       },
     }),
   );

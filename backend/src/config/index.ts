@@ -46,6 +46,12 @@ export const configSchema = z
     AEGIS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** Largest request body accepted, in bytes. */
     AEGIS_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+    /** Requests per second per API token (per client address without a valid one); 0 turns it off. */
+    AEGIS_RATE_LIMIT: z.coerce.number().min(0).default(50),
+    /** Requests a token may send at once before AEGIS_RATE_LIMIT applies. */
+    AEGIS_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
+    /** Webhook deliveries per second per sender; 0 (default): only the ingestion queue's back-pressure applies. */
+    AEGIS_INGEST_RATE_LIMIT: z.coerce.number().min(0).default(0),
   })
   .refine((c) => Boolean(c.AEGIS_TLS_CERT) === Boolean(c.AEGIS_TLS_KEY), {
     message: 'AEGIS_TLS_CERT and AEGIS_TLS_KEY must be set together',
