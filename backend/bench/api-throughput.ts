@@ -75,6 +75,8 @@ async function startServer(env: Record<string, string>): Promise<{ url: string; 
       AEGIS_ADMIN_TOKEN: TOKEN,
       AEGIS_LOG_LEVEL: 'warn',
       AEGIS_SIMULATOR: '0',
+      // Measures the API itself: one token at full speed would otherwise be held to the per-token limit.
+      AEGIS_RATE_LIMIT: '0',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
