@@ -3,16 +3,17 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AegisError, errorMessage } from '../../platform/errors.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
-import { apiGroupList, apiResourceList, resourceInfo, VERSION_INFO, type ResourceInfo } from './discovery.js';
+import { apiGroup, apiGroupList, apiResourceList, resourceGroup, resourceInfo, VERSION_INFO, type ApiGroup, type ResourceInfo } from './discovery.js';
 import { exposition } from './exposition.js';
-import type { KubeObject, ResourceName } from './objects.js';
+import { LeaseDecodeError, normaliseLease } from './leases.js';
+import type { KubeObject, ObjectMeta, ResourceName } from './objects.js';
 import { applyPatch, PatchError } from './patch.js';
 import { allowed, DEFAULT_ROLES, type Rule, type SimUser } from './rbac.js';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import type { Simulator } from './simulator.js';
 import { toTable } from './table.js';
 import type { SimTls } from './tls.js';
-import { validateWrite } from './validate.js';
+import { validateCreate, validateWrite } from './validate.js';
 
 export interface SimServerOptions {
   sim: Simulator;
@@ -128,21 +129,24 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     if (path === '/api') return sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }), true;
     if (path === '/apis') return sendJson(res, 200, apiGroupList()), true;
     if (path === '/api/v1') return sendJson(res, 200, apiResourceList('')), true;
-    if (path === '/apis/apps/v1') return sendJson(res, 200, apiResourceList('apps')), true;
     if (path === '/apis/autoscaling/v1') return sendJson(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'autoscaling/v1', resources: [] }), true;
-    if (path === '/apis/apps') return sendJson(res, 200, (apiGroupList().groups as unknown[])[0]), true;
-    return false;
+    const m = /^\/apis\/([^/]+)(\/v1)?$/.exec(path);
+    if (!m) return false;
+    const group = resourceGroup(m[1] as string);
+    if (m[2] && group) return sendJson(res, 200, apiResourceList(group)), true;
+    const entry = m[2] ? undefined : apiGroup(m[1] as string);
+    return entry ? (sendJson(res, 200, entry), true) : false;
   }
 
   function parseTarget(path: string): Target | undefined {
-    let group: '' | 'apps';
+    let group: ApiGroup | undefined;
     let rest: string[];
+    const grouped = /^\/apis\/([^/]+)\/v1\/(.+)$/.exec(path);
     if (path.startsWith('/api/v1/')) {
       group = '';
       rest = path.slice('/api/v1/'.length).split('/');
-    } else if (path.startsWith('/apis/apps/v1/')) {
-      group = 'apps';
-      rest = path.slice('/apis/apps/v1/'.length).split('/');
+    } else if (grouped && (group = resourceGroup(grouped[1] as string)) !== undefined) {
+      rest = (grouped[2] as string).split('/');
     } else return undefined;
     rest = rest.map(decodeURIComponent);
     if (rest[0] === 'namespaces' && rest.length >= 3) {
@@ -172,21 +176,18 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     }
     if (verb === 'list') return list(t, url, req, res);
     if (verb === 'watch') return watch(t, url, req, res);
+    const dryRunAll = url.searchParams.getAll('dryRun').includes('All');
+    if (verb === 'create') return create(t, await readJson(req), dryRunAll, res, user);
+    if (verb === 'deletecollection') return deleteCollection(t, url, dryRunAll, res);
     const current = getOrThrow(t);
     if (verb === 'get') {
       if (sub === 'log') return podLog(current, url, req, res);
       if (sub === 'scale') return sendJson(res, 200, scaleOf(current));
       return sendObject(res, req, url, t.info.name, current);
     }
-    const dryRun = url.searchParams.getAll('dryRun').includes('All');
-    if (verb === 'delete') return deletePod(current, dryRun, res);
-    const raw = await readBody(req);
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch (err) {
-      throw new KubeStatusError(400, 'BadRequest', `error decoding request body: ${errorMessage(err)}`);
-    }
+    const dryRun = dryRunAll;
+    if (verb === 'delete') return t.info.name === 'pods' ? deletePod(current, dryRun, res) : deleteObject(t, current, await readJson(req), dryRun, res);
+    const body = await readJson(req);
     const view = sub === 'scale' ? scaleOf(current) : current;
     let next: unknown;
     if (verb === 'patch') {
@@ -198,6 +199,102 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     const written = write(t, current, next as KubeObject, dryRun, verb === 'update');
     logger.debug('simulated API write', { user: user.name, verb, resource: t.info.name, name: t.name, dryRun });
     sendJson(res, 200, sub === 'scale' ? scaleOf(written) : written);
+  }
+
+  async function readJson(req: http.IncomingMessage): Promise<unknown> {
+    const raw = await readBody(req);
+    try {
+      return raw ? JSON.parse(raw) : undefined;
+    } catch (err) {
+      throw new KubeStatusError(400, 'BadRequest', `error decoding request body: ${errorMessage(err)}`);
+    }
+  }
+
+  function decodeLease(o: KubeObject): KubeObject {
+    try {
+      return normaliseLease(o);
+    } catch (err) {
+      if (err instanceof LeaseDecodeError) throw new KubeStatusError(400, 'BadRequest', err.message);
+      throw err;
+    }
+  }
+
+  const qualified = (info: ResourceInfo) => `${info.name}${info.group ? `.${info.group}` : ''}`;
+  const detailsOf = (info: ResourceInfo, name: string, extra: Record<string, unknown> = {}) => ({ name, ...(info.group ? { group: info.group } : {}), kind: info.name, ...extra });
+
+  /** POST to a collection: 201 with the stored object; an existing name is 409 AlreadyExists (only Leases are creatable). */
+  function create(t: Target, body: unknown, dryRun: boolean, res: http.ServerResponse, user: SimUser) {
+    if (t.name || (t.info.namespaced && !t.namespace)) throw new KubeStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new KubeStatusError(400, 'BadRequest', 'the request body must be an object');
+    const input = body as KubeObject;
+    const expected = `${t.info.group ? `${t.info.group}/` : ''}v1`;
+    if ((input.apiVersion !== undefined && input.apiVersion !== expected) || (input.kind !== undefined && input.kind !== t.info.kind)) {
+      throw new KubeStatusError(400, 'BadRequest', `the API version in the data (${String(input.apiVersion)}) does not match the expected API version (${expected})`);
+    }
+    const meta = (input.metadata ?? {}) as Partial<ObjectMeta> & { generateName?: string };
+    if (typeof meta !== 'object') throw new KubeStatusError(400, 'BadRequest', 'metadata must be an object');
+    if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== t.namespace) {
+      throw new KubeStatusError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (meta.resourceVersion !== undefined && meta.resourceVersion !== '') {
+      // The storage layer's own refusal: the real API server answers it as an internal error.
+      throw new KubeStatusError(500, 'InternalError', 'Internal error occurred: resourceVersion should not be set on objects to be created');
+    }
+    const name = meta.name || (meta.generateName ? `${meta.generateName}${sim.store.uid().slice(0, 5)}` : '');
+    if (!name) throw new KubeStatusError(422, 'Invalid', `${t.info.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { ...detailsOf(t.info, ''), kind: t.info.kind, causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }] });
+    if (t.info.namespaced && !sim.store.get('namespaces', undefined, t.namespace as string)) {
+      throw new KubeStatusError(404, 'NotFound', `namespaces "${t.namespace}" not found`, { name: t.namespace, kind: 'namespaces' });
+    }
+    // Fields the server owns are never taken from the client.
+    const { uid: _uid, creationTimestamp: _created, deletionTimestamp: _deleted, generation: _generation, resourceVersion: _rv, generateName: _gn, ...clientMeta } = meta;
+    let object = { ...input, metadata: { ...clientMeta, name, ...(t.info.namespaced ? { namespace: t.namespace } : {}) } } as KubeObject;
+    if (t.info.name === 'leases') object = decodeLease(object);
+    const causes = validateCreate(t.info.name, object);
+    if (causes.length) {
+      throw new KubeStatusError(422, 'Invalid', `${t.info.kind} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, {
+        ...detailsOf(t.info, name),
+        kind: t.info.kind,
+        causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })),
+      });
+    }
+    if (sim.store.get(t.info.name, t.namespace, name)) {
+      throw new KubeStatusError(409, 'AlreadyExists', `${qualified(t.info)} "${name}" already exists`, detailsOf(t.info, name));
+    }
+    const created = dryRun
+      ? { ...object, metadata: { ...object.metadata, uid: sim.store.uid(), resourceVersion: '', creationTimestamp: new Date(sim.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') } }
+      : sim.store.create(t.info.name, object as Parameters<Simulator['store']['create']>[1]);
+    logger.debug('simulated API create', { user: user.name, resource: t.info.name, name, dryRun });
+    sendJson(res, 201, created);
+  }
+
+  /** DELETE of an object without graceful deletion: gone at once, answered with a Success Status; preconditions are honoured. */
+  function deleteObject(t: Target, current: KubeObject, body: unknown, dryRun: boolean, res: http.ServerResponse) {
+    const pre = (body as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined)?.preconditions;
+    const name = current.metadata.name;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw new KubeStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t.info)} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`, detailsOf(t.info, name));
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw new KubeStatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${qualified(t.info)} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        detailsOf(t.info, name),
+      );
+    }
+    if (!dryRun) sim.store.delete(t.info.name, current.metadata.namespace, name);
+    sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: detailsOf(t.info, name, { uid: current.metadata.uid }) });
+  }
+
+  /** DELETE of a collection: every object the selectors match goes; the answer lists them. */
+  function deleteCollection(t: Target, url: URL, dryRun: boolean, res: http.ServerResponse) {
+    const gone = listObjects(t, url).map((o) => (dryRun ? o : (sim.store.delete(t.info.name, o.metadata.namespace, o.metadata.name) ?? o)));
+    sendJson(res, 200, {
+      kind: `${t.info.kind}List`,
+      apiVersion: t.info.group ? `${t.info.group}/v1` : 'v1',
+      metadata: { resourceVersion: String(sim.store.resourceVersion) },
+      items: gone.map((o) => stripUndefined({ ...o, kind: undefined, apiVersion: undefined })),
+    });
   }
 
   function getOrThrow(t: Target): KubeObject {
@@ -229,6 +326,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       const replicas = (next as { spec?: { replicas?: unknown } }).spec?.replicas;
       object = { ...current, spec: { ...(current.spec as object), replicas } };
     } else object = { ...next, metadata: { ...next.metadata } } as KubeObject;
+    if (t.info.name === 'leases') object = decodeLease(object);
     if (isUpdate && object.metadata?.name !== undefined && object.metadata.name !== name) {
       throw new KubeStatusError(400, 'BadRequest', `the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
     }

@@ -1,8 +1,11 @@
 import type { ResourceName } from './objects.js';
 
+/** The API groups served: core (''), apps, and coordination.k8s.io (leader-election Leases). */
+export type ApiGroup = '' | 'apps' | 'coordination.k8s.io';
+
 export interface ResourceInfo {
   name: ResourceName;
-  group: '' | 'apps';
+  group: ApiGroup;
   kind: string;
   singular: string;
   namespaced: boolean;
@@ -46,13 +49,18 @@ export const RESOURCES: ResourceInfo[] = [
     ],
   },
   { name: 'replicasets', group: 'apps', kind: 'ReplicaSet', singular: 'replicaset', namespaced: true, verbs: READ, shortNames: ['rs'] },
+  // Leases are writable by clients (leader election), with no short name, as on a real API server.
+  { name: 'leases', group: 'coordination.k8s.io', kind: 'Lease', singular: 'lease', namespaced: true, verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] },
 ];
+
+/** Groups under /apis, in the order a real API server lists them (apps first). */
+export const API_GROUPS: Array<Exclude<ApiGroup, ''> | 'autoscaling'> = ['apps', 'autoscaling', 'coordination.k8s.io'];
 
 export function resourceInfo(group: string, name: string): ResourceInfo | undefined {
   return RESOURCES.find((r) => r.group === group && r.name === name);
 }
 
-export function apiResourceList(group: '' | 'apps'): Record<string, unknown> {
+export function apiResourceList(group: ApiGroup): Record<string, unknown> {
   const resources = RESOURCES.filter((r) => r.group === group).flatMap((r) => [
     {
       name: r.name,
@@ -75,13 +83,24 @@ export function apiResourceList(group: '' | 'apps'): Record<string, unknown> {
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resources };
 }
 
+const groupEntry = (name: string) => ({
+  name,
+  versions: [{ groupVersion: `${name}/v1`, version: 'v1' }],
+  preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' },
+});
+
 export function apiGroupList(): Record<string, unknown> {
-  const group = (name: string) => ({
-    name,
-    versions: [{ groupVersion: `${name}/v1`, version: 'v1' }],
-    preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' },
-  });
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [group('apps'), group('autoscaling')] };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: API_GROUPS.map(groupEntry) };
+}
+
+/** `GET /apis/<group>`: one APIGroup, or undefined when the group is not served. */
+export function apiGroup(name: string): Record<string, unknown> | undefined {
+  return (API_GROUPS as string[]).includes(name) ? { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(name) } : undefined;
+}
+
+/** The group a `/apis/<group>/v1/...` path names, when it serves resources. */
+export function resourceGroup(name: string): ApiGroup | undefined {
+  return RESOURCES.some((r) => r.group === name) && name !== '' ? (name as ApiGroup) : undefined;
 }
 
 export const VERSION_INFO = {

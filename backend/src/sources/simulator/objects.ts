@@ -37,7 +37,8 @@ export type ResourceName =
   | 'endpoints'
   | 'events'
   | 'deployments'
-  | 'replicasets';
+  | 'replicasets'
+  | 'leases';
 
 export const RESOURCE_NAMES: ResourceName[] = [
   'namespaces',
@@ -48,6 +49,7 @@ export const RESOURCE_NAMES: ResourceName[] = [
   'events',
   'deployments',
   'replicasets',
+  'leases',
 ];
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

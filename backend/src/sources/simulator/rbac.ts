@@ -13,11 +13,13 @@ export interface SimUser {
 
 export const DEFAULT_ROLES: Record<string, Rule[]> = {
   'cluster-admin': [{ verbs: ['*'], resources: ['*'] }],
-  // What Aegis itself needs: read everything, restart/rollback/scale deployments, delete pods.
+  // What Aegis itself needs: read everything, restart/rollback/scale deployments, delete pods, hold leases
+  // (the same grants as deploy/base's Roles).
   aegis: [
     { verbs: ['get', 'list', 'watch'], resources: ['*'] },
     { verbs: ['patch', 'update'], resources: ['deployments', 'deployments/scale'] },
     { verbs: ['delete'], resources: ['pods'] },
+    { verbs: ['create', 'update', 'patch'], resources: ['leases'] },
   ],
   view: [{ verbs: ['get', 'list', 'watch'], resources: ['*'] }],
 };

@@ -123,6 +123,10 @@ const TABLES: Record<ResourceName, { columns: Column[]; row: (o: Any, now: numbe
       return [o.metadata.name, o.spec?.replicas ?? 0, o.status?.replicas ?? 0, o.status?.readyReplicas ?? 0, age(o as KubeObject, now), c.names, c.images, selectorText(o.spec?.selector?.matchLabels)];
     },
   },
+  leases: {
+    columns: [col('Name', 'string', 0, 'name'), col('Holder'), col('Age')],
+    row: (o, now) => [o.metadata.name, o.spec?.holderIdentity ?? '', age(o as KubeObject, now)],
+  },
 };
 
 /** A meta.k8s.io/v1 Table, what `kubectl get` asks for with `Accept: application/json;as=Table`. */

@@ -1,4 +1,5 @@
 import { stableStringify } from './cluster.js';
+import { validateLease } from './leases.js';
 import type { KubeObject, ResourceName } from './objects.js';
 import { parseQuantity } from './quantity.js';
 
@@ -20,6 +21,7 @@ export function validateWrite(resource: ResourceName, current: KubeObject, next:
     causes.push({ field: 'metadata.labels', message: 'Invalid value: label values must be strings' });
   }
   if (resource === 'deployments') causes.push(...validateDeployment(current as Any, next as Any));
+  if (resource === 'leases') causes.push(...validateLease(next));
   if (resource === 'pods' && stableStringify((next as Any).spec) !== stableStringify((current as Any).spec)) {
     causes.push({ field: 'spec', message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations`' });
   }
@@ -60,4 +62,9 @@ function validateDeployment(current: Any, next: Any): Cause[] {
     if (c?.env !== undefined && (!Array.isArray(c.env) || c.env.some((e: Any) => typeof e?.name !== 'string'))) causes.push({ field: `${at}.env`, message: 'Invalid value: every env var needs a name' });
   });
   return causes;
+}
+
+/** Validation of a new object: there is no stored version, so immutability checks compare it with itself. */
+export function validateCreate(resource: ResourceName, next: KubeObject): Cause[] {
+  return validateWrite(resource, next, next);
 }
