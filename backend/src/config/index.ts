@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../platform/errors.js';
+import { parseFailpoints } from '../platform/failpoints.js';
 
 const optionalString = z.string().trim().min(1).optional();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -52,6 +53,14 @@ export const configSchema = z
     AEGIS_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
     /** Webhook deliveries per second per sender; 0 (default): only the ingestion queue's back-pressure applies. */
     AEGIS_INGEST_RATE_LIMIT: z.coerce.number().min(0).default(0),
+    /** Testing only: crash points to arm (`name[,name]`, see platform/failpoints.ts); a typo is refused. */
+    AEGIS_FAILPOINTS: optionalString.superRefine((spec, ctx) => {
+      try {
+        parseFailpoints(spec);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   })
   .refine((c) => Boolean(c.AEGIS_TLS_CERT) === Boolean(c.AEGIS_TLS_KEY), {
     message: 'AEGIS_TLS_CERT and AEGIS_TLS_KEY must be set together',

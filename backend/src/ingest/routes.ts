@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../api/route.js';
 import type { Clock } from '../platform/clock.js';
+import { failpoint } from '../platform/failpoints.js';
 import {
   alertmanagerNotificationSchema,
   alertSignals,
@@ -54,6 +55,7 @@ export function alertWebhookRoutes({ writer, clock, grafanaSecret }: AlertWebhoo
     notification: AlertNotification,
     audit: Parameters<SignalWriter['submit']>[1],
   ) => {
+    failpoint('ingest.after-parse');
     const real = {
       ...notification,
       alerts: notification.alerts.filter((a) => !(source === 'grafana' && isGrafanaTestAlert(a))),
@@ -63,6 +65,7 @@ export function alertWebhookRoutes({ writer, clock, grafanaSecret }: AlertWebhoo
       alertSignals(source, real),
       audit && { ...audit, details: { ...audit.details, test } },
     );
+    failpoint('ingest.after-commit');
     return { status: 202, body: { ...summarise(outcomes), ...(test ? { test } : {}) } };
   };
 

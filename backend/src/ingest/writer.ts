@@ -2,6 +2,7 @@ import type { EventBus } from '../events/bus.js';
 import type { ServiceGraphPort } from '../graph/port.js';
 import type { Clock } from '../platform/clock.js';
 import { RateLimitError } from '../platform/errors.js';
+import { failpoint } from '../platform/failpoints.js';
 import type { Logger } from '../platform/logger.js';
 import type { IncidentGroup, NewAuditEntry, Queryable, Store } from '../store/index.js';
 import type { Incident, IncidentSignal, Severity } from '../store/types.js';
@@ -203,6 +204,7 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
         const signal = insertedByKey.get(p.signal.dedupe_key);
         return signal ? [{ incident_id: p.incidentId, signal }] : [];
       });
+    failpoint('ingest.before-commit');
     return { outcomes, effects: { opened: grouping.opened, joined, resolved: resolvedIncidents } };
   };
 

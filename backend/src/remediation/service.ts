@@ -2,6 +2,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Extension } from '../extensions/index.js';
 import type { Clock } from '../platform/clock.js';
 import { ConflictError, errorMessage, ForbiddenError } from '../platform/errors.js';
+import { failpoint } from '../platform/failpoints.js';
 import type { Logger } from '../platform/logger.js';
 import type { Registry } from '../platform/registry.js';
 import type { MetricsSource } from '../sources/types.js';
@@ -174,6 +175,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       await audit(created, input.actor, 'remediation.propose', { summary: plan.summary, confidence: input.confidence }, tx);
       return created;
     });
+    failpoint('remediation.after-propose');
     publish(r);
     await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor: input.actor, message: `proposed: ${plan.summary}`, data: { remediation_id: r.id } });
     await incidentStatus(r.incident_id, 'awaiting_approval', input.actor, `awaiting approval: ${plan.summary}`);
@@ -196,6 +198,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       const cur = await deps.store.remediations.get(id);
       throw new ConflictError(`remediation ${id} is ${cur.status}; only a proposed remediation can be approved`);
     }
+    failpoint('remediation.after-approve');
     await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor, message: `approved by ${actor}`, data: { remediation_id: id } });
     await incidentStatus(r.incident_id, 'remediating', actor, `remediating: ${planOf(r).summary}`);
     kick(id);
@@ -240,6 +243,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function beginApplying(r: Remediation) {
     const before = await cluster().readDeployment(r.namespace, r.target);
     await transition(r.id, ['approved'], 'applying', { before_state: before }, 'aegis');
+    failpoint('remediation.after-begin-applying');
   }
 
   /** Writes the action unless its marker shows it already landed (a restart between write and bookkeeping). */
@@ -258,6 +262,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
         return;
       }
     }
+    failpoint('remediation.after-apply');
     const deadline = deps.clock.nowMs() + policy.verifyDeadlineMs;
     await transition(r.id, ['applying'], 'verifying', { verification: { deadline: new Date(deadline).toISOString(), resumed, checks: [] } }, 'aegis');
     await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor: 'aegis', message: `applied ${r.action_type} to ${r.namespace}/${r.target}${resumed ? ' (found already applied after a restart)' : ''}`, data: { remediation_id: r.id } });
@@ -280,6 +285,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
         ...(trigger && !deps.metrics ? { note: 'no metrics source: the triggering metric was not checked' } : {}),
         ...(!trigger ? { note: 'no triggering metric recorded with the plan' } : {}),
       };
+      failpoint('remediation.during-verify');
       if (last.rolloutComplete && last.podsReady && (last.metric?.ok ?? true)) {
         return finish(r, 'succeeded', { after_state: state, verification: { ...v, deadline: new Date(deadline).toISOString(), passed: true, last } });
       }
@@ -305,6 +311,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function finish(r: Remediation, status: RemediationOutcome['status'], fields: Partial<Remediation>) {
     const done = await transition(r.id, ['applying', 'verifying'], status, fields, 'aegis');
     if (!done) return;
+    failpoint('remediation.after-finish');
     const approvedAt = done.approved_at ? Date.parse(done.approved_at) : null;
     const outcome: RemediationOutcome = { remediation: done, status, recoveryMs: status === 'succeeded' && approvedAt ? deps.clock.nowMs() - approvedAt : null };
     const plan = planOf(done);

@@ -1,4 +1,5 @@
 import { startAegis } from '../../main.js';
+import { configureFailpoints } from '../../platform/failpoints.js';
 import type { Command } from '../command.js';
 
 export const startCommand: Command = {
@@ -6,7 +7,11 @@ export const startCommand: Command = {
   usage: 'aegis start',
   summary: 'Run the Aegis server (embedded store and simulated cluster unless configured otherwise)',
   async run(_args, ctx) {
-    const handle = await startAegis({ config: ctx.config(), print: ctx.out });
+    const config = ctx.config();
+    // Testing only: crash points armed by AEGIS_FAILPOINTS; the line names the point, the crash leaves no other trace.
+    const armed = configureFailpoints(config.AEGIS_FAILPOINTS, { onFire: (name) => ctx.err(`failpoint ${name}: killing the process (SIGKILL)`) });
+    if (armed.length) ctx.err(`failpoints armed (testing only): ${armed.join(', ')}`);
+    const handle = await startAegis({ config, print: ctx.out });
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
