@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { adminRoutes, createApp, createAuthenticator, incidentRoutes } from './api/index.js';
 import { createPreviewRouter, withPreview } from './api/preview.js';
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
+import { coordinationRoutes, pruneRelayedEvents, startCoordination, type Coordination, type Stoppable } from './coordination/index.js';
 import {
   anomalyScoreGauges,
   createDetectionService,
@@ -75,6 +77,8 @@ export interface AegisHandle {
   metrics?: MetricsSource;
   logs?: LogSource;
   kubernetes?: KubernetesCollector;
+  /** Leases, job queue and shared events: how this replica works beside others on one PostgreSQL. */
+  coordination: Coordination;
   /** The admin token created on this start, if there was none before (shown once). */
   bootstrapAdminToken?: string;
   close(): Promise<void>;
@@ -121,6 +125,10 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const bus = createInProcessBus({ logger: logger.child({ component: 'bus' }), now: () => clock.now() });
     const cluster = await connectClusterSources({ config, clock, logger: logger.child({ component: 'sources' }) });
     closers.unshift(() => cluster.close());
+    const coordination = await startCoordination({ db, bus, logger, replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`, version: VERSION });
+    closers.unshift(() => coordination.close());
+    // Consumers that must see every replica's events; side effects stay on the local bus, so they happen once.
+    const clusterEvents = coordination.events;
     const metricsSource = opts.metricsSource ?? cluster.metrics;
     const registries = createExtensionRegistries();
     registerBuiltinDetectors(registries.detectors); // before user modules, so they may replace a built-in
@@ -144,9 +152,9 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const rediscover = setInterval(() => void discovery.refresh().catch(() => {}), 60_000);
     rediscover.unref();
     closers.unshift(async () => clearInterval(rediscover));
-    const graphHealth = createGraphHealthTracker({ graph, bus });
+    const graphHealth = createGraphHealthTracker({ graph, bus: clusterEvents });
     closers.unshift(async () => graphHealth.close());
-    const feeds = createBusFeeds({ bus, clock });
+    const feeds = createBusFeeds({ bus: clusterEvents, clock });
     closers.unshift(async () => feeds.close());
     const rca = createRcaService({
       anomalies: feeds.anomalies,
@@ -173,6 +181,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
           graph,
           lookup: registryLookup(registries.detectors),
           onScore: anomalyScoreGauges(metrics),
+          owns: (series) => coordination.membership.owns(series),
           // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
           lstm: {
             loadTf: () => loadTensorflow({ prefer: config.AEGIS_TF_BACKEND, logger: logger.child({ component: 'detect' }) }),
@@ -200,10 +209,15 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     });
     closers.unshift(() => ingest.close());
     void ingest.reconcileAnomalies(() => detectStore.openAnomalies()).catch((err: unknown) => logger.warn('anomaly reconcile failed', { err }));
-    const warnings = cluster.kubernetes?.watchEvents({
-      onEvent: (event) => void ingest.kubernetesEvent(event).catch((err: unknown) => logger.warn('kubernetes event not ingested', { err })),
-    });
-    closers.unshift(async () => warnings?.stop());
+    const kubernetes = cluster.kubernetes;
+    if (kubernetes) {
+      // One replica watches the cluster's events; another takes over when it dies.
+      coordination.leases.singleton('kubernetes-events', () =>
+        kubernetes.watchEvents({
+          onEvent: (event) => void ingest.kubernetesEvent(event).catch((err: unknown) => logger.warn('kubernetes event not ingested', { err })),
+        }),
+      );
+    }
     const slack = await loadSlackSettings(path.join(config.AEGIS_HOME, 'slack.yaml'));
     const notifiers = builtinNotifiers({
       slackWebhookUrl: config.AEGIS_SLACK_WEBHOOK_URL,
@@ -260,6 +274,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         : undefined,
       defaultNamespace: namespace,
       extensionAgents: registries.agents,
+      jobs: coordination.jobs,
     });
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
@@ -274,6 +289,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
         ...iacRoutes({ store: createIacFindingStore({ db }), scanner: getScanner, clock }),
+        ...coordinationRoutes(coordination),
       ],
       authenticator,
       audit: store.audit,
@@ -321,7 +337,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
           server.closeAllConnections();
         }),
     );
-    const realtime = attachRealtime({ server, bus, authenticator, logger: logger.child({ component: 'ws' }) });
+    const realtime = attachRealtime({ server, bus: clusterEvents, authenticator, logger: logger.child({ component: 'ws' }) });
     closers.unshift(() => realtime.close());
     const { port } = server.address() as AddressInfo;
     const host = config.AEGIS_HOST.includes(':') ? `[${config.AEGIS_HOST}]` : config.AEGIS_HOST;
@@ -329,13 +345,14 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME });
     if (detection) {
       detection.start(60_000, 5_000); // first tick a little after start-up, not during it
-      const compaction = setInterval(() => void detection.compact().catch(() => {}), 3_600_000);
-      compaction.unref();
-      closers.unshift(async () => {
-        clearInterval(compaction);
-        await detection.stop();
-      });
+      closers.unshift(() => detection.stop());
     }
+    coordination.leases.singleton('retention', () =>
+      every(3_600_000, async () => {
+        await detection?.compact();
+        await pruneRelayedEvents(db);
+      }, logger),
+    );
     remediation.start();
     await pipeline.start();
     closers.unshift(async () => {
@@ -361,6 +378,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       metrics: metricsSource,
       logs: cluster.logs,
       kubernetes: cluster.kubernetes,
+      coordination,
       bootstrapAdminToken,
       async close() {
         for (const close of closers)
@@ -371,6 +389,13 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     for (const close of closers) await close().catch(() => {});
     throw err;
   }
+}
+
+/** A singleton loop's body on a timer. */
+function every(ms: number, fn: () => Promise<unknown>, logger: Logger): Stoppable {
+  const timer = setInterval(() => void fn().catch((err: unknown) => logger.warn('scheduled job failed', { err })), ms);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** The simulated cluster's declared call graph, with its latest tick's rates and p95s. */

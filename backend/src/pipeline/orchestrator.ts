@@ -1,3 +1,4 @@
+import type { JobQueue } from '../coordination/jobs.js';
 import type { EventBus } from '../events/bus.js';
 import type { Extension } from '../extensions/index.js';
 import type { Rule } from '../iac/index.js';
@@ -48,7 +49,12 @@ export interface PipelineDeps {
   extensionAgents?: Registry<Extension>;
   /** Pipelines at once; more wait their turn. */
   concurrency?: number;
+  /** Where investigations queue so that any replica may run each one, once (absent: run where announced). */
+  jobs?: JobQueue;
 }
+
+/** The job queue every replica works: one job per incident to investigate. */
+export const INVESTIGATE_QUEUE = 'pipeline-investigate';
 
 export interface SimilarIncident {
   incident_id: string;
@@ -308,8 +314,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
          AND NOT EXISTS (SELECT 1 FROM agent_executions e WHERE e.incident_id = i.id AND e.agent = 'fixer' AND e.status <> 'running')
        ORDER BY created_at LIMIT 200`,
     );
-    for (const r of rows) void run(r.id, true).catch((err: unknown) => log.error('pipeline failed', { incidentId: r.id, err: errorMessage(err) }));
+    for (const r of rows) void investigateSoon(r.id, true);
     return rows.length;
+  }
+
+  /** Through the job queue when there is one (any replica picks it up), else right here. */
+  async function investigateSoon(id: string, resume = false): Promise<void> {
+    try {
+      if (deps.jobs) await deps.jobs.send(INVESTIGATE_QUEUE, { incidentId: id }, { key: id });
+      else await run(id, resume);
+    } catch (err) {
+      log.error('pipeline failed', { incidentId: id, err: errorMessage(err) });
+    }
   }
 
   return {
@@ -321,17 +337,23 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       unsubscribe.push(
         deps.bus.subscribe('incidents', (e) => {
           const id = (e.data as { id?: string; incident_id?: string } | undefined)?.id;
-          if ((e.type === 'incident.opened' || e.type === 'incident.created') && id) void run(id).catch((err: unknown) => log.error('pipeline failed', { incidentId: id, err: errorMessage(err) }));
+          if ((e.type === 'incident.opened' || e.type === 'incident.created') && id) void investigateSoon(id);
           if (e.type === 'incident.resolved' && id) {
             void track(deps.pipelineStore.getPostmortem(id).then((pm) => (pm ? undefined : writePostmortem(id)))).catch((err: unknown) => log.error('postmortem failed', { incidentId: id, err: errorMessage(err) }));
           }
         }),
       );
       if (deps.remediation) unsubscribe.push(deps.remediation.onOutcome((o) => track(onOutcome(o))));
+      if (deps.jobs) {
+        await deps.jobs.define(INVESTIGATE_QUEUE, { expireInSeconds: 300, retryLimit: 3 });
+        // A job whose replica died is retried elsewhere: `resume` lets it continue an `investigating` incident.
+        await deps.jobs.work<{ incidentId: string }>(INVESTIGATE_QUEUE, async ({ incidentId }) => void (await run(incidentId, true)), { concurrency: limit });
+      }
       await reconcile();
     },
     async stop() {
       for (const u of unsubscribe.splice(0)) u();
+      await deps.jobs?.stopWork(INVESTIGATE_QUEUE);
       await Promise.allSettled([...background]);
     },
     async idle() {

@@ -17,6 +17,15 @@ export interface Database extends Queryable {
   /** Runs `fn` in one transaction. Inside it use only `tx`: PGlite has a single connection and would deadlock. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** PostgreSQL only: a connection of its own, outside the pool (session advisory locks, LISTEN). */
+  openSession?(): Promise<Session>;
+}
+
+/** One dedicated connection. After it breaks (`onEnd`), it is unusable: open another. */
+export interface Session extends Queryable {
+  onNotification(handler: (channel: string, payload: string) => void): void;
+  onEnd(handler: (err?: Error) => void): void;
+  end(): Promise<void>;
 }
 
 export type DatabaseOptions =
@@ -26,7 +35,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing the process
-    return wrapPool(pool, 'postgres', async () => pool.end());
+    return { ...wrapPool(pool, 'postgres', async () => pool.end()), openSession: () => openPostgresSession(opts.url) };
   }
   return openPglite(opts.dataDir);
 }
@@ -96,6 +105,32 @@ function wrapPool(pool: pg.Pool, engine: Database['engine'], close: () => Promis
       }
     },
     close,
+  };
+}
+
+async function openPostgresSession(url: string): Promise<Session> {
+  const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
+  const ended: Array<(err?: Error) => void> = [];
+  let done = false;
+  const finish = (err?: Error) => {
+    if (done) return;
+    done = true;
+    ended.forEach((h) => h(err));
+  };
+  client.on('error', finish);
+  client.on('end', () => finish());
+  await client.connect();
+  return {
+    async query(sql, params) {
+      const res = await client.query(sql, params);
+      return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+    },
+    onNotification: (handler) => client.on('notification', (n) => handler(n.channel, n.payload ?? '')),
+    onEnd: (handler) => void ended.push(handler),
+    async end() {
+      finish();
+      await client.end().catch(() => {});
+    },
   };
 }
 

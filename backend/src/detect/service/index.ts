@@ -44,6 +44,8 @@ export interface DetectionServiceOptions {
   lstm?: Omit<LstmGroupOptions, 'store' | 'logger'>;
   /** Latest score per series, for the `aegis_anomaly_score` gauges. */
   onScore?: (key: SeriesKey, score: number) => void;
+  /** With several replicas: whether this one scores the series (a stable hash of its id). Default: all. */
+  owns?: (seriesId: string) => boolean;
 }
 
 export interface TickReport {
@@ -309,6 +311,19 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     rt.dirty = false;
   };
 
+  /** Series now owned by another replica: their state is saved for it and their open event closed here. */
+  const handOver = async (others: string[], now: number) => {
+    for (const rt of others.map((id) => runtimes.get(id)).filter((r): r is SeriesRuntime => r !== undefined)) {
+      try {
+        if (rt.open) await flushEvent(rt, true);
+        if (rt.dirty) await persist(rt, now);
+        runtimes.delete(rt.id);
+      } catch (err) {
+        logger.warn('series not handed over', { series: rt.id, err: errorMessage(err) });
+      }
+    }
+  };
+
   const tick = async (): Promise<TickReport> => {
     const now = o.clock.nowMs();
     const report: TickReport = { series: 0, points: 0, skipped: 0, opened: 0, errors: [] };
@@ -316,7 +331,10 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     report.errors.push(...listed.errors.map((e) => `${e.source}: ${e.message}`));
     const scores: ScoreRow[] = [];
     const fetched: Fetched[] = [];
-    for (const key of listed.results) {
+    const owns = o.owns ?? (() => true);
+    const mine = listed.results.filter((k) => owns(seriesId(k)));
+    await handOver(listed.results.map(seriesId).filter((id) => !owns(id)), now);
+    for (const key of mine) {
       if (stopped) throw new Stopped('detection stopped');
       try {
         const f = await fetchSeries(key, now, report);
