@@ -40,10 +40,12 @@ async function kustomize(dir: string): Promise<K8sObject[]> {
 }
 
 const key = (p: { group: string; resource: string; verb: string }) => `${p.group || 'core'} ${p.resource} ${p.verb}`;
+/** Leader election's Leases: granted by their own namespaced Role, apart from reads and remediation. */
+const isLease = (p: KubePermission) => p.group === 'coordination.k8s.io' && p.resource === 'leases';
 
-function granted(objects: K8sObject[], role: string): string[] {
-  const cr = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === role);
-  expect(cr, `ClusterRole ${role}`).toBeDefined();
+function granted(objects: K8sObject[], role: string, kind: 'ClusterRole' | 'Role' = 'ClusterRole'): string[] {
+  const cr = objects.find((o) => o.kind === kind && o.metadata.name === role);
+  expect(cr, `${kind} ${role}`).toBeDefined();
   return [
     ...new Set(
       (cr?.rules ?? []).flatMap((r) =>
@@ -60,7 +62,9 @@ function needed(perms: KubePermission[], read: boolean): string[] {
 }
 
 describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async () => {
-  const calls = await kubeApiCalls(path.join(ROOT, 'backend/src'));
+  const all = await kubeApiCalls(path.join(ROOT, 'backend/src'));
+  const calls = { ...all, permissions: all.permissions.filter((p) => !isLease(p)) };
+  const leasePermissions = all.permissions.filter(isLease);
   const base = await kustomize('base');
   const withRemediation = await kustomize('remediation');
 
@@ -93,6 +97,47 @@ describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async (
     }
   });
 
+  it('the lease Role grants exactly what leader election calls, in the aegis namespace only', () => {
+    expect(leasePermissions.length, 'the Kubernetes Lease backend makes lease calls').toBeGreaterThan(0);
+    expect(leasePermissions.every((p) => p.scope === 'namespaced')).toBe(true);
+    expect(granted(base, 'aegis-leases', 'Role')).toEqual([...new Set(leasePermissions.map(key))].sort());
+    const role = base.find((o) => o.kind === 'Role' && o.metadata.name === 'aegis-leases');
+    expect(role?.metadata.namespace).toBe('aegis');
+    const bindings = base.filter((o) => o.roleRef?.name === 'aegis-leases');
+    expect(bindings).toEqual([
+      expect.objectContaining({
+        kind: 'RoleBinding',
+        metadata: expect.objectContaining({ namespace: 'aegis' }),
+        roleRef: expect.objectContaining({ kind: 'Role' }),
+      }),
+    ]);
+    expect(bindings[0]?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'aegis-backend', namespace: 'aegis' }]);
+  });
+
+  it('runs replicas: several, spread across nodes, a PodDisruptionBudget, the database from the Secret, Kubernetes leases', () => {
+    const dep = base.find((o) => o.kind === 'Deployment');
+    const pod = dep?.spec.template.spec;
+    const labels = dep?.spec.selector.matchLabels;
+    expect(dep?.spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(pod.topologySpreadConstraints).toContainEqual(
+      expect.objectContaining({
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: { matchLabels: labels },
+      }),
+    );
+    const pdb = base.find((o) => o.kind === 'PodDisruptionBudget');
+    expect(pdb?.spec).toEqual({ minAvailable: 1, selector: { matchLabels: labels } });
+    const env = pod.containers[0].env as Array<{ name: string; value?: string; valueFrom?: unknown }>;
+    expect(env.find((e) => e.name === 'AEGIS_DATABASE_URL')?.valueFrom).toEqual({
+      secretKeyRef: { name: 'aegis-backend', key: 'AEGIS_DATABASE_URL' },
+    });
+    const secret = base.find((o) => o.kind === 'Secret' && o.metadata.name === 'aegis-backend') as
+      { stringData?: Record<string, string> } | undefined;
+    expect(secret?.stringData?.AEGIS_DATABASE_URL).toMatch(/^postgres(ql)?:\/\//);
+    expect(env.find((e) => e.name === 'AEGIS_LEASE_BACKEND')?.value).toBe('kubernetes');
+  });
+
   it('is read-only by default, and binds reads cluster-wide only because some reads are cluster-wide', () => {
     expect(base.some((o) => o.metadata.name === 'aegis-remediate')).toBe(false);
     const clusterReads = calls.permissions.filter((p) => READ_VERBS.has(p.verb) && p.scope === 'cluster');
@@ -120,12 +165,16 @@ describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async (
     expect(base.some((o) => o.kind === 'Secret' && o.metadata.name === 'aegis-grafana-contact-point')).toBe(true);
     // Aegis's own IaC rules find nothing in its manifests; reviewed exceptions carry a suppression with a reason.
     const files = await Promise.all(
-      ['base/deployment.yaml', 'base/service.yaml', 'base/rbac-read.yaml', 'remediation/rbac-remediate.yaml'].map(
-        async (f) => ({
-          path: f,
-          content: await readFile(path.join(DEPLOY, f), 'utf8'),
-        }),
-      ),
+      [
+        'base/deployment.yaml',
+        'base/service.yaml',
+        'base/rbac-read.yaml',
+        'base/rbac-leases.yaml',
+        'remediation/rbac-remediate.yaml',
+      ].map(async (f) => ({
+        path: f,
+        content: await readFile(path.join(DEPLOY, f), 'utf8'),
+      })),
     );
     const { findings } = await scanFiles(files);
     expect(findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual([]);
