@@ -27,6 +27,8 @@ export const configSchema = z
     AEGIS_TOKEN: optionalString,
     AEGIS_DATABASE_URL: optionalString,
     AEGIS_KUBECONFIG: optionalString,
+    /** Where replicas' singleton leases live: PostgreSQL advisory locks, or coordination.k8s.io Leases in the pod's namespace. */
+    AEGIS_LEASE_BACKEND: z.enum(['postgres', 'kubernetes']).default('postgres'),
     AEGIS_SIMULATOR: flag,
     AEGIS_SIM_PORT: port.optional(),
     AEGIS_PROMETHEUS_URL: z.url().optional(),
