@@ -7,7 +7,7 @@ import { createManualClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
 import { loadKubeConfig } from '../sources/kubernetes/kubeconfig.js';
 import { startSimulatedCluster, type SimulatedCluster } from '../sources/simulator/index.js';
-import { kubernetesLeaseBackend, leaseObjectName } from './kubernetes-lease.js';
+import { kubeConfigNamespace, kubernetesLeaseBackend, leaseObjectName } from './kubernetes-lease.js';
 import { createLeases, type LeaseBackend, type Leases } from './lease.js';
 
 const ns = 'boutique';
@@ -51,6 +51,12 @@ describe('kubernetesLeaseBackend on the simulated API server (real client-node)'
     const long = leaseObjectName('x'.repeat(200));
     expect(long.length).toBeLessThanOrEqual(63);
     expect(long).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+
+  it("puts Leases in the kubeconfig context's namespace (in a pod: the service account's)", () => {
+    expect(kubeConfigNamespace(kubeConfig)).toBe(ns);
+    const bare = loadKubeConfig({ text: cluster.kubeconfig.replace(/namespace: boutique/g, '') });
+    expect(kubeConfigNamespace(bare)).toBe('default');
   });
 
   it('two holders racing for each of 10 absent leases: exactly one holds each', async () => {

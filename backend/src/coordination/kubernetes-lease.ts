@@ -91,6 +91,14 @@ export function kubernetesLeaseBackend(o: KubernetesLeaseOptions): LeaseBackend 
   };
 }
 
+/**
+ * The namespace Leases go in: the current context's (in a pod, client-node's loadFromCluster reads the
+ * service account's namespace file into it), else `default` as kubectl does.
+ */
+export function kubeConfigNamespace(kc: KubeConfig): string {
+  return kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+}
+
 /** True when the holder has not renewed within its term (a Lease without a renewTime has none). */
 export function expired(lease: V1Lease, at: Date): boolean {
   const renewed = millis(lease.spec?.renewTime);
