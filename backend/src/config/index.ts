@@ -131,6 +131,7 @@ export function secretValues(config: AegisConfig): string[] {
     'AEGIS_GITHUB_TOKEN',
     'AEGIS_SLACK_BOT_TOKEN',
     'AEGIS_LLM_API_KEY',
+    'AEGIS_SLACK_WEBHOOK_URL', // Slack's incoming-webhook URL carries its credential in the path
   ];
   return keys.map((k) => config[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
