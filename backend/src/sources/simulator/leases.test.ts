@@ -1,4 +1,4 @@
-import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api, Watch, type V1Lease } from '@kubernetes/client-node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -164,12 +164,22 @@ describe('coordination.k8s.io/v1 Leases on the simulated API server', () => {
     expect(table.body.rows.map((r: { cells: unknown[] }) => r.cells.slice(0, 2))).toContainEqual(['shown', 'replica-1']);
   });
 
-  it('a watch sees Lease changes, and Leases persist with the rest of the state', async () => {
-    const before = cluster.sim.store.resourceVersion;
-    await aegis.createNamespacedLease({ namespace: ns, body: lease('watched', { holderIdentity: 'w' }) });
-    expect(cluster.sim.store.changesSince('leases', before).map((c) => [c.type, c.object.metadata.name])).toEqual([['ADDED', 'watched']]);
+  it('a watch (client-node Watch, as the aegis account) sees Lease changes, and Leases persist with the rest of the state', async () => {
+    const events: string[] = [];
+    const kc = loadKubeConfig({ text: cluster.kubeconfig, context: cluster.contexts.aegis });
+    const rv = (await aegis.listNamespacedLease({ namespace: ns })).metadata?.resourceVersion;
+    const req = await new Watch(kc).watch(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, { resourceVersion: rv }, (type: string, o: V1Lease) => events.push(`${type} ${o.metadata?.name} ${o.spec?.holderIdentity ?? '-'}`), () => {});
+    try {
+      const made = await aegis.createNamespacedLease({ namespace: ns, body: lease('watched', { holderIdentity: 'w' }) });
+      await aegis.replaceNamespacedLease({ name: 'watched', namespace: ns, body: { ...made, spec: { ...made.spec, holderIdentity: 'v' } } });
+      const end = Date.now() + 5_000;
+      while (events.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(events).toEqual(['ADDED watched w', 'MODIFIED watched v']);
+    } finally {
+      req.abort();
+    }
     const restored = createSimulator({ clock: createManualClock(cluster.sim.now()), state: JSON.parse(JSON.stringify(cluster.sim.snapshot())) });
-    expect(restored.store.get('leases', ns, 'watched')?.spec).toEqual({ holderIdentity: 'w' });
+    expect(restored.store.get('leases', ns, 'watched')?.spec).toEqual({ holderIdentity: 'v' });
   });
 });
 
