@@ -7,7 +7,7 @@ import type { Logger } from '../platform/logger.js';
 import type { Registry } from '../platform/registry.js';
 import type { MetricsSource } from '../sources/types.js';
 import type { Queryable, Store } from '../store/index.js';
-import type { IncidentStatus, Remediation, RemediationStatus, Severity } from '../store/types.js';
+import type { Incident, IncidentStatus, Remediation, RemediationStatus, Severity } from '../store/types.js';
 import { lookupAction } from './actions.js';
 import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy } from './policy.js';
 import { createRemediationQueries, FINAL_STATUSES } from './store.js';
@@ -72,6 +72,13 @@ export interface RemediationServiceDeps {
 const HOUR = 3_600_000;
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
+/** What a step writes on its incident: a timeline line and, maybe, a new status. */
+interface IncidentNote {
+  actor: string;
+  message: string;
+  status?: { to: IncidentStatus; message: string };
+}
+
 interface PlanRecord {
   summary: string;
   params: ActionParams;
@@ -109,16 +116,26 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       tx,
     );
 
-  const incidentStatus = async (incidentId: string, status: IncidentStatus, actor: string, message: string) => {
+  /**
+   * The incident's side of a step (a timeline line, maybe a new status), written in the step's own transaction:
+   * a crash between the two left a succeeded remediation's incident `remediating` forever (crash-points test).
+   */
+  const noteIncident = async (r: Remediation, note: IncidentNote, tx: Queryable): Promise<Incident | undefined> => {
+    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor: note.actor, message: note.message, data: { remediation_id: r.id } }, tx);
+    if (!note.status) return undefined;
     try {
-      const incident = await deps.store.incidents.setStatus(incidentId, status, actor, message);
-      deps.bus.publish('incidents', `incident.${status === 'resolved' ? 'resolved' : 'updated'}`, incident);
+      return await deps.store.incidents.setStatus(r.incident_id, note.status.to, note.actor, note.status.message, tx);
     } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
+      if (!(err instanceof ConflictError)) throw err; // a closed incident stays closed
+      return undefined;
     }
   };
 
-  /** Moves a remediation from one state to the next under its row lock; false if it was not in `from`. */
+  const publishIncident = (incident: Incident | undefined) => {
+    if (incident) deps.bus.publish('incidents', `incident.${incident.status === 'resolved' ? 'resolved' : 'updated'}`, incident);
+  };
+
+  /** Moves a remediation from one state to the next under its row lock, with its incident note; undefined if it was not in `from`. */
   const transition = async (
     id: string,
     from: RemediationStatus[],
@@ -126,16 +143,19 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     fields: Partial<Remediation>,
     actor: string,
     role?: string,
+    note?: (next: Remediation) => IncidentNote,
   ): Promise<Remediation | undefined> => {
-    const r = await deps.store.db.transaction(async (tx) => {
+    const done = await deps.store.db.transaction(async (tx) => {
       const cur = await deps.store.remediations.getForUpdate(id, tx);
       if (!from.includes(cur.status)) return undefined;
       const next = await deps.store.remediations.update(id, { ...fields, status: to }, tx);
       await audit(next, actor, `remediation.${to}`, { from: cur.status }, tx, role);
-      return next;
+      return { next, incident: note ? await noteIncident(next, note(next), tx) : undefined };
     });
-    if (r) publish(r);
-    return r;
+    if (!done) return undefined;
+    publish(done.next);
+    publishIncident(done.incident);
+    return done.next;
   };
 
   async function propose(input: ProposeInput): Promise<Remediation> {
@@ -173,14 +193,18 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       );
       await tx.query('UPDATE remediations SET severity = $2 WHERE id = $1', [created.id, input.severity]);
       await audit(created, input.actor, 'remediation.propose', { summary: plan.summary, confidence: input.confidence }, tx);
-      return created;
+      const incident = await noteIncident(
+        created,
+        { actor: input.actor, message: `proposed: ${plan.summary}`, status: { to: 'awaiting_approval', message: `awaiting approval: ${plan.summary}` } },
+        tx,
+      );
+      return { created, incident };
     });
     failpoint('remediation.after-propose');
-    publish(r);
-    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor: input.actor, message: `proposed: ${plan.summary}`, data: { remediation_id: r.id } });
-    await incidentStatus(r.incident_id, 'awaiting_approval', input.actor, `awaiting approval: ${plan.summary}`);
-    if (autoApproves(policy, action.id, input.severity, input.confidence)) return approve(r.id, 'policy:auto-approve', 'policy');
-    return r;
+    publish(r.created);
+    publishIncident(r.incident);
+    if (autoApproves(policy, action.id, input.severity, input.confidence)) return approve(r.created.id, 'policy:auto-approve', 'policy');
+    return r.created;
   }
 
   async function runDryRun(action: ActionDefinition, input: ProposeInput, params: ActionParams) {
@@ -193,26 +217,30 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   }
 
   async function approve(id: string, actor: string, role?: string): Promise<Remediation> {
-    const r = await transition(id, ['proposed'], 'approved', { approved_by: actor, approved_at: deps.clock.now().toISOString() }, actor, role);
+    const r = await transition(id, ['proposed'], 'approved', { approved_by: actor, approved_at: deps.clock.now().toISOString() }, actor, role, (next) => ({
+      actor,
+      message: `approved by ${actor}`,
+      status: { to: 'remediating', message: `remediating: ${planOf(next).summary}` },
+    }));
     if (!r) {
       const cur = await deps.store.remediations.get(id);
       throw new ConflictError(`remediation ${id} is ${cur.status}; only a proposed remediation can be approved`);
     }
     failpoint('remediation.after-approve');
-    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor, message: `approved by ${actor}`, data: { remediation_id: id } });
-    await incidentStatus(r.incident_id, 'remediating', actor, `remediating: ${planOf(r).summary}`);
     kick(id);
     return r;
   }
 
   async function reject(id: string, actor: string, reason?: string, role?: string): Promise<Remediation> {
-    const r = await transition(id, ['proposed'], 'rejected', { rejected_by: actor, reason: reason ?? null }, actor, role);
+    const r = await transition(id, ['proposed'], 'rejected', { rejected_by: actor, reason: reason ?? null }, actor, role, () => ({
+      actor,
+      message: `rejected by ${actor}${reason ? `: ${reason}` : ''}`,
+      status: { to: 'investigating', message: 'remediation rejected; back to investigation' },
+    }));
     if (!r) {
       const cur = await deps.store.remediations.get(id);
       throw new ConflictError(`remediation ${id} is ${cur.status}; only a proposed remediation can be rejected`);
     }
-    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor, message: `rejected by ${actor}${reason ? `: ${reason}` : ''}`, data: { remediation_id: id } });
-    await incidentStatus(r.incident_id, 'investigating', actor, 'remediation rejected; back to investigation');
     return r;
   }
 
@@ -264,8 +292,10 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     }
     failpoint('remediation.after-apply');
     const deadline = deps.clock.nowMs() + policy.verifyDeadlineMs;
-    await transition(r.id, ['applying'], 'verifying', { verification: { deadline: new Date(deadline).toISOString(), resumed, checks: [] } }, 'aegis');
-    await deps.store.incidents.addTimeline(r.incident_id, { kind: 'remediation', actor: 'aegis', message: `applied ${r.action_type} to ${r.namespace}/${r.target}${resumed ? ' (found already applied after a restart)' : ''}`, data: { remediation_id: r.id } });
+    await transition(r.id, ['applying'], 'verifying', { verification: { deadline: new Date(deadline).toISOString(), resumed, checks: [] } }, 'aegis', undefined, () => ({
+      actor: 'aegis',
+      message: `applied ${r.action_type} to ${r.namespace}/${r.target}${resumed ? ' (found already applied after a restart)' : ''}`,
+    }));
   }
 
   async function verify(r: Remediation) {
@@ -309,19 +339,19 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   }
 
   async function finish(r: Remediation, status: RemediationOutcome['status'], fields: Partial<Remediation>) {
-    const done = await transition(r.id, ['applying', 'verifying'], status, fields, 'aegis');
+    const done = await transition(r.id, ['applying', 'verifying'], status, fields, 'aegis', undefined, (next) =>
+      status === 'succeeded'
+        ? {
+            actor: 'aegis',
+            message: `verified: ${planOf(next).summary}`,
+            status: { to: 'resolved', message: `resolved by ${next.action_type} on ${next.target} (approved by ${next.approved_by ?? 'policy'})` },
+          }
+        : { actor: 'aegis', message: `${status}: ${next.error ?? ''}`, status: { to: 'investigating', message: `remediation ${status}; back to investigation` } },
+    );
     if (!done) return;
     failpoint('remediation.after-finish');
     const approvedAt = done.approved_at ? Date.parse(done.approved_at) : null;
     const outcome: RemediationOutcome = { remediation: done, status, recoveryMs: status === 'succeeded' && approvedAt ? deps.clock.nowMs() - approvedAt : null };
-    const plan = planOf(done);
-    if (status === 'succeeded') {
-      await deps.store.incidents.addTimeline(done.incident_id, { kind: 'remediation', actor: 'aegis', message: `verified: ${plan.summary}`, data: { remediation_id: done.id } });
-      await incidentStatus(done.incident_id, 'resolved', 'aegis', `resolved by ${done.action_type} on ${done.target} (approved by ${done.approved_by ?? 'policy'})`);
-    } else {
-      await deps.store.incidents.addTimeline(done.incident_id, { kind: 'remediation', actor: 'aegis', message: `${status}: ${done.error ?? ''}`, data: { remediation_id: done.id } });
-      await incidentStatus(done.incident_id, 'investigating', 'aegis', `remediation ${status}; back to investigation`);
-    }
     for (const l of listeners) await Promise.resolve(l(outcome)).catch((err: unknown) => log.error('remediation outcome listener failed', { err: errorMessage(err) }));
   }
 
