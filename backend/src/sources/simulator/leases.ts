@@ -55,7 +55,8 @@ export function normaliseLease(input: KubeObject): KubeObject {
 export function validateLease(next: KubeObject): Cause[] {
   const causes: Cause[] = [];
   const name = next.metadata?.name;
-  if (typeof name !== 'string' || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+  // An update without a name takes the URL's; only a name that is there can be wrong.
+  if (name !== undefined && (typeof name !== 'string' || name.length > 253 || !DNS_SUBDOMAIN.test(name))) {
     causes.push({
       field: 'metadata.name',
       message: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
