@@ -84,7 +84,7 @@ describe('API request limits over HTTP', () => {
   let servers: Array<{ close(): Promise<void> }> = [];
   let limited: string;
   let ingest: ReturnType<typeof createIngest>;
-  let tokens: Record<'a' | 'b' | 'ingest', string>;
+  let tokens: Record<'a' | 'b' | 'ingest' | 'grafana', string>;
 
   async function serve(rateLimit: ApiRateLimits | undefined, maxQueued = 50_000) {
     ingest = createIngest({
@@ -128,12 +128,13 @@ describe('API request limits over HTTP', () => {
   beforeAll(async () => {
     t = await pgliteTestDatabase();
     store = createStore({ db: t.db, clock: systemClock });
-    const make = async (name: string, role: 'viewer' | 'ingest') =>
+    const make = async (name: string, role: 'viewer' | 'ingest' | 'grafana') =>
       (await store.tokens.create({ name, role, createdBy: 'test' })).secret;
     tokens = {
       a: await make('limited-a', 'viewer'),
       b: await make('limited-b', 'viewer'),
       ingest: await make('ingest', 'ingest'),
+      grafana: await make('grafana', 'grafana'),
     };
     limited = await serve({ perToken: { ratePerSecond: 1, burst: 5 }, clock });
   });
@@ -161,6 +162,18 @@ describe('API request limits over HTTP', () => {
     const audit = await store.audit.list({ result: 'denied', actor: 'token:limited-a', limit: 10 });
     expect(audit.items.map((e) => e.status)).toEqual([429, 429]);
     expect(audit.items[0]).toMatchObject({ action: 'GET /api/v1/incidents', actor_role: 'viewer' });
+  });
+
+  it('gives each Grafana user behind the one grafana token a bucket of their own', async () => {
+    clock.advance(10_000);
+    const as = (user?: string) =>
+      fetch(`${limited}/api/v1/incidents`, {
+        headers: { authorization: `Bearer ${tokens.grafana}`, ...(user ? { 'x-grafana-user': user } : {}) },
+      }).then((r) => r.status);
+    for (let i = 0; i < 5; i++) expect(await as('alice')).toBe(200);
+    expect(await as('alice')).toBe(429);
+    expect(await as('bob')).toBe(200);
+    expect(await as()).toBe(200);
   });
 
   it('throttles requests without a valid token by client address (guessing tokens gets 429 too)', async () => {

@@ -105,20 +105,25 @@ export function rateLimitsFromConfig(c: {
   };
 }
 
-/** Picks the bucket of a request: its class (webhook or not) and its key (token id, else client address). */
+/**
+ * Picks the bucket of a request: its class (webhook or not) and its key (token id, and the Grafana user a
+ * grafana token names; without a valid token, the client address).
+ */
 export function createApiLimiter(
   limits: ApiRateLimits,
   o: { clock: Clock; webhookPrefix?: string },
-): (req: { path: string; ip?: string }, tokenId: string | undefined) => RateDecision {
+): (req: { path: string; ip?: string }, caller: { tokenId: string; grafanaUser?: string } | undefined) => RateDecision {
   const clock = limits.clock ?? o.clock;
   const make = (policy: RateLimitPolicy | undefined) =>
     policy ? createRateLimiter({ policy, clock, maxKeys: limits.maxKeys }) : undefined;
   const perToken = make(limits.perToken);
   const webhooks = make(limits.webhooks);
-  return (req, tokenId) => {
+  return (req, caller) => {
     const webhook = o.webhookPrefix !== undefined && req.path.startsWith(o.webhookPrefix);
     const limiter = webhook ? webhooks : perToken;
     if (!limiter) return { ok: true };
-    return limiter.take(tokenId ? `token:${tokenId}` : `ip:${req.ip ?? 'unknown'}`);
+    if (!caller) return limiter.take(`ip:${req.ip ?? 'unknown'}`);
+    // One Grafana proxy token serves every Grafana user: each named user gets a bucket of their own.
+    return limiter.take(`token:${caller.tokenId}${caller.grafanaUser ? `:${caller.grafanaUser}` : ''}`);
   };
 }

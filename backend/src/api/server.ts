@@ -117,7 +117,7 @@ export function createApp(deps: AppDeps): express.Express {
       failure = err;
     }
     // Failed authentications spend from the client address's bucket too, so guessing tokens is throttled.
-    const decision = limitRequest(req, locals(res).principal?.tokenId);
+    const decision = limitRequest(req, locals(res).principal);
     if (!decision.ok) {
       const wait = decision.retryAfterSeconds;
       return next(new RateLimitError(`too many requests: retry in ${wait} s`, wait));
