@@ -176,16 +176,15 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     }
     if (verb === 'list') return list(t, url, req, res);
     if (verb === 'watch') return watch(t, url, req, res);
-    const dryRunAll = url.searchParams.getAll('dryRun').includes('All');
-    if (verb === 'create') return create(t, await readJson(req), dryRunAll, res, user);
-    if (verb === 'deletecollection') return deleteCollection(t, url, dryRunAll, res);
+    const dryRun = url.searchParams.getAll('dryRun').includes('All');
+    if (verb === 'create') return create(t, await readJson(req), dryRun, res, user);
+    if (verb === 'deletecollection') return deleteCollection(t, url, dryRun, res);
     const current = getOrThrow(t);
     if (verb === 'get') {
       if (sub === 'log') return podLog(current, url, req, res);
       if (sub === 'scale') return sendJson(res, 200, scaleOf(current));
       return sendObject(res, req, url, t.info.name, current);
     }
-    const dryRun = dryRunAll;
     if (verb === 'delete') return t.info.name === 'pods' ? deletePod(current, dryRun, res) : deleteObject(t, current, await readJson(req), dryRun, res);
     const body = await readJson(req);
     const view = sub === 'scale' ? scaleOf(current) : current;

@@ -146,13 +146,19 @@ describe('coordination.k8s.io/v1 Leases on the simulated API server', () => {
     expect(stale.status).toBe(409);
   });
 
-  it('DELETE answers a Success Status, honours preconditions, and the object is gone', async () => {
+  it('DELETE answers a Success Status, honours preconditions, and the object is gone; a collection DELETE takes what the selector matches', async () => {
     const created = await aegis.createNamespacedLease({ namespace: ns, body: lease('gone', { holderIdentity: 'a' }) });
     const pre = await raw('DELETE', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/gone`, { body: { preconditions: { resourceVersion: '1' } } });
     expect(pre.status).toBe(409);
     const del = await raw('DELETE', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/gone`);
     expect(del.body).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'gone', group: 'coordination.k8s.io', kind: 'leases', uid: created.metadata?.uid } });
     expect((await failure(admin.readNamespacedLease({ name: 'gone', namespace: ns }))).code).toBe(404);
+
+    for (const name of ['batch-1', 'batch-2']) await aegis.createNamespacedLease({ namespace: ns, body: { metadata: { name, labels: { batch: 'yes' } }, spec: {} } });
+    const all = await raw('DELETE', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases?labelSelector=batch%3Dyes`);
+    expect(all.body).toMatchObject({ kind: 'LeaseList' });
+    expect(all.body.items.map((l: { metadata: { name: string } }) => l.metadata.name)).toEqual(['batch-1', 'batch-2']);
+    expect((await admin.listNamespacedLease({ namespace: ns, labelSelector: 'batch=yes' })).items).toEqual([]);
   });
 
   it('RBAC: the viewer may read but not write; the Table kubectl asks for has Name, Holder, Age', async () => {
