@@ -4,3 +4,4 @@ export * from './route.js';
 export * from './server.js';
 export { incidentRoutes } from './routes/incidents.js';
 export { adminRoutes } from './routes/admin.js';
+export { createRateLimiter, rateLimitsFromConfig, type ApiRateLimits, type RateLimitPolicy } from './rate-limit.js';
