@@ -1,5 +1,7 @@
-import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +9,7 @@ import { createManualClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
 import { loadKubeConfig } from '../sources/kubernetes/kubeconfig.js';
 import { startSimulatedCluster, type SimulatedCluster } from '../sources/simulator/index.js';
-import { kubeConfigNamespace, kubernetesLeaseBackend, leaseObjectName } from './kubernetes-lease.js';
+import { kubeConfigNamespace, kubernetesLeaseBackend, leaseObjectName, LeaseTimeoutError } from './kubernetes-lease.js';
 import { createLeases, type LeaseBackend, type Leases } from './lease.js';
 
 const ns = 'boutique';
@@ -19,7 +21,9 @@ let kubeConfig: KubeConfig;
 let coordination: CoordinationV1Api;
 
 /** A backend as a replica would build it: Aegis's own least-privilege account, the shared injected clock. */
-const backend = () => kubernetesLeaseBackend({ kubeConfig, namespace: ns, now: () => clock.now() });
+// A generous call timeout: on this shared 2-core machine a TLS round trip can take longer than a third of a 1 s ttl.
+const backend = () =>
+  kubernetesLeaseBackend({ kubeConfig, namespace: ns, now: () => clock.now(), requestTimeoutMs: 5_000 });
 const readLease = (name: string) => coordination.readNamespacedLease({ name: leaseObjectName(name), namespace: ns });
 
 async function waitFor(cond: () => boolean, what: string, ms = 10_000) {
@@ -64,7 +68,10 @@ describe('kubernetesLeaseBackend on the simulated API server (real client-node)'
     const b = backend();
     for (let i = 0; i < 10; i++) {
       const name = `race-${i}`;
-      const [gotA, gotB] = await Promise.all([a.tryAcquire(name, 'replica-a', TTL), b.tryAcquire(name, 'replica-b', TTL)]);
+      const [gotA, gotB] = await Promise.all([
+        a.tryAcquire(name, 'replica-a', TTL),
+        b.tryAcquire(name, 'replica-b', TTL),
+      ]);
       expect([gotA, gotB].filter(Boolean)).toHaveLength(1);
       const winner = gotA ? 'replica-a' : 'replica-b';
       expect((await readLease(name)).spec?.holderIdentity).toBe(winner);
@@ -106,13 +113,22 @@ describe('kubernetesLeaseBackend on the simulated API server (real client-node)'
     expect(await a.tryAcquire('stale', 'replica-a', TTL)).toBe(true);
     // What a replica that read before the renewal would write: refused, and the holder is untouched.
     const refused = await coordination
-      .replaceNamespacedLease({ name: seen.metadata?.name ?? '', namespace: ns, body: { ...seen, spec: { ...seen.spec, holderIdentity: 'intruder' } } })
-      .then(() => 0, (err: { code: number }) => err.code);
+      .replaceNamespacedLease({
+        name: seen.metadata?.name ?? '',
+        namespace: ns,
+        body: { ...seen, spec: { ...seen.spec, holderIdentity: 'intruder' } },
+      })
+      .then(
+        () => 0,
+        (err: { code: number }) => err.code,
+      );
     expect(refused).toBe(409);
     expect((await readLease('stale')).spec?.holderIdentity).toBe('replica-a');
 
     clock.advance(TTL + 1);
-    const results = await Promise.all(['replica-b', 'replica-c', 'replica-d'].map((h) => backend().tryAcquire('stale', h, TTL)));
+    const results = await Promise.all(
+      ['replica-b', 'replica-c', 'replica-d'].map((h) => backend().tryAcquire('stale', h, TTL)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     const holder = ['replica-b', 'replica-c', 'replica-d'][results.indexOf(true)];
     const after = await readLease('stale');
@@ -136,8 +152,35 @@ describe('kubernetesLeaseBackend on the simulated API server (real client-node)'
     await a.release('never-created', 'replica-a');
   });
 
+  it('an API server that never answers fails the check within half the ttl (so the holder stops in time)', async () => {
+    const silent = http.createServer(() => {}); // accepts requests, answers none
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const kc = new KubeConfig();
+      const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server, skipTLSVerify: true }],
+        users: [{ name: 'u', token: 't' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const hung = kubernetesLeaseBackend({ kubeConfig: kc, namespace: ns });
+      const started = Date.now();
+      await expect(hung.tryAcquire('hung', 'replica-h', 600)).rejects.toBeInstanceOf(LeaseTimeoutError);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      await expect(hung.release('hung', 'replica-h')).rejects.toBeInstanceOf(LeaseTimeoutError);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   it('errors other than 404/409 are thrown (here: RBAC refuses the read-only account)', async () => {
-    const viewer = kubernetesLeaseBackend({ kubeConfig: loadKubeConfig({ text: cluster.kubeconfig, context: cluster.contexts.view }), namespace: ns, now: () => clock.now() });
+    const viewer = kubernetesLeaseBackend({
+      kubeConfig: loadKubeConfig({ text: cluster.kubeconfig, context: cluster.contexts.view }),
+      namespace: ns,
+      now: () => clock.now(),
+    });
     await expect(viewer.tryAcquire('viewer-only', 'replica-v', TTL)).rejects.toMatchObject({ code: 403 });
   });
 });
@@ -162,7 +205,13 @@ describe('createLeases over Kubernetes Leases', () => {
   }
 
   function replica(holder: string, backendOf: LeaseBackend): Leases {
-    const leases = createLeases({ backend: backendOf, holder, logger: silentLogger, ttlMs: 1_000, now: () => clock.now() });
+    const leases = createLeases({
+      backend: backendOf,
+      holder,
+      logger: silentLogger,
+      ttlMs: 1_000,
+      now: () => clock.now(),
+    });
     leases.singleton('watch', () => {
       starts.push(holder);
       running.set(holder, (running.get(holder) ?? 0) + 1);

@@ -7,6 +7,17 @@ export interface KubernetesLeaseOptions {
   /** Where the Lease objects live: the namespace Aegis runs in. */
   namespace: string;
   now?: () => Date;
+  /**
+   * How long one lease call may take before it counts as failed; default half the ttl. A holder cut off
+   * from the API server must notice, and stop its singleton, before the term runs out for the others:
+   * its next check starts a third of the ttl after its last renewal, so it fails by 5/6 of the term.
+   */
+  requestTimeoutMs?: number;
+}
+
+/** A lease call that got no answer in time (client-node sets no timeout of its own). */
+export class LeaseTimeoutError extends Error {
+  override name = 'LeaseTimeoutError';
 }
 
 /** A DNS label holds at most 63 characters. */
@@ -43,47 +54,71 @@ export function kubernetesLeaseBackend(o: KubernetesLeaseOptions): LeaseBackend 
     }
   }
 
-  return {
-    kind: 'kubernetes',
-    async tryAcquire(lease, holder, ttlMs) {
-      const name = leaseObjectName(lease);
-      const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
-      const at = now();
-      const current = await read(name);
-      if (!current) {
-        const body: V1Lease = {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'aegis' } },
-          spec: { holderIdentity: holder, leaseDurationSeconds: seconds, acquireTime: at, renewTime: at, leaseTransitions: 0 },
-        };
-        return write(() => api.createNamespacedLease({ namespace, body }));
-      }
-      const spec = current.spec ?? {};
-      const ours = spec.holderIdentity === holder;
-      if (!ours && spec.holderIdentity && !expired(current, at)) return false;
-      const next: V1Lease = {
-        ...current,
+  async function acquire(lease: string, holder: string, ttlMs: number): Promise<boolean> {
+    const name = leaseObjectName(lease);
+    const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
+    const at = now();
+    const current = await read(name);
+    if (!current) {
+      const body: V1Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'aegis' } },
         spec: {
-          ...spec,
           holderIdentity: holder,
           leaseDurationSeconds: seconds,
+          acquireTime: at,
           renewTime: at,
-          // A takeover starts a new term; a renewal keeps the acquire time and the count.
-          acquireTime: ours ? (spec.acquireTime ?? at) : at,
-          leaseTransitions: ours ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
+          leaseTransitions: 0,
         },
       };
-      return write(() => api.replaceNamespacedLease({ name, namespace, body: next }));
+      return write(() => api.createNamespacedLease({ namespace, body }));
+    }
+    const spec = current.spec ?? {};
+    const ours = spec.holderIdentity === holder;
+    if (!ours && spec.holderIdentity && !expired(current, at)) return false;
+    const next: V1Lease = {
+      ...current,
+      spec: {
+        ...spec,
+        holderIdentity: holder,
+        leaseDurationSeconds: seconds,
+        renewTime: at,
+        // A takeover starts a new term; a renewal keeps the acquire time and the count.
+        acquireTime: ours ? (spec.acquireTime ?? at) : at,
+        leaseTransitions: ours ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
+      },
+    };
+    return write(() => api.replaceNamespacedLease({ name, namespace, body: next }));
+  }
+
+  async function release(lease: string, holder: string): Promise<void> {
+    const name = leaseObjectName(lease);
+    const current = await read(name);
+    if (!current || current.spec?.holderIdentity !== holder) return;
+    const at = now();
+    // What client-go writes on ReleaseOnCancel: no holder, a one-second term, so a follower takes it at once.
+    const spec = {
+      ...current.spec,
+      holderIdentity: undefined,
+      leaseDurationSeconds: 1,
+      renewTime: at,
+      acquireTime: at,
+    };
+    await write(() => api.replaceNamespacedLease({ name, namespace, body: { ...current, spec } }));
+  }
+
+  const limit = (ttlMs: number) => o.requestTimeoutMs ?? Math.max(200, Math.floor(ttlMs / 2));
+  let lastTtl = 15_000;
+
+  return {
+    kind: 'kubernetes',
+    tryAcquire(lease, holder, ttlMs) {
+      lastTtl = ttlMs;
+      return withTimeout(acquire(lease, holder, ttlMs), limit(ttlMs), `lease ${lease}`);
     },
-    async release(lease, holder) {
-      const name = leaseObjectName(lease);
-      const current = await read(name);
-      if (!current || current.spec?.holderIdentity !== holder) return;
-      const at = now();
-      // What client-go writes on ReleaseOnCancel: no holder, a one-second term, so a follower takes it at once.
-      const spec = { ...current.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: at, acquireTime: at };
-      await write(() => api.replaceNamespacedLease({ name, namespace, body: { ...current, spec } }));
+    release(lease, holder) {
+      return withTimeout(release(lease, holder), limit(lastTtl), `release of lease ${lease}`);
     },
     async close() {
       // Nothing to close: each call is its own HTTP request; held leases lapse unless released first.
@@ -97,6 +132,20 @@ export function kubernetesLeaseBackend(o: KubernetesLeaseOptions): LeaseBackend 
  */
 export function kubeConfigNamespace(kc: KubeConfig): string {
   return kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+}
+
+/** The call's own outcome, or a LeaseTimeoutError once `ms` have passed (the request itself is left to finish). */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new LeaseTimeoutError(`${what}: no answer from the Kubernetes API within ${ms} ms`)),
+      ms,
+    );
+    timer.unref();
+  });
+  p.catch(() => {}); // a late failure after the timeout must not surface as an unhandled rejection
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** True when the holder has not renewed within its term (a Lease without a renewTime has none). */
