@@ -24,7 +24,7 @@ describe('token bucket', () => {
     const clock = createManualClock();
     const limiter = createRateLimiter({ policy: { ratePerSecond: 2, burst: 3 }, clock });
     expect([1, 2, 3].map(() => limiter.take('a').ok)).toEqual([true, true, true]);
-    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 1, deniedInARow: 1 });
     clock.advance(499);
     expect(limiter.take('a').ok).toBe(false);
     clock.advance(1);
@@ -36,9 +36,12 @@ describe('token bucket', () => {
     const clock = createManualClock();
     const limiter = createRateLimiter({ policy: { ratePerSecond: 0.1, burst: 1 }, clock });
     expect(limiter.take('slow').ok).toBe(true);
-    expect(limiter.take('slow')).toEqual({ ok: false, retryAfterSeconds: 10 });
+    expect(limiter.take('slow')).toEqual({ ok: false, retryAfterSeconds: 10, deniedInARow: 1 });
     clock.advance(4000);
-    expect(limiter.take('slow')).toEqual({ ok: false, retryAfterSeconds: 6 });
+    expect(limiter.take('slow')).toEqual({ ok: false, retryAfterSeconds: 6, deniedInARow: 2 });
+    clock.advance(6000);
+    expect(limiter.take('slow').ok).toBe(true);
+    expect(limiter.take('slow')).toMatchObject({ ok: false, deniedInARow: 1 });
   });
 
   it('keeps its state bounded: idle buckets are swept, and past maxKeys the least recently used go', () => {
@@ -164,6 +167,22 @@ describe('API request limits over HTTP', () => {
     expect(audit.items[0]).toMatchObject({ action: 'GET /api/v1/incidents', actor_role: 'viewer' });
   });
 
+  it('audits a throttled flood as the first refusal of the run and every 100th, with the count', async () => {
+    clock.advance(10_000);
+    const before = (await store.audit.list({ actor: 'token:limited-b', result: 'denied', limit: 500 })).items.length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 205; i++) statuses.push((await get(limited, tokens.b)).status);
+    expect(statuses.filter((x) => x === 200)).toHaveLength(5);
+    expect(statuses.filter((x) => x === 429)).toHaveLength(200);
+    const denied = (await store.audit.list({ actor: 'token:limited-b', result: 'denied', limit: 500 })).items;
+    expect(denied.length - before).toBe(3);
+    expect(denied.slice(0, 3).map((e) => e.details)).toEqual([
+      { denied_in_a_row: 200 },
+      { denied_in_a_row: 100 },
+      { denied_in_a_row: 1 },
+    ]);
+  });
+
   it('gives each Grafana user behind the one grafana token a bucket of their own', async () => {
     clock.advance(10_000);
     const as = (user?: string) =>
@@ -182,7 +201,8 @@ describe('API request limits over HTTP', () => {
     for (let i = 0; i < 7; i++) statuses.push((await get(limited, i % 2 ? `guess-${i}` : undefined)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
     const audit = await store.audit.list({ result: 'denied', actor: 'anonymous', limit: 10 });
-    expect(audit.items.filter((e) => e.status === 429)).toHaveLength(2);
+    // Two refusals in a row: the first is audited (the rest of a run only every 100th).
+    expect(audit.items.filter((e) => e.status === 429).map((e) => e.details)).toEqual([{ denied_in_a_row: 1 }]);
   });
 
   it('does not limit webhook deliveries by default (the ingestion queue pushes back instead)', async () => {

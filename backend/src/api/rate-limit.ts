@@ -6,7 +6,8 @@ export interface RateLimitPolicy {
   burst: number;
 }
 
-export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
+/** `deniedInARow`: refusals of this key since it was last let through (1 for the first of a run). */
+export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number; deniedInARow: number };
 
 export interface RateLimiter {
   /** Spends one request from `key`'s bucket, or says how long until one is available again. */
@@ -18,6 +19,7 @@ export interface RateLimiter {
 interface Bucket {
   tokens: number;
   at: number;
+  denied: number;
 }
 
 export interface RateLimiterOptions {
@@ -65,10 +67,12 @@ export function createRateLimiter(o: RateLimiterOptions): RateLimiter {
       const tokens = found ? refilled(found, now) : burst;
       buckets.delete(key); // re-inserted below: keeps the Map in last-use order
       if (tokens < 1) {
-        buckets.set(key, { tokens, at: now });
-        return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerSecond)) };
+        const denied = (found?.denied ?? 0) + 1;
+        buckets.set(key, { tokens, at: now, denied });
+        const retryAfterSeconds = Math.max(1, Math.ceil((1 - tokens) / ratePerSecond));
+        return { ok: false, retryAfterSeconds, deniedInARow: denied };
       }
-      buckets.set(key, { tokens: tokens - 1, at: now });
+      buckets.set(key, { tokens: tokens - 1, at: now, denied: 0 });
       return { ok: true };
     },
     size: () => buckets.size,
@@ -126,4 +130,9 @@ export function createApiLimiter(
     // One Grafana proxy token serves every Grafana user: each named user gets a bucket of their own.
     return limiter.take(`token:${caller.tokenId}${caller.grafanaUser ? `:${caller.grafanaUser}` : ''}`);
   };
+}
+
+/** A throttled flood must not become an audit-write flood: the first refusal of a run, then every 100th. */
+export function auditsRefusal(deniedInARow: number): boolean {
+  return deniedInARow === 1 || deniedInARow % 100 === 0;
 }

@@ -10,7 +10,7 @@ import { errorMiddleware } from './errors.js';
 import { httpMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { can, type Principal } from './principal.js';
-import { createApiLimiter, DEFAULT_RATE_LIMIT, type ApiRateLimits } from './rate-limit.js';
+import { auditsRefusal, createApiLimiter, DEFAULT_RATE_LIMIT, type ApiRateLimits } from './rate-limit.js';
 import type { RouteDef } from './route.js';
 
 export interface AppDeps {
@@ -39,6 +39,8 @@ interface Locals {
   requestId: string;
   auditAction?: string;
   auditTarget?: string;
+  /** Set when the rate limiter refused the request: how many refusals in a row for its bucket. */
+  deniedInARow?: number;
 }
 const locals = (res: Response) => res.locals as Locals;
 
@@ -119,6 +121,7 @@ export function createApp(deps: AppDeps): express.Express {
     // Failed authentications spend from the client address's bucket too, so guessing tokens is throttled.
     const decision = limitRequest(req, locals(res).principal);
     if (!decision.ok) {
+      locals(res).deniedInARow = decision.deniedInARow;
       const wait = decision.retryAfterSeconds;
       return next(new RateLimitError(`too many requests: retry in ${wait} s`, wait));
     }
@@ -164,9 +167,14 @@ export function createApp(deps: AppDeps): express.Express {
     errorMiddleware({
       logger,
       // Failed writes and every denial (401, 403, 429) are audited; failed reads only show in the logs.
+      // A rate-limited client's refusals are audited as the first of a run and then every 100th.
       onError: async (req, res, status) => {
-        if (WRITE.has(req.method) || status === 401 || status === 403 || status === 429)
+        const inARow = locals(res).deniedInARow;
+        if (inARow !== undefined) {
+          if (auditsRefusal(inARow)) await auditRequest(req, res, status, { details: { denied_in_a_row: inARow } });
+        } else if (WRITE.has(req.method) || status === 401 || status === 403 || status === 429) {
           await auditRequest(req, res, status);
+        }
       },
     }),
   );
