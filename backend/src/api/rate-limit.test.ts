@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { loadConfig } from '../config/index.js';
 import { createInProcessBus } from '../events/bus.js';
 import { staticServiceGraph } from '../graph/port.js';
 import { createIngest } from '../ingest/service.js';
@@ -62,6 +63,19 @@ describe('token bucket', () => {
     clock.advance(10_000);
     limiter.take('one-more');
     expect(limiter.size()).toBe(1);
+  });
+
+  it('parses the AEGIS_RATE_LIMIT* keys from the environment, with generous defaults', () => {
+    expect(rateLimitsFromConfig(loadConfig({}, { cwd: '/' }))).toEqual({
+      perToken: { ratePerSecond: 50, burst: 200 },
+      webhooks: undefined,
+    });
+    const env = { AEGIS_RATE_LIMIT: '2.5', AEGIS_RATE_LIMIT_BURST: '10', AEGIS_INGEST_RATE_LIMIT: '100' };
+    expect(rateLimitsFromConfig(loadConfig(env, { cwd: '/' }))).toEqual({
+      perToken: { ratePerSecond: 2.5, burst: 10 },
+      webhooks: { ratePerSecond: 100, burst: 400 },
+    });
+    expect(() => loadConfig({ AEGIS_RATE_LIMIT: '-1' }, { cwd: '/' })).toThrow(/AEGIS_RATE_LIMIT/);
   });
 
   it('reads its limits from the config keys; 0 turns a limit off', () => {
