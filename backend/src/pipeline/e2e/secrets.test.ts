@@ -22,6 +22,7 @@ import { signedGrafanaAlert, waitFor } from './harness.js';
  */
 const SPEED = 60;
 const clock = scaledClock(SPEED);
+const ECHO_MARKER = 'LLM failure path';
 const unique = (what: string) => `S3cr3t-${what}-${randomBytes(9).toString('hex')}`;
 
 interface Recorded {
@@ -42,6 +43,8 @@ async function startOutbound() {
       const json = (status: number, value: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (req.url?.endsWith('/chat/completions')) {
+        // A misbehaving upstream that echoes the credential in its error: Aegis must not pass it on.
+        if (body.includes(ECHO_MARKER)) return json(500, { error: `bad key ${req.headers.authorization}` });
         return json(200, {
           choices: [{ message: { content: 'The service failed after a deploy and was rolled back.' } }],
           usage: { total_tokens: 42 },
@@ -289,8 +292,28 @@ describe('secrets never leak', () => {
       500,
     );
 
+    // A second postmortem whose LLM call fails with the key echoed back in the error body.
+    const manual = await api('POST', '/api/v1/incidents', {
+      token: operator,
+      raw: JSON.stringify({ title: `${ECHO_MARKER} check`, services: ['adservice'], severity: 'low' }),
+    });
+    expect(manual.status).toBe(201);
+    expect(
+      (await api('POST', `/api/v1/incidents/${manual.body.id}/resolve`, { token: operator, raw: '{}' })).status,
+    ).toBe(200);
+    await waitFor(
+      'the second postmortem',
+      async () =>
+        (await api('GET', `/api/v1/incidents/${manual.body.id}/postmortem`, { token: viewer })).status === 200
+          ? true
+          : undefined,
+      60_000,
+      500,
+    );
+    expect(logLines.some((l) => l.includes('LLM summary failed') && l.includes('500'))).toBe(true);
+
     const llmCalls = outbound.requests.filter((r) => r.url.endsWith('/chat/completions'));
-    expect(llmCalls.length).toBeGreaterThan(0);
+    expect(llmCalls.length).toBeGreaterThanOrEqual(2);
     expect(llmCalls.every((r) => r.authorization === `Bearer ${config.AEGIS_LLM_API_KEY}`)).toBe(true);
 
     // Everything that could carry a secret, as text.
