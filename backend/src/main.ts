@@ -10,11 +10,22 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { adminRoutes, createApp, createAuthenticator, incidentRoutes } from './api/index.js';
 import { createPreviewRouter, withPreview } from './api/preview.js';
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
-import { coordinationRoutes, pruneRelayedEvents, startCoordination, type Coordination, type Stoppable } from './coordination/index.js';
+import {
+  coordinationRoutes,
+  kubeConfigNamespace,
+  kubernetesLeaseBackend,
+  type LeaseBackend,
+  pruneRelayedEvents,
+  startCoordination,
+  type Coordination,
+  type Stoppable,
+} from './coordination/index.js';
+import { InputError } from './platform/errors.js';
 import {
   anomalyScoreGauges,
   createDetectionService,
   createDetectStore,
+  type DetectStore,
   detectRoutes,
   type DetectionService,
   loadTensorflow,
@@ -106,6 +117,26 @@ export async function openConfiguredDatabase(config: AegisConfig): Promise<Datab
   return openDatabase({ engine: 'pglite', dataDir: path.join(config.AEGIS_HOME, 'db') });
 }
 
+/** What every wiring step below is handed: the foundation, and where it registers its shutdown. */
+interface Wiring {
+  config: AegisConfig;
+  clock: Clock;
+  logger: Logger;
+  db: Database;
+  store: Store;
+  bus: EventBus;
+  /** Every replica's events, for consumers that must see them all; side effects stay on `bus`, so they happen once. */
+  clusterEvents: EventBus;
+  cluster: ClusterSources;
+  coordination: Coordination;
+  registries: ExtensionRegistries;
+  metrics: Registry;
+  metricsSource?: MetricsSource;
+  detectStore: DetectStore;
+  /** Shutdown steps, last registered first. */
+  onClose(step: () => Promise<void>): void;
+}
+
 /** The composition root: the one place adapters are built and handed to the services that use them. */
 export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
   const { config } = opts;
@@ -119,163 +150,53 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
   await mkdir(config.AEGIS_HOME, { recursive: true });
   const db = opts.db ?? (await openConfiguredDatabase(config));
   const closers: Array<() => Promise<void>> = opts.db ? [] : [() => db.close()];
+  const onClose = (step: () => Promise<void>) => void closers.unshift(step);
+  const closeAll = async () => {
+    for (const close of closers) await close().catch((err: unknown) => logger.error('shutdown step failed', { err }));
+  };
   try {
     await migrate(db, logger);
     const store = createStore({ db, clock });
     const bus = createInProcessBus({ logger: logger.child({ component: 'bus' }), now: () => clock.now() });
     const cluster = await connectClusterSources({ config, clock, logger: logger.child({ component: 'sources' }) });
-    closers.unshift(() => cluster.close());
-    const coordination = await startCoordination({ db, bus, logger, replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`, version: VERSION });
-    closers.unshift(() => coordination.close());
-    // Consumers that must see every replica's events; side effects stay on the local bus, so they happen once.
-    const clusterEvents = coordination.events;
-    const metricsSource = opts.metricsSource ?? cluster.metrics;
-    const registries = createExtensionRegistries();
-    registerBuiltinDetectors(registries.detectors); // before user modules, so they may replace a built-in
-    registerBuiltinActions(registries.actions);
-    registerBuiltinRules(registries);
-    if (config.AEGIS_EXTENSIONS_DIR) await loadExtensions(config.AEGIS_EXTENSIONS_DIR, registries, logger);
-
+    onClose(() => cluster.close());
+    const coordination = await startCoordination({
+      db,
+      bus,
+      logger,
+      replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`,
+      version: VERSION,
+      leaseBackend: leaseBackendFor(config, db, cluster),
+    });
+    onClose(() => coordination.close());
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics, prefix: 'aegis_process_' });
+    const w: Wiring = {
+      config,
+      clock,
+      logger,
+      db,
+      store,
+      bus,
+      clusterEvents: coordination.events,
+      cluster,
+      coordination,
+      registries: await loadRegistries(config, logger),
+      metrics,
+      metricsSource: opts.metricsSource ?? cluster.metrics,
+      detectStore: createDetectStore({ db, clock }),
+      onClose,
+    };
     await ensureConfiguredTokens(store, config);
     const bootstrapAdminToken = await bootstrapAdmin(store);
 
-    const graph = createServiceGraph();
-    const discovery = createGraphDiscovery({
-      graph,
-      logger: logger.child({ component: 'graph' }),
-      prometheus: config.AEGIS_PROMETHEUS_URL ? httpPromQuery(config.AEGIS_PROMETHEUS_URL) : undefined,
-      workloads: cluster.kubeConfig ? kubeWorkloadSource(cluster.kubeConfig) : undefined,
-      snapshots: simulatorTopology(cluster.simulator),
-      overrideFile: path.join(config.AEGIS_HOME, 'graph-overrides.yaml'),
-    });
-    await discovery.refresh();
-    const rediscover = setInterval(() => void discovery.refresh().catch(() => {}), 60_000);
-    rediscover.unref();
-    closers.unshift(async () => clearInterval(rediscover));
-    const graphHealth = createGraphHealthTracker({ graph, bus: clusterEvents });
-    closers.unshift(async () => graphHealth.close());
-    const feeds = createBusFeeds({ bus: clusterEvents, clock });
-    closers.unshift(async () => feeds.close());
-    const rca = createRcaService({
-      anomalies: feeds.anomalies,
-      changes: feeds.changes,
-      incidents: store.incidents,
-      store: createRcaStore({ db, clock }),
-      graph,
-      clock,
-      logger: logger.child({ component: 'rca' }),
-      metrics: metricsSource,
-    });
+    const { graph, rca } = await wireGraphAndRca(w);
+    const detection = wireDetection(w, graph);
+    const remediation = await wireRemediation(w, opts.remediationPolicy);
+    const ingest = await wireIngest(w, graph, remediation);
+    await wireNotifications(w);
+    const { pipeline, pipelineStore, tools, getScanner } = await wirePipeline(w, graph, rca, remediation);
 
-    const metrics = new Registry();
-    collectDefaultMetrics({ register: metrics, prefix: 'aegis_process_' });
-    rcaProbabilityGauge(metrics, rca);
-    const detectStore = createDetectStore({ db, clock });
-    const detection = metricsSource
-      ? createDetectionService({
-          source: metricsSource,
-          store: detectStore,
-          bus,
-          clock,
-          logger,
-          graph,
-          lookup: registryLookup(registries.detectors),
-          onScore: anomalyScoreGauges(metrics),
-          owns: (series) => coordination.membership.owns(series),
-          // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
-          lstm: {
-            loadTf: () => loadTensorflow({ prefer: config.AEGIS_TF_BACKEND, logger: logger.child({ component: 'detect' }) }),
-            train: (series, options) => trainInWorker(series, options, config.AEGIS_TF_BACKEND),
-          },
-        })
-      : undefined;
-    const ingest = createIngest({
-      store,
-      graph,
-      bus,
-      clock,
-      logger: logger.child({ component: 'ingest' }),
-      grafanaSecret: config.AEGIS_GRAFANA_WEBHOOK_SECRET,
-      github: {
-        secret: config.AEGIS_GITHUB_WEBHOOK_SECRET,
-        contents: githubContentsApi({ token: config.AEGIS_GITHUB_TOKEN }),
-        iac: iacEngineScanner({ db, clock }),
-      },
-      slack: {
-        secret: config.AEGIS_SLACK_SIGNING_SECRET,
-        users: async () => (await loadSlackSettings(path.join(config.AEGIS_HOME, 'slack.yaml'))).users,
-        decisions: () => remediation,
-      },
-    });
-    closers.unshift(() => ingest.close());
-    void ingest.reconcileAnomalies(() => detectStore.openAnomalies()).catch((err: unknown) => logger.warn('anomaly reconcile failed', { err }));
-    const kubernetes = cluster.kubernetes;
-    if (kubernetes) {
-      // One replica watches the cluster's events; another takes over when it dies.
-      coordination.leases.singleton('kubernetes-events', () =>
-        kubernetes.watchEvents({
-          onEvent: (event) => void ingest.kubernetesEvent(event).catch((err: unknown) => logger.warn('kubernetes event not ingested', { err })),
-        }),
-      );
-    }
-    const slack = await loadSlackSettings(path.join(config.AEGIS_HOME, 'slack.yaml'));
-    const notifiers = builtinNotifiers({
-      slackWebhookUrl: config.AEGIS_SLACK_WEBHOOK_URL,
-      slackBotToken: config.AEGIS_SLACK_BOT_TOKEN,
-      slackChannel: slack.channel,
-      grafanaUrl: config.AEGIS_GRAFANA_URL,
-      grafanaToken: config.AEGIS_GRAFANA_API_TOKEN,
-      incidents: store.incidents,
-    });
-    for (const n of notifiers) if (!registries.notifiers.has(n.id)) registries.notifiers.register(n); // a user module may replace one
-    const notifications = dispatchNotifications({ bus, notifiers: registries.notifiers, logger: logger.child({ component: 'notify' }) });
-    closers.unshift(async () => notifications.close());
-    const kubeCluster = cluster.kubeConfig ? createKubeCluster(cluster.kubeConfig) : undefined;
-    const remediation = createRemediationService({
-      store,
-      bus,
-      clock,
-      logger: logger.child({ component: 'remediation' }),
-      actions: registries.actions,
-      cluster: kubeCluster,
-      metrics: metricsSource,
-      policy: opts.remediationPolicy ?? (await loadRemediationPolicy(path.join(config.AEGIS_HOME, 'remediation-policy.yaml'))),
-      owner: `${process.pid}-${randomUUID().slice(0, 8)}`,
-      leaseTtlMs: 15_000,
-    });
-    const pipelineStore = createPipelineStore({ db, clock });
-    const fixerModel = await loadFixerModel(pipelineStore);
-    let scanner: Promise<IacScanner> | undefined;
-    const namespace = cluster.simulator?.namespace ?? cluster.kubeConfig?.getContextObject(cluster.kubeConfig.getCurrentContext())?.namespace ?? 'default';
-    const getScanner = () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) }));
-    const tools = createToolset({
-      graph,
-      cluster: kubeCluster,
-      metrics: metricsSource,
-      logs: cluster.logs,
-      namespace,
-      iac: { rules: () => rulesFromRegistry(registries), scanner: getScanner },
-    });
-    const pipeline = createPipeline({
-      store,
-      pipelineStore,
-      bus,
-      clock,
-      logger: logger.child({ component: 'pipeline' }),
-      tools,
-      rca,
-      remediation,
-      fixerModel: () => fixerModel,
-      simulator: () => cluster.simulator,
-      getScanner,
-      iacRules: () => rulesFromRegistry(registries),
-      llm: config.AEGIS_LLM_URL
-        ? createLlmClient({ url: config.AEGIS_LLM_URL, model: config.AEGIS_LLM_MODEL, apiKey: config.AEGIS_LLM_API_KEY, maskNames: [namespace] })
-        : undefined,
-      defaultNamespace: namespace,
-      extensionAgents: registries.agents,
-      jobs: coordination.jobs,
-    });
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
       routes: [
@@ -285,7 +206,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
-        ...detectRoutes({ store: detectStore, clock }),
+        ...detectRoutes({ store: w.detectStore, clock }),
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
         ...iacRoutes({ store: createIacFindingStore({ db }), scanner: getScanner, clock }),
@@ -302,60 +223,24 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       },
       signatureAuthPrefix: '/api/v1/webhooks/',
     });
-
     // Demo mode (simulated cluster): /preview hosts the built Grafana plugins for people without Grafana.
     const handler = cluster.simulator
       ? withPreview(
-          createPreviewRouter({
-            repoRoot: path.resolve(BACKEND_ROOT, '..'),
-            tokens: store.tokens,
-            audit: store.audit,
-            clock,
-            logger: logger.child({ component: 'preview' }),
-          }),
+          createPreviewRouter({ repoRoot: path.resolve(BACKEND_ROOT, '..'), tokens: store.tokens, audit: store.audit, clock, logger: logger.child({ component: 'preview' }) }),
           app,
         )
       : app;
     const served = withMcpEndpoint({ inner: handler, registry: tools, authenticator, logger: logger.child({ component: 'mcp' }) });
-    const tls = config.AEGIS_TLS_CERT && config.AEGIS_TLS_KEY;
-    const server = tls
-      ? https.createServer(
-          { cert: await readFile(config.AEGIS_TLS_CERT!), key: await readFile(config.AEGIS_TLS_KEY!) },
-          served,
-        )
-      : http.createServer(served);
-    server.requestTimeout = 30_000;
-    server.headersTimeout = 15_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.AEGIS_PORT, config.AEGIS_HOST, () => resolve());
-    });
-    closers.unshift(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
-    const realtime = attachRealtime({ server, bus: clusterEvents, authenticator, logger: logger.child({ component: 'ws' }) });
-    closers.unshift(() => realtime.close());
-    const { port } = server.address() as AddressInfo;
-    const host = config.AEGIS_HOST.includes(':') ? `[${config.AEGIS_HOST}]` : config.AEGIS_HOST;
-    const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
-    logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME });
-    if (detection) {
-      detection.start(60_000, 5_000); // first tick a little after start-up, not during it
-      closers.unshift(() => detection.stop());
-    }
-    coordination.leases.singleton('retention', () =>
-      every(3_600_000, async () => {
-        await detection?.compact();
-        await pruneRelayedEvents(db);
-      }, logger),
-    );
+    const { server, url } = await listen(config, served);
+    onClose(() => closeServer(server));
+    const realtime = attachRealtime({ server, bus: w.clusterEvents, authenticator, logger: logger.child({ component: 'ws' }) });
+    onClose(() => realtime.close());
+    logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME, replica: coordination.replicaId });
+
+    startLoops(w, detection);
     remediation.start();
     await pipeline.start();
-    closers.unshift(async () => {
+    onClose(async () => {
       await pipeline.stop();
       await remediation.stop();
     });
@@ -365,7 +250,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       url,
       store,
       bus,
-      registries,
+      registries: w.registries,
       logger,
       graph,
       rca,
@@ -375,20 +260,241 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       detection,
       cluster,
       simulator: cluster.simulator,
-      metrics: metricsSource,
+      metrics: w.metricsSource,
       logs: cluster.logs,
       kubernetes: cluster.kubernetes,
       coordination,
       bootstrapAdminToken,
-      async close() {
-        for (const close of closers)
-          await close().catch((err: unknown) => logger.error('shutdown step failed', { err }));
-      },
+      close: closeAll,
     };
   } catch (err) {
     for (const close of closers) await close().catch(() => {});
     throw err;
   }
+}
+
+/** A Kubernetes Lease when configured (replicas in a cluster); otherwise advisory locks on PostgreSQL. */
+function leaseBackendFor(config: AegisConfig, db: Database, cluster: ClusterSources): LeaseBackend | undefined {
+  if (config.AEGIS_LEASE_BACKEND !== 'kubernetes' || db.engine !== 'postgres') return undefined; // embedded: one process
+  if (!cluster.kubeConfig) throw new InputError('AEGIS_LEASE_BACKEND=kubernetes needs a cluster (in-cluster service account or AEGIS_KUBECONFIG)');
+  return kubernetesLeaseBackend({ kubeConfig: cluster.kubeConfig, namespace: kubeConfigNamespace(cluster.kubeConfig) });
+}
+
+async function loadRegistries(config: AegisConfig, logger: Logger): Promise<ExtensionRegistries> {
+  const registries = createExtensionRegistries();
+  registerBuiltinDetectors(registries.detectors); // before user modules, so they may replace a built-in
+  registerBuiltinActions(registries.actions);
+  registerBuiltinRules(registries);
+  if (config.AEGIS_EXTENSIONS_DIR) await loadExtensions(config.AEGIS_EXTENSIONS_DIR, registries, logger);
+  return registries;
+}
+
+/** The service graph (discovered every minute on each replica) and root cause analysis over it. */
+async function wireGraphAndRca(w: Wiring): Promise<{ graph: ServiceGraph; rca: RcaService }> {
+  const graph = createServiceGraph();
+  const discovery = createGraphDiscovery({
+    graph,
+    logger: w.logger.child({ component: 'graph' }),
+    prometheus: w.config.AEGIS_PROMETHEUS_URL ? httpPromQuery(w.config.AEGIS_PROMETHEUS_URL) : undefined,
+    workloads: w.cluster.kubeConfig ? kubeWorkloadSource(w.cluster.kubeConfig) : undefined,
+    snapshots: simulatorTopology(w.cluster.simulator),
+    overrideFile: path.join(w.config.AEGIS_HOME, 'graph-overrides.yaml'),
+  });
+  await discovery.refresh();
+  const rediscover = setInterval(() => void discovery.refresh().catch(() => {}), 60_000);
+  rediscover.unref();
+  w.onClose(async () => clearInterval(rediscover));
+  const graphHealth = createGraphHealthTracker({ graph, bus: w.clusterEvents });
+  w.onClose(async () => graphHealth.close());
+  const feeds = createBusFeeds({ bus: w.clusterEvents, clock: w.clock });
+  w.onClose(async () => feeds.close());
+  const rca = createRcaService({
+    anomalies: feeds.anomalies,
+    changes: feeds.changes,
+    incidents: w.store.incidents,
+    store: createRcaStore({ db: w.db, clock: w.clock }),
+    graph,
+    clock: w.clock,
+    logger: w.logger.child({ component: 'rca' }),
+    metrics: w.metricsSource,
+  });
+  rcaProbabilityGauge(w.metrics, rca);
+  return { graph, rca };
+}
+
+/** Scheduled detection when a metrics source exists; each replica scores its shard of the series. */
+function wireDetection(w: Wiring, graph: ServiceGraph): DetectionService | undefined {
+  if (!w.metricsSource) return undefined;
+  return createDetectionService({
+    source: w.metricsSource,
+    store: w.detectStore,
+    bus: w.bus,
+    clock: w.clock,
+    logger: w.logger,
+    graph,
+    lookup: registryLookup(w.registries.detectors),
+    onScore: anomalyScoreGauges(w.metrics),
+    owns: (series) => w.coordination.membership.owns(series),
+    // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
+    lstm: {
+      loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
+      train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
+    },
+  });
+}
+
+/** Webhooks, anomalies and Kubernetes warnings → deduped, grouped incidents. */
+async function wireIngest(w: Wiring, graph: ServiceGraph, remediation: RemediationService): Promise<Ingest> {
+  const { config } = w;
+  const ingest = createIngest({
+    store: w.store,
+    graph,
+    bus: w.bus,
+    clock: w.clock,
+    logger: w.logger.child({ component: 'ingest' }),
+    grafanaSecret: config.AEGIS_GRAFANA_WEBHOOK_SECRET,
+    github: {
+      secret: config.AEGIS_GITHUB_WEBHOOK_SECRET,
+      contents: githubContentsApi({ token: config.AEGIS_GITHUB_TOKEN }),
+      iac: iacEngineScanner({ db: w.db, clock: w.clock }),
+    },
+    slack: {
+      secret: config.AEGIS_SLACK_SIGNING_SECRET,
+      users: async () => (await loadSlackSettings(path.join(config.AEGIS_HOME, 'slack.yaml'))).users,
+      decisions: () => remediation,
+    },
+  });
+  w.onClose(() => ingest.close());
+  void ingest.reconcileAnomalies(() => w.detectStore.openAnomalies()).catch((err: unknown) => w.logger.warn('anomaly reconcile failed', { err }));
+  const kubernetes = w.cluster.kubernetes;
+  if (kubernetes) {
+    // One replica watches the cluster's events; another takes over when it dies.
+    w.coordination.leases.singleton('kubernetes-events', () =>
+      kubernetes.watchEvents({
+        onEvent: (event) => void ingest.kubernetesEvent(event).catch((err: unknown) => w.logger.warn('kubernetes event not ingested', { err })),
+      }),
+    );
+  }
+  return ingest;
+}
+
+/** Built-in notifiers (a user module may replace one) fed from the local bus: each notice is sent once. */
+async function wireNotifications(w: Wiring): Promise<void> {
+  const { config } = w;
+  const slack = await loadSlackSettings(path.join(config.AEGIS_HOME, 'slack.yaml'));
+  const notifiers = builtinNotifiers({
+    slackWebhookUrl: config.AEGIS_SLACK_WEBHOOK_URL,
+    slackBotToken: config.AEGIS_SLACK_BOT_TOKEN,
+    slackChannel: slack.channel,
+    grafanaUrl: config.AEGIS_GRAFANA_URL,
+    grafanaToken: config.AEGIS_GRAFANA_API_TOKEN,
+    incidents: w.store.incidents,
+  });
+  for (const n of notifiers) if (!w.registries.notifiers.has(n.id)) w.registries.notifiers.register(n);
+  const notifications = dispatchNotifications({ bus: w.bus, notifiers: w.registries.notifiers, logger: w.logger.child({ component: 'notify' }) });
+  w.onClose(async () => notifications.close());
+}
+
+async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined): Promise<RemediationService> {
+  return createRemediationService({
+    store: w.store,
+    bus: w.bus,
+    clock: w.clock,
+    logger: w.logger.child({ component: 'remediation' }),
+    actions: w.registries.actions,
+    cluster: kubeClusterOf(w),
+    metrics: w.metricsSource,
+    policy: policy ?? (await loadRemediationPolicy(path.join(w.config.AEGIS_HOME, 'remediation-policy.yaml'))),
+    owner: w.coordination.replicaId,
+    leaseTtlMs: 15_000,
+  });
+}
+
+const kubeClusters = new WeakMap<Wiring, ReturnType<typeof createKubeCluster> | undefined>();
+/** One Kubernetes cluster port shared by remediation and the agents' tools. */
+function kubeClusterOf(w: Wiring) {
+  if (!kubeClusters.has(w)) kubeClusters.set(w, w.cluster.kubeConfig ? createKubeCluster(w.cluster.kubeConfig) : undefined);
+  return kubeClusters.get(w);
+}
+
+/** The agents, their tools (also served over MCP) and the pipeline that runs them per incident. */
+async function wirePipeline(w: Wiring, graph: ServiceGraph, rca: RcaService, remediation: RemediationService) {
+  const { config, cluster, registries } = w;
+  const pipelineStore = createPipelineStore({ db: w.db, clock: w.clock });
+  const fixerModel = await loadFixerModel(pipelineStore);
+  let scanner: Promise<IacScanner> | undefined;
+  const namespace = cluster.simulator?.namespace ?? cluster.kubeConfig?.getContextObject(cluster.kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  const getScanner = () => (scanner ??= createIacScanner({ rules: rulesFromRegistry(registries) }));
+  const tools = createToolset({
+    graph,
+    cluster: kubeClusterOf(w),
+    metrics: w.metricsSource,
+    logs: cluster.logs,
+    namespace,
+    iac: { rules: () => rulesFromRegistry(registries), scanner: getScanner },
+  });
+  const pipeline = createPipeline({
+    store: w.store,
+    pipelineStore,
+    bus: w.bus,
+    clock: w.clock,
+    logger: w.logger.child({ component: 'pipeline' }),
+    tools,
+    rca,
+    remediation,
+    fixerModel: () => fixerModel,
+    simulator: () => cluster.simulator,
+    getScanner,
+    iacRules: () => rulesFromRegistry(registries),
+    llm: config.AEGIS_LLM_URL
+      ? createLlmClient({ url: config.AEGIS_LLM_URL, model: config.AEGIS_LLM_MODEL, apiKey: config.AEGIS_LLM_API_KEY, maskNames: [namespace] })
+      : undefined,
+    defaultNamespace: namespace,
+    extensionAgents: registries.agents,
+    jobs: w.coordination.jobs,
+  });
+  return { pipeline, pipelineStore, tools, getScanner };
+}
+
+/** Detection on every replica (over its shard); retention on one, under a lease. */
+function startLoops(w: Wiring, detection: DetectionService | undefined): void {
+  if (detection) {
+    detection.start(60_000, 5_000); // first tick a little after start-up, not during it
+    w.onClose(() => detection.stop());
+  }
+  w.coordination.leases.singleton('retention', () =>
+    every(
+      3_600_000,
+      async () => {
+        await detection?.compact();
+        await pruneRelayedEvents(w.db);
+      },
+      w.logger,
+    ),
+  );
+}
+
+async function listen(config: AegisConfig, served: http.RequestListener): Promise<{ server: http.Server | https.Server; url: string }> {
+  const tls = config.AEGIS_TLS_CERT && config.AEGIS_TLS_KEY;
+  const server = tls
+    ? https.createServer({ cert: await readFile(config.AEGIS_TLS_CERT!), key: await readFile(config.AEGIS_TLS_KEY!) }, served)
+    : http.createServer(served);
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.AEGIS_PORT, config.AEGIS_HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.AEGIS_HOST.includes(':') ? `[${config.AEGIS_HOST}]` : config.AEGIS_HOST;
+  return { server, url: `${tls ? 'https' : 'http'}://${host}:${port}` };
+}
+
+function closeServer(server: http.Server | https.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 /** A singleton loop's body on a timer. */

@@ -37,6 +37,8 @@ describe.skipIf(!pg)('two backend replicas on one PostgreSQL', () => {
       AEGIS_KUBECONFIG: sim.kubeconfig,
       AEGIS_ADMIN_TOKEN: ADMIN,
       AEGIS_GRAFANA_WEBHOOK_SECRET: SECRET,
+      // The same suite runs against the other lease store with AEGIS_LEASE_BACKEND=kubernetes.
+      AEGIS_LEASE_BACKEND: process.env.AEGIS_LEASE_BACKEND ?? 'postgres',
     };
     // One after the other: both would otherwise race to create the schema (migrations take turns anyway).
     for (let i = 0; i < 2; i++) {

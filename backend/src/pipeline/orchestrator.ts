@@ -345,7 +345,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       );
       if (deps.remediation) unsubscribe.push(deps.remediation.onOutcome((o) => track(onOutcome(o))));
       if (deps.jobs) {
-        await deps.jobs.define(INVESTIGATE_QUEUE, { expireInSeconds: 300, retryLimit: 3 });
+        await deps.jobs.define(INVESTIGATE_QUEUE, { expireInSeconds: 180, retryLimit: 3 });
         // A job whose replica died is retried elsewhere: `resume` lets it continue an `investigating` incident.
         await deps.jobs.work<{ incidentId: string }>(INVESTIGATE_QUEUE, async ({ incidentId }) => void (await run(incidentId, true)), { concurrency: limit });
       }
