@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { adminRoutes, createApp, createAuthenticator, incidentRoutes } from './api/index.js';
+import { adminRoutes, createApp, createAuthenticator, incidentRoutes, rateLimitsFromConfig } from './api/index.js';
 import { createPreviewRouter, withPreview } from './api/preview.js';
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
 import {
@@ -218,6 +218,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       metrics,
       version: VERSION,
       bodyLimit: config.AEGIS_BODY_LIMIT,
+      rateLimit: rateLimitsFromConfig(config),
       ready: async () => {
         await db.query('SELECT 1');
       },

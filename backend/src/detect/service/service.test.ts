@@ -267,3 +267,57 @@ describe('LSTM group model in the detection service', () => {
     }
   });
 });
+
+describe('detection sharded over replicas', () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await pgliteTestDatabase();
+  });
+  afterAll(async () => tdb.dispose());
+
+  it('scores each series on exactly one replica and hands a series over with its learned state', async () => {
+    const clock = createManualClock(T0 + 1440 * MIN);
+    const source = createMemoryMetricsSource();
+    const r = noise(11);
+    const services = ['frontend', 'checkout', 'payment', 'cart'];
+    for (const s of services) {
+      const pts: Array<[number, number]> = [];
+      for (let t = T0; t <= clock.nowMs(); t += MIN) pts.push([t, 100 + r()]);
+      source.set(key(s), pts);
+    }
+    const store = createDetectStore({ db: tdb.db, clock });
+    // Who owns what: the replicas' shared view, as membership would compute it.
+    const owner = new Map(services.map((s, i) => [`shop/${s}/latency_p95`, i % 2 === 0 ? 'a' : 'b']));
+    const replica = (name: string) =>
+      createDetectionService({
+        source,
+        store,
+        bus: createInProcessBus({ logger: silentLogger, now: () => clock.now() }),
+        clock,
+        logger: silentLogger,
+        graph: staticServiceGraph([]),
+        lookup: builtinLookup,
+        historyMs: 1440 * MIN,
+        owns: (series) => owner.get(series) === name,
+      });
+    const a = replica('a');
+    const b = replica('b');
+    const [ra, rb] = [await a.tick(), await b.tick()];
+    expect([ra.series, rb.series]).toEqual([2, 2]); // each series once, none twice
+    expect(ra.points + rb.points).toBe(4 * 1440); // a day of history each
+
+    const live = () => {
+      const t = clock.nowMs() + MIN;
+      for (const s of services) source.append(key(s), [[t, 100 + r()]]);
+      clock.advance(MIN);
+    };
+    live();
+    owner.set('shop/frontend/latency_p95', 'b'); // a scaled-out replica took frontend's shard
+    const handedOver = await a.tick(); // a saves frontend's state for b and stops scoring it
+    expect(handedOver.series).toBe(1);
+    const took = await b.tick();
+    // b continues from a's saved state: the one new point, not a day of history again.
+    expect(took.series).toBe(3);
+    expect(took.points).toBe(3);
+  });
+});
