@@ -148,6 +148,22 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
     await svc.stop();
   }, 60_000);
 
+  it('gives listeners an outcome that a crash after the final transition left undelivered, once', async () => {
+    const svc = service();
+    const inc = await incident(['productcatalogservice']);
+    const r = await svc.propose({ incidentId: inc.id, action: 'restart-deployment', namespace: ns, target: 'productcatalogservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
+    // A backend that committed `succeeded` and died before its listeners ran:
+    await store.remediations.update(r.id, { status: 'succeeded', approved_by: 'gina', approved_at: clock.now().toISOString() });
+    const outcomes: string[] = [];
+    svc.onOutcome((o) => void outcomes.push(`${o.remediation.id}:${o.status}`));
+    await svc.reconcile();
+    await svc.idle();
+    await svc.reconcile();
+    await svc.idle();
+    expect(outcomes).toEqual([`${r.id}:succeeded`]);
+    await svc.stop();
+  }, 30_000);
+
   it('two backends sharing the store apply an approved remediation once (lease + row lock)', async () => {
     const a = service({ owner: 'replica-a' });
     const b = service({ owner: 'replica-b' });

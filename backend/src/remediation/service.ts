@@ -10,7 +10,7 @@ import type { Queryable, Store } from '../store/index.js';
 import type { Incident, IncidentStatus, Remediation, RemediationStatus, Severity } from '../store/types.js';
 import { lookupAction } from './actions.js';
 import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy } from './policy.js';
-import { createRemediationQueries, FINAL_STATUSES } from './store.js';
+import { createRemediationQueries, FINAL_STATUSES, OUTCOME_STATUSES } from './store.js';
 import type { ActionDefinition, ActionParams, ClusterPort, DeploymentState, Trigger } from './types.js';
 import { checkMetric, podsReady, rolloutComplete, type VerificationCheck } from './verify.js';
 
@@ -258,7 +258,9 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     try {
       for (let step = 0; step < 4 && !stopped; step++) {
         const r = await deps.store.remediations.get(id);
-        if (FINAL_STATUSES.includes(r.status) || r.status === 'proposed') return;
+        // A crash right after the final transition left the outcome undelivered: deliver it now (at least once).
+        if (FINAL_STATUSES.includes(r.status)) return await deliverPendingOutcome(r);
+        if (r.status === 'proposed') return;
         if (r.status === 'approved') await beginApplying(r);
         else if (r.status === 'applying') await applyOnce(r);
         else if (r.status === 'verifying') return await verify(r);
@@ -350,9 +352,21 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     );
     if (!done) return;
     failpoint('remediation.after-finish');
-    const approvedAt = done.approved_at ? Date.parse(done.approved_at) : null;
-    const outcome: RemediationOutcome = { remediation: done, status, recoveryMs: status === 'succeeded' && approvedAt ? deps.clock.nowMs() - approvedAt : null };
+    await deliverOutcome(done, status, deps.clock.nowMs());
+  }
+
+  /** Gives the outcome to every listener (each must tolerate a repeat: a crash before the mark repeats it). */
+  async function deliverOutcome(r: Remediation, status: RemediationOutcome['status'], finishedMs: number) {
+    const approvedAt = r.approved_at ? Date.parse(r.approved_at) : null;
+    const outcome: RemediationOutcome = { remediation: r, status, recoveryMs: status === 'succeeded' && approvedAt ? finishedMs - approvedAt : null };
     for (const l of listeners) await Promise.resolve(l(outcome)).catch((err: unknown) => log.error('remediation outcome listener failed', { err: errorMessage(err) }));
+    await queries.outcomeDelivered(r.id);
+  }
+
+  async function deliverPendingOutcome(r: Remediation) {
+    if (!OUTCOME_STATUSES.includes(r.status) || !(await queries.outcomePending(r.id))) return;
+    log.info('delivering a remediation outcome left undelivered by a crash', { id: r.id, status: r.status });
+    await deliverOutcome(r, r.status as RemediationOutcome['status'], Date.parse(r.updated_at));
   }
 
   async function reconcile(): Promise<number> {

@@ -4,6 +4,8 @@ import type { RemediationStatus } from '../store/types.js';
 
 export const FINAL_STATUSES: RemediationStatus[] = ['rejected', 'succeeded', 'failed', 'reverted'];
 export const ACTIVE_STATUSES: RemediationStatus[] = ['proposed', 'approved', 'applying', 'verifying'];
+/** Final statuses with an outcome for the listeners (a rejection has none). */
+export const OUTCOME_STATUSES: RemediationStatus[] = ['succeeded', 'failed', 'reverted'];
 
 /** The queries the state machine needs beyond the shared repository: policy counts and leases. */
 export interface RemediationQueries {
@@ -11,11 +13,17 @@ export interface RemediationQueries {
   activeOnTarget(namespace: string, target: string, tx?: Queryable): Promise<string[]>;
   /** Remediations applied (or being applied) to a target since `since`. */
   appliedSince(namespace: string, target: string, since: Date, tx?: Queryable): Promise<number>;
-  /** Ids in approved/applying/verifying whose lease is free or expired (what a reconciler picks up). */
+  /**
+   * Ids whose lease is free or expired and that have work left: approved/applying/verifying, or finished with
+   * an outcome its listeners have not been given yet (what a reconciler picks up).
+   */
   claimable(): Promise<string[]>;
   /** Takes or renews the lease; false when another backend holds an unexpired one. */
   lease(id: string, owner: string, ttlMs: number, tx?: Queryable): Promise<boolean>;
   release(id: string, owner: string): Promise<void>;
+  /** Whether a finished remediation's outcome still has to be given to the listeners. */
+  outcomePending(id: string): Promise<boolean>;
+  outcomeDelivered(id: string): Promise<void>;
 }
 
 export function createRemediationQueries({ db, clock }: { db: Database; clock: Clock }): RemediationQueries {
@@ -37,9 +45,11 @@ export function createRemediationQueries({ db, clock }: { db: Database; clock: C
     },
     async claimable() {
       const { rows } = await db.query<{ id: string }>(
-        `SELECT id FROM remediations WHERE status = ANY($1) AND (lease_until IS NULL OR lease_until < $2)
+        `SELECT id FROM remediations
+         WHERE (status = ANY($1) OR (status = ANY($3) AND outcome_delivered_at IS NULL))
+           AND (lease_until IS NULL OR lease_until < $2)
          ORDER BY created_at`,
-        [['approved', 'applying', 'verifying'], clock.now()],
+        [['approved', 'applying', 'verifying'], clock.now(), OUTCOME_STATUSES],
       );
       return rows.map((r) => r.id);
     },
@@ -54,6 +64,16 @@ export function createRemediationQueries({ db, clock }: { db: Database; clock: C
     },
     async release(id, owner) {
       await db.query('UPDATE remediations SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2', [id, owner]);
+    },
+    async outcomePending(id) {
+      const { rows } = await db.query<{ id: string }>(
+        'SELECT id FROM remediations WHERE id = $1 AND status = ANY($2) AND outcome_delivered_at IS NULL',
+        [id, OUTCOME_STATUSES],
+      );
+      return rows.length === 1;
+    },
+    async outcomeDelivered(id) {
+      await db.query('UPDATE remediations SET outcome_delivered_at = $2 WHERE id = $1', [id, clock.now()]);
     },
   };
 }
