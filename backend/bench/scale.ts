@@ -37,6 +37,8 @@ const { values } = parseArgs({
     'latency-samples': { type: 'string', default: '6' },
     /** How long the survivor may take to investigate every storm incident. */
     'finish-timeout': { type: 'string', default: '900' },
+    /** `scale` or `storm` runs one half only. */
+    only: { type: 'string' },
   },
 });
 const ALERTS = Number(values.alerts);
@@ -209,6 +211,16 @@ async function uninvestigated(databaseUrl: string): Promise<number> {
   }
 }
 
+async function jobStates(databaseUrl: string) {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    return (await db.query(`SELECT state, count(*)::int AS n FROM pgboss.job WHERE name = 'pipeline-investigate' GROUP BY 1 ORDER BY 1`)).rows;
+  } finally {
+    await db.end();
+  }
+}
+
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
 const stop = async (replicas: BackendProcess[]) => {
   for (const r of replicas) await r.stop().catch(() => {});
@@ -220,7 +232,7 @@ let failed = false;
 try {
   // 1. Throughput and latency with 1 and 2 replicas, each on a fresh database.
   const throughput: Record<number, number> = {};
-  for (const n of [1, 2]) {
+  for (const n of values.only === 'storm' ? [] : [1, 2]) {
     run = randomBytes(3).toString('hex');
     const database = await scratchPostgres('aegis_bench_scale');
     const replicas = await startReplicas(n, database.url, sim.kubeconfig);
@@ -242,9 +254,15 @@ try {
       await database.drop();
     }
   }
-  console.log(`[scale] 2 replicas / 1 replica ingestion throughput = ${(throughput[2]! / throughput[1]!).toFixed(2)}× on this ${availableParallelism()}-core machine (backends, PostgreSQL, simulator and load generator share it)`);
+  if (throughput[1]) console.log(`[scale] 2 replicas / 1 replica ingestion throughput = ${(throughput[2]! / throughput[1]!).toFixed(2)}× on this ${availableParallelism()}-core machine (backends, PostgreSQL, simulator and load generator share it)`);
 
   // 2. The storm, with one of two replicas SIGKILLed half-way.
+  if (values.only !== 'scale') await storm();
+} finally {
+  await sim.stop();
+}
+
+async function storm() {
   run = randomBytes(3).toString('hex');
   const database = await scratchPostgres('aegis_bench_storm');
   const replicas = await startReplicas(2, database.url, sim.kubeconfig);
@@ -295,13 +313,16 @@ try {
       2_000,
     ).catch(async () => uninvestigated(database.url));
     console.log(`[storm] the survivor finished the work: ${c.incidents - left}/${c.incidents} incidents investigated ${((performance.now() - t0) / 1000).toFixed(0)} s after the last burst${left ? ` — ${left} NOT investigated` : ''}`);
-    if (left) failed = true;
+    if (left) {
+      failed = true;
+      console.log(`[storm] investigation jobs by state: ${JSON.stringify(await jobStates(database.url))}`);
+      const errors = replicas[1]!.output.join('').split('\n').filter((l) => /"level":"(error|warn)"/.test(l));
+      console.log(`[storm] the survivor's last warnings:\n${errors.slice(-8).join('\n')}`);
+    }
   } finally {
     await stop(replicas);
     await database.drop();
   }
-} finally {
-  await sim.stop();
 }
 if (failed) {
   console.error('bench:scale: alerts lost, duplicated or refused, or work left unfinished (see above)');

@@ -241,6 +241,8 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     startLoops(w, detection);
     remediation.start();
     await pipeline.start();
+    // An incident committed just before its replica died never had its investigation queued: one replica sweeps.
+    coordination.leases.singleton('pipeline-reconcile', () => every(30_000, () => pipeline.reconcile(), logger));
     onClose(async () => {
       await pipeline.stop();
       await remediation.stop();

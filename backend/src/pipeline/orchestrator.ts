@@ -159,7 +159,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         return true;
       });
     }
-    return resume && incident.status === 'investigating';
+    return resume && incident.status === 'investigating' && !(await investigated(id));
+  }
+
+  /** Its fixer has finished: the investigation is done, whatever a re-sent job says. */
+  async function investigated(id: string): Promise<boolean> {
+    const { rows } = await deps.store.db.query(`SELECT 1 FROM agent_executions WHERE incident_id = $1 AND agent = 'fixer' AND status <> 'running' LIMIT 1`, [id]);
+    return rows.length > 0;
   }
 
   async function slot<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -69,7 +70,7 @@ const PARALLEL = Number(process.env.CRASH_POINTS_PARALLEL ?? 4);
 const ONLY = process.env.CRASH_POINTS?.split(',').map((p) => p.trim());
 const results = new Map<CrashCase, Promise<CaseResult>>();
 const pgUp = await postgresReachable();
-/** Rollouts are counted the way a person would check them: kubectl against the simulated cluster. */
+/** Rollouts are counted the way a person would check them: kubectl against the simulated cluster (client-node where kubectl is not installed). */
 const kubectlInstalled = !spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).error;
 
 function spawnAegis(args: string[], env: Record<string, string>, log: string[] = output): ChildProcess {
@@ -167,8 +168,16 @@ async function stepRemediation(api: Http, service: string): Promise<any> {
 }
 
 async function deployment(kubeconfig: string, service: string) {
-  const d = (await kubectlJson(kubeconfig, ['get', 'deployment', service, '-n', 'boutique'])) as any;
+  const d = (kubectlInstalled
+    ? await kubectlJson(kubeconfig, ['get', 'deployment', service, '-n', 'boutique'])
+    : await readDeploymentWithClientNode(kubeconfig, service)) as any;
   return { revision: Number(d.metadata.annotations['deployment.kubernetes.io/revision'] ?? 0), marker: d.metadata.annotations['aegis.io/remediation'] as string | undefined };
+}
+
+async function readDeploymentWithClientNode(kubeconfig: string, service: string) {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: service, namespace: 'boutique' });
 }
 
 async function facts(dbUrl: string, service: string): Promise<Omit<Outcome, 'acknowledged'> & { remediationId?: string; resumed?: boolean }> {
@@ -346,7 +355,7 @@ async function runCase(c: CrashCase): Promise<CaseResult> {
 }
 
 beforeAll(async () => {
-  if (!pgUp || !kubectlInstalled) return;
+  if (!pgUp) return;
   simHome = await mkdtemp(path.join(tmpdir(), 'aegis-crash-sim-'));
   // One-second ticks: rollouts finish in seconds instead of half a minute.
   spawnAegis(['sim', 'serve', '--port', '0', '--step-ms', '1000'], { AEGIS_HOME: simHome });
@@ -370,7 +379,7 @@ afterAll(async () => {
   if (table.length) console.log(`\nCrash point → outcome\n${table.map((r) => `  ${r}`).join('\n')}\n`);
 });
 
-describe.skipIf(!pgUp || !kubectlInstalled)('crash points: kill at each step, restart, same outcome as without the crash', () => {
+describe.skipIf(!pgUp)('crash points: kill at each step, restart, same outcome as without the crash', () => {
   it('every failpoint has a case', () => {
     expect(CASES.map((c) => c.point).filter(Boolean).sort()).toEqual([...FAILPOINTS].sort());
   });
