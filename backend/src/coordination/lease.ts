@@ -48,7 +48,15 @@ export function createLeases(o: LeasesOptions): Leases {
   const ttl = o.ttlMs ?? 15_000;
   const every = Math.max(200, Math.floor(ttl / 3));
   const now = o.now ?? (() => new Date());
-  const entries = new Map<string, { start: () => Stoppable | Promise<Stoppable>; running?: Stoppable; since: string | null; timer?: NodeJS.Timeout; busy: boolean }>();
+  interface Entry {
+    start: () => Stoppable | Promise<Stoppable>;
+    running?: Stoppable;
+    since: string | null;
+    timer?: NodeJS.Timeout;
+    /** A check is in flight: the next tick skips rather than overlapping it. */
+    busy: boolean;
+  }
+  const entries = new Map<string, Entry>();
   let closed = false;
 
   async function tick(name: string): Promise<void> {
@@ -77,7 +85,7 @@ export function createLeases(o: LeasesOptions): Leases {
     }
   }
 
-  async function stopRunning(e: { running?: Stoppable; since: string | null }) {
+  async function stopRunning(e: Entry) {
     const running = e.running;
     e.running = undefined;
     e.since = null;
@@ -88,7 +96,7 @@ export function createLeases(o: LeasesOptions): Leases {
     holder: o.holder,
     singleton(name, start) {
       if (entries.has(name)) throw new Error(`singleton ${name} is already registered`);
-      const e = { start, since: null, busy: false } as NonNullable<ReturnType<typeof entries.get>>;
+      const e: Entry = { start, since: null, busy: false };
       entries.set(name, e);
       e.timer = setInterval(() => void tick(name), every);
       e.timer.unref();
