@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
+import { assertStorable } from '../platform/storable.js';
 import type { Permission, Principal } from './principal.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -54,10 +55,20 @@ export interface RouteDef<
   handler(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteResult<z.input<R>>>;
 }
 
+/**
+ * Every route refuses parameters, query values and bodies holding text PostgreSQL cannot store (a NUL, an
+ * unpaired surrogate) with a 400, before its handler runs: otherwise the first write or filter fails with a 500.
+ */
 export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
   def: RouteDef<P, Q, B, R>,
 ): RouteDef {
-  return def as unknown as RouteDef;
+  const handler: typeof def.handler = (input) => {
+    assertStorable(input.params, 'path parameters');
+    assertStorable(input.query, 'query');
+    assertStorable(input.body, 'body');
+    return def.handler(input);
+  };
+  return { ...def, handler } as unknown as RouteDef;
 }
 
 export const idParams = z.object({ id: z.uuid({ message: 'id must be a UUID' }) });
@@ -71,17 +82,22 @@ export function pageOf<T extends z.ZodType>(item: T) {
 export function listParam<T extends z.ZodType>(item: T) {
   return z.preprocess(
     (v) =>
-      v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter(Boolean),
+      // Only strings are split: anything else (a nested `x[a]=b` object) is left for the item schema to refuse.
+      v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s: unknown) => (typeof s === 'string' ? s.split(',') : [s])).filter((s) => s !== ''),
     z.array(item).optional(),
   );
 }
+
+const MAX_DATE_MS = 8.64e15;
 
 /** Accepts ISO 8601 or unix milliseconds, the two forms Grafana sends. */
 export const timeParam = z
   .union([
     z
       .string()
-      .regex(/^\d+$/)
+      .regex(/^\d{1,16}$/)
+      // Past year 275760 a Date is invalid and the first toISOString throws.
+      .refine((s) => Number(s) <= MAX_DATE_MS, 'unix milliseconds beyond the latest representable date')
       .transform((s) => new Date(Number(s))),
     z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
   ])

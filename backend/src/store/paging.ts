@@ -10,9 +10,14 @@ export function encodeCursor(c: PageCursor): string {
   return Buffer.from(`${c.at}|${c.id}`).toString('base64url');
 }
 
+// What encodeCursor writes: an ISO instant (as `iso` renders it) and a UUID. Anything else would reach SQL as a bad cast.
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function decodeCursor(cursor: string): PageCursor {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at))) throw new InputError('invalid cursor');
+  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || rest.length || !CURSOR_AT.test(at) || !CURSOR_ID.test(id) || Number.isNaN(Date.parse(at)))
+    throw new InputError('invalid cursor');
   return { at, id };
 }
 

@@ -32,7 +32,8 @@ export function adminRoutes({
         action: z.string().max(200).optional(),
         result: z.enum(AUDIT_RESULTS).optional(),
         limit: limitParam,
-        cursor: z.string().regex(/^\d+$/).optional(),
+        // An audit id: bigint, so at most 15 digits keep it exact in JS and in range in SQL.
+        cursor: z.string().regex(/^\d{1,15}$/).optional(),
       }),
       response: pageOf(auditEntrySchema),
       handler: ({ query }) => store.audit.list(query),
