@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clip } from '../platform/storable.js';
 import { namespaceFromLabels, serviceFromLabels, severityFromLabel, type Signal, type SignalSource } from './signal.js';
 
 const labelMap = z.record(z.string().max(1000), z.string().max(10_000)).default({});
@@ -97,7 +98,7 @@ export function alertSignals(
       namespace: namespaceFromLabels(labels),
       severity: severityFromLabel(labels.severity ?? labels.priority),
       title: service ? `${name} on ${service}` : name,
-      summary: summary.slice(0, 2000),
+      summary: clip(summary, 2000),
       labels,
       starts_at: startsAt,
       group_hint: n.groupKey || name,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../api/route.js';
 import type { EventBus } from '../events/bus.js';
 import { errorMessage, InputError } from '../platform/errors.js';
+import { assertStorable, clip, unstorablePath } from '../platform/storable.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Database } from '../store/db.js';
@@ -113,7 +114,8 @@ const MAX_FILES = 50;
 function serviceOf(d: z.infer<typeof deploymentSchema>, repo: z.infer<typeof repository>): string {
   const payload = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
   const named = (payload as { service?: unknown } | undefined)?.service;
-  return typeof named === 'string' && named ? named : repo.name;
+  // The payload string is JSON of its own, unchecked so far: a name the store cannot keep is not used.
+  return typeof named === 'string' && named && unstorablePath(named) === undefined ? named : repo.name;
 }
 
 function safeJson(text: string): unknown {
@@ -203,7 +205,7 @@ export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
       change(
         'deploy',
         service,
-        `deploy ${p.repository.full_name}@${p.deployment.sha.slice(0, 7)} to ${p.deployment.environment}`,
+        `deploy ${p.repository.full_name}@${clip(p.deployment.sha, 7)} to ${p.deployment.environment}`,
         p.deployment.created_at,
         {
           sha: p.deployment.sha,
@@ -217,7 +219,7 @@ export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
       change(
         `deployment_${state}`,
         service,
-        `deployment ${state}: ${p.repository.full_name}@${p.deployment.sha.slice(0, 7)}`,
+        `deployment ${state}: ${p.repository.full_name}@${clip(p.deployment.sha, 7)}`,
         p.deployment_status.created_at,
         { sha: p.deployment.sha },
       );
@@ -269,8 +271,11 @@ export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
         if (!/^[\w-]{1,100}$/.test(delivery)) throw new InputError('X-GitHub-Delivery is missing or malformed');
         // GitHub's form encoding wraps the JSON in a `payload` field.
         const payload = typeof body.payload === 'string' ? safeJson(body.payload) : body;
+        // The form's JSON was text until now: its strings get the check every request body had.
+        assertStorable(payload, 'payload');
         const audit = deliveryAudit(req, principal, 'webhook.github', { event, delivery });
-        if (!(event in eventSchemas)) {
+        // Own keys only: `__proto__` or `constructor` as an event name must not find Object.prototype's members.
+        if (!Object.hasOwn(eventSchemas, event)) {
           await d.writer.submit([], { ...audit, details: { ...audit.details, ignored: true } });
           return { status: 202, body: { ...summarise([]), event, ignored: true } };
         }
@@ -290,6 +295,12 @@ export function githubWebhookRoutes(d: GithubWebhookDeps): RouteDef[] {
   ];
 }
 
+/** GitHub sends ISO 8601; anything unreadable falls back to when we received it rather than an invalid Date. */
+function dateOr(text: string | undefined, fallback: Date): Date {
+  const ms = text ? Date.parse(text) : NaN;
+  return Number.isNaN(ms) ? fallback : new Date(ms);
+}
+
 function failedDeploySignal(
   p: z.infer<(typeof eventSchemas)['deployment_status']>,
   service: string,
@@ -305,12 +316,9 @@ function failedDeploySignal(
     severity: 'high',
     title: `Deployment ${p.deployment_status.state} on ${service}`,
     summary:
-      `${p.repository.full_name}@${p.deployment.sha.slice(0, 7)} to ${p.deployment.environment}: ${p.deployment_status.description ?? ''}`.slice(
-        0,
-        2000,
-      ),
+      clip(`${p.repository.full_name}@${clip(p.deployment.sha, 7)} to ${p.deployment.environment}: ${p.deployment_status.description ?? ''}`, 2000),
     labels: { repository: p.repository.full_name, environment: p.deployment.environment, sha: p.deployment.sha },
-    starts_at: p.deployment_status.created_at ? new Date(p.deployment_status.created_at) : now,
+    starts_at: dateOr(p.deployment_status.created_at, now),
     group_hint: service,
     payload: {
       deployment_id: p.deployment.id,

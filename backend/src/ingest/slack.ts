@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { can, type Principal } from '../api/principal.js';
 import { defineRoute, type RouteDef } from '../api/route.js';
 import { AegisError, errorMessage, InputError } from '../platform/errors.js';
+import { assertStorable } from '../platform/storable.js';
 import type { IncidentRepository } from '../store/incidents.js';
 import type { SignalRepository } from '../store/signals.js';
 import type { Role } from '../store/types.js';
@@ -80,6 +81,7 @@ function requestOf(body: Record<string, unknown>): {
     } catch {
       throw new InputError('payload is not JSON');
     }
+    assertStorable(json, 'payload');
     const p = blockActions.safeParse(json);
     if (!p.success)
       throw new InputError(
@@ -201,7 +203,9 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
           await d.writer.submit([], { ...audit({ duplicate: true }), status: 200 });
           return ephemeral('Already handled.');
         }
-        const who = (await d.users())[user];
+        const users = await d.users();
+        // Own entries only: a Slack user id of `__proto__` or `constructor` is nobody.
+        const who = Object.hasOwn(users, user) ? users[user] : undefined;
         let reply: Reply;
         try {
           reply = await run(words, who);
