@@ -3,6 +3,7 @@ import { SqlParams } from '../store/paging.js';
 import type { Finding, Severity } from './model.js';
 import type { ScanStats } from './engine/scanner.js';
 import { InputError } from '../platform/errors.js';
+import { storableText, storableValue } from '../platform/storable.js';
 
 export interface StoredFinding {
   id: number;
@@ -49,6 +50,45 @@ export interface IacFindingStore {
 
 const BATCH = 500;
 
+/** One iac_findings row as written. */
+export interface FindingRow {
+  rule_id: string;
+  severity: string;
+  category: string;
+  framework: string;
+  file: string;
+  line: number;
+  end_line: number;
+  resource: string;
+  kind: string;
+  message: string;
+  remediation: string;
+  fix: string | null;
+  suppressed: string | null;
+}
+
+/**
+ * A finding as stored. Its text comes from the scanned files (names, quoted source), which may hold a NUL or an
+ * unpaired surrogate: those become U+FFFD, or PostgreSQL would refuse the whole scan.
+ */
+export function findingRow(f: Finding, suppressed: string | null): FindingRow {
+  return {
+    rule_id: storableText(f.ruleId),
+    severity: f.severity,
+    category: f.category,
+    framework: f.framework,
+    file: storableText(f.file),
+    line: f.line,
+    end_line: f.endLine,
+    resource: storableText(f.resource),
+    kind: storableText(f.kind),
+    message: storableText(f.message),
+    remediation: storableText(f.remediation),
+    fix: f.fix ? JSON.stringify(storableValue(f.fix)) : null,
+    suppressed: suppressed === null ? null : storableText(suppressed),
+  };
+}
+
 export function createIacFindingStore({ db }: { db: Database }): IacFindingStore {
   return {
     async recordScan(scan, findings, suppressed = []) {
@@ -56,31 +96,31 @@ export function createIacFindingStore({ db }: { db: Database }): IacFindingStore
       return db.transaction(async (tx) => {
         const { rows: inserted } = await tx.query<{ id: string }>(
           'INSERT INTO iac_scans (source, target, actor, duration_ms, stats, finding_count) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-          [scan.source, scan.target, scan.actor ?? null, Math.round(scan.duration_ms), JSON.stringify(scan.stats), findings.length],
+          [scan.source, storableText(scan.target), scan.actor ?? null, Math.round(scan.duration_ms), JSON.stringify(scan.stats), findings.length],
         );
         const id = inserted[0]?.id ?? '';
         // unnest() batches: one statement per 500 findings instead of one per row.
         for (let i = 0; i < rows.length; i += BATCH) {
-          const chunk = rows.slice(i, i + BATCH);
-          const col = <T>(pick: (x: (typeof chunk)[number]) => T) => chunk.map(pick);
+          const chunk = rows.slice(i, i + BATCH).map((x) => findingRow(x.f, x.reason));
+          const col = <K extends keyof FindingRow>(key: K) => chunk.map((r) => r[key]);
           await tx.query(
             `INSERT INTO iac_findings (scan_id, rule_id, severity, category, framework, file, line, end_line, resource, kind, message, remediation, fix, suppressed)
              SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::text[])`,
             [
               id,
-              col((x) => x.f.ruleId),
-              col((x) => x.f.severity),
-              col((x) => x.f.category),
-              col((x) => x.f.framework),
-              col((x) => x.f.file),
-              col((x) => x.f.line),
-              col((x) => x.f.endLine),
-              col((x) => x.f.resource),
-              col((x) => x.f.kind),
-              col((x) => x.f.message),
-              col((x) => x.f.remediation),
-              col((x) => (x.f.fix ? JSON.stringify(x.f.fix) : null)),
-              col((x) => x.reason),
+              col('rule_id'),
+              col('severity'),
+              col('category'),
+              col('framework'),
+              col('file'),
+              col('line'),
+              col('end_line'),
+              col('resource'),
+              col('kind'),
+              col('message'),
+              col('remediation'),
+              col('fix'),
+              col('suppressed'),
             ],
           );
         }
@@ -97,7 +137,7 @@ export function createIacFindingStore({ db }: { db: Database }): IacFindingStore
       if (filter.rule) where.push(`f.rule_id = ${p.add(filter.rule)}`);
       if (filter.file) where.push(`f.file = ${p.add(filter.file)}`);
       if (filter.cursor) {
-        if (!/^\d+$/.test(filter.cursor)) throw new InputError('invalid cursor');
+        if (!/^\d{1,15}$/.test(filter.cursor)) throw new InputError('invalid cursor');
         where.push(`f.id > ${p.add(Number(filter.cursor))}`);
       }
       const { rows } = await db.query<StoredFinding & { id: string | number }>(

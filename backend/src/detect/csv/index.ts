@@ -14,13 +14,17 @@ export interface ParsedCsv {
   missing: number;
 }
 
+const MAX_DATE_MS = 8.64e15;
 const NAB_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?$/;
 
 export function parseTimestamp(text: string): number {
   const s = text.trim();
   if (/^-?\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);
-    return n > 1e11 ? n : n * 1000; // unix seconds; values this large can only be milliseconds
+    const ms = n > 1e11 ? n : n * 1000; // unix seconds; values this large can only be milliseconds
+    // Hundreds of digits read as Infinity: not an instant any later step could order or print.
+    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) throw new InputError(`timestamp "${text.slice(0, 40)}" is out of range`);
+    return ms;
   }
   const m = NAB_TIME.exec(s);
   if (m) {

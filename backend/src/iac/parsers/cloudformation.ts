@@ -1,7 +1,7 @@
 import { isMap, type Document, type LineCounter } from 'yaml';
 import { isObject, Unknown, type ParseError, type Resource, type Value, type ValueMap } from '../model.js';
 import type { ParsedFile } from './kubernetes.js';
-import { parseYamlDocuments, toPlain, yamlPositions } from './yaml.js';
+import { parseYamlDocuments, toPlain, YamlLimitError, yamlPositions } from './yaml.js';
 
 /** Marker for `Ref: AWS::NoValue`: the property is dropped. */
 const NO_VALUE = new Unknown('AWS::NoValue');
@@ -11,6 +11,8 @@ interface Template {
   conditions: ValueMap;
   mappings: ValueMap;
   condCache: Map<string, boolean | Unknown>;
+  /** Conditions being evaluated inside each other right now. */
+  condDepth: number;
 }
 
 /** A CloudFormation template (YAML or JSON): intrinsics in long and short form, parameter defaults and conditions resolved. */
@@ -25,8 +27,13 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
       return;
     }
     if (!isMap(d.doc.contents)) return;
-    const root = toPlain(d.doc.contents, d.doc);
-    if (isObject(root)) resources.push(...templateResources(file, root, d.doc, lines, docs.length > 1 ? `#${i + 1}` : ''));
+    try {
+      const root = toPlain(d.doc.contents, d.doc);
+      if (isObject(root)) resources.push(...templateResources(file, root, d.doc, lines, docs.length > 1 ? `#${i + 1}` : ''));
+    } catch (err) {
+      if (!(err instanceof YamlLimitError)) throw err;
+      errors.push({ file, line: d.span.line, message: err.message });
+    }
   });
   return { resources, errors };
 }
@@ -38,6 +45,7 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
     conditions: isObject(root.Conditions) ? root.Conditions : {},
     mappings: isObject(root.Mappings) ? root.Mappings : {},
     condCache: new Map(),
+    condDepth: 0,
   };
   const resources: Resource[] = [];
   const section = isObject(root.Resources) ? root.Resources : {};
@@ -199,12 +207,18 @@ function substitute(arg: Value, tpl: Template, plain: (v: Value) => Value): Valu
   return unknown ? new Unknown('Fn::Sub') : out.replace(/\$\{!/g, '${');
 }
 
+/** Conditions naming conditions this deep are left unknown: a long chain would overflow the call stack. */
+const MAX_CONDITION_DEPTH = 64;
+
 function condition(name: string, tpl: Template): boolean | Unknown {
   const cached = tpl.condCache.get(name);
   if (cached !== undefined) return cached;
+  if (tpl.condDepth >= MAX_CONDITION_DEPTH) return new Unknown('condition depth');
   tpl.condCache.set(name, new Unknown('cycle'));
   const def = tpl.conditions[name];
+  tpl.condDepth++;
   const v = def === undefined ? new Unknown(`condition:${name}`) : evalCondition(def, tpl);
+  tpl.condDepth--;
   tpl.condCache.set(name, v);
   return v;
 }

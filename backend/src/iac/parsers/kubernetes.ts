@@ -1,6 +1,6 @@
 import { isMap, isSeq, type Document, type LineCounter, type YAMLMap } from 'yaml';
 import { isObject, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../model.js';
-import { parseYamlDocuments, toPlain, yamlPositions } from './yaml.js';
+import { parseYamlDocuments, toPlain, YamlLimitError, yamlPositions } from './yaml.js';
 
 const IGNORE_ANNOTATION = 'aegis.io/ignore-';
 
@@ -21,13 +21,18 @@ export function parseKubernetes(file: string, content: string): ParsedFile {
     }
     const root = d.doc.contents;
     if (!isMap(root)) continue;
-    const kind: unknown = root.get('kind');
-    const items = d.doc.get('items', true);
-    if (typeof kind === 'string' && kind.endsWith('List') && isSeq(items)) {
-      items.items.forEach((item, i) => {
-        if (isMap(item)) pushResource(resources, file, item, d.doc, lines, ['items', String(i)]);
-      });
-    } else pushResource(resources, file, root, d.doc, lines, [], d.span);
+    try {
+      const kind: unknown = root.get('kind');
+      const items = d.doc.get('items', true);
+      if (typeof kind === 'string' && kind.endsWith('List') && isSeq(items)) {
+        items.items.forEach((item, i) => {
+          if (isMap(item)) pushResource(resources, file, item, d.doc, lines, ['items', String(i)]);
+        });
+      } else pushResource(resources, file, root, d.doc, lines, [], d.span);
+    } catch (err) {
+      if (!(err instanceof YamlLimitError)) throw err;
+      errors.push({ file, line: d.span.line, message: `YAML document at line ${d.span.line}: ${err.message}` });
+    }
   }
   return { resources, errors };
 }

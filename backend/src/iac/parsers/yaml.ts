@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Tags } from 'yaml';
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, type Document, type DocumentOptions, type Node, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
 import type { PositionIndex, Span, Value } from '../model.js';
 
 /** A YAML node turned into a plain value, with the span of every path (`a.b.0.c`) recorded. */
@@ -19,14 +19,12 @@ export function parseYamlDocuments(content: string): { docs: YamlDocument[]; lin
   const lines = new LineCounter();
   // Declaring the tags costs a schema merge per document, so only files that use `!` tags pay for it.
   const tagged = /(^|[\s[{,:-])!(Ref|Sub|GetAtt|If|Join|Equals|Not|And|Or|Select|Split|FindInMap|Base64|GetAZs|ImportValue|Cidr|Transform|Condition|ToJsonString|Length)\b/.test(content);
-  const docs = parseAllDocuments(content, {
-    lineCounter: lines,
+  const list = composeDocuments(content, lines, {
     prettyErrors: false,
     uniqueKeys: false,
     strict: false,
     ...(tagged ? { customTags: CFN_CUSTOM_TAGS } : {}),
   });
-  const list = Array.isArray(docs) ? docs : [];
   return {
     lines,
     docs: list.map((doc) => {
@@ -40,6 +38,20 @@ export function parseYamlDocuments(content: string): { docs: YamlDocument[]; lin
       };
     }),
   };
+}
+
+/** Syntax errors read before giving up on the rest of a file: a line of 100,000 stray `}` is 100,000 errors, a second each 100 kB. */
+export const MAX_YAML_ERRORS = 1000;
+
+/** parseAllDocuments, but composing only up to the MAX_YAML_ERRORS-th error token; the document holding it reports the error. */
+function composeDocuments(content: string, lines: LineCounter, options: DocumentOptions & ParseOptions & SchemaOptions): Document.Parsed[] {
+  const tokens = [];
+  let errors = 0;
+  for (const token of new Parser(lines.addNewLine).parse(content)) {
+    tokens.push(token);
+    if (token.type === 'error' && ++errors >= MAX_YAML_ERRORS) break;
+  }
+  return Array.from(new Composer(options).compose(tokens, true, content.length)) as Document.Parsed[];
 }
 
 /** The CloudFormation short-form tags and the long form each maps to. */
@@ -77,17 +89,52 @@ const CFN_CUSTOM_TAGS: Tags = Object.keys(CFN_TAGS).flatMap((tag) => [
 ]) as unknown as Tags;
 
 
-/** Converts a YAML node into a plain value (short-form CFN tags become their long form); positions are looked up lazily. */
-export function toPlain(node: unknown, doc: Document.Parsed): Value {
-  const n = (isAlias(node) ? node.resolve(doc) : node) as Node | undefined | null;
+/** Nodes one document may expand to, aliases included (a billion-laughs bomb expands past any budget). */
+export const MAX_YAML_NODES = 200_000;
+/** Nesting a document may reach: far beyond real manifests, well within the call stack. */
+export const MAX_YAML_DEPTH = 400;
+
+/** A document too large, too deep or self-referencing to turn into a value: reported as a parse error of that document. */
+export class YamlLimitError extends Error {
+  override name = 'YamlLimitError';
+}
+
+interface PlainBudget {
+  nodes: number;
+  /** Collections being converted, to catch an alias that refers to its own ancestor. */
+  open: Set<Node>;
+  /** Each alias resolved once: the library searches the whole document per call. */
+  aliases: Map<unknown, Node | undefined>;
+}
+
+/**
+ * Converts a YAML node into a plain value (short-form CFN tags become their long form); positions are looked up
+ * lazily. Throws YamlLimitError past MAX_YAML_NODES, MAX_YAML_DEPTH, or on an alias cycle.
+ */
+export function toPlain(node: unknown, doc: Document.Parsed, budget: PlainBudget = { nodes: MAX_YAML_NODES, open: new Set(), aliases: new Map() }): Value {
+  let n = node as Node | undefined | null;
+  if (isAlias(node)) {
+    if (!budget.aliases.has(node)) budget.aliases.set(node, node.resolve(doc) as Node | undefined);
+    n = budget.aliases.get(node);
+  }
   if (!n) return null;
+  if (--budget.nodes < 0) throw new YamlLimitError(`the document expands to more than ${MAX_YAML_NODES} nodes (aliases included)`);
   let value: Value;
-  if (isMap(n)) {
-    const obj: { [k: string]: Value } = {};
-    for (const item of n.items) obj[isScalar(item.key) ? String(item.key.value) : String(item.key)] = toPlain(item.value, doc);
-    value = obj;
-  } else if (isSeq(n)) value = n.items.map((item) => toPlain(item, doc));
-  else if (isScalar(n)) {
+  if (isMap(n) || isSeq(n)) {
+    if (budget.open.has(n)) throw new YamlLimitError('an alias refers to a node that contains it');
+    if (budget.open.size >= MAX_YAML_DEPTH) throw new YamlLimitError(`the document nests deeper than ${MAX_YAML_DEPTH} levels`);
+    budget.open.add(n);
+    if (isMap(n)) {
+      const obj: { [k: string]: Value } = {};
+      for (const item of n.items) {
+        const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
+        // A `__proto__` key is data, not the object's prototype.
+        Object.defineProperty(obj, key, { value: toPlain(item.value, doc, budget), enumerable: true, writable: true, configurable: true });
+      }
+      value = obj;
+    } else value = n.items.map((item) => toPlain(item, doc, budget));
+    budget.open.delete(n);
+  } else if (isScalar(n)) {
     const v = n.value;
     value = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : typeof v === 'bigint' ? Number(v) : String(v);
   } else value = null;

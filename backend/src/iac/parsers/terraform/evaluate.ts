@@ -8,13 +8,37 @@ export interface Scope {
 }
 
 export function childScope(parent: Scope, vars: Record<string, Value>): Scope {
-  return { lookup: (root) => (root in vars ? vars[root] : parent.lookup(root)) };
+  return { lookup: (root) => (Object.hasOwn(vars, root) ? vars[root] : parent.lookup(root)) };
 }
 
 const unknownOf = (ref: string) => new Unknown(ref);
 
+/** Expressions one root module may evaluate: real roots need a few thousand; nested for-expressions can ask for billions. */
+export const MAX_EVAL_STEPS = 1_000_000;
+/** The longest string an expression may build (a chain of locals that each double a string reaches any length). */
+export const MAX_STRING_LENGTH = 1_000_000;
+
+/** Evaluation stopped because the configuration asks for more work or memory than any real one: reported, never thrown past the scan. */
+export class EvalLimitError extends Error {
+  override name = 'EvalLimitError';
+}
+
+let stepsLeft = Infinity;
+
+/** Runs `fn` with an evaluation budget of `steps` expressions; EvalLimitError once it is spent. */
+export function withEvalBudget<T>(steps: number, fn: () => T): T {
+  const saved = stepsLeft;
+  stepsLeft = steps;
+  try {
+    return fn();
+  } finally {
+    stepsLeft = saved;
+  }
+}
+
 /** Evaluates an expression; anything it cannot know (resource attributes, data sources, missing inputs) is `Unknown`. */
 export function evaluate(e: Expr, scope: Scope): Value {
+  if (--stepsLeft < 0) throw new EvalLimitError(`evaluation stopped after ${MAX_EVAL_STEPS} expressions`);
   switch (e.t) {
     case 'lit':
       return e.v;
@@ -39,7 +63,7 @@ export function evaluate(e: Expr, scope: Scope): Value {
       for (const [k, v] of e.items) {
         const key = evaluate(k, scope);
         if (typeof key !== 'string' && typeof key !== 'number') return unknownOf('object key');
-        out[String(key)] = evaluate(v, scope);
+        setOwn(out, String(key), evaluate(v, scope));
       }
       return out;
     }
@@ -52,7 +76,7 @@ export function evaluate(e: Expr, scope: Scope): Value {
         if (!Array.isArray(last)) return unknownOf(`${e.name}(...)`);
         args = [...args.slice(0, -1), ...last];
       }
-      return fn(args);
+      return callFunction(e.name, fn, args);
     }
     case 'cond': {
       const c = evaluate(e.c, scope);
@@ -73,6 +97,25 @@ export function evaluate(e: Expr, scope: Scope): Value {
 
 const truthy = (v: Value) => v === true || v === 'true';
 
+/** Keys come from the configuration: `__proto__` or `constructor` are attribute names like any other, never the prototype. */
+function setOwn(obj: ValueMap, key: string, value: Value): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A function's result, with the sizes it may reach bounded: a string past MAX_STRING_LENGTH or a result V8 cannot build stops evaluation. */
+function callFunction(name: string, fn: (args: Value[]) => Value, args: Value[]): Value {
+  let v: Value;
+  try {
+    v = fn(args);
+  } catch (err) {
+    // Invalid string or array length, or a stack overflow on a deeply nested jsondecode.
+    if (err instanceof RangeError) throw new EvalLimitError(`${name}(): ${err.message}`);
+    throw err;
+  }
+  if (typeof v === 'string' && v.length > MAX_STRING_LENGTH) throw new EvalLimitError(`${name}() built a string longer than ${MAX_STRING_LENGTH} characters`);
+  return v;
+}
+
 /** The reference text an unknown carries, so rules can tell which resource an attribute points at. */
 function refText(base: Expr): string | undefined {
   if (base.t === 'var') return base.name;
@@ -89,7 +132,7 @@ function getAttr(obj: Value, name: string, base: Expr): Value {
     const ref = refText(base);
     return unknownOf(ref ? `${ref}.${name}` : (obj.ref ?? name));
   }
-  if (isObject(obj)) return name in obj ? (obj[name] ?? null) : unknownOf(name);
+  if (isObject(obj)) return Object.hasOwn(obj, name) ? (obj[name] ?? null) : unknownOf(name);
   if (Array.isArray(obj) && obj.length === 1 && isObject(obj[0])) return getAttr(obj[0], name, base);
   return unknownOf(name);
 }
@@ -98,7 +141,7 @@ function index(obj: Value, key: Value): Value {
   if (obj instanceof Unknown) return obj;
   if (key instanceof Unknown) return key;
   if (Array.isArray(obj)) return obj[Number(key)] ?? unknownOf('index');
-  if (isObject(obj)) return obj[String(key)] ?? unknownOf('index');
+  if (isObject(obj)) return (Object.hasOwn(obj, String(key)) ? obj[String(key)] : undefined) ?? unknownOf('index');
   return unknownOf('index');
 }
 
@@ -166,6 +209,7 @@ function template(parts: Array<string | Expr>, scope: Scope): Value {
       out += v.text ?? UNKNOWN_MARK;
     } else if (typeof v === 'object' && v !== null) return unknownOf('template');
     else out += v === null ? '' : String(v);
+    if (out.length > MAX_STRING_LENGTH) throw new EvalLimitError(`a string template longer than ${MAX_STRING_LENGTH} characters`);
   }
   // A single interpolation keeps its reference; a larger template keeps its text for policy parsing.
   if (unknown) return parts.length === 1 ? unknown : new Unknown(unknown.ref ?? 'template', out);
@@ -199,8 +243,8 @@ function forExpr(e: Extract<Expr, { t: 'for' }>, scope: Scope): Value {
     const key = evaluate(e.key, inner);
     if (key instanceof Unknown || typeof key === 'object') return unknownOf('for key');
     const ks = String(key);
-    if (e.group) objOut[ks] = [...((objOut[ks] as Value[] | undefined) ?? []), val];
-    else objOut[ks] = val;
+    if (e.group) setOwn(objOut, ks, [...((Object.hasOwn(objOut, ks) ? (objOut[ks] as Value[]) : undefined) ?? []), val]);
+    else setOwn(objOut, ks, val);
   }
   return e.key ? objOut : tupleOut;
 }

@@ -44,6 +44,23 @@ function format(fmt: string, args: Value[]): string {
   });
 }
 
+/** Quantifiers, unescaped: each one multiplies how far a backtracking match may go. */
+const QUANTIFIER = /(?<!\\)[*+?{]/g;
+
+/**
+ * Terraform matches with RE2 (linear time); JavaScript backtracks, so `/(a+)+$/` on a long string never returns.
+ * Only patterns that cannot blow up on this subject run: no quantified group, no back-reference, few quantifiers,
+ * a short subject. Anything else (and an invalid pattern) stays unknown.
+ */
+function safeRegExp(pattern: string, subject: string): RegExp | undefined {
+  if (subject.length > 256 || /\)[*+?{]|\\\d/.test(pattern) || (pattern.match(QUANTIFIER)?.length ?? 0) > 3) return undefined;
+  try {
+    return new RegExp(pattern, 'g');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The Terraform functions rules meet in practice; anything else evaluates to unknown. */
 export const FUNCTIONS: Record<string, Fn> = {
   lower: stringFn((s) => s.toLowerCase()),
@@ -57,7 +74,9 @@ export const FUNCTIONS: Record<string, Fn> = {
     const from = str(a ?? null) ?? '';
     const to = str(b ?? null) ?? '';
     const re = /^\/(.*)\/$/.exec(from);
-    return re ? s.replace(new RegExp(re[1] ?? '', 'g'), to) : s.split(from).join(to);
+    if (!re) return s.split(from).join(to);
+    const pattern = safeRegExp(re[1] ?? '', s);
+    return pattern ? s.replace(pattern, to) : new Unknown('replace');
   }),
   substr: stringFn((s, o, l) => s.substr(Number(o), Number(l) < 0 ? undefined : Number(l))),
   split: strict(([sep, s]) => (typeof s === 'string' && typeof sep === 'string' ? s.split(sep) : new Unknown())),
@@ -87,7 +106,7 @@ export const FUNCTIONS: Record<string, Fn> = {
   },
   lookup: ([m, k, d]) => {
     if (!isObject(m ?? null) || typeof k !== 'string') return new Unknown('lookup');
-    const v = (m as ValueMap)[k];
+    const v = Object.hasOwn(m as ValueMap, k) ? (m as ValueMap)[k] : undefined;
     return v !== undefined ? v : d !== undefined ? d : new Unknown('lookup');
   },
   element: strict(([l, i]) => (Array.isArray(l) && l.length ? (l[Number(i) % l.length] ?? null) : new Unknown())),

@@ -35,6 +35,10 @@ export async function createHclParser(): Promise<HclParser> {
         const body = root.namedChildren.find((c) => c?.type === 'body');
         const { attrs, blocks } = body ? lowerBody(body) : { attrs: [], blocks: [] };
         return { file: { path, blocks, attrs } };
+      } catch (err) {
+        // Expressions nested thousands deep overflow the recursive lowering: a finding, like any unreadable file.
+        if (!(err instanceof RangeError)) throw err;
+        return { error: { file: path, line: 1, message: `HCL nested too deeply to read: ${err.message}` } };
       } finally {
         tree.delete();
       }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { isObject, Unknown, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../../model.js';
 import type { AttrNode, BlockNode, HclFile } from './ast.js';
-import { childScope, evaluate, type Scope } from './evaluate.js';
+import { childScope, evaluate, EvalLimitError, MAX_EVAL_STEPS, withEvalBudget, type Scope } from './evaluate.js';
 
 /** The .tf files of one directory, plus its terraform.tfvars / *.auto.tfvars. */
 export interface TfDir {
@@ -38,8 +38,17 @@ export function evaluateRoot(root: TfDir, dirs: Map<string, TfDir>): { resources
   const resources: Resource[] = [];
   const errors: ParseError[] = [];
   const tfvars: ValueMap = {};
-  for (const f of root.tfvars) for (const a of f.attrs) tfvars[a.name] = evaluate(a.expr, emptyScope);
-  evalModule(root, tfvars, '', 0, dirs, resources, errors, new Set());
+  try {
+    withEvalBudget(MAX_EVAL_STEPS, () => {
+      for (const f of root.tfvars) for (const a of f.attrs) tfvars[a.name] = evaluate(a.expr, emptyScope);
+      evalModule(root, tfvars, '', 0, dirs, resources, errors, new Set());
+    });
+  } catch (err) {
+    // A configuration built to exhaust the evaluator (or nested past the call stack) is reported, and none of its resources are checked.
+    if (!(err instanceof EvalLimitError) && !(err instanceof RangeError)) throw err;
+    const file = root.files[0]?.path ?? root.tfvars[0]?.path ?? `${root.dir}/main.tf`;
+    return { resources: [], errors: [...errors, { file, line: 1, message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`, framework: 'terraform' }] };
+  }
   return { resources, errors };
 }
 
