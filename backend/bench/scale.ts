@@ -149,9 +149,14 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Signed alert naming a runbook action → the fixer's stored proposal, per sample, alternating replicas. */
+/**
+ * Signed alert naming a runbook action → the fixer's stored proposal for the incident it opened, per
+ * sample, alternating replicas. Each sample's incident is then closed (proposal rejected, incident
+ * resolved) so the next alert, on a neighbouring service, opens an incident of its own.
+ */
 async function alertToProposal(replicas: BackendProcess[]): Promise<number[]> {
   const ms: number[] = [];
+  const seen = new Set<string>();
   for (let i = 0; i < SAMPLES; i++) {
     const service = BOUTIQUE[i % BOUTIQUE.length]!;
     const target = replicas[i % replicas.length]!;
@@ -159,22 +164,30 @@ async function alertToProposal(replicas: BackendProcess[]): Promise<number[]> {
     const t0 = performance.now();
     const res = await post(new http.Agent(), target.url, n);
     if (res.status !== 202) throw new Error(`probe alert not acknowledged: ${res.status}`);
-    await until(
+    const found = await until(
       `a proposal for ${service}`,
       async () => {
         const incidents = await getJson<{ items: Array<{ id: string }> }>(`${target.url}/api/v1/incidents?service=${service}&limit=5`);
-        for (const inc of incidents.items) {
-          const rems = await getJson<{ items: unknown[] }>(`${target.url}/api/v1/incidents/${inc.id}/remediations`);
-          if (rems.items.length) return true;
+        for (const inc of incidents.items.filter((x) => !seen.has(x.id))) {
+          const rems = await getJson<{ items: Array<{ id: string }> }>(`${target.url}/api/v1/incidents/${inc.id}/remediations`);
+          if (rems.items[0]) return { incident: inc.id, remediation: rems.items[0].id };
         }
         return undefined;
       },
       180_000,
-      50,
+      20,
     );
     ms.push(performance.now() - t0);
+    seen.add(found.incident);
+    await postJson(`${target.url}/api/v1/remediations/${found.remediation}/reject`, { reason: 'latency probe' });
+    await postJson(`${target.url}/api/v1/incidents/${found.incident}/resolve`, {});
   }
   return ms.sort((a, b) => a - b);
+}
+
+async function postJson(url: string, body: unknown): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
 }
 
 async function counted(databaseUrl: string, acked: Notification[]) {
@@ -246,7 +259,7 @@ try {
       console.log(
         `[${n} replica${n > 1 ? 's' : ''}] ingestion: ${ALERTS} alerts (1 per request) in ${result.seconds.toFixed(1)} s = ${throughput[n]!.toFixed(0)} alerts/s; ` +
           `stored ${c.stored}/${c.ackedAlerts} acknowledged, lost ${c.lost}, ${c.incidents} incidents (duplicated ${c.duplicateIncidents}), retries ${result.retries}, refused ${result.refused}; ` +
-          `alert→proposal p50 ${(pct(latency, 0.5) / 1000).toFixed(2)} s, max ${(latency[latency.length - 1]! / 1000).toFixed(2)} s over ${latency.length} samples; load ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
+          `alert→proposal p50 ${(pct(latency, 0.5) / 1000).toFixed(2)} s, min ${(latency[0]! / 1000).toFixed(2)} s, max ${(latency[latency.length - 1]! / 1000).toFixed(2)} s over ${latency.length} samples; load ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
       );
       if (c.lost || c.duplicateIncidents || result.refused) failed = true;
     } finally {

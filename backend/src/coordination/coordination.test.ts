@@ -133,13 +133,15 @@ describe.skipIf(!pg)('on PostgreSQL: two replicas', () => {
     busA.publish('incidents', 'incident.opened', { id: 'i1' });
     busA.publish('incidents', 'incident.updated', { id: 'i1', blob: 'x'.repeat(20_000) }); // over NOTIFY's limit
     busA.publish('anomalies', 'anomaly.opened', { id: 'an1' }); // a topic B's view did not ask for
-    await waitFor(() => seenByView.length === 2);
-    expect(seenByView.map((e) => e.type)).toEqual(['incident.opened', 'incident.updated']);
+    busA.publish('incidents', 'incident.signal', { incident_id: 'i1', signal: { id: 's1', summary: 'down', payload: { raw: 'body' } } });
+    await waitFor(() => seenByView.length === 3);
+    expect(seenByView.map((e) => e.type)).toEqual(['incident.opened', 'incident.updated', 'incident.signal']);
+    expect(seenByView[2]?.data).toEqual({ incident_id: 'i1', signal: { id: 's1', summary: 'down' } }); // the raw body stays home
     expect((seenByView[1]?.data as { blob: string }).blob).toHaveLength(20_000);
     busB.publish('incidents', 'incident.opened', { id: 'i2' }); // B's own event reaches its view once
-    await waitFor(() => seenByView.length === 3);
+    await waitFor(() => seenByView.length === 4);
     await new Promise((r) => setTimeout(r, 100));
-    expect(seenByView).toHaveLength(3);
+    expect(seenByView).toHaveLength(4);
     expect(seenByLocalB.map((e) => e.type)).toEqual(['incident.opened']);
     await relayA.close();
     await relayB.close();

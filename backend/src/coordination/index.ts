@@ -64,7 +64,7 @@ export async function startCoordination(o: CoordinationOptions): Promise<Coordin
     const jobs = shared ? await pgBossQueue({ db: o.db, logger: log }) : inProcessQueue({ logger: log });
     closers.unshift(() => jobs.stop());
     const relay = shared
-      ? await createEventRelay({ bus: o.bus, db: o.db, openSession: () => o.db.openSession!(), origin: o.replicaId, logger: log })
+      ? await createEventRelay({ bus: o.bus, db: o.db, openSession: () => o.db.openSession!(), origin: o.replicaId, logger: log, hasPeers: () => membership.live().length > 1 })
       : undefined;
     if (relay) closers.unshift(() => relay.close());
     log.info('replica joined', { leases: backend.kind, jobs: jobs.kind, events: relay ? 'LISTEN/NOTIFY' : 'in-process' });

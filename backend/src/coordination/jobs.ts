@@ -50,6 +50,7 @@ export async function pgBossQueue(o: PgBossQueueOptions): Promise<JobQueue> {
   boss.on('error', (err) => o.logger.warn('job queue error', { err: errorMessage(err) }));
   await boss.start();
   const polling = o.pollingIntervalSeconds ?? 1;
+  const workers = new Map<string, string[]>();
   return {
     kind: 'pg-boss',
     async define(name, q = {}) {
@@ -64,15 +65,24 @@ export async function pgBossQueue(o: PgBossQueueOptions): Promise<JobQueue> {
       if (await boss.getQueue(name)) await boss.updateQueue(name, options);
       else await boss.createQueue(name, options);
     },
-    send: (name, data, opts = {}) => boss.send(name, data, opts.key ? { singletonKey: opts.key } : {}),
+    async send(name, data, opts = {}) {
+      const id = await boss.send(name, data, opts.key ? { singletonKey: opts.key } : {});
+      // Wake this replica's idle workers now rather than at their next poll (the alert-to-proposal latency).
+      if (id) for (const w of workers.get(name) ?? []) boss.notifyWorker(w);
+      return id;
+    },
     async work(name, handler, opts = {}) {
       for (let i = 0; i < (opts.concurrency ?? 1); i++) {
-        await boss.work<object>(name, { pollingIntervalSeconds: polling, batchSize: 1 }, async ([job]) => {
+        const id = await boss.work<object>(name, { pollingIntervalSeconds: polling, batchSize: 1 }, async ([job]) => {
           if (job) await handler(job.data as never);
         });
+        workers.set(name, [...(workers.get(name) ?? []), id]);
       }
     },
-    stopWork: (name) => boss.offWork(name),
+    async stopWork(name) {
+      workers.delete(name);
+      await boss.offWork(name);
+    },
     async stop() {
       // Not graceful: unfinished jobs expire and another replica (or this one, restarted) takes them over.
       await boss.stop({ graceful: false, wait: true, timeout: 5_000 } as PgBoss.StopOptions);

@@ -27,6 +27,8 @@ export interface EventRelayOptions {
   logger: Logger;
   /** Local events are sent in batches this often: one NOTIFY per batch, not per event, in an alert flood. */
   flushMs?: number;
+  /** Whether another replica is alive to hear them; alone, nothing is sent (default: always send). */
+  hasPeers?: () => boolean;
 }
 
 interface Envelope {
@@ -110,7 +112,8 @@ export async function createEventRelay(o: EventRelayOptions): Promise<EventRelay
   };
 
   const unsubscribe = o.bus.subscribe('*', (event) => {
-    outbox.push(event);
+    if (o.hasPeers && !o.hasPeers()) return;
+    outbox.push(withoutRawPayload(event));
     if (outbox.length > MAX_OUTBOX) {
       outbox.splice(0, outbox.length - MAX_OUTBOX);
       o.logger.warn('event relay is behind; oldest events not relayed to other replicas', { kept: MAX_OUTBOX });
@@ -144,6 +147,17 @@ export async function createEventRelay(o: EventRelayOptions): Promise<EventRelay
       await session?.end();
     },
   };
+}
+
+/**
+ * A signal's raw webhook body is most of an `incident.signal` event and nobody elsewhere reads it (the
+ * UI refetches from the API); it stays in the database, and relaying it would double an alert flood's load.
+ */
+function withoutRawPayload(event: BusEvent): BusEvent {
+  const data = event.data as { signal?: { payload?: unknown } } | undefined;
+  if (data?.signal?.payload === undefined) return event;
+  const { payload: _payload, ...signal } = data.signal;
+  return { ...event, data: { ...data, signal } };
 }
 
 /** Old oversized batches: every replica has long since read them. */
