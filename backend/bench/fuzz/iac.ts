@@ -146,7 +146,7 @@ function checkUnit(resources: Resource[], errors: ParseError[], index: RuleIndex
   return resources.length ? undefined : 'no resources';
 }
 
-function terraformTarget(): FuzzTarget<ValueOf<typeof tfInput>> {
+export function terraformTarget(): FuzzTarget<ValueOf<typeof tfInput>> {
   let hcl: HclParser | undefined;
   let index: RuleIndex | undefined;
   return {
@@ -200,7 +200,7 @@ const yamlAttack = fc.oneof(
   ),
 );
 
-function yamlTarget(name: string, seeds: string[], parse: typeof parseKubernetes, path: string): FuzzTarget<string> {
+export function yamlTarget(name: string, seeds: string[], parse: typeof parseKubernetes, path: string): FuzzTarget<string> {
   let index: RuleIndex | undefined;
   return {
     name,

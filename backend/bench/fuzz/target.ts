@@ -174,3 +174,14 @@ export async function assertNoCrash<T>(target: FuzzTarget<T>, numRuns: number, s
   if (stats.failure) throw new Error(`${target.name}: ${stats.failure}`);
   return stats;
 }
+
+/** One input through a target, for regression tests: `accepted`, or the rejection reason; a crash throws. */
+export async function outcomeOf<T>(target: FuzzTarget<T>, input: T): Promise<string> {
+  try {
+    return (await target.run(input)) ?? 'accepted';
+  } catch (err) {
+    const reason = reasonOf(err);
+    if (reason === undefined) throw err;
+    return reason;
+  }
+}

@@ -127,7 +127,7 @@ function payloads(valid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<un
   );
 }
 
-function alertTarget(source: 'grafana' | 'alertmanager'): FuzzTarget<unknown> {
+export function alertTarget(source: 'grafana' | 'alertmanager'): FuzzTarget<unknown> {
   const route = alertWebhookRoutes({ writer: checkingWriter(), clock: { now: () => new Date(), nowMs: () => Date.now() } as never }).find((r) => r.path === `/webhooks/${source}`)!;
   return {
     name: `webhook:${source}`,
@@ -192,7 +192,7 @@ const githubInput = fc.oneof(
   ),
 );
 
-function githubTarget(): FuzzTarget<ValueOf<typeof githubInput>> {
+export function githubTarget(): FuzzTarget<ValueOf<typeof githubInput>> {
   const files = new Map<string, string>();
   const events: unknown[] = [];
   const bus: EventBus = { publish: (topic, type, data) => void events.push({ topic, type, data }), subscribe: () => () => {}, drain: async () => {} };
@@ -262,7 +262,7 @@ const slackInput = fc.oneof(
   { weight: 1, arbitrary: fc.oneof(hostileString, deepJsonText).map((payload) => ({ payload })) },
 );
 
-function slackTarget(): FuzzTarget<unknown> {
+export function slackTarget(): FuzzTarget<unknown> {
   const posted: unknown[] = [];
   const [route] = slackWebhookRoutes({
     writer: checkingWriter(),
@@ -306,7 +306,7 @@ const signatureInput = fc.record({
 });
 
 /** Signature checks never throw; a correct signature always verifies (the round trip) and a forged one never does. */
-function signatureTarget(): FuzzTarget<ValueOf<typeof signatureInput>> {
+export function signatureTarget(): FuzzTarget<ValueOf<typeof signatureInput>> {
   const nowMs = Date.UTC(2026, 0, 1);
   const nowTs = String(nowMs / 1000);
   return {

@@ -62,7 +62,7 @@ export interface RouteDef<
 export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
   def: RouteDef<P, Q, B, R>,
 ): RouteDef {
-  const handler: typeof def.handler = (input) => {
+  const handler: typeof def.handler = async (input) => {
     assertStorable(input.params, 'path parameters');
     assertStorable(input.query, 'query');
     assertStorable(input.body, 'body');
