@@ -71,7 +71,7 @@ export function apiQueryTarget(): FuzzTarget<{ route: number; query: Record<stri
   const arbitrary = fc.integer({ min: 0, max: routes.length - 1 }).chain((i) => queryObject(queryKeys(routes[i]!)).map((query) => ({ route: i, query })));
   return {
     name: 'api:query',
-    weight: 25,
+    weight: 28.8,
     arbitrary,
     run({ route, query }) {
       const r = routes[route]!;

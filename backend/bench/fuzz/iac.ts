@@ -151,8 +151,8 @@ export function terraformTarget(): FuzzTarget<ValueOf<typeof tfInput>> {
   let index: RuleIndex | undefined;
   return {
     name: 'iac:terraform',
-    // IaC inputs cost ~10 ms each (parse + 300 rules), 50x a webhook's: a smaller share keeps the bench in minutes.
-    weight: 2,
+    // IaC inputs cost ~10 ms each (parse + 300 rules), 10-50x the others': a smaller share keeps the bench in minutes.
+    weight: 0.8,
     arbitrary: tfInput,
     async setup() {
       hcl = await createHclParser();
@@ -204,7 +204,7 @@ export function yamlTarget(name: string, seeds: string[], parse: typeof parseKub
   let index: RuleIndex | undefined;
   return {
     name,
-    weight: 2,
+    weight: 0.8,
     arbitrary: fc.oneof({ weight: 6, arbitrary: mutatedText(seeds) }, { weight: 2, arbitrary: yamlAttack }, { weight: 1, arbitrary: syntaxSoup }, { weight: 1, arbitrary: hostileString }),
     async setup() {
       index = indexRules(BUILTIN_RULES);

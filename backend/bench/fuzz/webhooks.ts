@@ -131,7 +131,7 @@ export function alertTarget(source: 'grafana' | 'alertmanager'): FuzzTarget<unkn
   const route = alertWebhookRoutes({ writer: checkingWriter(), clock: { now: () => new Date(), nowMs: () => Date.now() } as never }).find((r) => r.path === `/webhooks/${source}`)!;
   return {
     name: `webhook:${source}`,
-    weight: source === 'grafana' ? 15 : 10,
+    weight: source === 'grafana' ? 16 : 12,
     async: true,
     arbitrary: payloads(notification(source === 'grafana' ? '1' : '4')),
     async run(input) {
@@ -220,7 +220,8 @@ export function githubTarget(): FuzzTarget<ValueOf<typeof githubInput>> {
   });
   return {
     name: 'webhook:github',
-    weight: 12,
+    // Each delivery also runs the push scan path: ~4x an alert's cost.
+    weight: 8,
     async: true,
     arbitrary: githubInput,
     async run(input) {
@@ -286,7 +287,7 @@ export function slackTarget(): FuzzTarget<unknown> {
   });
   return {
     name: 'webhook:slack',
-    weight: 10,
+    weight: 12,
     async: true,
     arbitrary: slackInput,
     async run(input) {
