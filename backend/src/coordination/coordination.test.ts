@@ -124,8 +124,10 @@ describe.skipIf(!pg)('on PostgreSQL: two replicas', () => {
   it('relays events to the other replica’s view, not to its local bus', async () => {
     const busA = createInProcessBus({ logger: silentLogger, now: () => new Date() });
     const busB = createInProcessBus({ logger: silentLogger, now: () => new Date() });
-    const relayA = await createEventRelay({ bus: busA, db: t.db, openSession: open, origin: 'a', logger: silentLogger, flushMs: 5 });
+    let joinsSeenByA = 0;
+    const relayA = await createEventRelay({ bus: busA, db: t.db, openSession: open, origin: 'a', logger: silentLogger, flushMs: 5, onPeerJoined: () => void joinsSeenByA++ });
     const relayB = await createEventRelay({ bus: busB, db: t.db, openSession: open, origin: 'b', logger: silentLogger, flushMs: 5 });
+    await waitFor(() => joinsSeenByA === 1); // B announced itself, so A need not wait for a heartbeat to relay to it
     const seenByView: BusEvent[] = [];
     const seenByLocalB: BusEvent[] = [];
     relayB.view.subscribe('incidents', (e) => void seenByView.push(e));

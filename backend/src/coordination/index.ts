@@ -57,17 +57,33 @@ export async function startCoordination(o: CoordinationOptions): Promise<Coordin
       self: { id: o.replicaId, host: hostname(), pid: process.pid, version: o.version },
       logger: log,
       heartbeatMs: o.heartbeatMs,
-      leases: () => leases.status().filter((l) => l.held).map((l) => l.name),
+      leases: () =>
+        leases
+          .status()
+          .filter((l) => l.held)
+          .map((l) => l.name),
     });
     await membership.start();
     closers.unshift(() => membership.stop());
     const jobs = shared ? await pgBossQueue({ db: o.db, logger: log }) : inProcessQueue({ logger: log });
     closers.unshift(() => jobs.stop());
     const relay = shared
-      ? await createEventRelay({ bus: o.bus, db: o.db, openSession: () => o.db.openSession!(), origin: o.replicaId, logger: log, hasPeers: () => membership.live().length > 1 })
+      ? await createEventRelay({
+          bus: o.bus,
+          db: o.db,
+          openSession: () => o.db.openSession!(),
+          origin: o.replicaId,
+          logger: log,
+          hasPeers: () => membership.live().length > 1,
+          onPeerJoined: () => void membership.heartbeat().catch(() => {}),
+        })
       : undefined;
     if (relay) closers.unshift(() => relay.close());
-    log.info('replica joined', { leases: backend.kind, jobs: jobs.kind, events: relay ? 'LISTEN/NOTIFY' : 'in-process' });
+    log.info('replica joined', {
+      leases: backend.kind,
+      jobs: jobs.kind,
+      events: relay ? 'LISTEN/NOTIFY' : 'in-process',
+    });
     return {
       replicaId: o.replicaId,
       leases,
@@ -75,7 +91,8 @@ export async function startCoordination(o: CoordinationOptions): Promise<Coordin
       jobs,
       events: relay?.view ?? o.bus,
       async close() {
-        for (const close of closers) await close().catch((err: unknown) => log.warn('coordination shutdown step failed', { err }));
+        for (const close of closers)
+          await close().catch((err: unknown) => log.warn('coordination shutdown step failed', { err }));
       },
     };
   } catch (err) {

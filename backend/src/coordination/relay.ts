@@ -29,12 +29,15 @@ export interface EventRelayOptions {
   flushMs?: number;
   /** Whether another replica is alive to hear them; alone, nothing is sent (default: always send). */
   hasPeers?: () => boolean;
+  /** Another replica announced itself: refresh who is alive now rather than at the next heartbeat. */
+  onPeerJoined?: () => void;
 }
 
 interface Envelope {
   origin: string;
   events?: BusEvent[];
   ref?: number;
+  joined?: true;
 }
 
 /** Replicas share events through LISTEN/NOTIFY on their one PostgreSQL. */
@@ -58,6 +61,7 @@ export async function createEventRelay(o: EventRelayOptions): Promise<EventRelay
   async function receive(payload: string) {
     const env = JSON.parse(payload) as Envelope;
     if (env.origin === o.origin) return;
+    if (env.joined) return o.onPeerJoined?.();
     let events = env.events ?? [];
     if (env.ref !== undefined) {
       const { rows } = await o.db.query<{ body: BusEvent[] }>('SELECT body FROM relayed_events WHERE id = $1', [env.ref]);
@@ -121,6 +125,7 @@ export async function createEventRelay(o: EventRelayOptions): Promise<EventRelay
     scheduleFlush();
   });
   await listen();
+  await o.db.query('SELECT pg_notify($1, $2)', [RELAY_CHANNEL, JSON.stringify({ origin: o.origin, joined: true } satisfies Envelope)]);
 
   const view: EventBus = {
     publish: (topic, type, data) => o.bus.publish(topic, type, data),

@@ -17,6 +17,7 @@ const pg = await postgresReachable();
 type Http = ReturnType<typeof httpClient>;
 interface ReplicasView {
   self: string;
+  live: string[];
   items: Array<{ id: string; alive: boolean }>;
   leases: Array<{ name: string; held: boolean }>;
 }
@@ -46,7 +47,7 @@ describe.skipIf(!pg)('two backend replicas on one PostgreSQL', () => {
       replicas.push(r);
       await r.healthy();
     }
-    await until('both replicas to see each other', async () => ((await view(replicas[0]!)).items.filter((i) => i.alive).length === 2 ? true : undefined), 30_000);
+    await until('both replicas to count each other', async () => ((await Promise.all(replicas.map(view))).every((v) => v.live.length === 2) ? true : undefined), 30_000);
   }, 420_000);
 
   afterAll(async () => {

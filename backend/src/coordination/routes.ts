@@ -26,10 +26,11 @@ export function coordinationRoutes({ membership, leases }: { membership: Members
       summary: 'Backend replicas sharing this database, their heartbeats and the singleton leases each holds',
       tags: ['operations'],
       permission: 'read',
-      response: z.object({ items: z.array(replicaSchema), self: z.string(), leases: z.array(z.object({ name: z.string(), held: z.boolean(), since: z.string().nullable() })) }),
+      response: z.object({ items: z.array(replicaSchema), self: z.string(), live: z.array(z.string()).describe('the replicas this one shares work with (detection shards, relayed events), as of its last heartbeat'), leases: z.array(z.object({ name: z.string(), held: z.boolean(), since: z.string().nullable() })) }),
       handler: async () => ({
         items: (await membership.list()).map((r) => ({ ...r, self: r.id === membership.self.id })),
         self: membership.self.id,
+        live: membership.live(),
         leases: leases.status(),
       }),
     }),
