@@ -43,7 +43,7 @@ const runsOf = (t: { name: string; weight: number }) => (t.weight === 0 ? httpRu
 type Row = Omit<TargetStats, 'rejections'> & { rejections: Array<[string, number]>; seconds: number };
 
 function runInWorker(name: string, numRuns: number, targetSeed: number): Promise<Row> {
-  const progress = new SharedArrayBuffer(4);
+  const progress = new SharedArrayBuffer(8);
   const counter = new Int32Array(progress);
   const job: WorkerJob = { name, numRuns, seed: targetSeed, path: values.path, hangMs, progress };
   const t0 = performance.now();
@@ -64,7 +64,7 @@ function runInWorker(name: string, numRuns: number, targetSeed: number): Promise
       return { tried, repro: `npm run bench:fuzz -- --only ${name} --seed ${targetSeed} --path ${tried}` };
     };
     const watch = setInterval(() => {
-      const now = Atomics.load(counter, 0);
+      const now = Atomics.load(counter, 1);
       if (now !== last) {
         last = now;
         lastChange = performance.now();

@@ -70,7 +70,7 @@ export interface TargetStats {
 /** Runs `numRuns` inputs of one target; stops at the first crash or hang and shrinks it. */
 export async function fuzzTarget<T>(
   target: FuzzTarget<T>,
-  o: { numRuns: number; seed: number; path?: string; hangMs?: number; onProgress?: (tried: number) => void; onInput?: (input: T) => void },
+  o: { numRuns: number; seed: number; path?: string; hangMs?: number; onProgress?: (tried: number) => void; onInput?: (input: T) => void; onBeat?: () => void },
 ): Promise<TargetStats> {
   const hangMs = o.hangMs ?? HANG_MS;
   const stats: TargetStats = {
@@ -85,6 +85,7 @@ export async function fuzzTarget<T>(
   };
   let failed = false;
   const record = (ms: number, outcome: { reason?: string; error?: unknown }) => {
+    o.onBeat?.(); // shrinking is progress too, for a watchdog
     if (failed) return; // shrinking re-runs inputs: only the first pass is counted
     stats.tried++;
     o.onProgress?.(stats.tried);

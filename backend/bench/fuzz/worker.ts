@@ -9,7 +9,7 @@ export interface WorkerJob {
   seed: number;
   path?: string;
   hangMs: number;
-  /** Int32Array over a SharedArrayBuffer: [0] = inputs tried so far, read by the parent's watchdog. */
+  /** Int32Array over a SharedArrayBuffer: [0] = inputs tried so far, [1] = inputs run (shrinking included), for the parent's watchdog. */
   progress: SharedArrayBuffer;
 }
 
@@ -37,6 +37,7 @@ try {
     path: job.path,
     hangMs: job.hangMs,
     onProgress: (n) => Atomics.store(counter, 0, n),
+    onBeat: () => Atomics.add(counter, 1, 1),
     // Replaying one input (--path): show it first, so an input that never returns is still seen.
     onInput: job.path
       ? (input) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { apiQueryTarget } from '../../bench/fuzz/api-query.js';
+import { apiQueryTarget, queryRoutes } from '../../bench/fuzz/api-query.js';
 import { assertNoCrash, outcomeOf } from '../../bench/fuzz/target.js';
 import { InputError } from '../platform/errors.js';
 import { decodeCursor, encodeCursor } from '../store/paging.js';
@@ -22,6 +22,13 @@ describe('API query regressions found by the fuzzer', () => {
     expect(timeParam.safeParse('99999999999999999').success).toBe(false);
     expect(timeParam.safeParse('8640000000000001').success).toBe(false);
     expect(timeParam.parse('8640000000000000')?.toISOString()).toBe('+275760-09-13T00:00:00.000Z');
+  });
+
+  it('a step of hundreds of digits is refused (it parsed to Infinity)', async () => {
+    const target = apiQueryTarget();
+    const scores = queryRoutes().findIndex((r) => r.operationId === 'getAnomalyScores');
+    expect(await outcomeOf(target, { route: scores, query: { step: '1'.repeat(400) } })).toBe('zod invalid_format at step');
+    expect(await outcomeOf(target, { route: scores, query: { step: '5m' } })).toBe('accepted');
   });
 
   it('a list parameter given as a nested object is a validation error, not a TypeError', async () => {

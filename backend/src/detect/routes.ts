@@ -4,7 +4,8 @@ import type { Clock } from '../platform/clock.js';
 import { InputError } from '../platform/errors.js';
 import { anomalySchema, type DetectStore } from './store.js';
 
-const DURATION = /^(\d+)(ms|s|m|h|d)?$/;
+// At most 12 digits: hundreds of them read as Infinity, which no query can step by.
+const DURATION = /^(\d{1,12})(ms|s|m|h|d)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `60000`, `60s`, `1m`: Grafana sends interval in ms, people type durations. */

@@ -13,8 +13,8 @@ export function childScope(parent: Scope, vars: Record<string, Value>): Scope {
 
 const unknownOf = (ref: string) => new Unknown(ref);
 
-/** Expressions one root module may evaluate: real roots need a few thousand; nested for-expressions can ask for billions. */
-export const MAX_EVAL_STEPS = 1_000_000;
+/** Expressions one root module may evaluate (~150 ms): real roots need thousands; nested for-expressions can ask for billions. */
+export const MAX_EVAL_STEPS = 250_000;
 /** The longest string an expression may build (a chain of locals that each double a string reaches any length). */
 export const MAX_STRING_LENGTH = 1_000_000;
 
