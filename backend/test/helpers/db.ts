@@ -39,25 +39,36 @@ export async function pgliteTestDatabase(opts: { migrate?: boolean } = {}): Prom
   return { db, dispose: () => db.close() };
 }
 
-/** A fresh, migrated database on the real PostgreSQL server, dropped afterwards. */
-export async function postgresTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const name = `aegis_test_${randomBytes(6).toString('hex')}`;
+/** An empty database on the test PostgreSQL server (for processes to share, or for a suite); `drop` removes it. */
+export async function scratchPostgres(prefix = 'aegis_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ engine: 'postgres', url: url.toString(), poolSize: 5 });
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** A fresh, migrated database on the real PostgreSQL server, dropped afterwards. */
+export async function postgresTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const scratch = await scratchPostgres();
+  const db = await openDatabase({ engine: 'postgres', url: scratch.url, poolSize: 5 });
   if (opts.migrate !== false) await migrate(db, silentLogger);
   return {
     db,
     async dispose() {
       await db.close();
-      const drop = new pg.Client({ connectionString: POSTGRES_URL });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await drop.end();
+      await scratch.drop();
     },
   };
 }

@@ -1,13 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { POSTGRES_URL } from './db.js';
+import { waitFor } from '../../src/pipeline/e2e/harness.js';
+export { scratchPostgres } from './db.js';
 
 /** Aegis as its users run it: `aegis sim serve` and `aegis start` as separate processes. */
 export const AEGIS_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/aegis.mjs');
@@ -55,20 +54,8 @@ export function spawnAegis(args: string[], env: Record<string, string>, home: st
   };
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+/** Polls `fn` until it returns a value (the e2e harness's `waitFor`). */
+export const until = waitFor;
 
 /** The simulated cluster in its own process; its kubeconfig is what backends point AEGIS_KUBECONFIG at. */
 export async function startSimulatorProcess(): Promise<AegisProcess & { kubeconfig: string }> {
@@ -117,25 +104,5 @@ export async function startBackendProcess(env: Record<string, string>): Promise<
     port,
     healthy,
     stop: async () => (await p.stop(), await rm(home, { recursive: true, force: true })),
-  };
-}
-
-/** An empty database on the test PostgreSQL server for processes to share; `drop` removes it. */
-export async function scratchPostgres(prefix = 'aegis_scale'): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
   };
 }
