@@ -48,6 +48,8 @@ export const configSchema = z
     AEGIS_LLM_API_KEY: optionalString,
     AEGIS_TF_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
     AEGIS_EXTENSIONS_DIR: optionalString,
+    /** Server folders POST /iac/scan may read with `path` (comma-separated; unset: none). */
+    AEGIS_IAC_ROOTS: optionalString,
     AEGIS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** Largest request body accepted, in bytes. */
     AEGIS_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
