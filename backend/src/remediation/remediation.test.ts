@@ -100,6 +100,28 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
     await svc.stop();
   }, 30_000);
 
+  it('withdraws the proposal of a resolved incident, so it never blocks the next fault on its target', async () => {
+    const svc = service();
+    const old = await incident(['recommendationservice']);
+    const stale = await svc.propose({ incidentId: old.id, action: 'restart-deployment', namespace: ns, target: 'recommendationservice', confidence: 0.6, severity: 'medium', actor: 'fixer' });
+    await store.incidents.resolve(old.id, 'alice', 'went away');
+    // A later, real fault on the same service gets its proposal, and the stale one says why it stopped.
+    const fresh = await svc.propose({ incidentId: (await incident(['recommendationservice'])).id, action: 'restart-deployment', namespace: ns, target: 'recommendationservice', confidence: 0.7, severity: 'high', actor: 'fixer' });
+    expect(fresh.status).toBe('proposed');
+    const withdrawn = await store.remediations.get(stale.id);
+    expect(withdrawn.status).toBe('withdrawn');
+    expect(withdrawn.withdrawn_reason).toMatch(/resolved/);
+    await expect(svc.approve(stale.id, 'bob')).rejects.toBeInstanceOf(ConflictError);
+    // Approving a proposal whose incident was resolved meanwhile withdraws it instead of acting.
+    const other = await incident(['recommendationservice']);
+    await svc.reject(fresh.id, 'carol', 'not this one');
+    const late = await svc.propose({ incidentId: other.id, action: 'restart-deployment', namespace: ns, target: 'recommendationservice', confidence: 0.7, severity: 'high', actor: 'fixer' });
+    await store.incidents.resolve(other.id, 'alice');
+    await expect(svc.approve(late.id, 'bob')).rejects.toThrow(/resolved/);
+    expect((await store.remediations.get(late.id)).status).toBe('withdrawn');
+    await svc.stop();
+  }, 30_000);
+
   it('resumes an interrupted apply without applying twice (the marker shows it landed)', async () => {
     const svc = service();
     const inc = await incident(['paymentservice']);

@@ -40,6 +40,8 @@ export interface RemediationService {
   propose(input: ProposeInput): Promise<Remediation>;
   approve(id: string, actor: string, actorRole?: string): Promise<Remediation>;
   reject(id: string, actor: string, reason?: string, actorRole?: string): Promise<Remediation>;
+  /** Stops offering a proposal (its incident resolved, or the evidence moved on); undefined when it was no longer proposed. */
+  withdraw(id: string, reason: string, actor?: string): Promise<Remediation | undefined>;
   /** Picks up approved/applying/verifying remediations whose lease is free; returns how many it took. */
   reconcile(): Promise<number>;
   start(): void;
@@ -70,6 +72,7 @@ export interface RemediationServiceDeps {
 }
 
 const HOUR = 3_600_000;
+const RESOLVED_REASON = 'the incident was resolved before this proposal was approved';
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 /** What a step writes on its incident: a timeline line and, maybe, a new status. */
@@ -99,6 +102,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   const running = new Map<string, Promise<void>>();
   const listeners = new Set<(o: RemediationOutcome) => void | Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
+  let unsubscribeIncidents: (() => void) | undefined;
   let stopped = false;
 
   const cluster = (): ClusterPort => {
@@ -184,6 +188,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     const r = await deps.store.db.transaction(async (tx) => {
       // Checked again under the insert's transaction so two proposals cannot both pass.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${input.namespace}/${input.target}`]);
+      for (const id of await queries.staleProposals({ namespace: input.namespace, target: input.target }, tx)) await withdrawIn(tx, id, RESOLVED_REASON, 'aegis');
       if ((await queries.activeOnTarget(input.namespace, input.target, tx)).length) {
         throw new ConflictError(`another remediation on ${input.namespace}/${input.target} is not finished`);
       }
@@ -201,6 +206,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       return { created, incident };
     });
     failpoint('remediation.after-propose');
+    flushWithdrawn();
     publish(r.created);
     publishIncident(r.incident);
     if (autoApproves(policy, action.id, input.severity, input.confidence)) return approve(r.created.id, 'policy:auto-approve', 'policy');
@@ -216,7 +222,39 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     }
   }
 
+  /** Withdraws inside a caller's transaction (no incident status change: the incident is over or re-investigating). */
+  async function withdrawIn(tx: Queryable, id: string, reason: string, actor: string): Promise<Remediation | undefined> {
+    const cur = await deps.store.remediations.getForUpdate(id, tx);
+    if (cur.status !== 'proposed') return undefined;
+    const next = await deps.store.remediations.update(id, { status: 'withdrawn', withdrawn_reason: reason }, tx);
+    await audit(next, actor, 'remediation.withdrawn', { from: cur.status, reason }, tx);
+    await deps.store.incidents.addTimeline(next.incident_id, { kind: 'remediation', actor, message: `withdrawn: ${planOf(next).summary} (${reason})`, data: { remediation_id: id } }, tx);
+    withdrawnLater.push(next);
+    return next;
+  }
+  /** Withdrawals are published once their transaction committed. */
+  const withdrawnLater: Remediation[] = [];
+  const flushWithdrawn = () => {
+    for (const r of withdrawnLater.splice(0)) publish(r);
+  };
+
+  async function withdraw(id: string, reason: string, actor = 'aegis'): Promise<Remediation | undefined> {
+    const r = await deps.store.db.transaction((tx) => withdrawIn(tx, id, reason, actor));
+    flushWithdrawn();
+    return r;
+  }
+
+  /** Every proposal of an incident that is over. */
+  async function withdrawForIncident(incidentId: string): Promise<void> {
+    for (const id of await queries.staleProposals({ incidentId })) await withdraw(id, RESOLVED_REASON);
+  }
+
   async function approve(id: string, actor: string, role?: string): Promise<Remediation> {
+    const incident = await deps.store.incidents.get((await deps.store.remediations.get(id)).incident_id);
+    if (incident.status === 'resolved' || incident.status === 'closed') {
+      await withdraw(id, RESOLVED_REASON);
+      throw new ConflictError(`remediation ${id} belongs to an incident that is already ${incident.status}; it was withdrawn`);
+    }
     const r = await transition(id, ['proposed'], 'approved', { approved_by: actor, approved_at: deps.clock.now().toISOString() }, actor, role, (next) => ({
       actor,
       message: `approved by ${actor}`,
@@ -380,15 +418,23 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     propose,
     approve,
     reject,
+    withdraw,
     reconcile,
     start() {
       stopped = false;
+      unsubscribeIncidents ??= deps.bus.subscribe('incidents', (e) => {
+        const id = (e.data as { id?: string } | undefined)?.id;
+        const over = e.type === 'incident.resolved' || e.type === 'incident.closed' || (e.data as { status?: string } | undefined)?.status === 'resolved';
+        if (over && id) void withdrawForIncident(id).catch((err: unknown) => log.error('withdrawing proposals failed', { incidentId: id, err: errorMessage(err) }));
+      });
       void reconcile().catch((err: unknown) => log.error('remediation reconcile failed', { err: errorMessage(err) }));
       timer = setInterval(() => void reconcile().catch(() => {}), deps.reconcileEveryMs ?? 5_000);
       timer.unref?.();
     },
     async stop() {
       stopped = true;
+      unsubscribeIncidents?.();
+      unsubscribeIncidents = undefined;
       if (timer) clearInterval(timer);
       await Promise.allSettled([...running.values()]);
     },
