@@ -122,6 +122,29 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
     await svc.stop();
   }, 30_000);
 
+  it('never rolls back to a revision seen failing, and says which revision and why', async () => {
+    const svc = service();
+    sim.sim.inject({ scenario: 'crash-loop', service: 'shippingservice', seed: 3 });
+    const crashing = await cluster.readDeployment(ns, 'shippingservice');
+    const first = await svc.propose({ incidentId: (await incident(['shippingservice'])).id, action: 'rollback-deployment', namespace: ns, target: 'shippingservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
+    const plan = first.plan as { to_revision?: number; revision_reason?: string; summary: string };
+    expect(plan.to_revision).toBe(crashing.revision - 1);
+    expect(plan.revision_reason).toMatch(/revision/);
+    expect(plan.summary).toContain(`revision ${plan.to_revision}`);
+    await svc.approve(first.id, 'alice');
+    await svc.idle();
+    expect((await store.remediations.get(first.id)).status).toBe('succeeded');
+    // kubectl's "undo" would now go back to the crash-looping template (renumbered as the previous revision).
+    const second = await svc.propose({ incidentId: (await incident(['shippingservice'])).id, action: 'rollback-deployment', namespace: ns, target: 'shippingservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
+    const plan2 = second.plan as { to_revision?: number; revision_reason?: string };
+    expect(plan2.to_revision).toBeDefined();
+    expect(plan2.to_revision).not.toBe(crashing.revision);
+    expect(plan2.revision_reason).toMatch(/rolled away from|crash/);
+    await svc.reject(second.id, 'alice');
+    sim.sim.clearFaults();
+    await svc.stop();
+  }, 60_000);
+
   it('resumes an interrupted apply without applying twice (the marker shows it landed)', async () => {
     const svc = service();
     const inc = await incident(['paymentservice']);

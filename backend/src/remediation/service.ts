@@ -10,6 +10,7 @@ import type { Queryable, Store } from '../store/index.js';
 import type { Incident, IncidentStatus, Remediation, RemediationStatus, Severity } from '../store/types.js';
 import { lookupAction } from './actions.js';
 import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy } from './policy.js';
+import { chooseRollbackTarget, crashLooping, createFailingRevisions, templateFingerprint, type RollbackTarget } from './rollback-target.js';
 import { createRemediationQueries, FINAL_STATUSES, OUTCOME_STATUSES } from './store.js';
 import type { ActionDefinition, ActionParams, ClusterPort, DeploymentState, Trigger } from './types.js';
 import { checkMetric, podsReady, rolloutComplete, type VerificationCheck } from './verify.js';
@@ -84,6 +85,11 @@ interface IncidentNote {
 
 interface PlanRecord {
   summary: string;
+  /** Rollbacks: the revision chosen, why, and the templates' fingerprints (revisions renumber; templates do not). */
+  to_revision?: number;
+  revision_reason?: string;
+  to_fingerprint?: string;
+  from_fingerprint?: string | null;
   params: ActionParams;
   podsAffected: number;
   trigger?: Trigger;
@@ -95,6 +101,7 @@ interface PlanRecord {
 export function createRemediationService(deps: RemediationServiceDeps): RemediationService {
   const policy = deps.policy ?? DEFAULT_POLICY;
   const queries = createRemediationQueries({ db: deps.store.db, clock: deps.clock });
+  const failing = createFailingRevisions({ db: deps.store.db, clock: deps.clock });
   const ttl = deps.leaseTtlMs ?? 30_000;
   const pollMs = deps.pollMs ?? 2_000;
   const sleep = deps.sleep ?? delay;
@@ -148,12 +155,14 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     actor: string,
     role?: string,
     note?: (next: Remediation) => IncidentNote,
+    alsoInTx?: (next: Remediation, tx: Queryable) => Promise<void>,
   ): Promise<Remediation | undefined> => {
     const done = await deps.store.db.transaction(async (tx) => {
       const cur = await deps.store.remediations.getForUpdate(id, tx);
       if (!from.includes(cur.status)) return undefined;
       const next = await deps.store.remediations.update(id, { ...fields, status: to }, tx);
       await audit(next, actor, `remediation.${to}`, { from: cur.status }, tx, role);
+      await alsoInTx?.(next, tx);
       return { next, incident: note ? await noteIncident(next, note(next), tx) : undefined };
     });
     if (!done) return undefined;
@@ -165,7 +174,8 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function propose(input: ProposeInput): Promise<Remediation> {
     const action = lookupAction(deps.actions, input.action);
     const state = await cluster().readDeployment(input.namespace, input.target);
-    const planned = action.plan(state, input.params ?? {});
+    const rollback = action.id === 'rollback-deployment' && input.params?.toRevision === undefined ? await safeRollbackTarget(state) : undefined;
+    const planned = action.plan(state, rollback ? { ...input.params, toRevision: rollback.toRevision } : (input.params ?? {}));
     const violations = policyViolations(policy, {
       namespace: input.namespace,
       action: action.id,
@@ -177,7 +187,8 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     const dryRun = await runDryRun(action, input, planned.params);
     if (!dryRun.ok) throw new ConflictError(`dry run of ${action.id} on ${input.namespace}/${input.target} failed: ${dryRun.error}`);
     const plan: PlanRecord = {
-      summary: planned.summary,
+      summary: rollback ? `${planned.summary}: ${rollback.reason}` : planned.summary,
+      ...(rollback ? { to_revision: rollback.toRevision, revision_reason: rollback.reason, to_fingerprint: rollback.fingerprint, from_fingerprint: rollback.fromFingerprint } : {}),
       params: planned.params,
       podsAffected: planned.podsAffected,
       trigger: input.trigger,
@@ -211,6 +222,37 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     publishIncident(r.incident);
     if (autoApproves(policy, action.id, input.severity, input.confidence)) return approve(r.created.id, 'policy:auto-approve', 'policy');
     return r.created;
+  }
+
+  /** Never a template seen failing; the current one is remembered as failing when its pods crash-loop. */
+  async function safeRollbackTarget(state: DeploymentState): Promise<RollbackTarget> {
+    const revisions = await cluster().revisions(state.namespace, state.name);
+    const current = revisions.find((r) => r.revision === state.revision);
+    if (current && crashLooping(state, current)) {
+      await failing.record(state.namespace, state.name, templateFingerprint(current.containers), current.revision, `crash-looping when seen at revision ${current.revision}`);
+    }
+    return chooseRollbackTarget(state, revisions, await failing.list(state.namespace, state.name));
+  }
+
+  /** A rollback's outcome says which template failed: the one it left (it worked) or the one it went to (it did not). */
+  async function rememberFailingTemplate(r: Remediation, status: RemediationOutcome['status'], tx: Queryable) {
+    const plan = planOf(r);
+    if (r.action_type !== 'rollback-deployment') return;
+    const before = r.before_state as DeploymentState | null;
+    if (status === 'succeeded' && plan.from_fingerprint) {
+      await failing.record(r.namespace, r.target, plan.from_fingerprint, before?.revision ?? 0, `rolled away from by remediation ${r.id.slice(0, 8)}`, tx);
+    } else if (status !== 'succeeded' && plan.to_fingerprint) {
+      await failing.record(r.namespace, r.target, plan.to_fingerprint, plan.to_revision ?? 0, `failed verification after remediation ${r.id.slice(0, 8)}`, tx);
+    }
+  }
+
+  /** A rollback goes to the planned template, whatever number Kubernetes gives it by now. */
+  async function currentParams(r: Remediation): Promise<ActionParams> {
+    const plan = planOf(r);
+    if (!plan.to_fingerprint) return plan.params;
+    const match = (await cluster().revisions(r.namespace, r.target)).find((x) => templateFingerprint(x.containers) === plan.to_fingerprint);
+    if (!match) throw new ConflictError(`the revision planned for ${r.namespace}/${r.target} is no longer in its rollout history`);
+    return { ...plan.params, toRevision: match.revision };
   }
 
   async function runDryRun(action: ActionDefinition, input: ProposeInput, params: ActionParams) {
@@ -318,7 +360,13 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function applyOnce(r: Remediation) {
     const action = lookupAction(deps.actions, r.action_type);
     const before = r.before_state as DeploymentState;
-    const params = planOf(r).params;
+    let params: ActionParams;
+    try {
+      params = await currentParams(r);
+    } catch (err) {
+      await finish(r, 'failed', { error: errorMessage(err) });
+      return;
+    }
     const now = await cluster().readDeployment(r.namespace, r.target);
     let resumed = true;
     if (!action.isApplied(now, r.id, params, before)) {
@@ -387,6 +435,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
             status: { to: 'resolved', message: `resolved by ${next.action_type} on ${next.target} (approved by ${next.approved_by ?? 'policy'})` },
           }
         : { actor: 'aegis', message: `${status}: ${next.error ?? ''}`, status: { to: 'investigating', message: `remediation ${status}; back to investigation` } },
+      (next, tx) => rememberFailingTemplate(next, status, tx),
     );
     if (!done) return;
     failpoint('remediation.after-finish');
