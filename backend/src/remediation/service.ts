@@ -12,8 +12,9 @@ import { lookupAction } from './actions.js';
 import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy } from './policy.js';
 import { chooseRollbackTarget, crashLooping, createFailingRevisions, templateFingerprint, type RollbackTarget } from './rollback-target.js';
 import { createRemediationQueries, FINAL_STATUSES, OUTCOME_STATUSES } from './store.js';
-import type { ActionDefinition, ActionParams, ClusterPort, DeploymentState, Trigger } from './types.js';
-import { checkMetric, podsReady, rolloutComplete, type VerificationCheck } from './verify.js';
+import { type ActionDefinition, type ActionParams, type ClusterPort, type DeploymentState, MARKER_ANNOTATION, type Trigger } from './types.js';
+import { advance, attributionDoubt, type Evaluated, evaluate, madeWorse, planChecks, startRecord, type VerificationTiming } from './verification.js';
+import type { VerificationRecord } from './verify.js';
 
 export interface ProposeInput {
   incidentId: string;
@@ -34,6 +35,8 @@ export interface RemediationOutcome {
   remediation: Remediation;
   status: Extract<RemediationStatus, 'succeeded' | 'failed' | 'reverted'>;
   recoveryMs: number | null;
+  /** The verification credits the action with the recovery (learning, postmortems and similar incidents use only these). */
+  attributed: boolean;
 }
 
 export interface RemediationService {
@@ -43,6 +46,10 @@ export interface RemediationService {
   reject(id: string, actor: string, reason?: string, actorRole?: string): Promise<Remediation>;
   /** Stops offering a proposal (its incident resolved, or the evidence moved on); undefined when it was no longer proposed. */
   withdraw(id: string, reason: string, actor?: string): Promise<Remediation | undefined>;
+  /** During verification: the operator keeps the change (verification ends, succeeded, not credited as evidence). */
+  keep(id: string, actor: string, reason?: string, actorRole?: string): Promise<Remediation>;
+  /** During or after verification: the operator undoes the change. */
+  revert(id: string, actor: string, reason?: string, actorRole?: string): Promise<Remediation>;
   /** Picks up approved/applying/verifying remediations whose lease is free; returns how many it took. */
   reconcile(): Promise<number>;
   start(): void;
@@ -70,6 +77,8 @@ export interface RemediationServiceDeps {
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
   reconcileEveryMs?: number;
+  /** Services that call a service (verification checks their error rates too). */
+  callers?: (service: string) => string[];
 }
 
 const HOUR = 3_600_000;
@@ -102,6 +111,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   const policy = deps.policy ?? DEFAULT_POLICY;
   const queries = createRemediationQueries({ db: deps.store.db, clock: deps.clock });
   const failing = createFailingRevisions({ db: deps.store.db, clock: deps.clock });
+  const timing: VerificationTiming = { settleMs: policy.verifySettleMs, windowMs: policy.verifyWindowMs, deadlineMs: policy.verifyDeadlineMs };
   const ttl = deps.leaseTtlMs ?? 30_000;
   const pollMs = deps.pollMs ?? 2_000;
   const sleep = deps.sleep ?? delay;
@@ -379,51 +389,120 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       }
     }
     failpoint('remediation.after-apply');
-    const deadline = deps.clock.nowMs() + policy.verifyDeadlineMs;
-    await transition(r.id, ['applying'], 'verifying', { verification: { deadline: new Date(deadline).toISOString(), resumed, checks: [] } }, 'aegis', undefined, () => ({
+    const verification = await beginVerification(r, resumed);
+    await transition(r.id, ['applying'], 'verifying', { verification }, 'aegis', undefined, () => ({
       actor: 'aegis',
-      message: `applied ${r.action_type} to ${r.namespace}/${r.target}${resumed ? ' (found already applied after a restart)' : ''}`,
+      message: `applied ${r.action_type} to ${r.namespace}/${r.target}${resumed ? ' (found already applied after a restart)' : ''}; verifying ${verification.specs.length} checks after ${Math.round(timing.settleMs / 1000)} s of settling`,
     }));
   }
 
-  async function verify(r: Remediation) {
-    const v = (r.verification ?? {}) as { deadline?: string };
-    const deadline = v.deadline ? Date.parse(v.deadline) : deps.clock.nowMs() + policy.verifyDeadlineMs;
-    const trigger = planOf(r).trigger;
-    let last: VerificationCheck | undefined;
-    let state: DeploymentState | undefined;
-    while (!stopped) {
-      await queries.lease(r.id, deps.owner, ttl);
-      state = await cluster().readDeployment(r.namespace, r.target);
-      const metric = trigger && deps.metrics ? await checkMetric(deps.metrics, trigger, deps.clock.nowMs()) : null;
-      last = {
-        rolloutComplete: rolloutComplete(state),
-        podsReady: podsReady(state),
-        metric,
-        ...(trigger && !deps.metrics ? { note: 'no metrics source: the triggering metric was not checked' } : {}),
-        ...(!trigger ? { note: 'no triggering metric recorded with the plan' } : {}),
-      };
-      failpoint('remediation.during-verify');
-      if (last.rolloutComplete && last.podsReady && (last.metric?.ok ?? true)) {
-        return finish(r, 'succeeded', { after_state: state, verification: { ...v, deadline: new Date(deadline).toISOString(), passed: true, last } });
-      }
-      if (deps.clock.nowMs() >= deadline) break;
-      await sleep(pollMs);
-    }
-    if (stopped) return;
-    await failVerification(r, state, last, deadline);
+  /** Plans the checks and measures them once as the action lands (what was failing then, the target before). */
+  async function beginVerification(r: Remediation, resumed: boolean): Promise<VerificationRecord> {
+    const incident = await deps.store.incidents.getDetail(r.incident_id).catch(() => undefined);
+    const nowMs = deps.clock.nowMs();
+    const specs = await planChecks({ metrics: deps.metrics, callers: deps.callers }, { namespace: r.namespace, name: r.target }, planOf(r).trigger, incident, nowMs);
+    const before = (r.before_state as DeploymentState | null) ?? (await cluster().readDeployment(r.namespace, r.target));
+    const atApply = await evaluate(specs, before, deps.metrics, nowMs);
+    return startRecord(specs, atApply, before, timing, nowMs, resumed);
   }
 
-  async function failVerification(r: Remediation, state: DeploymentState | undefined, last: VerificationCheck | undefined, deadline: number) {
+  async function verify(r: Remediation) {
+    let rec = r.verification as VerificationRecord | null;
+    if (!rec?.specs) rec = await beginVerification(r, true);
+    const deadline = Date.parse(rec.deadline);
+    let state: DeploymentState | undefined;
+    let results: Evaluated[] = [];
+    while (!stopped) {
+      await queries.lease(r.id, deps.owner, ttl);
+      if ((await deps.store.remediations.get(r.id)).status !== 'verifying') return; // an operator kept or reverted it
+      state = await cluster().readDeployment(r.namespace, r.target);
+      const nowMs = deps.clock.nowMs();
+      results = await evaluate(rec.specs, state, deps.metrics, nowMs);
+      failpoint('remediation.during-verify');
+      const next = advance(rec, results, state, nowMs, timing);
+      if (next.phase === 'passed') return pass(r, next, state);
+      if (next.phase === 'inconclusive') return finish(r, 'failed', { after_state: state, verification: next, error: next.reason });
+      if (next.phase !== rec.phase || next.reason !== rec.reason) await saveProgress(r.id, next);
+      rec = next;
+      if (nowMs >= deadline) break;
+      await sleep(pollMs);
+    }
+    if (stopped || !state) return;
+    await failVerification(r, state, rec, results);
+  }
+
+  /** Progress is visible while verifying; written only while still verifying, so it never undoes an operator's decision. */
+  async function saveProgress(id: string, rec: VerificationRecord) {
+    await deps.store.db.query(`UPDATE remediations SET verification = $2 WHERE id = $1 AND status = 'verifying'`, [id, JSON.stringify(rec)]);
+  }
+
+  /** Passed: the fault is gone. Credited to the action only if it was there when the action landed and nothing else changed. */
+  async function pass(r: Remediation, rec: VerificationRecord, state: DeploymentState) {
+    const doubt = attributionDoubt(rec, await otherChanges(r, state));
+    const verification: VerificationRecord = { ...rec, attributed: !doubt, reason: doubt ? `${rec.reason}; not credited to this action: ${doubt}` : `${rec.reason}; the improvement followed this action` };
+    return finish(r, 'succeeded', { after_state: state, verification });
+  }
+
+  /** Other writes in the namespace while this one was being verified, and writes to the target that are not ours. */
+  async function otherChanges(r: Remediation, state: DeploymentState): Promise<string[]> {
+    const rec = r.verification as VerificationRecord | null;
+    const since = new Date(Date.parse(rec?.applied_at ?? r.updated_at) - timing.settleMs);
+    const { rows } = await deps.store.db.query<{ action_type: string; target: string }>(
+      `SELECT action_type, target FROM remediations WHERE namespace = $1 AND id <> $2 AND before_state IS NOT NULL AND updated_at >= $3
+         AND status IN ('applying', 'verifying', 'succeeded', 'failed', 'reverted')`,
+      [r.namespace, r.id, since],
+    );
+    const out = rows.map((x) => `${x.action_type} on ${x.target}`);
+    const marker = state.annotations[MARKER_ANNOTATION];
+    if (marker && !marker.startsWith(r.id)) out.push(`${r.target} was changed again by another write`);
+    return out;
+  }
+
+  /** Deadline passed without the checks holding: revert only on evidence the action made things worse. */
+  async function failVerification(r: Remediation, state: DeploymentState, rec: VerificationRecord, results: Evaluated[]) {
     const action = lookupAction(deps.actions, r.action_type);
-    const verification = { deadline: new Date(deadline).toISOString(), passed: false, last };
-    if (!action.revert) return finish(r, 'failed', { after_state: state, verification, error: 'verification did not pass before the deadline' });
+    const worse = madeWorse(rec, results, r.target);
+    const verification: VerificationRecord = { ...rec, phase: 'failed', attributed: false, reason: `${rec.reason}; deadline passed${worse ? `; ${worse}` : '; no evidence the action made things worse, so it is left in place'}` };
+    if (!worse || !action.revert) return finish(r, 'failed', { after_state: state, verification, error: 'verification did not pass before the deadline' });
     try {
       await action.revert(ctx(), r.before_state as DeploymentState, { dryRun: false, marker: `${r.id}:revert` });
-      return finish(r, 'reverted', { after_state: state, verification, error: 'verification failed; the action was reverted' });
+      return finish(r, 'reverted', { after_state: state, verification, error: `the action made things worse (${worse}); it was reverted` });
     } catch (err) {
-      return finish(r, 'failed', { after_state: state, verification, error: `verification failed and revert failed: ${errorMessage(err)}` });
+      return finish(r, 'failed', { after_state: state, verification, error: `the action made things worse and its revert failed: ${errorMessage(err)}` });
     }
+  }
+
+  /** An operator ends verification: keep the change (succeeded, not credited as evidence) or undo it. */
+  async function keep(id: string, actor: string, reason?: string, role?: string): Promise<Remediation> {
+    const cur = await deps.store.remediations.get(id);
+    const rec = cur.verification as VerificationRecord | null;
+    const verification = rec ? { ...rec, phase: 'passed' as const, attributed: false, reason: `kept by ${actor}${reason ? `: ${reason}` : ''} before verification finished` } : cur.verification;
+    const done = await transition(id, ['verifying'], 'succeeded', { verification }, actor, role, (next) => ({
+      actor,
+      message: `kept by ${actor}${reason ? `: ${reason}` : ''}`,
+      status: { to: 'resolved', message: `resolved: ${next.action_type} on ${next.target} kept by ${actor}` },
+    }));
+    if (!done) throw new ConflictError(`remediation ${id} is ${cur.status}; only a remediation being verified can be kept`);
+    await deliverOutcome(done, 'succeeded', deps.clock.nowMs());
+    return done;
+  }
+
+  async function revert(id: string, actor: string, reason?: string, role?: string): Promise<Remediation> {
+    const cur = await deps.store.remediations.get(id);
+    if (cur.status !== 'verifying' && cur.status !== 'succeeded') throw new ConflictError(`remediation ${id} is ${cur.status}; only an applied remediation can be reverted`);
+    const action = lookupAction(deps.actions, cur.action_type);
+    if (!action.revert) throw new ConflictError(`${cur.action_type} cannot be undone`);
+    await action.revert(ctx(), cur.before_state as DeploymentState, { dryRun: false, marker: `${id}:revert` });
+    const rec = cur.verification as VerificationRecord | null;
+    const why = `reverted by ${actor}${reason ? `: ${reason}` : ''}`;
+    const done = await transition(id, ['verifying', 'succeeded'], 'reverted', { verification: rec ? { ...rec, phase: 'failed', attributed: false, reason: why } : cur.verification, error: why }, actor, role, () => ({
+      actor,
+      message: why,
+      status: { to: 'investigating', message: `${why}; back to investigation` },
+    }));
+    if (!done) throw new ConflictError(`remediation ${id} changed while it was being reverted`);
+    await deliverOutcome(done, 'reverted', deps.clock.nowMs());
+    return done;
   }
 
   async function finish(r: Remediation, status: RemediationOutcome['status'], fields: Partial<Remediation>) {
@@ -445,7 +524,8 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   /** Gives the outcome to every listener (each must tolerate a repeat: a crash before the mark repeats it). */
   async function deliverOutcome(r: Remediation, status: RemediationOutcome['status'], finishedMs: number) {
     const approvedAt = r.approved_at ? Date.parse(r.approved_at) : null;
-    const outcome: RemediationOutcome = { remediation: r, status, recoveryMs: status === 'succeeded' && approvedAt ? finishedMs - approvedAt : null };
+    const attributed = status === 'succeeded' && (r.verification as VerificationRecord | null)?.attributed === true;
+    const outcome: RemediationOutcome = { remediation: r, status, attributed, recoveryMs: status === 'succeeded' && approvedAt ? finishedMs - approvedAt : null };
     for (const l of listeners) await Promise.resolve(l(outcome)).catch((err: unknown) => log.error('remediation outcome listener failed', { err: errorMessage(err) }));
     await queries.outcomeDelivered(r.id);
   }
@@ -468,6 +548,8 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     approve,
     reject,
     withdraw,
+    keep,
+    revert,
     reconcile,
     start() {
       stopped = false;
