@@ -47,19 +47,28 @@ describe('aegis iac', () => {
     expect(JSON.parse(second.out).stats.filesParsed).toBe(0);
     await writeFile(path.join(dir, 'a.tf'), 'resource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n');
     const third = await run(['iac', 'scan', dir, '--cache', cache, '--format', 'json']);
-    expect(JSON.parse(third.out).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('aws-ebs-volume-unencrypted');
+    expect(JSON.parse(third.out).findings.map((f: { ruleId: string }) => f.ruleId)).toContain(
+      'aws-ebs-volume-unencrypted',
+    );
     await writeFile(cache, 'not json');
     expect((await run(['iac', 'scan', dir, '--cache', cache, '--format', 'json', '--quiet'])).code).toBe(1);
   });
 
   it('writes machine fixes back with --fix', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-fix-'));
-    await writeFile(path.join(dir, 'main.tf'), 'resource "aws_ebs_volume" "v" {\n  availability_zone = "eu-west-1a"\n  encrypted = false\n}\n');
+    await writeFile(
+      path.join(dir, 'main.tf'),
+      'resource "aws_ebs_volume" "v" {\n  availability_zone = "eu-west-1a"\n  encrypted = false\n}\n',
+    );
     const res = await run(['iac', 'scan', dir, '--fix', '--format', 'json']);
-    expect(JSON.parse(res.out).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('aws-ebs-volume-unencrypted');
+    expect(JSON.parse(res.out).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain(
+      'aws-ebs-volume-unencrypted',
+    );
     expect(await readFile(path.join(dir, 'main.tf'), 'utf8')).toContain('encrypted = true');
     const again = await run(['iac', 'scan', dir, '--format', 'json']);
-    expect(JSON.parse(again.out).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('aws-ebs-volume-unencrypted');
+    expect(JSON.parse(again.out).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain(
+      'aws-ebs-volume-unencrypted',
+    );
   });
 
   it('runs rules that user modules register', async () => {
@@ -74,9 +83,54 @@ describe('aegis iac', () => {
       }`,
     );
     const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-iac-'));
-    await writeFile(path.join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: a\nspec:\n  type: ClusterIP\n');
+    await writeFile(
+      path.join(dir, 'svc.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: a\nspec:\n  type: ClusterIP\n',
+    );
     const res = await run(['iac', 'scan', dir, '--format', 'json', '--quiet'], { AEGIS_EXTENSIONS_DIR: ext });
-    expect(JSON.parse(res.out).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('k8s-service-team-label-missing');
+    expect(JSON.parse(res.out).findings.map((f: { ruleId: string }) => f.ruleId)).toContain(
+      'k8s-service-team-label-missing',
+    );
+  });
+
+  it('exits 0 clean, 1 at the threshold, 2 on usage errors and 3 when the scanner itself fails', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-exit-'));
+    await writeFile(path.join(dir, 'main.tf'), 'resource "aws_ebs_volume" "v" {\n  encrypted = true\n}\n');
+    expect((await run(['iac', 'scan', dir, '--quiet', '--severity-threshold', 'critical'])).code).toBe(0);
+
+    const missing = await run(['iac', 'scan', path.join(dir, 'nope'), '--quiet']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`aegis: no such file or directory: ${path.join(dir, 'nope')}`);
+    expect(missing.err).not.toContain('ENOENT');
+
+    const unwritable = await run(['iac', 'scan', dir, '--quiet', '--output', path.join(dir, 'no-dir', 'out.json')]);
+    expect(unwritable.code).toBe(3);
+    expect(unwritable.err).toMatch(/^aegis: scanner failure: /);
+  });
+
+  it('reports every unparseable file as a finding and scans the rest', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-broken-'));
+    await writeFile(
+      path.join(dir, 'a.tf'),
+      'resource "aws_ecs_task_definition" "t" {\n  volume = "x"\n  volume {\n    name = "v"\n  }\n}\n',
+    );
+    await writeFile(
+      path.join(dir, 'b.tf'),
+      'data "aws_iam_policy_document" "example" {\n}\ndata "aws_iam_policy_document" "example" {\n}\n',
+    );
+    await writeFile(path.join(dir, 'c.tf'), 'resource "aws_ebs_volume" "v" {\n  encrypted = false\n');
+    await writeFile(path.join(dir, 'd.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p\n');
+    await writeFile(
+      path.join(dir, 'e.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: []\n',
+    );
+    const res = await run(['iac', 'scan', dir, '--format', 'json', '--quiet']);
+    expect(res.code).toBe(1);
+    const findings = JSON.parse(res.out).findings as Array<{ ruleId: string; file: string; message: string }>;
+    const broken = findings.filter((f) => f.ruleId === 'iac-parse-error');
+    expect(broken.map((f) => f.file).sort()).toEqual(['a.tf', 'b.tf', 'c.tf', 'd.yaml']);
+    expect(broken.every((f) => f.message.length > 10)).toBe(true);
+    expect(findings.some((f) => f.file === 'e.yaml' && f.ruleId !== 'iac-parse-error')).toBe(true);
   });
 
   it('lists the rules as JSON', async () => {

@@ -19,6 +19,7 @@ import {
   toJsonReport,
   toSarif,
   toText,
+  PACKS,
   type CacheSnapshot,
   type Rule,
   type ScanResult,
@@ -26,9 +27,11 @@ import {
 } from '../../iac/index.js';
 import { scanParallel } from '../../iac/engine/parallel.js';
 import { createExtensionRegistries, loadExtensions } from '../../extensions/index.js';
-import { InputError } from '../../platform/errors.js';
+import { AegisError, InputError } from '../../platform/errors.js';
 import { silentLogger } from '../../platform/logger.js';
-import type { Command } from '../command.js';
+import type { CliContext, Command } from '../command.js';
+
+type CommandArgs = Parameters<Command['run']>[0];
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 
@@ -50,86 +53,118 @@ export const iacScan: Command = {
     cache: { type: 'string' },
     fix: { type: 'boolean' },
   },
-  async run({ values, positionals }, ctx) {
-    const target = positionals[0];
-    if (!target) throw new InputError('give the path to scan');
-    const format = (values.format as string | undefined) ?? 'text';
-    if (!FORMATS.includes(format as (typeof FORMATS)[number])) throw new InputError(`--format must be one of ${FORMATS.join(', ')}`);
-    const threshold = (values['severity-threshold'] as string | undefined) ?? 'high';
-    if (!SEVERITIES.includes(threshold as Severity)) throw new InputError(`--severity-threshold must be one of ${SEVERITIES.join(', ')}`);
-    const root = path.resolve(target);
-    const configPath = (values.config as string | undefined) ?? path.join(root, '.aegis-iac.yaml');
-    const configText = await readFile(configPath, 'utf8').catch(() => undefined);
-    if (values.config && configText === undefined) throw new InputError(`cannot read --config ${configPath}`);
-    const config = scanConfigSchema.parse(configText ? (parse(configText) ?? {}) : {});
-    if (values.pack) config.packs = values.pack as string[];
-    const rulesDir = (values['rules-dir'] as string | undefined) ?? config.rulesDir;
-    const custom = rulesDir ? await loadCustomRules(path.resolve(rulesDir)) : [];
-    // User modules (AEGIS_EXTENSIONS_DIR) may register rules too; those run in-process, not in workers.
-    const moduleRules = await extensionRules(ctx.env.AEGIS_EXTENSIONS_DIR);
-    const rules = selectRules([...BUILTIN_RULES, ...moduleRules, ...custom], config);
-
-    const started = performance.now();
-    const progress = !values.quiet && (process.stderr.isTTY || format === 'text');
-    const rels = await listIacFiles(root);
-    const files = await readSources(root, rels, (done, total) => {
-      if (progress && total >= 200) ctx.err(`reading ${done}/${total} files`);
-    });
-    // A cache from an earlier run (same rules) turns a rescan into hashing plus the changed units.
-    const cacheFile = values.cache as string | undefined;
-    const snapshot = cacheFile ? await readSnapshot(cacheFile) : undefined;
-    const workers = moduleRules.length || snapshot ? 1 : Number(values.workers ?? (files.length >= 500 ? availableParallelism() : 1));
-    if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers must be a positive integer');
-    if (progress && files.length >= 200) ctx.err(`scanning ${files.length} files on ${workers} worker thread(s)…`);
-    // Worker threads rebuild the rule set from the same config; large trees are spread over the cores.
-    let result: ScanResult;
-    let cacheOut: CacheSnapshot | undefined;
-    if (workers > 1) {
-      const res = await scanParallel(files, { workers, config: { ...config, rulesDir: rulesDir ? path.resolve(rulesDir) : undefined }, withCache: Boolean(cacheFile) });
-      result = res;
-      cacheOut = res.cache;
-    } else {
-      const scanner = await createIacScanner({ rules });
-      const restored = snapshot ? scanner.importCache(snapshot) : false;
-      if (snapshot && !restored && progress) ctx.err('cache was written with other rules; scanning everything');
-      result = scanner.scan(files);
-      if (cacheFile) cacheOut = scanner.exportCache();
+  async run(args, ctx) {
+    try {
+      return await scan(args, ctx);
+    } catch (err) {
+      if (err instanceof AegisError) throw err;
+      // Exit 1 means "findings"; anything the scanner itself could not do is 3, so CI never mistakes one for the other.
+      ctx.err(`aegis: scanner failure: ${err instanceof Error ? err.message : String(err)}`);
+      return 3;
     }
-    if (cacheFile && cacheOut) await writeFile(cacheFile, JSON.stringify(cacheOut));
-    const seconds = (performance.now() - started) / 1000;
-    let findings = result.findings;
-    let baselined = 0;
-    if (values.fix) {
-      // Machine fixes are written back to the files; what remains is reported as usual.
-      const { files: fixed, applied } = applyFixes(files, findings.filter((f) => f.fix));
-      const base = (await stat(root)).isFile() ? path.dirname(root) : root;
-      const unchanged = new Set(files);
-      for (const f of fixed) if (!unchanged.has(f)) await writeFile(path.join(base, f.path), f.content);
-      const fixedKeys = new Set(applied.map((f) => `${f.ruleId}|${f.file}|${f.resource}|${f.line}`));
-      findings = findings.filter((f) => !fixedKeys.has(`${f.ruleId}|${f.file}|${f.resource}|${f.line}`));
-      if (progress) ctx.err(`applied ${applied.length} fix(es) in ${new Set(applied.map((f) => f.file)).size} file(s)`);
-    }
-    if (values.baseline) {
-      const base = JSON.parse(await readFile(values.baseline as string, 'utf8')) as { findings?: typeof findings };
-      ({ kept: findings, baselined } = applyBaseline(findings, base));
-    }
-    const rendered =
-      format === 'json'
-        ? JSON.stringify(toJsonReport({ ...result, findings }), null, 2)
-        : format === 'sarif'
-          ? JSON.stringify(toSarif(findings, rules), null, 2)
-          : toText(findings, { colour: Boolean(process.stdout.isTTY), suppressed: result.suppressed.length });
-    if (values.output) await writeFile(values.output as string, rendered + '\n');
-    else ctx.out(rendered);
-    if (progress)
-      ctx.err(
-        `scanned ${result.stats.iacFiles} IaC files (${result.stats.resources} resources) in ${seconds.toFixed(2)} s, ${Math.round(files.length / Math.max(seconds, 1e-3))} files/s` +
-          `${baselined ? `; ${baselined} findings in the baseline` : ''}; ${result.parseErrors.length} parse error(s)`,
-      );
-    const worst = findings.reduce((m, f) => Math.max(m, severityRank(f.severity)), 0);
-    return worst >= severityRank(threshold as Severity) ? 1 : 0;
   },
 };
+
+async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Promise<number> {
+  const target = positionals[0];
+  if (!target) throw new InputError('give the path to scan');
+  const format = (values.format as string | undefined) ?? 'text';
+  if (!FORMATS.includes(format as (typeof FORMATS)[number]))
+    throw new InputError(`--format must be one of ${FORMATS.join(', ')}`);
+  const threshold = (values['severity-threshold'] as string | undefined) ?? 'high';
+  if (!SEVERITIES.includes(threshold as Severity))
+    throw new InputError(`--severity-threshold must be one of ${SEVERITIES.join(', ')}`);
+  const root = path.resolve(target);
+  await stat(root).catch(() => {
+    throw new InputError(`no such file or directory: ${root}`);
+  });
+  const configPath = (values.config as string | undefined) ?? path.join(root, '.aegis-iac.yaml');
+  const configText = await readFile(configPath, 'utf8').catch(() => undefined);
+  if (values.config && configText === undefined) throw new InputError(`cannot read --config ${configPath}`);
+  const parsedConfig = scanConfigSchema.safeParse(configText ? (parse(configText) ?? {}) : {});
+  if (!parsedConfig.success)
+    throw new InputError(
+      `${configPath}: ${parsedConfig.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  const config = parsedConfig.data;
+  if (values.pack) config.packs = values.pack as string[];
+  const unknownPack = config.packs.find((p) => !PACKS.some((k) => k.id === p));
+  if (unknownPack)
+    throw new InputError(`unknown rule pack "${unknownPack}" (known: ${PACKS.map((k) => k.id).join(', ')})`);
+  const rulesDir = (values['rules-dir'] as string | undefined) ?? config.rulesDir;
+  const custom = rulesDir ? await loadCustomRules(path.resolve(rulesDir)) : [];
+  // User modules (AEGIS_EXTENSIONS_DIR) may register rules too; those run in-process, not in workers.
+  const moduleRules = await extensionRules(ctx.env.AEGIS_EXTENSIONS_DIR);
+  const rules = selectRules([...BUILTIN_RULES, ...moduleRules, ...custom], config);
+
+  const started = performance.now();
+  const progress = !values.quiet && (process.stderr.isTTY || format === 'text');
+  const rels = await listIacFiles(root);
+  const files = await readSources(root, rels, (done, total) => {
+    if (progress && total >= 200) ctx.err(`reading ${done}/${total} files`);
+  });
+  // A cache from an earlier run (same rules) turns a rescan into hashing plus the changed units.
+  const cacheFile = values.cache as string | undefined;
+  const snapshot = cacheFile ? await readSnapshot(cacheFile) : undefined;
+  const workers =
+    moduleRules.length || snapshot ? 1 : Number(values.workers ?? (files.length >= 500 ? availableParallelism() : 1));
+  if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers must be a positive integer');
+  if (progress && files.length >= 200) ctx.err(`scanning ${files.length} files on ${workers} worker thread(s)…`);
+  // Worker threads rebuild the rule set from the same config; large trees are spread over the cores.
+  let result: ScanResult;
+  let cacheOut: CacheSnapshot | undefined;
+  if (workers > 1) {
+    const res = await scanParallel(files, {
+      workers,
+      config: { ...config, rulesDir: rulesDir ? path.resolve(rulesDir) : undefined },
+      withCache: Boolean(cacheFile),
+    });
+    result = res;
+    cacheOut = res.cache;
+  } else {
+    const scanner = await createIacScanner({ rules });
+    const restored = snapshot ? scanner.importCache(snapshot) : false;
+    if (snapshot && !restored && progress) ctx.err('cache was written with other rules; scanning everything');
+    result = scanner.scan(files);
+    if (cacheFile) cacheOut = scanner.exportCache();
+  }
+  if (cacheFile && cacheOut) await writeFile(cacheFile, JSON.stringify(cacheOut));
+  const seconds = (performance.now() - started) / 1000;
+  let findings = result.findings;
+  let baselined = 0;
+  if (values.fix) {
+    // Machine fixes are written back to the files; what remains is reported as usual.
+    const { files: fixed, applied } = applyFixes(
+      files,
+      findings.filter((f) => f.fix),
+    );
+    const base = (await stat(root)).isFile() ? path.dirname(root) : root;
+    const unchanged = new Set(files);
+    for (const f of fixed) if (!unchanged.has(f)) await writeFile(path.join(base, f.path), f.content);
+    const fixedKeys = new Set(applied.map((f) => `${f.ruleId}|${f.file}|${f.resource}|${f.line}`));
+    findings = findings.filter((f) => !fixedKeys.has(`${f.ruleId}|${f.file}|${f.resource}|${f.line}`));
+    if (progress) ctx.err(`applied ${applied.length} fix(es) in ${new Set(applied.map((f) => f.file)).size} file(s)`);
+  }
+  if (values.baseline) {
+    const base = JSON.parse(await readFile(values.baseline as string, 'utf8')) as { findings?: typeof findings };
+    ({ kept: findings, baselined } = applyBaseline(findings, base));
+  }
+  const rendered =
+    format === 'json'
+      ? JSON.stringify(toJsonReport({ ...result, findings }), null, 2)
+      : format === 'sarif'
+        ? JSON.stringify(toSarif(findings, rules), null, 2)
+        : toText(findings, { colour: Boolean(process.stdout.isTTY), suppressed: result.suppressed.length });
+  if (values.output) await writeFile(values.output as string, rendered + '\n');
+  else ctx.out(rendered);
+  if (progress)
+    ctx.err(
+      `scanned ${result.stats.iacFiles} IaC files (${result.stats.resources} resources) in ${seconds.toFixed(2)} s, ${Math.round(files.length / Math.max(seconds, 1e-3))} files/s` +
+        `${baselined ? `; ${baselined} findings in the baseline` : ''}; ${result.parseErrors.length} parse error(s)`,
+    );
+  const worst = findings.reduce((m, f) => Math.max(m, severityRank(f.severity)), 0);
+  return worst >= severityRank(threshold as Severity) ? 1 : 0;
+}
 
 /** Reads a cache written by an earlier `--cache` run; a missing or unreadable file means a cold scan. */
 async function readSnapshot(file: string): Promise<CacheSnapshot | undefined> {
@@ -160,7 +195,11 @@ export const iacRules: Command = {
   async run({ values }, ctx) {
     const rules = BUILTIN_RULES.map(({ check: _c, fixtures: _f, ...meta }) => meta);
     if (values.json) ctx.out(JSON.stringify({ count: rules.length, rules }, null, 2));
-    else for (const r of rules) ctx.out(`${r.id.padEnd(58)} ${r.severity.padEnd(8)} ${r.category.padEnd(12)} ${r.frameworks.join(',')}  ${r.title}`);
+    else
+      for (const r of rules)
+        ctx.out(
+          `${r.id.padEnd(58)} ${r.severity.padEnd(8)} ${r.category.padEnd(12)} ${r.frameworks.join(',')}  ${r.title}`,
+        );
     return 0;
   },
 };

@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { isObject, Unknown, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../../model.js';
+import {
+  isObject,
+  Unknown,
+  type ParseError,
+  type Resource,
+  type Span,
+  type Value,
+  type ValueMap,
+} from '../../model.js';
 import type { AttrNode, BlockNode, HclFile } from './ast.js';
 import { childScope, evaluate, EvalLimitError, MAX_EVAL_STEPS, withEvalBudget, type Scope } from './evaluate.js';
 
@@ -47,9 +55,69 @@ export function evaluateRoot(root: TfDir, dirs: Map<string, TfDir>): { resources
     // A configuration built to exhaust the evaluator (or nested past the call stack) is reported, and none of its resources are checked.
     if (!(err instanceof EvalLimitError) && !(err instanceof RangeError)) throw err;
     const file = root.files[0]?.path ?? root.tfvars[0]?.path ?? `${root.dir}/main.tf`;
-    return { resources: [], errors: [...errors, { file, line: 1, message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`, framework: 'terraform' }] };
+    return {
+      resources: [],
+      errors: [
+        ...uniqueErrors(errors),
+        {
+          file,
+          line: 1,
+          message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`,
+          framework: 'terraform',
+        },
+      ],
+    };
   }
-  return { resources, errors };
+  return { resources, errors: uniqueErrors(errors) };
+}
+
+/** A module evaluated once per instance (count, for_each, several callers) reports each problem once. */
+function uniqueErrors(errors: ParseError[]): ParseError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.file}|${e.line}|${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What Terraform calls a definition of each block type, to word its duplicate-definition error the same way. */
+function duplicateMessage(b: BlockNode, at: string): string | undefined {
+  const [a = '', n = ''] = b.labels;
+  switch (b.type) {
+    case 'resource':
+      return `Duplicate resource "${a}" configuration: a ${a} resource named "${n}" was already declared at ${at}`;
+    case 'data':
+      return `Duplicate data "${a}" configuration: a ${a} data resource named "${n}" was already declared at ${at}`;
+    case 'variable':
+      return `Duplicate variable declaration: a variable named "${a}" was already declared at ${at}`;
+    case 'module':
+      return `Duplicate module call: a module call named "${a}" was already defined at ${at}`;
+    case 'output':
+      return `Duplicate output definition: an output named "${a}" was already defined at ${at}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Drops second definitions of a resource, data source, variable, module or output (Terraform rejects them) and reports each. */
+function withoutDuplicates(
+  blocks: Array<{ b: BlockNode; file: string }>,
+  errors: ParseError[],
+): Array<{ b: BlockNode; file: string }> {
+  const first = new Map<string, string>();
+  return blocks.filter(({ b, file }) => {
+    if (!duplicateMessage(b, '')) return true;
+    const key = [b.type, ...b.labels].join('\u0000');
+    const at = first.get(key);
+    if (at === undefined) {
+      first.set(key, `${file}:${b.span.line}`);
+      return true;
+    }
+    errors.push({ file, line: b.span.line, message: duplicateMessage(b, at) ?? '', framework: 'terraform' });
+    return false;
+  });
 }
 
 const emptyScope: Scope = { lookup: () => undefined };
@@ -57,7 +125,8 @@ const emptyScope: Scope = { lookup: () => undefined };
 function lazyObject(names: Iterable<string>, compute: (name: string) => Value): ValueMap {
   const obj: ValueMap = {};
   const cache = new Map<string, Value>();
-  for (const name of names) {
+  // A name defined twice (reported as a duplicate by the caller) is one property.
+  for (const name of new Set(names)) {
     Object.defineProperty(obj, name, {
       enumerable: true,
       get() {
@@ -82,11 +151,25 @@ function evalModule(
   errors: ParseError[],
   stack: Set<string>,
 ): ValueMap {
-  const blocks = mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path })));
+  const blocks = withoutDuplicates(
+    mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path }))),
+    errors,
+  );
   const byType = (t: string) => blocks.filter((x) => x.b.type === t);
   const variables = new Map(byType('variable').map(({ b }) => [b.labels[0] ?? '', b]));
   const localAttrs = new Map<string, AttrNode>();
-  for (const { b } of byType('locals')) for (const a of b.attrs) localAttrs.set(a.name, a);
+  for (const { b, file } of byType('locals'))
+    for (const a of b.attrs) {
+      const prev = localAttrs.get(a.name);
+      if (prev)
+        errors.push({
+          file,
+          line: a.span.line,
+          message: `Duplicate local value definition: a local value named "${a.name}" was already defined at line ${prev.span.line}`,
+          framework: 'terraform',
+        });
+      else localAttrs.set(a.name, a);
+    }
   const moduleBlocks = new Map(byType('module').map((x) => [x.b.labels[0] ?? '', x]));
   const dataBlocks = byType('data');
 
@@ -104,11 +187,23 @@ function evalModule(
     const m = moduleBlocks.get(name);
     return m ? callModule(m.b, m.file) : new Unknown(`module.${name}`);
   });
-  const data = dataObject(dataBlocks.map((x) => x.b), () => scope);
+  const data = dataObject(
+    dataBlocks.map((x) => x.b),
+    () => scope,
+  );
   const pathObj: ValueMap = { module: mod.dir, root: mod.dir, cwd: mod.dir };
   scope = {
     lookup: (root) =>
-      ({ var: vars, local: locals, module: moduleOutputs, data, path: pathObj, terraform: { workspace: 'default' } } as Record<string, Value>)[root],
+      (
+        ({
+          var: vars,
+          local: locals,
+          module: moduleOutputs,
+          data,
+          path: pathObj,
+          terraform: { workspace: 'default' },
+        }) as Record<string, Value>
+      )[root],
   };
 
   const called = new Set<string>();
@@ -119,7 +214,8 @@ function evalModule(
     const registryKinds = src ? registryModuleKinds(src) : undefined;
     if (registryKinds) {
       expandInstances(b, scope, (instScope, key) => {
-        for (const kind of registryKinds) resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, kind));
+        for (const kind of registryKinds)
+          resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, errors, kind));
         return null;
       });
       return new Unknown(`module.${name}`);
@@ -127,7 +223,8 @@ function evalModule(
     if (!src || !isLocalSource(src)) return new Unknown(`module.${name}`);
     const childDir = dirs.get(path.posix.join(mod.dir, src));
     if (!childDir || depth >= MAX_MODULE_DEPTH || stack.has(childDir.dir)) {
-      if (!childDir) errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
+      if (!childDir)
+        errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
       return new Unknown(`module.${name}`);
     }
     const next = new Set(stack).add(childDir.dir);
@@ -142,13 +239,13 @@ function evalModule(
   for (const { b, file } of blocks) {
     if (b.type === 'resource') {
       expandInstances(b, scope, (instScope, key) => {
-        resources.push(makeResource(b, file, instScope, `${prefix}${b.labels[0]}.${b.labels[1]}${key}`));
+        resources.push(makeResource(b, file, instScope, `${prefix}${b.labels[0]}.${b.labels[1]}${key}`, errors));
         return null;
       });
     } else if (b.type === 'data') {
       // Data sources are checked too (kind `data.<type>`), e.g. policy documents.
       expandInstances(b, scope, (instScope, key) => {
-        const r = makeResource(b, file, instScope, `${prefix}data.${b.labels[0]}.${b.labels[1]}${key}`);
+        const r = makeResource(b, file, instScope, `${prefix}data.${b.labels[0]}.${b.labels[1]}${key}`, errors);
         resources.push({ ...r, kind: `data.${r.kind}` });
         return null;
       });
@@ -180,9 +277,12 @@ function expandInstances(b: BlockNode, scope: Scope, run: (s: Scope, key: string
     if (coll instanceof Unknown || (!Array.isArray(coll) && !isObject(coll))) {
       return run(childScope(scope, { each: { key: new Unknown('each.key'), value: new Unknown('each.value') } }), '');
     }
-    const entries: Array<[string, Value]> = Array.isArray(coll) ? coll.map((v) => [String(v), v]) : Object.entries(coll);
+    const entries: Array<[string, Value]> = Array.isArray(coll)
+      ? coll.map((v) => [String(v), v])
+      : Object.entries(coll);
     const out: ValueMap = {};
-    for (const [k, v] of entries) out[k] = run(childScope(scope, { each: { key: k, value: v } }), `[${JSON.stringify(k)}]`);
+    for (const [k, v] of entries)
+      out[k] = run(childScope(scope, { each: { key: k, value: v } }), `[${JSON.stringify(k)}]`);
     return out;
   }
   return run(scope, '');
@@ -208,9 +308,18 @@ function registryModuleKinds(source: string): string[] | undefined {
   return REGISTRY_MODULES.find(([re]) => re.test(source))?.[1];
 }
 
-function makeResource(b: BlockNode, file: string, scope: Scope, address: string, kind?: string): Resource {
+function makeResource(
+  b: BlockNode,
+  file: string,
+  scope: Scope,
+  address: string,
+  errors: ParseError[],
+  kind?: string,
+): Resource {
   const pos = new Map<string, Span>();
-  const attrs = evalBody(b, scope, '', pos, true);
+  const attrs = evalBody(b, scope, '', pos, true, (span, message) =>
+    errors.push({ file, line: span.line, message, framework: 'terraform' }),
+  );
   if (kind) for (const k of MODULE_ARGS) delete attrs[k];
   return {
     framework: 'terraform',
@@ -226,15 +335,29 @@ function makeResource(b: BlockNode, file: string, scope: Scope, address: string,
 }
 
 /** Attributes and nested blocks (blocks become arrays), `dynamic` blocks expanded over their for_each. */
-export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<string, Span>, top = false): ValueMap {
+export function evalBody(
+  b: BlockNode,
+  scope: Scope,
+  prefix: string,
+  pos: Map<string, Span>,
+  top = false,
+  report: (span: Span, message: string) => void = () => {},
+): ValueMap {
   const out: ValueMap = {};
   for (const a of b.attrs) {
     if (top && META_ARGS.has(a.name)) continue;
     out[a.name] = evaluate(a.expr, scope);
     pos.set(prefix + a.name, a.span);
   }
+  const argument = new Map(b.attrs.map((a) => [a.name, a.span.line]));
   const push = (type: string, value: ValueMap, span: Span) => {
-    const list = (out[type] as Value[] | undefined) ?? [];
+    if (!Array.isArray(out[type])) {
+      // Terraform rejects `x = …` next to `x { … }`; the block is what rules read, the clash is reported.
+      if (argument.has(type))
+        report(span, `"${type}" is both an argument (line ${argument.get(type)}) and a block; Terraform rejects this`);
+      out[type] = [];
+    }
+    const list = out[type] as Value[];
     if (!pos.has(prefix + type)) pos.set(prefix + type, span);
     pos.set(`${prefix}${type}.${list.length}`, span);
     list.push(value);
@@ -243,8 +366,8 @@ export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<st
   for (const sub of b.blocks) {
     if (top && sub.type === 'lifecycle') continue;
     if (sub.type !== 'dynamic') {
-      const idx = ((out[sub.type] as Value[] | undefined) ?? []).length;
-      push(sub.type, evalBody(sub, scope, `${prefix}${sub.type}.${idx}.`, pos), sub.span);
+      const idx = blockCount(out, sub.type);
+      push(sub.type, evalBody(sub, scope, `${prefix}${sub.type}.${idx}.`, pos, false, report), sub.span);
       continue;
     }
     const type = sub.labels[0] ?? '';
@@ -263,12 +386,18 @@ export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<st
             ? Object.entries(coll)
             : [];
     for (const [k, v] of entries) {
-      const idx = ((out[type] as Value[] | undefined) ?? []).length;
+      const idx = blockCount(out, type);
       const inner = childScope(scope, { [iter]: { key: k, value: v } });
-      push(type, evalBody(content, inner, `${prefix}${type}.${idx}.`, pos), content.span);
+      push(type, evalBody(content, inner, `${prefix}${type}.${idx}.`, pos, false, report), content.span);
     }
   }
   return out;
+}
+
+/** Blocks of `type` read so far (an argument of that name counts none). */
+function blockCount(out: ValueMap, type: string): number {
+  const v = out[type];
+  return Array.isArray(v) ? v.length : 0;
 }
 
 /** `data.aws_iam_policy_document.x.json` rendered from its statements; other data sources are unknown. */
@@ -291,7 +420,8 @@ function dataObject(blocks: BlockNode[], scope: () => Scope): ValueMap {
   return out;
 }
 
-const known = (v: Value | undefined): Value => (v instanceof Unknown ? '<unknown>' : Array.isArray(v) ? v.map(known) : v === undefined ? null : v);
+const known = (v: Value | undefined): Value =>
+  v instanceof Unknown ? '<unknown>' : Array.isArray(v) ? v.map(known) : v === undefined ? null : v;
 
 export function policyFromDocument(body: ValueMap): ValueMap {
   const statements = Array.isArray(body.statement) ? body.statement : [];
@@ -324,7 +454,10 @@ export function policyFromDocument(body: ValueMap): ValueMap {
         const c: ValueMap = {};
         for (const x of conds) {
           const test = String(x.test ?? '');
-          c[test] = { ...(isObject(c[test]) ? (c[test] as ValueMap) : {}), [String(x.variable ?? '')]: known(x.values) };
+          c[test] = {
+            ...(isObject(c[test]) ? (c[test] as ValueMap) : {}),
+            [String(x.variable ?? '')]: known(x.values),
+          };
         }
         st.Condition = c;
       }
