@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import {
-  PARSE_RULE_ID,
-  type Finding,
-  type Framework,
-  type ParseError,
-  type Resource,
-  type SourceFile,
-} from '../model.js';
+import { PARSE_RULE_ID, type Finding, type Framework, type ParseError, type Resource, type SourceFile } from '../model.js';
 import {
   classifyFile,
   createHclParser,
@@ -94,12 +87,7 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
   const hclCache = new Map<string, { file?: HclFile; error?: ParseError }>();
   const fileMeta = new Map<string, TfFileMeta>();
   const unitCache = new Map<string, UnitResult>();
-  const rulesKey = sha(
-    opts.rules
-      .map((r) => `${r.id}:${r.severity}`)
-      .sort()
-      .join(','),
-  );
+  const rulesKey = sha(opts.rules.map((r) => `${r.id}:${r.severity}`).sort().join(','));
   // Per path: the last content seen with its kind and hash; an unchanged string is not classified or hashed again.
   const seen = new Map<string, { content: string; kind: ReturnType<typeof classifyFile>; hash: string }>();
   // The Terraform result of the last scan and the file set it came from; reused while no .tf/.tfvars file changed.
@@ -124,15 +112,7 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
       lastTf = undefined;
     },
     scan(files) {
-      const stats: ScanStats = {
-        files: files.length,
-        iacFiles: 0,
-        resources: 0,
-        units: 0,
-        unitsEvaluated: 0,
-        filesParsed: 0,
-        parseErrors: 0,
-      };
+      const stats: ScanStats = { files: files.length, iacFiles: 0, resources: 0, units: 0, unitsEvaluated: 0, filesParsed: 0, parseErrors: 0 };
       const units: UnitResult[] = [];
       const tfFiles: Array<{ f: SourceFile; hash: string; kind: 'terraform' | 'tfvars' }> = [];
       const liveKeys = new Set<string>();
@@ -167,8 +147,7 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
       }
       if (tfFiles.length) {
         // Same files as last time (paths and contents): the Terraform units are reused without regrouping.
-        const signature =
-          tfChanged || !lastTf ? '' : `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`;
+        const signature = tfChanged || !lastTf ? '' : `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`;
         if (lastTf && signature && signature === lastTf.signature) {
           units.push(...lastTf.units);
           for (const k of lastTf.keys) liveKeys.add(k);
@@ -209,7 +188,8 @@ function guarded(file: string, framework: Framework, evaluateUnit: () => UnitRes
   try {
     return evaluateUnit();
   } catch (err) {
-    const message = `Aegis could not evaluate this ${framework === 'terraform' ? 'module' : 'file'}: ${err instanceof Error ? err.message : String(err)}`;
+    const what = framework === 'terraform' ? 'module' : 'file';
+    const message = `Aegis could not evaluate this ${what}: ${err instanceof Error ? err.message : String(err)}`;
     return { findings: [], suppressed: [], resources: 0, errors: [{ file, line: 1, message, framework }] };
   }
 }
@@ -219,18 +199,11 @@ function evaluateYamlUnit(f: SourceFile, kind: 'cloudformation' | 'kubernetes', 
   try {
     parsed = kind === 'cloudformation' ? parseCloudFormation(f.path, f.content) : parseKubernetes(f.path, f.content);
   } catch (err) {
-    parsed = {
-      resources: [],
-      errors: [{ file: f.path, line: 1, message: err instanceof Error ? err.message : String(err) }],
-    };
+    parsed = { resources: [], errors: [{ file: f.path, line: 1, message: err instanceof Error ? err.message : String(err) }] };
   }
   const inline = inlineSuppressions(f.content);
   if (inline.length) applyInline(parsed.resources, new Map([[f.path, inline]]));
-  return {
-    ...runRules(parsed.resources, index),
-    resources: parsed.resources.length,
-    errors: parsed.errors.map((e) => ({ ...e, framework: kind })),
-  };
+  return { ...runRules(parsed.resources, index), resources: parsed.resources.length, errors: parsed.errors.map((e) => ({ ...e, framework: kind })) };
 }
 
 /** What a rescan needs from a Terraform file without parsing it again: its local module sources and parse error. */
@@ -253,8 +226,7 @@ function metaOf(parsed: { file?: HclFile; error?: ParseError }): TfFileMeta {
   for (const b of parsed.file?.blocks ?? []) {
     if (b.type !== 'module') continue;
     const src = b.attrs.find((a) => a.name === 'source');
-    if (src && src.expr.t === 'lit' && typeof src.expr.v === 'string' && isLocalSource(src.expr.v))
-      sources.push(src.expr.v);
+    if (src && src.expr.t === 'lit' && typeof src.expr.v === 'string' && isLocalSource(src.expr.v)) sources.push(src.expr.v);
   }
   return parsed.error ? { sources, error: parsed.error } : { sources };
 }
@@ -298,19 +270,14 @@ function scanTerraform(
   for (const k of caches.fileMeta.keys()) if (!liveKeys.has(k)) caches.fileMeta.delete(k);
 
   const children = (dir: string) =>
-    (byDir.get(dir) ?? [])
-      .flatMap((x) => x.meta.sources.map((s) => path.posix.join(dir, s)))
-      .filter((d) => byDir.has(d));
+    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => path.posix.join(dir, s))).filter((d) => byDir.has(d));
   const modules = new Set([...byDir.keys()].flatMap(children));
   const errorsOf = (dir: string) => (byDir.get(dir) ?? []).flatMap((x) => (x.meta.error ? [x.meta.error] : []));
   const dirSig = new Map<string, string>();
   const sigOf = (d: string) => {
     let sig = dirSig.get(d);
     if (sig === undefined) {
-      sig = (byDir.get(d) ?? [])
-        .map((x) => `${x.f.path}:${x.hash}`)
-        .sort()
-        .join('\n');
+      sig = (byDir.get(d) ?? []).map((x) => `${x.f.path}:${x.hash}`).sort().join('\n');
       dirSig.set(d, sig);
     }
     return sig;

@@ -1,13 +1,5 @@
 import path from 'node:path';
-import {
-  isObject,
-  Unknown,
-  type ParseError,
-  type Resource,
-  type Span,
-  type Value,
-  type ValueMap,
-} from '../../model.js';
+import { isObject, Unknown, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../../model.js';
 import type { AttrNode, BlockNode, HclFile } from './ast.js';
 import { childScope, evaluate, EvalLimitError, MAX_EVAL_STEPS, withEvalBudget, type Scope } from './evaluate.js';
 
@@ -55,18 +47,7 @@ export function evaluateRoot(root: TfDir, dirs: Map<string, TfDir>): { resources
     // A configuration built to exhaust the evaluator (or nested past the call stack) is reported, and none of its resources are checked.
     if (!(err instanceof EvalLimitError) && !(err instanceof RangeError)) throw err;
     const file = root.files[0]?.path ?? root.tfvars[0]?.path ?? `${root.dir}/main.tf`;
-    return {
-      resources: [],
-      errors: [
-        ...uniqueErrors(errors),
-        {
-          file,
-          line: 1,
-          message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`,
-          framework: 'terraform',
-        },
-      ],
-    };
+    return { resources: [], errors: [...uniqueErrors(errors), { file, line: 1, message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`, framework: 'terraform' }] };
   }
   return { resources, errors: uniqueErrors(errors) };
 }
@@ -102,10 +83,7 @@ function duplicateMessage(b: BlockNode, at: string): string | undefined {
 }
 
 /** Drops second definitions of a resource, data source, variable, module or output (Terraform rejects them) and reports each. */
-function withoutDuplicates(
-  blocks: Array<{ b: BlockNode; file: string }>,
-  errors: ParseError[],
-): Array<{ b: BlockNode; file: string }> {
+function withoutDuplicates(blocks: Array<{ b: BlockNode; file: string }>, errors: ParseError[]): Array<{ b: BlockNode; file: string }> {
   const first = new Map<string, string>();
   return blocks.filter(({ b, file }) => {
     if (!duplicateMessage(b, '')) return true;
@@ -151,23 +129,15 @@ function evalModule(
   errors: ParseError[],
   stack: Set<string>,
 ): ValueMap {
-  const blocks = withoutDuplicates(
-    mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path }))),
-    errors,
-  );
+  const blocks = withoutDuplicates(mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path }))), errors);
   const byType = (t: string) => blocks.filter((x) => x.b.type === t);
   const variables = new Map(byType('variable').map(({ b }) => [b.labels[0] ?? '', b]));
   const localAttrs = new Map<string, AttrNode>();
   for (const { b, file } of byType('locals'))
     for (const a of b.attrs) {
       const prev = localAttrs.get(a.name);
-      if (prev)
-        errors.push({
-          file,
-          line: a.span.line,
-          message: `Duplicate local value definition: a local value named "${a.name}" was already defined at line ${prev.span.line}`,
-          framework: 'terraform',
-        });
+      const message = `Duplicate local value definition: a local value named "${a.name}" was already defined at line ${prev?.span.line}`;
+      if (prev) errors.push({ file, line: a.span.line, message, framework: 'terraform' });
       else localAttrs.set(a.name, a);
     }
   const moduleBlocks = new Map(byType('module').map((x) => [x.b.labels[0] ?? '', x]));
@@ -187,23 +157,11 @@ function evalModule(
     const m = moduleBlocks.get(name);
     return m ? callModule(m.b, m.file) : new Unknown(`module.${name}`);
   });
-  const data = dataObject(
-    dataBlocks.map((x) => x.b),
-    () => scope,
-  );
+  const data = dataObject(dataBlocks.map((x) => x.b), () => scope);
   const pathObj: ValueMap = { module: mod.dir, root: mod.dir, cwd: mod.dir };
   scope = {
     lookup: (root) =>
-      (
-        ({
-          var: vars,
-          local: locals,
-          module: moduleOutputs,
-          data,
-          path: pathObj,
-          terraform: { workspace: 'default' },
-        }) as Record<string, Value>
-      )[root],
+      ({ var: vars, local: locals, module: moduleOutputs, data, path: pathObj, terraform: { workspace: 'default' } } as Record<string, Value>)[root],
   };
 
   const called = new Set<string>();
@@ -214,8 +172,7 @@ function evalModule(
     const registryKinds = src ? registryModuleKinds(src) : undefined;
     if (registryKinds) {
       expandInstances(b, scope, (instScope, key) => {
-        for (const kind of registryKinds)
-          resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, errors, kind));
+        for (const kind of registryKinds) resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, errors, kind));
         return null;
       });
       return new Unknown(`module.${name}`);
@@ -223,8 +180,7 @@ function evalModule(
     if (!src || !isLocalSource(src)) return new Unknown(`module.${name}`);
     const childDir = dirs.get(path.posix.join(mod.dir, src));
     if (!childDir || depth >= MAX_MODULE_DEPTH || stack.has(childDir.dir)) {
-      if (!childDir)
-        errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
+      if (!childDir) errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
       return new Unknown(`module.${name}`);
     }
     const next = new Set(stack).add(childDir.dir);
@@ -277,12 +233,9 @@ function expandInstances(b: BlockNode, scope: Scope, run: (s: Scope, key: string
     if (coll instanceof Unknown || (!Array.isArray(coll) && !isObject(coll))) {
       return run(childScope(scope, { each: { key: new Unknown('each.key'), value: new Unknown('each.value') } }), '');
     }
-    const entries: Array<[string, Value]> = Array.isArray(coll)
-      ? coll.map((v) => [String(v), v])
-      : Object.entries(coll);
+    const entries: Array<[string, Value]> = Array.isArray(coll) ? coll.map((v) => [String(v), v]) : Object.entries(coll);
     const out: ValueMap = {};
-    for (const [k, v] of entries)
-      out[k] = run(childScope(scope, { each: { key: k, value: v } }), `[${JSON.stringify(k)}]`);
+    for (const [k, v] of entries) out[k] = run(childScope(scope, { each: { key: k, value: v } }), `[${JSON.stringify(k)}]`);
     return out;
   }
   return run(scope, '');
@@ -308,18 +261,10 @@ function registryModuleKinds(source: string): string[] | undefined {
   return REGISTRY_MODULES.find(([re]) => re.test(source))?.[1];
 }
 
-function makeResource(
-  b: BlockNode,
-  file: string,
-  scope: Scope,
-  address: string,
-  errors: ParseError[],
-  kind?: string,
-): Resource {
+function makeResource(b: BlockNode, file: string, scope: Scope, address: string, errors: ParseError[], kind?: string): Resource {
   const pos = new Map<string, Span>();
-  const attrs = evalBody(b, scope, '', pos, true, (span, message) =>
-    errors.push({ file, line: span.line, message, framework: 'terraform' }),
-  );
+  const report = (span: Span, message: string) => errors.push({ file, line: span.line, message, framework: 'terraform' });
+  const attrs = evalBody(b, scope, '', pos, true, report);
   if (kind) for (const k of MODULE_ARGS) delete attrs[k];
   return {
     framework: 'terraform',
@@ -334,15 +279,10 @@ function makeResource(
   };
 }
 
+type Report = (span: Span, message: string) => void;
+
 /** Attributes and nested blocks (blocks become arrays), `dynamic` blocks expanded over their for_each. */
-export function evalBody(
-  b: BlockNode,
-  scope: Scope,
-  prefix: string,
-  pos: Map<string, Span>,
-  top = false,
-  report: (span: Span, message: string) => void = () => {},
-): ValueMap {
+export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<string, Span>, top = false, report: Report = () => {}): ValueMap {
   const out: ValueMap = {};
   for (const a of b.attrs) {
     if (top && META_ARGS.has(a.name)) continue;
@@ -353,8 +293,7 @@ export function evalBody(
   const push = (type: string, value: ValueMap, span: Span) => {
     if (!Array.isArray(out[type])) {
       // Terraform rejects `x = …` next to `x { … }`; the block is what rules read, the clash is reported.
-      if (argument.has(type))
-        report(span, `"${type}" is both an argument (line ${argument.get(type)}) and a block; Terraform rejects this`);
+      if (argument.has(type)) report(span, `"${type}" is both an argument (line ${argument.get(type)}) and a block; Terraform rejects this`);
       out[type] = [];
     }
     const list = out[type] as Value[];
@@ -420,8 +359,7 @@ function dataObject(blocks: BlockNode[], scope: () => Scope): ValueMap {
   return out;
 }
 
-const known = (v: Value | undefined): Value =>
-  v instanceof Unknown ? '<unknown>' : Array.isArray(v) ? v.map(known) : v === undefined ? null : v;
+const known = (v: Value | undefined): Value => (v instanceof Unknown ? '<unknown>' : Array.isArray(v) ? v.map(known) : v === undefined ? null : v);
 
 export function policyFromDocument(body: ValueMap): ValueMap {
   const statements = Array.isArray(body.statement) ? body.statement : [];
@@ -454,10 +392,7 @@ export function policyFromDocument(body: ValueMap): ValueMap {
         const c: ValueMap = {};
         for (const x of conds) {
           const test = String(x.test ?? '');
-          c[test] = {
-            ...(isObject(c[test]) ? (c[test] as ValueMap) : {}),
-            [String(x.variable ?? '')]: known(x.values),
-          };
+          c[test] = { ...(isObject(c[test]) ? (c[test] as ValueMap) : {}), [String(x.variable ?? '')]: known(x.values) };
         }
         st.Condition = c;
       }
