@@ -71,6 +71,47 @@ describe('aegis iac', () => {
     );
   });
 
+  it('--fix fixes the workload that is the third document; a rescan reports exactly what the fix run left', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-fix-multidoc-'));
+    const manifest = [
+      'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: goat-flag', 'data:', '  flag: eA==', '---',
+      'apiVersion: v1', 'kind: Service', 'metadata:', '  name: monitor', 'spec:', '  ports: [{port: 80}]', '---',
+      '# the agent', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: system-monitor', 'spec:',
+      '  template:', '    spec:', '      hostPID: true', '      containers:', '      - name: agent', '        image: goat:1',
+      '        securityContext:', '          privileged: true  # needs the host', '',
+    ].join('\n');
+    await writeFile(path.join(dir, 'deployment.yaml'), manifest);
+    await writeFile(path.join(dir, 'main.tf'), 'resource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n');
+
+    const dry = await run(['iac', 'scan', dir, '--fix', '--dry-run']);
+    expect(await readFile(path.join(dir, 'deployment.yaml'), 'utf8')).toBe(manifest);
+    expect(dry.out).toContain('--- a/deployment.yaml\n+++ b/deployment.yaml\n');
+    expect(dry.out.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual([
+      '-      hostPID: true',
+      '+      hostPID: false',
+      '-          privileged: true  # needs the host',
+      '+          privileged: false  # needs the host',
+      '-  encrypted = false',
+      '+  encrypted = true',
+    ]);
+    expect(dry.err).toMatch(/would apply 3 fix\(es\) in 2 file\(s\); \d+ hardening fix\(es\) left for --fix-all \(.*k8s-container-root-filesystem-writable/);
+
+    const fixRun = await run(['iac', 'scan', dir, '--fix', '--format', 'json']);
+    const fixed = await readFile(path.join(dir, 'deployment.yaml'), 'utf8');
+    expect(fixed).toBe(manifest.replace('hostPID: true', 'hostPID: false').replace('privileged: true ', 'privileged: false '));
+    expect(fixed).not.toContain('readOnlyRootFilesystem');
+    const rescan = await run(['iac', 'scan', dir, '--format', 'json']);
+    const key = (f: { ruleId: string; file: string; resource: string; line: number }) => `${f.ruleId} ${f.file} ${f.resource} ${f.line}`;
+    const left = JSON.parse(fixRun.out).findings.map(key).sort();
+    expect(left.length).toBeGreaterThan(0);
+    expect(JSON.parse(rescan.out).findings.map(key).sort()).toEqual(left);
+    expect(left.some((k: string) => k.startsWith('k8s-container-privileged') || k.startsWith('k8s-pod-host-pid'))).toBe(false);
+
+    await run(['iac', 'scan', dir, '--fix-all', '--quiet']);
+    expect(await readFile(path.join(dir, 'deployment.yaml'), 'utf8')).toContain('readOnlyRootFilesystem: true');
+    expect((await run(['iac', 'scan', dir, '--dry-run'])).code).toBe(2);
+  });
+
   it('runs rules that user modules register', async () => {
     const ext = await mkdtemp(path.join(tmpdir(), 'aegis-ext-'));
     await writeFile(
