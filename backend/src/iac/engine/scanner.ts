@@ -5,6 +5,8 @@ import {
   classifyFile,
   createHclParser,
   evaluateRoot,
+  isLocalSource,
+  localModuleDir,
   parseCloudFormation,
   parseKubernetes,
   type HclFile,
@@ -219,7 +221,6 @@ interface TfCaches {
   unitCache: Map<string, UnitResult>;
 }
 
-const isLocalSource = (s: string) => s.startsWith('./') || s.startsWith('../');
 
 function metaOf(parsed: { file?: HclFile; error?: ParseError }): TfFileMeta {
   const sources: string[] = [];
@@ -270,7 +271,7 @@ function scanTerraform(
   for (const k of caches.fileMeta.keys()) if (!liveKeys.has(k)) caches.fileMeta.delete(k);
 
   const children = (dir: string) =>
-    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => path.posix.join(dir, s))).filter((d) => byDir.has(d));
+    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => localModuleDir(dir, s))).filter((d) => byDir.has(d));
   const modules = new Set([...byDir.keys()].flatMap(children));
   const errorsOf = (dir: string) => (byDir.get(dir) ?? []).flatMap((x) => (x.meta.error ? [x.meta.error] : []));
   const dirSig = new Map<string, string>();

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isObject, Unknown, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../../model.js';
-import type { AttrNode, BlockNode, HclFile } from './ast.js';
+import type { AttrNode, BlockNode, Expr, HclFile } from './ast.js';
 import { childScope, evaluate, EvalLimitError, MAX_EVAL_STEPS, withEvalBudget, type Scope } from './evaluate.js';
 
 /** The .tf files of one directory, plus its terraform.tfvars / *.auto.tfvars. */
@@ -21,12 +21,18 @@ export function localModuleDirs(dirs: Map<string, TfDir>): Set<string> {
     for (const f of d.files)
       for (const b of f.blocks) {
         const src = b.type === 'module' ? literalSource(b) : undefined;
-        if (src && isLocalSource(src)) used.add(path.posix.join(d.dir, src));
+        if (src && isLocalSource(src)) used.add(localModuleDir(d.dir, src));
       }
   return used;
 }
 
-const isLocalSource = (s: string) => s.startsWith('./') || s.startsWith('../');
+export const isLocalSource = (s: string) => s.startsWith('./') || s.startsWith('../') || s === '.' || s === '..';
+
+/** The directory a local `source` names, as the scanner keys directories: `../../` and `./` normalised, no trailing slash. */
+export function localModuleDir(dir: string, source: string): string {
+  const joined = path.posix.normalize(path.posix.join(dir, source)).replace(/\/+$/, '');
+  return joined === '' ? '.' : joined;
+}
 
 function literalSource(b: BlockNode): string | undefined {
   const a = b.attrs.find((x) => x.name === 'source');
@@ -145,9 +151,11 @@ function evalModule(
 
   let scope: Scope = emptyScope;
   const vars = lazyObject(variables.keys(), (name) => {
-    if (name in inputs) return inputs[name] ?? null;
-    const def = variables.get(name)?.attrs.find((a) => a.name === 'default');
-    return def ? evaluate(def.expr, emptyScope) : new Unknown(`var.${name}`);
+    const block = variables.get(name);
+    const type = block?.attrs.find((a) => a.name === 'type')?.expr;
+    const def = block?.attrs.find((a) => a.name === 'default');
+    const value = name in inputs ? (inputs[name] ?? null) : def ? evaluate(def.expr, emptyScope) : new Unknown(`var.${name}`);
+    return type ? withTypeDefaults(value, type) : value;
   });
   const locals = lazyObject(localAttrs.keys(), (name) => {
     const a = localAttrs.get(name);
@@ -178,7 +186,7 @@ function evalModule(
       return new Unknown(`module.${name}`);
     }
     if (!src || !isLocalSource(src)) return new Unknown(`module.${name}`);
-    const childDir = dirs.get(path.posix.join(mod.dir, src));
+    const childDir = dirs.get(localModuleDir(mod.dir, src));
     if (!childDir || depth >= MAX_MODULE_DEPTH || stack.has(childDir.dir)) {
       if (!childDir) errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
       return new Unknown(`module.${name}`);
@@ -215,6 +223,45 @@ function evalModule(
     outputs[b.labels[0] ?? ''] = v ? evaluate(v.expr, scope) : null;
   }
   return outputs;
+}
+
+/**
+ * Converts a variable's value to its declared type as far as defaults go: an `optional(type, default)` attribute that
+ * is missing or null takes its default (null without one), inside objects, lists, sets, maps and tuples at any depth.
+ * Unknown values stay unknown.
+ */
+export function withTypeDefaults(value: Value, type: Expr): Value {
+  if (value === null || value instanceof Unknown || type.t !== 'call') return value;
+  const [inner] = type.args;
+  switch (type.name) {
+    case 'object': {
+      if (!isObject(value) || inner?.t !== 'object') return value;
+      const out: ValueMap = { ...value };
+      for (const [k, attrType] of inner.items) {
+        const key = k.t === 'lit' ? String(k.v) : k.t === 'var' ? k.name : undefined;
+        if (key === undefined) continue;
+        let t = attrType;
+        if (t.t === 'call' && t.name === 'optional') {
+          const [optType, fallback] = t.args;
+          if (out[key] === undefined || out[key] === null) out[key] = fallback ? evaluate(fallback, emptyScope) : null;
+          if (!optType) continue;
+          t = optType;
+        }
+        const current = out[key];
+        if (current !== undefined) out[key] = withTypeDefaults(current, t);
+      }
+      return out;
+    }
+    case 'list':
+    case 'set':
+      return Array.isArray(value) && inner ? value.map((v) => withTypeDefaults(v, inner)) : value;
+    case 'map':
+      return isObject(value) && inner ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTypeDefaults(v, inner)])) : value;
+    case 'tuple':
+      return Array.isArray(value) && inner?.t === 'tuple' ? value.map((v, i) => (inner.items[i] ? withTypeDefaults(v, inner.items[i]) : v)) : value;
+    default:
+      return value;
+  }
 }
 
 /** Applies `count` / `for_each`; an unknown collection gives one instance whose index/key is unknown. */
