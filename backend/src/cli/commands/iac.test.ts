@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +111,22 @@ describe('aegis iac', () => {
     await run(['iac', 'scan', dir, '--fix-all', '--quiet']);
     expect(await readFile(path.join(dir, 'deployment.yaml'), 'utf8')).toContain('readOnlyRootFilesystem: true');
     expect((await run(['iac', 'scan', dir, '--dry-run'])).code).toBe(2);
+  });
+
+  it('writes SARIF URIs relative to the git top level (or --repo-root)', async () => {
+    const repo = await mkdtemp(path.join(tmpdir(), 'aegis-cli-sarif-'));
+    const dir = path.join(repo, 'infra', 'prod env');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'my s3#1.tf'), 'resource "aws_s3_bucket" "b" {\n  acl = "public-read-write"\n}\n');
+    const uris = async (args: string[]) => {
+      const out = JSON.parse((await run(['iac', 'scan', dir, '--format', 'sarif', '--quiet', ...args])).out);
+      return [...new Set(out.runs[0].results.map((r: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => r.locations[0]?.physicalLocation.artifactLocation.uri))];
+    };
+    expect(await uris([])).toEqual(['my%20s3%231.tf']);
+    await new Promise<void>((resolve, reject) => execFile('git', ['init', '-q', repo], (err) => (err ? reject(err) : resolve())));
+    expect(await uris([])).toEqual(['infra/prod%20env/my%20s3%231.tf']);
+    expect(await uris(['--repo-root', path.join(repo, 'infra')])).toEqual(['prod%20env/my%20s3%231.tf']);
+    expect((await run(['iac', 'scan', dir, '--format', 'sarif', '--repo-root', path.join(repo, 'elsewhere')])).code).toBe(2);
   });
 
   it('runs rules that user modules register', async () => {

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import {
   applyBaseline,
@@ -28,6 +30,7 @@ import {
   type Severity,
 } from '../../iac/index.js';
 import { scanParallel } from '../../iac/engine/parallel.js';
+import type { SarifOptions } from '../../iac/output/sarif.js';
 import { isNeutralFix } from '../../iac/engine/fix.js';
 import { unifiedDiff } from '../../iac/engine/diff.js';
 import { createExtensionRegistries, loadExtensions } from '../../extensions/index.js';
@@ -58,6 +61,7 @@ export const iacScan: Command = {
     fix: { type: 'boolean' },
     'fix-all': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    'repo-root': { type: 'string' },
   },
   async run(args, ctx) {
     try {
@@ -164,7 +168,7 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
     format === 'json'
       ? JSON.stringify(toJsonReport({ ...result, findings }), null, 2)
       : format === 'sarif'
-        ? JSON.stringify(toSarif(findings, rules), null, 2)
+        ? JSON.stringify(toSarif(findings, rules, await sarifLocation(root, values['repo-root'] as string | undefined)), null, 2)
         : toText(findings, { colour: Boolean(process.stdout.isTTY), suppressed: result.suppressed.length });
   if (values.output) await writeFile(values.output as string, rendered + '\n');
   else if (!dryRun) ctx.out(rendered);
@@ -175,6 +179,31 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
     );
   const worst = (exitFindings ?? findings).reduce((m, f) => Math.max(m, severityRank(f.severity)), 0);
   return worst >= severityRank(threshold as Severity) ? 1 : 0;
+}
+
+/**
+ * SARIF paths are relative to the repository root (`--repo-root`, else the git top level of the scanned path, else the
+ * scanned folder), so GitHub code scanning finds the files whatever folder was scanned.
+ */
+async function sarifLocation(root: string, repoRootOption: string | undefined): Promise<SarifOptions> {
+  const base = (await stat(root)).isFile() ? path.dirname(root) : root;
+  const repoRoot = repoRootOption ? path.resolve(repoRootOption) : ((await gitTopLevel(base)) ?? base);
+  const uriPrefix = path.relative(repoRoot, base);
+  if (uriPrefix.startsWith('..') || path.isAbsolute(uriPrefix)) throw new InputError(`--repo-root ${repoRoot} does not contain ${base}`);
+  return { repoRoot, uriPrefix: uriPrefix.split(path.sep).join('/'), informationUri: await projectHomepage() };
+}
+
+function gitTopLevel(dir: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('git', ['rev-parse', '--show-toplevel'], { cwd: dir, timeout: 5000 }, (err, stdout) => resolve(err ? undefined : stdout.trim() || undefined));
+  });
+}
+
+/** The project's `homepage` from package.json, when it declares one (no placeholder otherwise). */
+async function projectHomepage(): Promise<string | undefined> {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../package.json');
+  const pkg = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { homepage?: unknown }).catch(() => undefined);
+  return typeof pkg?.homepage === 'string' && /^https:\/\//.test(pkg.homepage) ? pkg.homepage : undefined;
 }
 
 /** Below this many files one thread scans faster than workers on a 2-core machine (bench:iac:speed). */

@@ -106,6 +106,7 @@ export function runRules(resources: readonly Resource[], index: RuleIndex): RunR
           message: h.message,
           remediation: rule.remediation,
           ...(h.fix ? { fix: h.fix } : {}),
+          ...(h.path ? { at: h.path } : {}),
         };
         const reason = res.suppressed.get(rule.id);
         if (reason) suppressed.push({ finding, reason });
