@@ -97,6 +97,8 @@ export interface Finding {
   message: string;
   remediation: string;
   fix?: FixPatch;
+  /** Attribute path the finding points at (`spec.containers.1.securityContext`): tells apart hits of one rule on one resource. */
+  at?: string;
 }
 
 export const PARSE_RULE_ID = 'iac-parse-error';

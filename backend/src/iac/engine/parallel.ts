@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SourceFile } from '../model.js';
+import { localModuleDir } from '../parsers/index.js';
 import type { ScanConfig } from './config.js';
 import type { CacheSnapshot, ScanResult, ScanStats } from './scanner.js';
 
@@ -32,7 +33,7 @@ export function partitionFiles(files: SourceFile[], n: number): SourceFile[][] {
     if (!/\.(tf|tfvars)$/.test(f.path)) continue;
     const dir = dirOf(f.path);
     union(dir, dir);
-    for (const m of f.content.matchAll(MODULE_SOURCE)) union(dir, path.posix.join(dir, m[1] ?? '.'));
+    for (const m of f.content.matchAll(MODULE_SOURCE)) union(dir, localModuleDir(dir, m[1] ?? '.'));
   }
   for (const f of files) {
     const key = /\.(tf|tfvars)$/.test(f.path) ? `tf:${find(dirOf(f.path))}` : `file:${f.path}`;

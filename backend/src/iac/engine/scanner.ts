@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { PARSE_RULE_ID, type Finding, type ParseError, type Resource, type SourceFile } from '../model.js';
+import { PARSE_RULE_ID, type Finding, type Framework, type ParseError, type Resource, type SourceFile } from '../model.js';
 import {
   classifyFile,
   createHclParser,
   evaluateRoot,
+  isLocalSource,
+  localModuleDir,
   parseCloudFormation,
   parseKubernetes,
   type HclFile,
@@ -140,7 +142,7 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
         if (!unit) {
           stats.unitsEvaluated++;
           stats.filesParsed++;
-          unit = evaluateYamlUnit(f, kind, index);
+          unit = guarded(f.path, kind, () => evaluateYamlUnit(f, kind, index));
           unitCache.set(key, unit);
         }
         units.push(unit);
@@ -183,6 +185,17 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
   };
 }
 
+/** One unit that fails in a way nobody foresaw becomes a finding for that unit; the scan goes on. */
+function guarded(file: string, framework: Framework, evaluateUnit: () => UnitResult): UnitResult {
+  try {
+    return evaluateUnit();
+  } catch (err) {
+    const what = framework === 'terraform' ? 'module' : 'file';
+    const message = `Aegis could not evaluate this ${what}: ${err instanceof Error ? err.message : String(err)}`;
+    return { findings: [], suppressed: [], resources: 0, errors: [{ file, line: 1, message, framework }] };
+  }
+}
+
 function evaluateYamlUnit(f: SourceFile, kind: 'cloudformation' | 'kubernetes', index: RuleIndex): UnitResult {
   let parsed;
   try {
@@ -208,7 +221,6 @@ interface TfCaches {
   unitCache: Map<string, UnitResult>;
 }
 
-const isLocalSource = (s: string) => s.startsWith('./') || s.startsWith('../');
 
 function metaOf(parsed: { file?: HclFile; error?: ParseError }): TfFileMeta {
   const sources: string[] = [];
@@ -259,7 +271,7 @@ function scanTerraform(
   for (const k of caches.fileMeta.keys()) if (!liveKeys.has(k)) caches.fileMeta.delete(k);
 
   const children = (dir: string) =>
-    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => path.posix.join(dir, s))).filter((d) => byDir.has(d));
+    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => localModuleDir(dir, s))).filter((d) => byDir.has(d));
   const modules = new Set([...byDir.keys()].flatMap(children));
   const errorsOf = (dir: string) => (byDir.get(dir) ?? []).flatMap((x) => (x.meta.error ? [x.meta.error] : []));
   const dirSig = new Map<string, string>();
@@ -296,9 +308,11 @@ function scanTerraform(
         dirs.set(d, tfDir);
       }
       const root = dirs.get(dir) ?? { dir, files: [], tfvars: [] };
-      const { resources, errors } = evaluateRoot(root, dirs);
-      applyInline(resources, inline);
-      unit = { ...runRules(resources, index), resources: resources.length, errors: [...errorsOf(dir), ...errors] };
+      unit = guarded(root.files[0]?.path ?? `${dir}/main.tf`, 'terraform', () => {
+        const { resources, errors } = evaluateRoot(root, dirs);
+        applyInline(resources, inline);
+        return { ...runRules(resources, index), resources: resources.length, errors: [...errorsOf(dir), ...errors] };
+      });
       caches.unitCache.set(key, unit);
     }
     out.push(unit);
