@@ -6,7 +6,8 @@ const FRAMEWORKS: CoverageFramework[] = ['terraform-aws', 'cloudformation', 'kub
 const catalogueOf = (rule: (typeof BUILTIN_RULES)[number]): CoverageFramework | undefined => {
   if (rule.frameworks.includes('cloudformation')) return 'cloudformation';
   if (rule.frameworks.includes('kubernetes')) return 'kubernetes';
-  return rule.kinds.some((k) => k.startsWith('aws_') || k === 'aws') ? 'terraform-aws' : undefined;
+  // Terraform AWS rules are named aws-…; other providers have no snapshot yet.
+  return rule.id.startsWith('aws-') ? 'terraform-aws' : undefined;
 };
 
 describe('the catalogue mapping (equivalents.json)', () => {
