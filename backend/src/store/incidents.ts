@@ -13,6 +13,16 @@ import type {
   TimelineEntry,
 } from './types.js';
 
+export interface EditedPostmortem {
+  incident_id: string;
+  markdown: string;
+  created_at: string;
+  updated_at: string;
+  edited_by: string | null;
+  final_at: string | null;
+  final_by: string | null;
+}
+
 /** What a writer records in the timeline; `at` is the clock's and `type` mirrors `kind`. */
 export type NewTimelineEntry = Omit<TimelineEntry, 'at' | 'type'>;
 
@@ -54,6 +64,8 @@ export interface IncidentRepository {
   /** A note, also shown in the timeline as `{type: "note"}`. */
   addNote(id: string, text: string, author: string): Promise<IncidentNote>;
   recordFeedback(input: Omit<IncidentFeedback, 'id' | 'created_at'>, tx?: Queryable): Promise<IncidentFeedback>;
+  /** Saves a person's edit of the written postmortem; `final` freezes it. A final one refuses edits. */
+  editPostmortem(id: string, markdown: string, actor: string, final: boolean): Promise<EditedPostmortem>;
   setStatus(id: string, status: IncidentStatus, actor: string, message: string, tx?: Queryable): Promise<Incident>;
   addTimeline(id: string, entry: NewTimelineEntry, tx?: Queryable): Promise<void>;
 }
@@ -258,6 +270,40 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
       return { ...saved, created_at: iso(saved.created_at) as string };
     },
 
+    editPostmortem(id, markdown, actor, final) {
+      return db.transaction(async (tx) => {
+        await get(id, tx);
+        const { rows } = await tx.query<{ final_at: Date | null }>(
+          'SELECT final_at FROM postmortems WHERE incident_id = $1 FOR UPDATE',
+          [id],
+        );
+        if (!rows[0])
+          throw new NotFoundError(`incident ${id} has no postmortem yet: it is written when it is resolved`);
+        if (rows[0].final_at) throw new ConflictError(`the postmortem of incident ${id} is final`);
+        const now = clock.now();
+        const saved = await tx.query<PostmortemRow>(
+          `UPDATE postmortems SET markdown = $1, edited_by = $2, updated_at = $3,
+             final_at = CASE WHEN $4::boolean THEN $3::timestamptz ELSE NULL END,
+             final_by = CASE WHEN $4::boolean THEN $2 ELSE NULL END
+           WHERE incident_id = $5
+           RETURNING incident_id, markdown, created_at, updated_at, edited_by, final_at, final_by`,
+          [markdown, actor, now, final, id],
+        );
+        await addTimeline(
+          id,
+          { kind: 'postmortem', actor, message: final ? 'postmortem finalised' : 'postmortem edited', data: { final } },
+          tx,
+        );
+        const r = saved.rows[0] as PostmortemRow;
+        return {
+          ...r,
+          created_at: iso(r.created_at) as string,
+          updated_at: iso(r.updated_at) as string,
+          final_at: iso(r.final_at),
+        };
+      });
+    },
+
     setStatus(id, status, actor, message, tx) {
       return update(
         id,
@@ -278,6 +324,12 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
     addTimeline: (id, entry, tx) => addTimeline(id, entry, tx),
   };
 }
+
+type PostmortemRow = Omit<EditedPostmortem, 'created_at' | 'updated_at' | 'final_at'> & {
+  created_at: Date;
+  updated_at: Date;
+  final_at: Date | null;
+};
 
 type IncidentRow = Omit<Incident, 'started_at' | 'created_at' | 'updated_at' | 'acknowledged_at' | 'resolved_at'> & {
   started_at: Date;

@@ -205,4 +205,39 @@ describe('incident workspace API', () => {
       expect.arrayContaining([expect.objectContaining({ target: 'paymentservice', result: 'success' })]),
     );
   });
+
+  it('a postmortem is edited, then finalised; a final one refuses edits; none before it is written', async () => {
+    const id = await newIncident();
+    const early = await s.request('POST', `/api/v1/incidents/${id}/postmortem`, {
+      token: operator,
+      body: { markdown: '# x' },
+    });
+    expect(early.status).toBe(404);
+    await s.request('POST', `/api/v1/incidents/${id}/resolve`, { token: operator, body: { resolution: 'restarted' } });
+    const written = await s.request('GET', `/api/v1/incidents/${id}/postmortem`, { token: viewer });
+    expect(written.status).toBe(200);
+    const edited = await s.request('POST', `/api/v1/incidents/${id}/postmortem`, {
+      token: operator,
+      body: { markdown: `${written.body.markdown}\n\n## Follow-up\n- add a memory alert` },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ edited_by: 'token:operator-test', final_at: null });
+    const final = await s.request('POST', `/api/v1/incidents/${id}/postmortem`, {
+      token: operator,
+      body: { markdown: edited.body.markdown, final: true },
+    });
+    expect(final.body.final_by).toBe('token:operator-test');
+    const read = await s.request('GET', `/api/v1/incidents/${id}/postmortem`, { token: viewer });
+    expect(read.body.markdown).toContain('## Follow-up');
+    expect(Date.parse(read.body.final_at)).toBeGreaterThan(0);
+    const again = await s.request('POST', `/api/v1/incidents/${id}/postmortem`, {
+      token: operator,
+      body: { markdown: 'no' },
+    });
+    expect(again.status).toBe(409);
+    expect(
+      (await s.request('POST', `/api/v1/incidents/${id}/postmortem`, { token: viewer, body: { markdown: 'no' } }))
+        .status,
+    ).toBe(403);
+  });
 });

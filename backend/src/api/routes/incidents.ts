@@ -39,6 +39,21 @@ const newIncidentBody = z.object({
 });
 
 const resolveBody = z.object({ resolution: z.string().trim().min(1).max(5000).optional() });
+const postmortemBody = z.object({
+  markdown: z.string().trim().min(1).max(200_000),
+  final: z.boolean().default(false).describe('true: the postmortem is final and refuses further edits'),
+});
+const editedPostmortemSchema = z
+  .object({
+    incident_id: z.uuid(),
+    markdown: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    edited_by: z.string().nullable(),
+    final_at: z.string().nullable(),
+    final_by: z.string().nullable(),
+  })
+  .meta({ id: 'EditedPostmortem' });
 const reopenBody = z.object({ reason: z.string().trim().min(1).max(5000).optional() });
 const noteBody = z.object({ text: z.string().trim().min(1).max(10_000) });
 const assignBody = z.object({
@@ -288,6 +303,23 @@ function workspaceRoutes({
         const note = await store.incidents.addNote(params.id, body.text, principal.actor);
         bus.publish('incidents', 'incident.note', note);
         return note;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/incidents/{id}/postmortem',
+      operationId: 'editIncidentPostmortem',
+      summary: 'Save an edit of the postmortem; final: true freezes it (409 on later edits)',
+      tags: ['incidents'],
+      permission: 'operate',
+      params: idParams,
+      body: postmortemBody,
+      response: editedPostmortemSchema,
+      audit: { action: 'incident.postmortem' },
+      async handler({ params, body, principal }) {
+        const pm = await store.incidents.editPostmortem(params.id, body.markdown, principal.actor, body.final);
+        bus.publish('incidents', 'incident.postmortem', { incident_id: params.id, final: Boolean(pm.final_at) });
+        return pm;
       },
     }),
     defineRoute({
