@@ -202,7 +202,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       routes: [
         ...ingest.routes, // first: the hot path in an alert flood, matched before every other route
         ...simulatorRoutes({ simulator: cluster.simulator }),
-        ...incidentRoutes({ store, bus }),
+        ...incidentRoutes({ store, bus, clock, rootCause: (id, input, actor) => rca.recordRootCause(id, input, actor) }),
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
