@@ -519,6 +519,7 @@ async function ensureConfiguredTokens(store: Store, config: AegisConfig): Promis
     ['admin', config.AEGIS_ADMIN_TOKEN],
     ['ingest', config.AEGIS_INGEST_TOKEN],
     ['grafana', config.AEGIS_GRAFANA_TOKEN],
+    ['viewer', config.AEGIS_VIEWER_TOKEN],
   ] as const;
   for (const [role, secret] of configured) {
     if (secret) await store.tokens.ensure({ name: `configured-${role}`, role, secret });

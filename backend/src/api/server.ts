@@ -50,6 +50,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');
+  // Grafana matches proxy routes case-sensitively; so must we, or /REMEDIATIONS/… slips past reqAction.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
 
   const auditRequest = (req: Request, res: Response, status: number, extra: Partial<NewAuditEntry> = {}) => {
     const l = locals(res);
@@ -158,7 +161,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(await deps.metrics.metrics());
   });
 
-  const v1 = express.Router();
+  const v1 = express.Router({ caseSensitive: true, strict: true });
   for (const route of deps.routes) mountRoute(v1, route, auditRequest);
   app.use('/api/v1', v1);
 

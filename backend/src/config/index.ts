@@ -23,6 +23,8 @@ export const configSchema = z
     AEGIS_ADMIN_TOKEN: optionalString,
     AEGIS_INGEST_TOKEN: optionalString,
     AEGIS_GRAFANA_TOKEN: optionalString,
+    /** The datasource's read-only credential (role viewer), provisioned like the others. */
+    AEGIS_VIEWER_TOKEN: optionalString,
     AEGIS_URL: optionalString,
     AEGIS_TOKEN: optionalString,
     AEGIS_DATABASE_URL: optionalString,
@@ -123,6 +125,7 @@ export function secretValues(config: AegisConfig): string[] {
     'AEGIS_ADMIN_TOKEN',
     'AEGIS_INGEST_TOKEN',
     'AEGIS_GRAFANA_TOKEN',
+    'AEGIS_VIEWER_TOKEN',
     'AEGIS_TOKEN',
     'AEGIS_GRAFANA_API_TOKEN',
     'AEGIS_GRAFANA_WEBHOOK_SECRET',
