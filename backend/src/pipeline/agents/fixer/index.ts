@@ -31,6 +31,8 @@ export const fixerInput = z.object({
   route: z.enum(['investigate', 'auto-handle', 'notify-only']),
   rcaTop: z.array(z.object({ service: z.string(), probability: z.number() })),
   similar: z.array(z.object({ incident_id: z.string(), similarity: z.number(), action: z.string().nullable(), outcome: z.enum(['succeeded', 'failed', 'none']) })),
+  /** Actions already rejected, failed or reverted on a service in this incident: never proposed again. */
+  exclude: z.array(z.object({ service: z.string(), action: z.string() })).default([]),
 });
 export type FixerInput = z.infer<typeof fixerInput>;
 
@@ -96,8 +98,14 @@ export function createFixerAgent(deps: FixerDeps) {
       const bonus = similarBonus(input.similar);
       const decision = decide(model.bandit, sig.features, bonus);
       const ranked = decision.ranked.map((r) => ({ action: r.action, p_success: r.pSuccess, confidence: r.calibrated, expected_reward: r.reward, score: r.score, outcomes_seen: r.n }));
+      const excluded = new Set(input.exclude.filter((e) => e.service === target).map((e) => e.action));
       let chosen = model.source === 'untrained' ? ruleTable(sig.features) : decision.action;
       const best = ranked[0];
+      if (excluded.has(chosen)) {
+        // Already tried or refused here: the next action likely enough to work, else nothing.
+        const next = decision.ranked.find((r) => !excluded.has(r.action) && r.action !== 'none' && r.calibrated >= MIN_CONFIDENCE);
+        chosen = next?.action ?? 'none';
+      }
       let rationale =
         model.source === 'untrained'
           ? 'no trained model: the fixed rule table chose'
@@ -108,7 +116,7 @@ export function createFixerAgent(deps: FixerDeps) {
       let what_if: FixerOutput['what_if'] = null;
       if (sim && sim.topology.services.some((s) => s.name === target)) {
         // The chosen action first, then the next best, stopping at the first that recovers (each run costs CPU).
-        const candidates = [...new Set([chosen, ...ranked.map((r) => r.action)])].filter((a) => a !== 'none').slice(0, 3);
+        const candidates = [...new Set([chosen, ...ranked.map((r) => r.action)])].filter((a) => a !== 'none' && !excluded.has(a)).slice(0, 3);
         what_if = [];
         for (const a of candidates) {
           const o = whatIf(sim, target, a, EPISODE_OPTIONS.horizonMs, { restrict: true });
