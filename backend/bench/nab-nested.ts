@@ -7,7 +7,8 @@
  *
  * The procedure: greedy forward selection from a pool of candidate members (a member may be added twice,
  * i.e. weight 2), scored by NAB standard on the training files, stopping when no addition gains 0.1 point;
- * then a small grid over the alarm surprise and the alarm stream's onset window. Member streams (calibrated surprise per point)
+ * then a small grid over the alarm stream's onset window. (The alarm surprise only anchors the probability
+ * scale — where 0.9 lies — and is set for the live service, not by NAB.) Member streams (calibrated surprise per point)
  * are computed once per file and recombined, so each evaluation costs one ensemble pass and one scoring.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import {
   parsePipelineConfig,
   parseSeriesCsv,
 } from '../src/detect/index.js';
+import { lstmRawErrors } from './nab-lstm.js';
 import { type LabelledFile, labelFile, loadLabels, PROFILES, scoreCorpus } from './nab-score.js';
 
 type MemberInput = z.input<typeof memberSchema>;
@@ -46,12 +48,18 @@ export const POOL: Record<string, MemberInput> = {
   'context-likelihood': { detector: 'context', params: {}, calibrate: 'likelihood' },
   'cad-likelihood': { detector: 'cad', params: { restPeriod: 0 }, calibrate: 'likelihood' },
   'zscore-likelihood': { detector: 'zscore', params: { window: 4000 }, calibrate: 'likelihood' },
+  // Group-level: its raw forecast errors come from nab-lstm.ts (the service's training schedule).
+  lstm: { detector: 'lstm', params: {} },
 };
 
+/**
+ * Fixed before any NAB run, for the live service rather than for NAB: the probability averages the combined
+ * surprise of the last 3 points, so a one-point blip on one of hundreds of healthy series is not a fault.
+ */
+const EVIDENCE = 3;
 /** Knobs chosen after the members, on the same training files. */
-const ALARM_SURPRISE = [1.75, 2.25, 2.75];
 const SUPPRESS = [100, 400, 1000];
-const BASE = { calibration: { forget: 0.0003 } } as const;
+const BASE = { calibration: { forget: 0.0003 }, evidence: EVIDENCE } as const;
 const MAX_MEMBERS = 8;
 const MIN_GAIN = 0.1;
 
@@ -104,7 +112,8 @@ export async function memberStreams(files: NabFile[], pool: Record<string, Membe
         continue;
       }
       const scorer = createSeriesScorer({ ...BASE, members: [member] }, builtinLookup);
-      const stream = scorer.score({ timestamps: f.csv.timestamps, values: f.csv.values }).members[0]!;
+      const external = member.detector === 'lstm' ? { lstm: await lstmRawErrors(f.csv.values) } : undefined;
+      const stream = scorer.score({ timestamps: f.csv.timestamps, values: f.csv.values }, external).members[0]!;
       perFile.push(stream);
       if (cached) {
         await mkdir(path.dirname(cached), { recursive: true });
@@ -129,6 +138,84 @@ export function outputsOf(choice: Omit<Choice, 'trainScore'>, files: NabFile[], 
   });
 }
 
+/**
+ * Greedy selection's fast path: the ensemble's running sums for the members chosen so far, per file, so a
+ * candidate costs one pass over its own stream (the result equals createCombiner's; checked by the final
+ * outputs, which go through outputsOf).
+ */
+interface Running {
+  sum: Float64Array[];
+  wsum: Float64Array[];
+  max: Float64Array[];
+  votes: Uint8Array[];
+}
+
+function emptyRunning(files: NabFile[]): Running {
+  const n = (f: NabFile) => f.csv.values.length;
+  return {
+    sum: files.map((f) => new Float64Array(n(f))),
+    wsum: files.map((f) => new Float64Array(n(f))),
+    max: files.map((f) => new Float64Array(n(f))),
+    votes: files.map((f) => new Uint8Array(n(f))),
+  };
+}
+
+function addMember(r: Running, files: NabFile[], all: NabFile[], stream: Float64Array[], repeat: boolean, voteLevel: number) {
+  files.forEach((f, j) => {
+    const s = stream[all.indexOf(f)]!;
+    const [sum, wsum, max, votes] = [r.sum[j]!, r.wsum[j]!, r.max[j]!, r.votes[j]!];
+    for (let i = 0; i < s.length; i++) {
+      const x = s[i]!;
+      if (Number.isNaN(x)) continue;
+      sum[i]! += x;
+      wsum[i]! += 1;
+      if (!repeat) {
+        if (x > max[i]!) max[i] = x;
+        if (x >= voteLevel) votes[i]!++;
+      }
+    }
+  });
+}
+
+function evaluateWith(
+  r: Running,
+  candidate: { stream: Float64Array[]; repeat: boolean } | undefined,
+  knobs: { alarmSurprise: number; suppress: number },
+  files: NabFile[],
+  all: NabFile[],
+) {
+  const config = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs }));
+  const { voteLevel, minVotes, lone } = config.ensemble;
+  const outputs = files.map((f, j) => {
+    const s = candidate?.stream[all.indexOf(f)];
+    const [sum, wsum, max, votes] = [r.sum[j]!, r.wsum[j]!, r.max[j]!, r.votes[j]!];
+    const combiner = createCombiner(config);
+    const out = new Float64Array(sum.length);
+    for (let i = 0; i < sum.length; i++) {
+      let su = sum[i]!;
+      let w = wsum[i]!;
+      let mx = max[i]!;
+      let v = votes[i]!;
+      const x = s ? s[i]! : NaN;
+      if (!Number.isNaN(x)) {
+        su += x;
+        w += 1;
+        if (!candidate?.repeat) {
+          if (x > mx) mx = x;
+          if (x >= voteLevel) v++;
+        }
+      }
+      const mean = su / w;
+      out[i] = combiner.finish(w === 0 ? NaN : mean + (v >= minVotes ? 1 : lone) * (mx - mean)).alarmScore;
+    }
+    return out;
+  });
+  return scoreCorpus(
+    files.map((f) => f.labels),
+    outputs,
+  ).score;
+}
+
 const evaluate = (choice: Omit<Choice, 'trainScore'>, files: NabFile[], all: NabFile[], streams: Streams) =>
   scoreCorpus(
     files.map((f) => f.labels),
@@ -139,30 +226,32 @@ const evaluate = (choice: Omit<Choice, 'trainScore'>, files: NabFile[], all: Nab
 export function select(train: NabFile[], all: NabFile[], streams: Streams, names: string[]): Choice {
   let members: Choice['members'] = [];
   let knobs = { alarmSurprise: 2.25, suppress: 400 };
+  const voteLevel = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs })).ensemble.voteLevel;
+  const running = emptyRunning(train);
   let best = -Infinity;
   while (members.reduce((a, m) => a + m.weight, 0) < MAX_MEMBERS) {
-    let round = { score: -Infinity, members };
+    let round = { score: -Infinity, name: '' };
     for (const name of names) {
       const existing = members.find((m) => m.name === name);
       if (existing && existing.weight >= 2) continue;
-      const candidate = existing
-        ? members.map((m) => (m.name === name ? { ...m, weight: 2 } : m))
-        : [...members, { name, weight: 1 }];
-      const score = evaluate({ members: candidate, ...knobs }, train, all, streams);
-      if (score > round.score) round = { score, members: candidate };
+      const score = evaluateWith(running, { stream: streams.get(name)!, repeat: Boolean(existing) }, knobs, train, all);
+      if (score > round.score) round = { score, name };
     }
     if (round.score < best + MIN_GAIN) break;
     best = round.score;
-    members = round.members;
+    const existing = members.find((m) => m.name === round.name);
+    addMember(running, train, all, streams.get(round.name)!, Boolean(existing), voteLevel);
+    members = existing
+      ? members.map((m) => (m.name === round.name ? { ...m, weight: 2 } : m))
+      : [...members, { name: round.name, weight: 1 }];
   }
-  for (const alarmSurprise of ALARM_SURPRISE)
-    for (const suppress of SUPPRESS) {
-      const score = evaluate({ members, alarmSurprise, suppress }, train, all, streams);
-      if (score > best) {
-        best = score;
-        knobs = { alarmSurprise, suppress };
-      }
+  for (const suppress of SUPPRESS) {
+    const score = evaluateWith(running, undefined, { ...knobs, suppress }, train, all);
+    if (score > best) {
+      best = score;
+      knobs = { ...knobs, suppress };
     }
+  }
   return { members, ...knobs, trainScore: best };
 }
 

@@ -338,11 +338,13 @@ function wireDetection(w: Wiring, graph: ServiceGraph): DetectionService | undef
     lookup: registryLookup(w.registries.detectors),
     onScore: anomalyScoreGauges(w.metrics),
     owns: (series) => w.coordination.membership.owns(series),
-    // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
-    lstm: {
-      loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
-      train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
-    },
+    // Opt-in LSTM member (AEGIS_DETECT_LSTM): one model per metric group, trained in a worker.
+    lstm: w.config.AEGIS_DETECT_LSTM
+      ? {
+          loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
+          train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
+        }
+      : undefined,
   });
 }
 

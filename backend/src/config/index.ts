@@ -47,6 +47,8 @@ export const configSchema = z
     AEGIS_LLM_MODEL: optionalString,
     AEGIS_LLM_API_KEY: optionalString,
     AEGIS_TF_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+    /** Opt in to the LSTM ensemble member (off: bench:nab:ablation shows no held-out gain; README, Anomaly detection). */
+    AEGIS_DETECT_LSTM: flag,
     AEGIS_EXTENSIONS_DIR: optionalString,
     AEGIS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** Largest request body accepted, in bytes. */

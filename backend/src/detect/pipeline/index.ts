@@ -39,7 +39,7 @@ export interface ScorerState {
     last: number | null;
     smooth: number[];
   }>;
-  postRules: PostRuleState;
+  postRules: PostRuleState & { evidence?: number[] };
 }
 
 /** The full Aegis detector for one series: members → calibration → weighted vote → post-rules. */
@@ -87,7 +87,12 @@ const storedSchema = z.object({
       smooth: z.array(z.number()),
     }),
   ),
-  postRules: z.object({ recent: z.array(z.number()).default([]), hits: z.array(z.number()), quiet: z.number() }),
+  postRules: z.object({
+    recent: z.array(z.number()).default([]),
+    hits: z.array(z.number()),
+    quiet: z.number(),
+    evidence: z.array(z.number()).default([]),
+  }),
 });
 
 export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup, state?: ScorerState): SeriesScorer {
@@ -193,13 +198,32 @@ function calibratorFor(m: MemberConfig, config: PipelineConfig, saved?: Calibrat
  * Members' calibrated surprises → one point's displayed probability, alarm and alarm score. Shared by the
  * scorer and the NAB bench (which caches member streams and recombines them).
  */
-export function createCombiner(config: PipelineConfig, state?: PostRuleState) {
+export function createCombiner(config: PipelineConfig, state?: PostRuleState & { evidence?: number[] }) {
   const ensemble = createEnsemble(
     config.members.map((m) => m.weight),
     config.ensemble,
   );
   let postRules = createPostRules(config.postRules, state);
+  const recent = new Float64Array(config.evidence);
+  let filled = 0;
+  let sum = 0;
+  for (const s of (state?.evidence ?? []).slice(-recent.length)) {
+    recent[filled++] = s;
+    sum += s;
+  }
+  /** One point's combined surprise → displayed probability, alarm, alarm score. */
+  const finish = (combined: number) => {
+    const s = Number.isNaN(combined) ? 0 : combined;
+    const slot = filled % recent.length;
+    sum += s - (filled >= recent.length ? (recent[slot] ?? 0) : 0);
+    recent[slot] = s;
+    filled++;
+    const p = surpriseToProbability(sum / Math.min(filled, recent.length), config);
+    const r = postRules.next(p, ANOMALY_ALARM_THRESHOLD);
+    return { score: p, alarm: r.alarm, alarmScore: r.alarmScore };
+  };
   return {
+    finish,
     /** `perMember[j][i]`: member j's surprise at point i; `values` only says which points are missing. */
     run(perMember: ArrayLike<number>[], values: ArrayLike<number>): Omit<ScoredPoints, 'members'> {
       const n = values.length;
@@ -216,9 +240,8 @@ export function createCombiner(config: PipelineConfig, state?: PostRuleState) {
           continue;
         }
         for (let j = 0; j < perMember.length; j++) column[j] = perMember[j]?.[i] ?? NaN;
-        const p = surpriseToProbability(ensemble.combine(column), config);
-        const r = postRules.next(p, ANOMALY_ALARM_THRESHOLD);
-        scores[i] = p;
+        const r = finish(ensemble.combine(column));
+        scores[i] = r.score;
         alarms[i] = r.alarm ? 1 : 0;
         alarmScores[i] = r.alarmScore;
       }
@@ -227,6 +250,10 @@ export function createCombiner(config: PipelineConfig, state?: PostRuleState) {
     resetAlarms: () => {
       postRules = createPostRules(config.postRules);
     },
-    saveAlarms: () => postRules.save(),
+    saveAlarms: () => {
+      const kept = Math.min(filled, recent.length);
+      const evidence = Array.from({ length: kept }, (_v, i) => recent[(filled - kept + i) % recent.length] ?? 0);
+      return { ...postRules.save(), evidence };
+    },
   };
 }
