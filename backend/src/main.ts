@@ -192,7 +192,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
 
     const { graph, rca } = await wireGraphAndRca(w);
     const detection = wireDetection(w, graph);
-    const remediation = await wireRemediation(w, opts.remediationPolicy);
+    const remediation = await wireRemediation(w, opts.remediationPolicy, graph);
     const ingest = await wireIngest(w, graph, remediation);
     await wireNotifications(w);
     const { pipeline, pipelineStore, tools, getScanner } = await wirePipeline(w, graph, rca, remediation);
@@ -202,7 +202,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       routes: [
         ...ingest.routes, // first: the hot path in an alert flood, matched before every other route
         ...simulatorRoutes({ simulator: cluster.simulator }),
-        ...incidentRoutes({ store, bus }),
+        ...incidentRoutes({ store, bus, clock, rootCause: (id, input, actor) => rca.recordRootCause(id, input, actor) }),
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
@@ -398,7 +398,7 @@ async function wireNotifications(w: Wiring): Promise<void> {
   w.onClose(async () => notifications.close());
 }
 
-async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined): Promise<RemediationService> {
+async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined, graph: ServiceGraph): Promise<RemediationService> {
   return createRemediationService({
     store: w.store,
     bus: w.bus,
@@ -410,6 +410,7 @@ async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined)
     policy: policy ?? (await loadRemediationPolicy(path.join(w.config.AEGIS_HOME, 'remediation-policy.yaml'))),
     owner: w.coordination.replicaId,
     leaseTtlMs: 15_000,
+    callers: (service) => graph.upstream(service),
   });
 }
 

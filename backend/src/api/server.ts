@@ -9,7 +9,7 @@ import type { Authenticator } from './auth.js';
 import { errorMiddleware } from './errors.js';
 import { httpMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
-import { can, type Principal } from './principal.js';
+import { can, credentialOf, type Principal } from './principal.js';
 import { auditsRefusal, createApiLimiter, DEFAULT_RATE_LIMIT, type ApiRateLimits } from './rate-limit.js';
 import type { RouteDef } from './route.js';
 
@@ -70,8 +70,8 @@ export function createApp(deps: AppDeps): express.Express {
       status,
       request_id: l.requestId,
       remote_addr: req.ip ?? null,
-      details: {},
       ...extra,
+      details: { ...(l.principal ? { credential: credentialOf(l.principal) } : {}), ...extra.details },
     });
   };
 

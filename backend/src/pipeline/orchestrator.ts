@@ -63,7 +63,8 @@ export interface SimilarIncident {
   similarity: number;
   root_cause: string | null;
   resolution: string | null;
-  remediation: { action: string; status: string } | null;
+  /** `attributed`: its verification credited the recovery to the action (only those count as evidence). */
+  remediation: { action: string; status: string; attributed: boolean } | null;
   created_at: string;
 }
 
@@ -210,7 +211,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           incident_id: s.incident_id,
           similarity: s.similarity,
           action: s.remediation?.action ?? null,
-          outcome: s.remediation?.status === 'succeeded' ? ('succeeded' as const) : s.remediation?.status === 'failed' || s.remediation?.status === 'reverted' ? ('failed' as const) : ('none' as const),
+          outcome: s.remediation?.attributed && s.remediation.status === 'succeeded' ? ('succeeded' as const) : s.remediation?.status === 'failed' || s.remediation?.status === 'reverted' ? ('failed' as const) : ('none' as const),
         })),
       },
       id,
@@ -251,7 +252,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const s of scored) {
       const inc: Incident = await deps.store.incidents.get(s.id);
       const rems = await deps.store.remediations.listByIncident(s.id);
-      const rem = rems.find((r) => r.status === 'succeeded') ?? rems[rems.length - 1];
+      const credited = (r: (typeof rems)[number]) => r.status === 'succeeded' && (r.verification as { attributed?: boolean } | null)?.attributed === true;
+      const rem = rems.find(credited) ?? rems[rems.length - 1];
       const execs = await deps.store.executions.listByIncident(s.id);
       const rca = [...execs].reverse().find((e) => e.agent === 'rca' && e.status === 'success')?.output as RcaAgentOutput | undefined;
       out.push({
@@ -260,8 +262,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         status: inc.status,
         similarity: Math.round(s.similarity * 1000) / 1000,
         root_cause: rca?.ranking[0]?.service ?? null,
-        resolution: inc.resolution ?? (rem ? `${rem.action_type} on ${rem.target}: ${rem.status}` : null),
-        remediation: rem ? { action: rem.action_type, status: rem.status } : null,
+        resolution: inc.resolution ?? (rem ? `${rem.action_type} on ${rem.target}: ${rem.status}${rem.status === 'succeeded' && !credited(rem) ? ' (recovery not credited to it)' : ''}` : null),
+        remediation: rem ? { action: rem.action_type, status: rem.status, attributed: credited(rem) } : null,
         created_at: inc.created_at,
       });
     }
@@ -286,11 +288,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return pm;
   }
 
-  /** A remediation's outcome teaches the fixer and, when it resolved the incident, gets a postmortem written. */
+  /**
+   * A remediation's outcome teaches the fixer and, when it resolved the incident, gets a postmortem written.
+   * A success the verification did not credit to the action (it came before it, or with another change) teaches nothing.
+   */
   async function onOutcome(o: RemediationOutcome) {
     const r = o.remediation;
     const features = (r.plan as { predicted?: { features?: number[] } }).predicted?.features;
-    if (features) {
+    if (features && (o.status !== 'succeeded' || o.attributed)) {
       const fresh = await deps.pipelineStore.recordOutcome({ source: 'real', incidentId: r.incident_id, remediationId: r.id, service: r.target, action: r.action_type, features, success: o.status === 'succeeded', recoveryMs: o.recoveryMs });
       if (fresh) await deps.fixerModel().learn({ features, action: r.action_type, success: o.status === 'succeeded', recoveryMs: o.recoveryMs });
     }

@@ -145,7 +145,7 @@ export const accessRules = [
     title: 'Service of type NodePort', desc: 'NodePort opens the port on every node, bypassing ingress controls.',
     sev: 'low', cat: 'security', kinds: ['Service'],
     check: (r) => (r.get('spec.type') === 'NodePort' ? [{ path: 'spec.type', message: 'type is NodePort' }] : []),
-    fix: 'Use ClusterIP behind an Ingress or an internal LoadBalancer.', kics: ['service_type_is_nodeport'], refs: { checkov: ['CKV_K8S_151'] },
+    fix: 'Use ClusterIP behind an Ingress or an internal LoadBalancer.', kics: ['service_type_is_nodeport'],
     pass: [k8sDocs({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'a' }, spec: { type: 'ClusterIP', ports: [{ port: 80 }] } })],
     fail: [k8sDocs({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'a' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } })],
   }),

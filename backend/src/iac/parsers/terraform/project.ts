@@ -206,6 +206,10 @@ function evalModule(
         resources.push(makeResource(b, file, instScope, `${prefix}${b.labels[0]}.${b.labels[1]}${key}`, errors));
         return null;
       });
+    } else if (b.type === 'provider' || b.type === 'variable') {
+      // Provider settings and variable defaults are checked too (kinds `provider.<name>`, `variable`), e.g. for hard-coded secrets.
+      const kind = b.type === 'provider' ? `provider.${b.labels[0] ?? ''}` : 'variable';
+      resources.push(makeResource(b, file, scope, `${prefix}${b.type}.${b.labels[0] ?? ''}`, errors, kind));
     } else if (b.type === 'data') {
       // Data sources are checked too (kind `data.<type>`), e.g. policy documents.
       expandInstances(b, scope, (instScope, key) => {

@@ -12,6 +12,7 @@ import { FIXER_ACTIONS } from './bandit.js';
 import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
 import { whatIf } from './simulate.js';
+import { honestConfidence } from './confidence.js';
 
 export { FIXER_ACTIONS, createBandit, type Bandit, type BanditState } from './bandit.js';
 export { FEATURE_NAMES, faultSignature, triggeringMetric, type Signature } from './features.js';
@@ -19,6 +20,7 @@ export { decide, ruleTable, ACTION_COST } from './policy.js';
 export { loadFixerModel, DEFAULT_MODEL_FILE, type FixerModel, type StoredModel } from './model.js';
 export { collectEpisodes, planEpisodes, trainBandit, trainableServices, trainingBase, EPISODE_OPTIONS } from './train.js';
 export { scorePolicy, policies, reliability, type PolicyScore, type ReliabilityRow } from './evaluate.js';
+export { honestConfidence, abnormality, PROPOSE_THRESHOLD, type Confidence } from './confidence.js';
 export { whatIf, runEpisode, healthy, applySimAction, type Episode, type SimOutcome } from './simulate.js';
 
 const MIN = 60_000;
@@ -41,6 +43,9 @@ export const fixerOutput = z.object({
   rule_table_action: z.string(),
   what_if: z.array(z.object({ action: z.string(), recovered: z.boolean(), recovery_ms: z.number().nullable() })).nullable(),
   plan: z.object({ action: z.string(), confidence: z.number(), rationale: z.string(), model: z.string() }),
+  /** confidence = p_root_cause × p_action (see confidence.ts). */
+  p_root_cause: z.number().optional(),
+  p_action: z.number().optional(),
   remediation_id: z.string().nullable(),
   proposal_error: z.string().nullable(),
 });
@@ -77,7 +82,9 @@ export function createFixerAgent(deps: FixerDeps) {
     retries: 0,
     async run(input, ctx) {
       const { incident } = input;
-      const target = input.rcaTop[0]?.service ?? incident.services[0] ?? null;
+      // The most probable cause, whatever order the ranking arrived in.
+      const top = [...input.rcaTop].sort((a, b) => b.probability - a.probability)[0];
+      const target = top?.service ?? incident.services[0] ?? null;
       const empty = { namespace: incident.namespace, features: {}, feature_vector: [], ranked: [], rule_table_action: 'none', what_if: null, remediation_id: null };
       if (!target) return { ...empty, target: null, plan: { action: 'none', confidence: 0, rationale: 'no affected service to act on', model: 'none' }, proposal_error: null };
       const change = ctx.tools.has('k8s_recent_change')
@@ -115,11 +122,24 @@ export function createFixerAgent(deps: FixerDeps) {
           chosen = alternative.action;
         }
       }
-      const confidence = ranked.find((r) => r.action === chosen)?.confidence ?? 0;
+      const chosenEstimate = decision.ranked.find((r) => r.action === chosen);
+      const honest = honestConfidence({
+        pRootCause: top ? top.probability : null,
+        pAction: chosenEstimate?.calibrated ?? best?.confidence ?? 0,
+        features: sig.features,
+        leverage: chosenEstimate?.leverage ?? 0,
+        whatIf: what_if ? { chosenRecovers: what_if.find((w) => w.action === chosen)?.recovered ?? null, anyRecovers: what_if.some((w) => w.recovered) } : null,
+      });
+      const confidence = honest.value;
+      rationale += `; confidence ${(confidence * 100).toFixed(0)}% = root cause ${(honest.pRootCause * 100).toFixed(0)}% × action ${(honest.pAction * 100).toFixed(0)}%${honest.notes.length ? ` (${honest.notes.join('; ')})` : ''}`;
+      if (honest.abstain && chosen !== 'none') {
+        rationale += `; nothing is proposed: ${honest.abstain}`;
+        chosen = 'none';
+      }
       const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, sig.features[i] ?? 0]));
-      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source } };
+      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source }, p_root_cause: honest.pRootCause, p_action: honest.pAction };
       if (chosen === 'none' || input.route === 'notify-only' || !deps.remediation) {
-        const why = chosen === 'none' ? 'no action is expected to help' : input.route === 'notify-only' ? 'triage routed this incident to notify-only' : 'remediation is not configured';
+        const why = chosen === 'none' ? (honest.abstain ?? 'no action is expected to help') : input.route === 'notify-only' ? 'triage routed this incident to notify-only' : 'remediation is not configured';
         return { ...out, proposal_error: why };
       }
       const trigger = triggeringMetric(sig);
@@ -132,7 +152,7 @@ export function createFixerAgent(deps: FixerDeps) {
           confidence,
           severity: input.severity,
           trigger: trigger ? { service: target, ...trigger, direction: 'down' } : undefined,
-          predicted: { what_if: what_if?.find((w) => w.action === chosen) ?? null, p_success: confidence, features: sig.features, ranked: ranked.slice(0, 3) },
+          predicted: { what_if: what_if?.find((w) => w.action === chosen) ?? null, p_success: honest.pAction, p_root_cause: honest.pRootCause, features: sig.features, ranked: ranked.slice(0, 3) },
           rationale,
           actor: 'agent:fixer',
         });
