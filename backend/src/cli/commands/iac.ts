@@ -105,7 +105,8 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
   const custom = rulesDir ? await loadCustomRules(path.resolve(rulesDir)) : [];
   // User modules (AEGIS_EXTENSIONS_DIR) may register rules too; those run in-process, not in workers.
   const moduleRules = await extensionRules(ctx.env.AEGIS_EXTENSIONS_DIR);
-  const rules = selectRules([...BUILTIN_RULES, ...moduleRules, ...custom], config);
+  const allRules = [...BUILTIN_RULES, ...moduleRules, ...custom];
+  const rules = selectRules(allRules, config);
 
   const fixMode = Boolean(values.fix || values['fix-all']);
   const dryRun = Boolean(values['dry-run']);
@@ -126,7 +127,7 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
   if (progress && files.length >= 200) ctx.err(`scanning ${files.length} files on ${workers} worker thread(s)…`);
   // Worker threads rebuild the rule set from the same config; large trees are spread over the cores.
   let cacheOut: CacheSnapshot | undefined;
-  const scanner = workers > 1 ? undefined : await createIacScanner({ rules });
+  const scanner = workers > 1 ? undefined : await createIacScanner({ rules, knownRuleIds: allRules.map((r) => r.id) });
   if (scanner && snapshot && !scanner.importCache(snapshot) && progress)
     ctx.err('cache was written with other rules; scanning everything');
   const scanAll = async (input: SourceFile[]): Promise<ScanResult> => {
@@ -170,6 +171,8 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
       : format === 'sarif'
         ? JSON.stringify(toSarif(findings, rules, await sarifLocation(root, values['repo-root'] as string | undefined)), null, 2)
         : toText(findings, { colour: Boolean(process.stdout.isTTY), suppressed: result.suppressed.length });
+  // A suppression that is not honoured is never silent.
+  for (const w of result.warnings) ctx.err(`warning: ${w.file}:${w.line}: ${w.message}`);
   if (values.output) await writeFile(values.output as string, rendered + '\n');
   else if (!dryRun) ctx.out(rendered);
   if (progress)

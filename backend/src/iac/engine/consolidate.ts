@@ -45,7 +45,8 @@ export function consolidate(findings: Finding[], titles: (ruleId: string) => str
     const [first, ...rest] = sorted;
     if (!first) continue;
     const others = [...new Set(rest.map((f) => titles(f.ruleId)))];
-    out.push(others.length ? { ...first, message: `${first.message} (also: ${others.join('; ')})` } : first);
+    const alsoRules = [...new Set(rest.map((f) => f.ruleId))];
+    out.push(others.length ? { ...first, message: `${first.message} (also: ${others.join('; ')})`, alsoRules } : first);
   }
   return out;
 }

@@ -79,7 +79,7 @@ export async function scanParallel(
     ),
   );
   const stats: ScanStats = { files: 0, iacFiles: 0, resources: 0, units: 0, unitsEvaluated: 0, filesParsed: 0, parseErrors: 0 };
-  const merged: ScanResult & { cache?: CacheSnapshot } = { findings: [], suppressed: [], parseErrors: [], stats };
+  const merged: ScanResult & { cache?: CacheSnapshot } = { findings: [], suppressed: [], warnings: [], parseErrors: [], stats };
   const caches = results.map((r) => r.cache).filter((c): c is CacheSnapshot => c !== undefined);
   const first = caches[0];
   // Workers scanned disjoint files with the same rules, so their caches merge by concatenation.
@@ -87,6 +87,7 @@ export async function scanParallel(
   for (const r of results) {
     merged.findings.push(...r.findings);
     merged.suppressed.push(...r.suppressed);
+    merged.warnings.push(...r.warnings);
     merged.parseErrors.push(...r.parseErrors);
     for (const k of Object.keys(stats) as Array<keyof ScanStats>) stats[k] += r.stats[k];
   }

@@ -1,5 +1,6 @@
 import { isObject, Unknown, type Finding, type Framework, type Resource, type Value } from '../model.js';
 import { consolidate } from './consolidate.js';
+import { ANY_RULE, lineKey } from './suppress.js';
 import type { Rule, RuleContext } from './rule.js';
 import { getPath, viewOf } from './view.js';
 
@@ -115,7 +116,7 @@ export function runRules(resources: readonly Resource[], index: RuleIndex): RunR
       }
     }
     for (const finding of consolidate(own, titles)) {
-      const reason = res.suppressed.get(finding.ruleId);
+      const reason = res.suppressed.get(finding.ruleId) ?? res.suppressed.get(lineKey(finding.line)) ?? res.suppressed.get(ANY_RULE);
       if (reason) suppressed.push({ finding, reason });
       else findings.push(finding);
     }

@@ -67,7 +67,7 @@ function editAt(content: string, lines: LineCounter, start: YAMLMap, segments: S
     const seg = segments[i] as Segment;
     const rest = segments.slice(i);
     if (isSeq(node)) {
-      const next = typeof seg === 'number' ? (node.items[seg] as Node | undefined) : undefined;
+      const next: Node | undefined = typeof seg === 'number' ? (node.items[seg] as Node | undefined) : undefined;
       if (!next) return undefined;
       node = next;
       continue;
