@@ -5,10 +5,10 @@ import { deployment, goodPod, k8, k8sDocs } from '../dsl.js';
 import { podSpecOf, sub, WORKLOADS } from './helpers.js';
 
 const ROLES = ['Role', 'ClusterRole'];
-const role = (rules: unknown[]) => k8sDocs({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'app' }, rules });
+export const role = (rules: unknown[]) => k8sDocs({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'app' }, rules });
 
 /** Fires when a Role/ClusterRole rule grants one of `verbs` on one of `resources` (wildcards count). */
-function grantsRule(resources: string[], verbs: string[], message: string): CheckFn {
+export function grantsRule(resources: string[], verbs: string[], message: string): CheckFn {
   return (r) =>
     r.each('rules').filter((x) => {
       const res = asStrings(sub(x.value, 'resources'));
@@ -17,8 +17,8 @@ function grantsRule(resources: string[], verbs: string[], message: string): Chec
     }).map((x) => ({ path: x.path, message }));
 }
 
-const psp = (spec: Record<string, unknown>) => k8sDocs({ apiVersion: 'policy/v1beta1', kind: 'PodSecurityPolicy', metadata: { name: 'p' }, spec });
-const PSP_OK = { privileged: false, allowPrivilegeEscalation: false, requiredDropCapabilities: ['ALL'], hostPID: false, hostIPC: false, hostNetwork: false, runAsUser: { rule: 'MustRunAsNonRoot' }, seLinux: { rule: 'RunAsAny' }, fsGroup: { rule: 'RunAsAny' }, supplementalGroups: { rule: 'RunAsAny' }, volumes: ['configMap'] };
+export const psp = (spec: Record<string, unknown>) => k8sDocs({ apiVersion: 'policy/v1beta1', kind: 'PodSecurityPolicy', metadata: { name: 'p' }, spec });
+export const PSP_OK = { privileged: false, allowPrivilegeEscalation: false, requiredDropCapabilities: ['ALL'], hostPID: false, hostIPC: false, hostNetwork: false, runAsUser: { rule: 'MustRunAsNonRoot' }, seLinux: { rule: 'RunAsAny' }, fsGroup: { rule: 'RunAsAny' }, supplementalGroups: { rule: 'RunAsAny' }, volumes: ['configMap'] };
 
 export const accessRules = [
   k8('k8s-rbac-pod-exec', {

@@ -250,11 +250,11 @@ export const workloadRules = [
     pass: [passD], fail: [fail({ env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 's', key: 'pw' } } }] })],
   }),
   k8('k8s-pod-sensitive-host-path', {
-    title: 'Pod mounts a sensitive host directory', desc: 'Mounting /, /etc, /proc, /var/lib/kubelet and similar host paths exposes the node.',
+    title: 'Pod mounts a sensitive host directory', desc: 'Mounting /, /etc, /proc, /var (kubelet, runtime and other pods\' data) and similar host paths exposes the node.',
     sev: 'high', cat: 'security', kinds: ['*'],
     check: (r) => {
       const base = podSpecOf(r);
-      const sensitive = /^\/(etc|proc|sys|root|boot|dev|var\/lib\/kubelet|var\/lib\/docker|var\/run|var\/log|usr|bin|lib|sbin|home)?(\/.*)?$/;
+      const sensitive = /^\/(etc|proc|sys|root|boot|dev|var(?:\/lib|\/run|\/log)?|usr|bin|lib|sbin|home)?(\/.*)?$/;
       return base ? r.each(`${base}.volumes`).filter((x) => {
         const p = sub(x.value, 'hostPath.path');
         return typeof p === 'string' && sensitive.test(p) && !/\.sock$/.test(p);
