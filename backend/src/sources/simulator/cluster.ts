@@ -779,7 +779,8 @@ export function createCluster(deps: ClusterDeps): Cluster {
       zone: `sim-zone-${'abc'[Math.max(0, nodeNames.indexOf(p.node)) % 3]}`,
     }));
     const slice = store.get('endpointslices', namespace, sliceName);
-    const body = { addressType: 'IPv4', endpoints, ports };
+    // The endpointslice controller always names ports ("" when unnamed); kubectl describe dereferences the name.
+    const body = { addressType: 'IPv4', endpoints, ports: ports.map((p) => ({ name: '', ...p })) };
     if (!slice) {
       store.create('endpointslices', {
         apiVersion: 'discovery.k8s.io/v1',
