@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { adminRoutes, createApp, createAuthenticator, incidentRoutes, rateLimitsFromConfig } from './api/index.js';
+import { adminRoutes, createApp, createAuthenticator, createAuthGuard, incidentRoutes, rateLimitsFromConfig } from './api/index.js';
 import { createPreviewRouter, withPreview } from './api/preview.js';
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
 import {
@@ -55,7 +55,7 @@ import { connectClusterSources, describeClusterSources, type ClusterSources, typ
 import type { KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
-import { createIacFindingStore, createIacScanner, iacRoutes, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
+import { createApiScanner, createIacFindingStore, createIacScanner, iacRoutes, parseIacRoots, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
 import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline, withMcpEndpoint } from './pipeline/index.js';
 import {
   createKubeCluster,
@@ -195,7 +195,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const remediation = await wireRemediation(w, opts.remediationPolicy, graph);
     const ingest = await wireIngest(w, graph, remediation);
     await wireNotifications(w);
-    const { pipeline, pipelineStore, tools, getScanner } = await wirePipeline(w, graph, rca, remediation);
+    const { pipeline, pipelineStore, tools, namespace } = await wirePipeline(w, graph, rca, remediation);
 
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
@@ -209,7 +209,12 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...detectRoutes({ store: w.detectStore, clock }),
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
-        ...iacRoutes({ store: createIacFindingStore({ db }), scanner: getScanner, clock }),
+        ...iacRoutes({
+          store: createIacFindingStore({ db }),
+          clock,
+          roots: parseIacRoots(config.AEGIS_IAC_ROOTS),
+          scanner: createApiScanner({ extensionsDir: config.AEGIS_EXTENSIONS_DIR }),
+        }),
         ...coordinationRoutes(coordination),
       ],
       authenticator,
@@ -231,10 +236,12 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
           app,
         )
       : app;
-    const served = withMcpEndpoint({ inner: handler, registry: tools, authenticator, logger: logger.child({ component: 'mcp' }) });
+    // MCP and socket.io authenticate in front of the API app: one guard throttles and audits their failures.
+    const authGuard = createAuthGuard({ authenticator, audit: store.audit, clock, logger: logger.child({ component: 'auth' }) });
+    const served = withMcpEndpoint({ inner: handler, registry: tools, authenticator, guard: authGuard, namespaces: [namespace], logger: logger.child({ component: 'mcp' }) });
     const { server, url } = await listen(config, served);
     onClose(() => closeServer(server));
-    const realtime = attachRealtime({ server, bus: w.clusterEvents, authenticator, logger: logger.child({ component: 'ws' }) });
+    const realtime = attachRealtime({ server, bus: w.clusterEvents, authenticator, guard: authGuard, logger: logger.child({ component: 'ws' }) });
     onClose(() => realtime.close());
     logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME, replica: coordination.replicaId });
 
@@ -459,7 +466,7 @@ async function wirePipeline(w: Wiring, graph: ServiceGraph, rca: RcaService, rem
     extensionAgents: registries.agents,
     jobs: w.coordination.jobs,
   });
-  return { pipeline, pipelineStore, tools, getScanner };
+  return { pipeline, pipelineStore, tools, getScanner, namespace };
 }
 
 /** Detection on every replica (over its shard); retention on one, under a lease. */

@@ -50,6 +50,8 @@ export const configSchema = z
     /** Opt in to the LSTM ensemble member (off: bench:nab:ablation shows no held-out gain; README, Anomaly detection). */
     AEGIS_DETECT_LSTM: flag,
     AEGIS_EXTENSIONS_DIR: optionalString,
+    /** Server folders POST /iac/scan may read with `path` (comma-separated; unset: none). */
+    AEGIS_IAC_ROOTS: optionalString,
     AEGIS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** Largest request body accepted, in bytes. */
     AEGIS_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
