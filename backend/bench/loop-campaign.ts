@@ -1,7 +1,8 @@
 /**
  * The incident loop as an SRE meets it, measured end to end on a fresh simulated cluster: the backend
  * (composition root, embedded store, in-process simulator, live detection, pipeline, remediation) on a
- * clock running `speed`× real time, with no webhooks. First a fault-free period (false incidents), then
+ * manual clock the bench drives step by step (simulator ticks, a detection tick every simulated minute,
+ * then the pipeline's work), so the figures do not depend on how busy the machine is; no webhooks. First a fault-free period (false incidents), then
  * every scenario on services drawn by seed, one fault at a time, plus two overlapping faults. The bench
  * plays the operator: it approves every proposal, so that verification is measured too.
  */
@@ -13,7 +14,7 @@ import type { BusEvent } from '../src/events/index.js';
 import { startAegis, type AegisHandle } from '../src/main.js';
 import { createLogger } from '../src/platform/logger.js';
 import { remediationPolicySchema } from '../src/remediation/policy.js';
-import { scaledClock } from '../src/remediation/testing.js';
+import { createManualClock } from '../src/platform/clock.js';
 import type { Simulator } from '../src/sources/simulator/index.js';
 import { openDatabase } from '../src/store/index.js';
 import type { Remediation } from '../src/store/types.js';
@@ -34,7 +35,8 @@ export const KNOWN_FIX: Record<string, string[]> = {
 };
 
 export interface LoopOptions {
-  speed: number;
+  /** Simulated milliseconds per step of the driven clock. */
+  stepMs: number;
   quietMinutes: number;
   faultsPerScenario: number;
   seed: number;
@@ -86,12 +88,38 @@ interface Seen {
 
 export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
   const home = await mkdtemp(path.join(tmpdir(), 'aegis-bench-loop-'));
-  const clock = scaledClock(o.speed);
+  const clock = createManualClock(Date.now());
   const db = await openDatabase({ engine: 'pglite' });
   const config = loadConfig({ AEGIS_HOME: home, AEGIS_PORT: '0' }, { cwd: home });
-  const handle = await startAegis({ config, db, clock, logger: createLogger({ level: 'error' }), remediationPolicy: remediationPolicySchema.parse({ maxActionsPerTargetPerHour: 1_000 }) });
+  const handle = await startAegis({
+    config,
+    db,
+    clock,
+    logger: createLogger({ level: 'error' }),
+    remediationPolicy: remediationPolicySchema.parse({ maxActionsPerTargetPerHour: 1_000 }),
+    drivenClock: { remediationPollMs: 50 },
+  });
   const sim = handle.simulator;
-  if (!sim) throw new Error('the loop bench needs the in-process simulated cluster');
+  const detection = handle.detection;
+  if (!sim || !detection) throw new Error('the loop bench needs the in-process simulated cluster and detection');
+  let lastTick = clock.nowMs();
+  /** Moves simulated time on: simulator ticks, a detection tick each minute, then whatever the pipeline does with it. */
+  const simSleep = async (minutes: number) => {
+    const end = clock.nowMs() + minutes * MIN;
+    while (clock.nowMs() < end) {
+      clock.advance(Math.min(o.stepMs, end - clock.nowMs()));
+      sim.catchUp();
+      if (clock.nowMs() - lastTick >= MIN) {
+        lastTick = clock.nowMs();
+        await detection.tick();
+        await handle.bus.drain();
+        await handle.pipeline.sweep();
+      }
+      await handle.bus.drain();
+      await handle.pipeline.idle();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
   const seen: Seen = { incidents: new Map(), proposals: new Map(), finals: new Map() };
   handle.bus.subscribe('incidents', (e: BusEvent) => {
     const i = e.data as { id?: string; title?: string };
@@ -102,9 +130,8 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
     if (e.type === 'remediation.proposed') seen.proposals.set(r.id, r);
     if (['remediation.succeeded', 'remediation.failed', 'remediation.reverted'].includes(e.type)) seen.finals.set(r.id, r);
   });
-  const simSleep = (minutes: number) => new Promise((r) => setTimeout(r, (minutes * MIN) / o.speed));
   try {
-    o.log(`quiet period: ${o.quietMinutes} simulated minutes with no fault at ${o.speed}×`);
+    o.log(`quiet period: ${o.quietMinutes} simulated minutes with no fault`);
     const quietStart = clock.nowMs();
     for (let m = 0; m < o.quietMinutes; m += 10) {
       await simSleep(Math.min(10, o.quietMinutes - m));
@@ -121,6 +148,7 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
     }
     return { quietHours: o.quietMinutes / 60, falseIncidents: falseOnes.length, falseIncidentTitles: falseOnes.map(([, v]) => v.title), faults };
   } finally {
+    await detection.stop();
     await handle.close();
     await db.close();
     await rm(home, { recursive: true, force: true });
@@ -173,14 +201,13 @@ async function runFaultGroup(
   const approved = new Set<string>();
   const faulty = new Set(group.map((g) => g.service));
   while (clock.nowMs() - t0 < o.faultMinutes * MIN) {
-    await new Promise((r) => setTimeout(r, 250));
+    await simSleep(0.25);
     for (const r of results) await follow(r);
     if (results.every((r) => r.verification || (r.incidentId && clock.nowMs() - t0 > (o.faultMinutes * MIN) / 2 && !r.proposals.length))) break;
   }
   for (const r of results) if (r.incidentId) await rankOf(r);
   for (const r of results) r.knownFix = isKnownFix(r);
   sim.clearFaults();
-  await handle.remediation.idle();
   await resolveOpen(handle);
   await simSleep(o.cooldownMinutes);
   await resolveOpen(handle);

@@ -107,6 +107,8 @@ export interface StartOptions {
   metricsSource?: MetricsSource;
   /** Replaces `$AEGIS_HOME/remediation-policy.yaml` (tests). */
   remediationPolicy?: RemediationPolicy;
+  /** Benches that drive a manual clock: detection is not scheduled (they call `detection.tick()`), verification polls this often. */
+  drivenClock?: { remediationPollMs: number };
 }
 
 const VERSION = '0.1.0';
@@ -192,7 +194,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
 
     const { graph, rca } = await wireGraphAndRca(w);
     const detection = wireDetection(w, graph);
-    const remediation = await wireRemediation(w, opts.remediationPolicy, graph);
+    const remediation = await wireRemediation(w, opts.remediationPolicy, graph, opts.drivenClock?.remediationPollMs);
     const ingest = await wireIngest(w, graph, remediation);
     await wireNotifications(w);
     const { pipeline, pipelineStore, tools, namespace } = await wirePipeline(w, graph, rca, remediation);
@@ -245,7 +247,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     onClose(() => realtime.close());
     logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME, replica: coordination.replicaId });
 
-    startLoops(w, detection);
+    startLoops(w, opts.drivenClock ? undefined : detection);
     remediation.start();
     await pipeline.start();
     // An incident committed just before its replica died never had its investigation queued: one replica sweeps.
@@ -407,7 +409,7 @@ async function wireNotifications(w: Wiring): Promise<void> {
   w.onClose(async () => notifications.close());
 }
 
-async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined, graph: ServiceGraph): Promise<RemediationService> {
+async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined, graph: ServiceGraph, pollMs?: number): Promise<RemediationService> {
   return createRemediationService({
     store: w.store,
     bus: w.bus,
@@ -420,6 +422,7 @@ async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined,
     owner: w.coordination.replicaId,
     leaseTtlMs: 15_000,
     callers: (service) => graph.upstream(service),
+    pollMs,
   });
 }
 
