@@ -136,6 +136,7 @@ export function createRcaService(deps: RcaServiceDeps): RcaService {
       ranking: result.ranking.slice(0, 20),
       warnings: [...warnings, ...result.warnings],
       signature: result.signature,
+      fault_time: Number.isFinite(result.faultTime) ? new Date(result.faultTime).toISOString() : null,
     });
     deps.logger.info('root cause analysis stored', {
       incidentId,
