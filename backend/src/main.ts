@@ -192,7 +192,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
 
     const { graph, rca } = await wireGraphAndRca(w);
     const detection = wireDetection(w, graph);
-    const remediation = await wireRemediation(w, opts.remediationPolicy);
+    const remediation = await wireRemediation(w, opts.remediationPolicy, graph);
     const ingest = await wireIngest(w, graph, remediation);
     await wireNotifications(w);
     const { pipeline, pipelineStore, tools, getScanner } = await wirePipeline(w, graph, rca, remediation);
@@ -202,7 +202,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       routes: [
         ...ingest.routes, // first: the hot path in an alert flood, matched before every other route
         ...simulatorRoutes({ simulator: cluster.simulator }),
-        ...incidentRoutes({ store, bus }),
+        ...incidentRoutes({ store, bus, clock, rootCause: (id, input, actor) => rca.recordRootCause(id, input, actor) }),
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
@@ -338,11 +338,13 @@ function wireDetection(w: Wiring, graph: ServiceGraph): DetectionService | undef
     lookup: registryLookup(w.registries.detectors),
     onScore: anomalyScoreGauges(w.metrics),
     owns: (series) => w.coordination.membership.owns(series),
-    // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
-    lstm: {
-      loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
-      train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
-    },
+    // Opt-in LSTM member (AEGIS_DETECT_LSTM): one model per metric group, trained in a worker.
+    lstm: w.config.AEGIS_DETECT_LSTM
+      ? {
+          loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
+          train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
+        }
+      : undefined,
   });
 }
 
@@ -398,7 +400,7 @@ async function wireNotifications(w: Wiring): Promise<void> {
   w.onClose(async () => notifications.close());
 }
 
-async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined): Promise<RemediationService> {
+async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined, graph: ServiceGraph): Promise<RemediationService> {
   return createRemediationService({
     store: w.store,
     bus: w.bus,
@@ -410,6 +412,7 @@ async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined)
     policy: policy ?? (await loadRemediationPolicy(path.join(w.config.AEGIS_HOME, 'remediation-policy.yaml'))),
     owner: w.coordination.replicaId,
     leaseTtlMs: 15_000,
+    callers: (service) => graph.upstream(service),
   });
 }
 
@@ -518,6 +521,7 @@ async function ensureConfiguredTokens(store: Store, config: AegisConfig): Promis
     ['admin', config.AEGIS_ADMIN_TOKEN],
     ['ingest', config.AEGIS_INGEST_TOKEN],
     ['grafana', config.AEGIS_GRAFANA_TOKEN],
+    ['viewer', config.AEGIS_VIEWER_TOKEN],
   ] as const;
   for (const [role, secret] of configured) {
     if (secret) await store.tokens.ensure({ name: `configured-${role}`, role, secret });

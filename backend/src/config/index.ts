@@ -23,6 +23,8 @@ export const configSchema = z
     AEGIS_ADMIN_TOKEN: optionalString,
     AEGIS_INGEST_TOKEN: optionalString,
     AEGIS_GRAFANA_TOKEN: optionalString,
+    /** The datasource's read-only credential (role viewer), provisioned like the others. */
+    AEGIS_VIEWER_TOKEN: optionalString,
     AEGIS_URL: optionalString,
     AEGIS_TOKEN: optionalString,
     AEGIS_DATABASE_URL: optionalString,
@@ -45,6 +47,8 @@ export const configSchema = z
     AEGIS_LLM_MODEL: optionalString,
     AEGIS_LLM_API_KEY: optionalString,
     AEGIS_TF_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+    /** Opt in to the LSTM ensemble member (off: bench:nab:ablation shows no held-out gain; README, Anomaly detection). */
+    AEGIS_DETECT_LSTM: flag,
     AEGIS_EXTENSIONS_DIR: optionalString,
     AEGIS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** Largest request body accepted, in bytes. */
@@ -123,6 +127,7 @@ export function secretValues(config: AegisConfig): string[] {
     'AEGIS_ADMIN_TOKEN',
     'AEGIS_INGEST_TOKEN',
     'AEGIS_GRAFANA_TOKEN',
+    'AEGIS_VIEWER_TOKEN',
     'AEGIS_TOKEN',
     'AEGIS_GRAFANA_API_TOKEN',
     'AEGIS_GRAFANA_WEBHOOK_SECRET',

@@ -7,7 +7,16 @@ import type { Pipeline } from './orchestrator.js';
 import type { PipelineStore } from './store.js';
 
 const postmortemSchema = z
-  .object({ incident_id: z.uuid(), markdown: z.string(), created_at: z.string(), updated_at: z.string() })
+  .object({
+    incident_id: z.uuid(),
+    markdown: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    // Issue 19: edited by people (POST /incidents/{id}/postmortem), final once frozen.
+    edited_by: z.string().nullable().optional(),
+    final_at: z.string().nullable().optional(),
+    final_by: z.string().nullable().optional(),
+  })
   .meta({ id: 'Postmortem' });
 
 const similarSchema = z
@@ -18,7 +27,7 @@ const similarSchema = z
     similarity: z.number(),
     root_cause: z.string().nullable(),
     resolution: z.string().nullable(),
-    remediation: z.object({ action: z.string(), status: z.string() }).nullable(),
+    remediation: z.object({ action: z.string(), status: z.string(), attributed: z.boolean() }).nullable(),
     created_at: z.string(),
   })
   .meta({ id: 'SimilarIncident' });

@@ -129,7 +129,7 @@ export function createRcaService(deps: RcaServiceDeps): RcaService {
       result = Object.keys(priors).length ? rankRootCauses({ ...input, priors }, cfg) : first;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      result = { ranking: [], warnings: [err.message], signature: {} };
+      result = { ranking: [], faultTime: input.anomalyTime, warnings: [err.message], signature: {} };
     }
     const stored = await deps.store.saveResult({
       incident_id: incidentId,
