@@ -15,6 +15,7 @@ import { startAegis, type AegisHandle } from '../src/main.js';
 import { createLogger } from '../src/platform/logger.js';
 import { remediationPolicySchema } from '../src/remediation/policy.js';
 import { createManualClock } from '../src/platform/clock.js';
+import { driveBackend } from '../src/pipeline/e2e/driven.js';
 import type { Simulator } from '../src/sources/simulator/index.js';
 import { openDatabase } from '../src/store/index.js';
 import type { Remediation } from '../src/store/types.js';
@@ -71,6 +72,8 @@ export interface FaultResult {
   proposals: Proposal[];
   knownFix: boolean;
   verification: { status: string; faultCleared: boolean; truthful: boolean } | null;
+  /** The approved remediation's status when the fault's time ran out (when it had not finished). */
+  unfinished: string | null;
 }
 
 export interface LoopReport {
@@ -102,34 +105,8 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
   const sim = handle.simulator;
   const detection = handle.detection;
   if (!sim || !detection) throw new Error('the loop bench needs the in-process simulated cluster and detection');
-  let lastTick = clock.nowMs();
-  /** Moves simulated time on: simulator ticks, a detection tick each minute, then whatever the pipeline does with it. */
-  const simSleep = async (minutes: number) => {
-    const end = clock.nowMs() + minutes * MIN;
-    while (clock.nowMs() < end) {
-      clock.advance(Math.min(o.stepMs, end - clock.nowMs()));
-      sim.catchUp();
-      if (clock.nowMs() - lastTick >= MIN) {
-        lastTick = clock.nowMs();
-        await detection.tick();
-        await handle.bus.drain();
-        await handle.pipeline.sweep();
-      }
-      await handle.bus.drain();
-      await handle.pipeline.idle();
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  };
-  const seen: Seen = { incidents: new Map(), proposals: new Map(), finals: new Map() };
-  handle.bus.subscribe('incidents', (e: BusEvent) => {
-    const i = e.data as { id?: string; title?: string };
-    if ((e.type === 'incident.opened' || e.type === 'incident.created') && i.id) seen.incidents.set(i.id, { at: clock.nowMs(), title: i.title ?? '' });
-  });
-  handle.bus.subscribe('remediations', (e: BusEvent) => {
-    const r = e.data as Remediation;
-    if (e.type === 'remediation.proposed') seen.proposals.set(r.id, r);
-    if (['remediation.succeeded', 'remediation.failed', 'remediation.reverted'].includes(e.type)) seen.finals.set(r.id, r);
-  });
+  const driver = driveBackend(handle, clock, o.stepMs);
+  const simSleep = (minutes: number) => driver.advance(minutes * MIN);
   try {
     o.log(`quiet period: ${o.quietMinutes} simulated minutes with no fault`);
     const quietStart = clock.nowMs();
@@ -162,7 +139,7 @@ function describe(f: FaultResult): string {
     `rca ${f.rcaTop1 ? 'top-1' : f.rcaTop3 ? 'top-3' : 'miss'}`,
     p ? `${p.action}@${p.target} conf ${p.confidence.toFixed(2)}${p.harmful ? ` HARMFUL (${p.harmful})` : ''}` : 'no proposal',
     f.knownFix ? 'known fix' : 'not the known fix',
-    f.verification ? `verification ${f.verification.status}${f.verification.truthful ? '' : ' UNTRUTHFUL'}` : '',
+    f.verification ? `verification ${f.verification.status}${f.verification.truthful ? '' : ' UNTRUTHFUL'}` : f.unfinished ? `remediation still ${f.unfinished}` : '',
   ].join(' · ');
 }
 
@@ -197,7 +174,7 @@ async function runFaultGroup(
   const t0 = clock.nowMs();
   const injected = group.map((g, i) => ({ ...g, info: sim.inject({ scenario: g.scenario, service: g.service, seed: o.seed * 100 + i + seen.incidents.size }) }));
   const badMarkers = injected.map((f) => f.info.params.image ?? f.info.params.env?.value).filter((x): x is string => !!x);
-  const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null }));
+  const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null, unfinished: null }));
   const approved = new Set<string>();
   const faulty = new Set(group.map((g) => g.service));
   while (clock.nowMs() - t0 < o.faultMinutes * MIN) {
@@ -206,6 +183,10 @@ async function runFaultGroup(
     if (results.every((r) => r.verification || (r.incidentId && clock.nowMs() - t0 > (o.faultMinutes * MIN) / 2 && !r.proposals.length))) break;
   }
   for (const r of results) if (r.incidentId) await rankOf(r);
+  for (const r of results) {
+    const last = [...r.proposals].reverse().find((p) => approved.has(p.id));
+    if (!r.verification && last) r.unfinished = (await handle.store.remediations.get(last.id)).status;
+  }
   for (const r of results) r.knownFix = isKnownFix(r);
   sim.clearFaults();
   await resolveOpen(handle);

@@ -34,6 +34,8 @@ export const configSchema = z
     AEGIS_SIMULATOR: flag,
     AEGIS_SIM_PORT: port.optional(),
     AEGIS_PROMETHEUS_URL: z.url().optional(),
+    /** Metric naming of the Prometheus queries: default (cAdvisor + kube-state-metrics), istio, linkerd, otel; comma-separated merges. */
+    AEGIS_METRIC_TEMPLATES: z.string().regex(/^\s*(default|istio|linkerd|otel)\s*(,\s*(default|istio|linkerd|otel)\s*)*$/, 'a comma-separated list of default, istio, linkerd, otel').default('default'),
     AEGIS_LOKI_URL: z.url().optional(),
     AEGIS_GRAFANA_URL: z.url().optional(),
     AEGIS_GRAFANA_API_TOKEN: optionalString,
