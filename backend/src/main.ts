@@ -256,7 +256,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       await pipeline.stop();
       await remediation.stop();
     });
-    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster) }));
+    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster), preview: cluster.simulator ? `${url}/preview` : undefined }));
 
     return {
       url,
@@ -545,9 +545,10 @@ async function bootstrapAdmin(store: Store): Promise<string | undefined> {
   return secret;
 }
 
-function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string }): string {
+function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string; preview?: string }): string {
   const lines = [`Aegis is running at ${b.url}  (store: ${b.engine}, home: ${b.home})`];
   if (b.cluster) lines.push(b.cluster);
+  if (b.preview) lines.push(`Preview (the Grafana plugins in your browser; pick a role there, it issues its own short-lived token): ${b.preview}`);
   if (b.bootstrapAdminToken) {
     lines.push(
       '',
@@ -560,4 +561,6 @@ function banner(b: { url: string; engine: string; home: string; bootstrapAdminTo
   return lines.join('\n');
 }
 
-export const BACKEND_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// backend/src/main.ts, or backend/dist/src/main.js when compiled (scripts/build-backend.mjs).
+export const BACKEND_ROOT = path.resolve(HERE, path.basename(path.dirname(HERE)) === 'dist' ? '../..' : '..');

@@ -31,7 +31,7 @@ const present = executable(PROMETHEUS) && executable(ALERTMANAGER);
 if (!present && CI) throw new Error('CI=true and Debian prometheus / prometheus-alertmanager are missing (node scripts/test-prereqs.mjs installs them)');
 if (!present) console.warn('[tests] prometheus or prometheus-alertmanager missing: the real alert chain suite is skipped (apt-get install prometheus prometheus-alertmanager)');
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = Record<string, any>;
 
 /** The provisioned Grafana rule on aegis_anomaly_score, as the Prometheus rule it means: query and threshold read from the file. */
 export async function provisionedAnomalyRule(): Promise<{ alert: string; expr: string; threshold: number; labels: Record<string, string> }> {
@@ -42,7 +42,7 @@ export async function provisionedAnomalyRule(): Promise<{ alert: string; expr: s
   const query = (rule.data as Any[]).find((d) => d.model?.expr);
   const threshold = (rule.data as Any[]).find((d) => d.model?.type === 'threshold');
   const evaluator = threshold?.model?.conditions?.[0]?.evaluator;
-  if (evaluator?.type !== 'gt' || typeof evaluator.params?.[0] !== 'number') throw new Error('the provisioned anomaly rule is not a "gt <number>" threshold');
+  if (!query || evaluator?.type !== 'gt' || typeof evaluator.params?.[0] !== 'number') throw new Error('the provisioned anomaly rule is not a "gt <number>" threshold');
   return { alert: String(rule.uid), expr: `${query.model.expr} > ${evaluator.params[0]}`, threshold: evaluator.params[0], labels: rule.labels ?? {} };
 }
 

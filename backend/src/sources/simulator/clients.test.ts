@@ -90,8 +90,9 @@ describe('official client libraries against the simulated cluster', () => {
         true,
         PatchStrategy.ServerSideApply,
       );
-      expect((applied as { data?: Record<string, string> }).data).toEqual({ beta: 'on', gamma: 'off' });
-      expect(applied.metadata?.managedFields?.map((m) => `${m.manager}:${m.operation}`)).toContain('aegis-test:Apply');
+      const cm = applied as { data?: Record<string, string>; metadata?: { managedFields?: Array<{ manager: string; operation: string }> } };
+      expect(cm.data).toEqual({ beta: 'on', gamma: 'off' });
+      expect(cm.metadata?.managedFields?.map((m) => `${m.manager}:${m.operation}`)).toContain('aegis-test:Apply');
       const list = await apps.listNamespacedDeployment({ namespace: 'boutique', limit: 4 });
       expect(list.items).toHaveLength(4);
       const rest = await apps.listNamespacedDeployment({ namespace: 'boutique', _continue: list.metadata?._continue });
