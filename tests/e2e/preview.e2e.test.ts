@@ -176,6 +176,8 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
       expect(edges?.fields.find((f) => f.name === key)?.values.every((v) => ids.has(v))).toBe(true);
     }
     await page.getByTestId('ds-serviceGraph').getByText('nodes').waitFor();
+    // The query results are visible as values, not only as field names.
+    await page.getByTestId('ds-serviceGraph').getByTestId('ds-frame-rows').first().locator('td', { hasText: 'frontend' }).first().waitFor();
     await page.close();
   });
 
