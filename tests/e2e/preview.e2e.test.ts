@@ -304,7 +304,7 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
     const id = approved?.id ?? '';
     const page = await open(`${APP}/incidents/${incidentId}`);
     const checklist = page.getByTestId(`aegis-verification-${id}`);
-    await checklist.waitFor({ timeout: 60_000 });
+    await checklist.waitFor({ timeout: 180_000 });
     expect(await checklist.getByTestId('aegis-verification-check').count()).toBeGreaterThan(0);
     await shot(page, 'workspace-3-verification-dark');
     const light = await open(`${APP}/incidents/${incidentId}`, { theme: 'light' });
