@@ -176,6 +176,8 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
       expect(edges?.fields.find((f) => f.name === key)?.values.every((v) => ids.has(v))).toBe(true);
     }
     await page.getByTestId('ds-serviceGraph').getByText('nodes').waitFor();
+    // The query results are visible as values, not only as field names.
+    await page.getByTestId('ds-serviceGraph').getByTestId('ds-frame-rows').first().locator('td', { hasText: 'frontend' }).first().waitFor();
     await page.close();
   });
 
@@ -302,7 +304,7 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
     const id = approved?.id ?? '';
     const page = await open(`${APP}/incidents/${incidentId}`);
     const checklist = page.getByTestId(`aegis-verification-${id}`);
-    await checklist.waitFor({ timeout: 60_000 });
+    await checklist.waitFor({ timeout: 180_000 });
     expect(await checklist.getByTestId('aegis-verification-check').count()).toBeGreaterThan(0);
     await shot(page, 'workspace-3-verification-dark');
     const light = await open(`${APP}/incidents/${incidentId}`, { theme: 'light' });
