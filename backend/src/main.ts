@@ -236,6 +236,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       ? withPreview(
           createPreviewRouter({ repoRoot: path.resolve(BACKEND_ROOT, '..'), tokens: store.tokens, audit: store.audit, clock, logger: logger.child({ component: 'preview' }) }),
           app,
+          logger.child({ component: 'preview' }),
         )
       : app;
     // MCP and socket.io authenticate in front of the API app: one guard throttles and audits their failures.

@@ -56,7 +56,7 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
     const typed = toAegisError(err);
     const raw = (err as { status?: number; statusCode?: number } | null)?.status ?? (err as { statusCode?: number } | null)?.statusCode;
     // A 4xx from express itself (static's 404, body-parser's 400/413) keeps its status; its message is safe.
-    const status = typed?.status ?? (typeof raw === 'number' && raw >= 400 && raw < 500 ? raw : 500);
+    const status = err instanceof AegisError ? err.status : typeof raw === 'number' && raw >= 400 && raw < 500 ? raw : (typed?.status ?? 500);
     if (status >= 500) logger.error('request failed', { method: req.method, path: req.path, err });
     const body =
       typed && typed.status === status

@@ -6,6 +6,8 @@ import { InputError } from '../platform/errors.js';
 import { parseFailpoints } from '../platform/failpoints.js';
 
 const optionalString = z.string().trim().min(1).optional();
+/** A configured API token: long enough that guessing it is hopeless (the generated ones are 47 characters). */
+const configuredToken = z.string().trim().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 24)').optional();
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
@@ -20,11 +22,11 @@ export const configSchema = z
     AEGIS_PORT: port.default(8000),
     AEGIS_TLS_CERT: optionalString,
     AEGIS_TLS_KEY: optionalString,
-    AEGIS_ADMIN_TOKEN: optionalString,
-    AEGIS_INGEST_TOKEN: optionalString,
-    AEGIS_GRAFANA_TOKEN: optionalString,
+    AEGIS_ADMIN_TOKEN: configuredToken,
+    AEGIS_INGEST_TOKEN: configuredToken,
+    AEGIS_GRAFANA_TOKEN: configuredToken,
     /** The datasource's read-only credential (role viewer), provisioned like the others. */
-    AEGIS_VIEWER_TOKEN: optionalString,
+    AEGIS_VIEWER_TOKEN: configuredToken,
     AEGIS_URL: optionalString,
     AEGIS_TOKEN: optionalString,
     AEGIS_DATABASE_URL: optionalString,

@@ -1,13 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import path from 'node:path';
-import { createExtensionRegistries, loadExtensions } from '../extensions/index.js';
 import { AegisError } from '../platform/errors.js';
-import { silentLogger } from '../platform/logger.js';
 import type { ApiScanJob, ApiScanReply } from './api-scan.js';
 import { extractTar } from './archive.js';
-import { createIacScanner } from './engine/scanner.js';
 import { listIacFiles } from './files.js';
-import { registerBuiltinRules, rulesFromRegistry } from './index.js';
 import type { SourceFile } from './model.js';
 
 class Refusal extends Error {
@@ -25,7 +22,20 @@ const tooBig = (max: number) => new Refusal(413, `more than ${max} bytes of IaC 
 /** Inside the worker: collect the files under the caps, scan them with the server's rules, cap the findings. */
 export async function runApiScanJob(job: ApiScanJob): Promise<ApiScanReply> {
   try {
+    // Linux nices threads one by one: the scan yields the CPU to the server's event loop (health, API).
+    try {
+      setPriority(19);
+    } catch {
+      // not permitted here: scan at normal priority
+    }
     const files = await collect(job);
+    // The engine loads only once the input passed its caps: a refused upload costs little.
+    const [{ createExtensionRegistries, loadExtensions }, { silentLogger }, { createIacScanner }, { registerBuiltinRules, rulesFromRegistry }] = await Promise.all([
+      import('../extensions/index.js'),
+      import('../platform/logger.js'),
+      import('./engine/scanner.js'),
+      import('./index.js'),
+    ]);
     const registries = createExtensionRegistries();
     registerBuiltinRules(registries);
     if (job.extensionsDir) await loadExtensions(job.extensionsDir, registries, silentLogger);

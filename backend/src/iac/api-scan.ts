@@ -25,7 +25,7 @@ export interface ApiScanLimits {
 export const DEFAULT_API_SCAN_LIMITS: ApiScanLimits = {
   maxFiles: 5_000,
   maxBytes: 50 * 1024 * 1024,
-  maxFindings: 20_000,
+  maxFindings: 10_000,
   deadlineMs: 60_000,
   concurrency: 2,
 };
