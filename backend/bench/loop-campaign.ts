@@ -107,6 +107,16 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
   if (!sim || !detection) throw new Error('the loop bench needs the in-process simulated cluster and detection');
   const driver = driveBackend(handle, clock, o.stepMs);
   const simSleep = (minutes: number) => driver.advance(minutes * MIN);
+  const seen: Seen = { incidents: new Map(), proposals: new Map(), finals: new Map() };
+  handle.bus.subscribe('incidents', (e: BusEvent) => {
+    const i = e.data as { id?: string; title?: string };
+    if ((e.type === 'incident.opened' || e.type === 'incident.created') && i.id) seen.incidents.set(i.id, { at: clock.nowMs(), title: i.title ?? '' });
+  });
+  handle.bus.subscribe('remediations', (e: BusEvent) => {
+    const r = e.data as Remediation;
+    if (e.type === 'remediation.proposed') seen.proposals.set(r.id, r);
+    if (['remediation.succeeded', 'remediation.failed', 'remediation.reverted'].includes(e.type)) seen.finals.set(r.id, r);
+  });
   try {
     o.log(`quiet period: ${o.quietMinutes} simulated minutes with no fault`);
     const quietStart = clock.nowMs();

@@ -264,6 +264,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (!top || top.service === proposed.target) return { ran: true, remediationId: proposed.id };
         await deps.remediation?.withdraw(proposed.id, `the evidence moved on: ${top.service} is now the most probable cause (p=${top.probability.toFixed(2)}), not ${proposed.target}`, 'agent:fixer');
       }
+      if (!proposed && reasons.every((r) => r.startsWith('time passed')) && !(await evidenceMoved(id, top))) return { ran: true, remediationId: null };
       await backToInvestigating(id);
       const fixer = await decideFix(detail, b, rca, detail.severity, 'investigate');
       activity('pipeline.finished', { incident_id: id, remediation_id: fixer?.remediation_id ?? null, plan: fixer?.plan ?? null, reinvestigation: reasons });
@@ -302,6 +303,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (title === cur.title && severity === cur.severity && services === cur.services) return;
     const updated = await deps.store.incidents.followEvidence(id, { title, severity, services }, 'agent:rca', why);
     deps.bus.publish('incidents', 'incident.updated', updated);
+  }
+
+  /** Since the fixer last looked: another top cause, or the same one clearly more probable (the fixer's what-if costs CPU). */
+  async function evidenceMoved(id: string, top: { service: string; probability: number } | undefined): Promise<boolean> {
+    const last = [...(await deps.store.executions.listByIncident(id))].reverse().find((e) => e.agent === 'fixer' && e.status === 'success')?.output as
+      | { target?: string | null; p_root_cause?: number }
+      | undefined;
+    if (!last || !top) return true;
+    return last.target !== top.service || top.probability >= (last.p_root_cause ?? 0) + 0.1;
   }
 
   async function backToInvestigating(id: string) {
