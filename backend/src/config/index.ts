@@ -33,6 +33,8 @@ export const configSchema = z
     AEGIS_SIM_PORT: port.optional(),
     AEGIS_PROMETHEUS_URL: z.url().optional(),
     AEGIS_LOKI_URL: z.url().optional(),
+    /** Tempo's query-frontend (e.g. http://tempo:3200): spans for root cause analysis. */
+    AEGIS_TEMPO_URL: z.url().optional(),
     AEGIS_GRAFANA_URL: z.url().optional(),
     AEGIS_GRAFANA_API_TOKEN: optionalString,
     AEGIS_GRAFANA_WEBHOOK_SECRET: optionalString,
