@@ -330,6 +330,8 @@ async function wireGraphAndRca(w: Wiring): Promise<{ graph: ServiceGraph; rca: R
     clock: w.clock,
     logger: w.logger.child({ component: 'rca' }),
     metrics: w.metricsSource,
+    logs: w.cluster.logs,
+    traces: w.cluster.traces,
   });
   rcaProbabilityGauge(w.metrics, rca);
   return { graph, rca };

@@ -39,6 +39,8 @@ export const configSchema = z
     /** Metric naming of the Prometheus queries: default (cAdvisor + kube-state-metrics), istio, linkerd, otel; comma-separated merges. */
     AEGIS_METRIC_TEMPLATES: z.string().regex(/^\s*(default|istio|linkerd|otel)\s*(,\s*(default|istio|linkerd|otel)\s*)*$/, 'a comma-separated list of default, istio, linkerd, otel').default('default'),
     AEGIS_LOKI_URL: z.url().optional(),
+    /** Tempo's query-frontend (e.g. http://tempo:3200): spans for root cause analysis. */
+    AEGIS_TEMPO_URL: z.url().optional(),
     AEGIS_GRAFANA_URL: z.url().optional(),
     AEGIS_GRAFANA_API_TOKEN: optionalString,
     AEGIS_GRAFANA_WEBHOOK_SECRET: optionalString,

@@ -57,7 +57,7 @@ export function rcaRoutes({ rca }: { rca: RcaService }): RouteDef[] {
       response: rcaResponseSchema,
       async handler({ params, query }) {
         const r = await rca.get(params.id, { refresh: query.refresh === 'true' });
-        return { incident_id: r.incident_id, analysed_at: r.created_at, ranking: r.ranking, fault_time: r.fault_time, warnings: r.warnings };
+        return { incident_id: r.incident_id, analysed_at: r.created_at, ranking: r.ranking, fault_time: r.fault_time ?? null, warnings: r.warnings };
       },
     }),
     defineRoute({

@@ -10,7 +10,7 @@ export interface StoredRca {
   warnings: string[];
   signature: Record<string, number>;
   /** ISO: when the fault started, estimated from the data (null on analyses stored before 120). */
-  fault_time: string | null;
+  fault_time?: string | null;
   created_at: string;
 }
 
@@ -63,7 +63,7 @@ export function createRcaStore({ db, clock }: { db: Queryable; clock: Clock }): 
           JSON.stringify(r.ranking),
           JSON.stringify(r.warnings),
           JSON.stringify(r.signature),
-          r.fault_time === null ? null : new Date(r.fault_time),
+          r.fault_time ? new Date(r.fault_time) : null,
           clock.now(),
         ],
       );

@@ -1,38 +1,9 @@
 import { z } from 'zod';
 import { errorMessage } from '../../platform/errors.js';
 import { DEFAULT_RETRY, retrying, TimeoutError, type RetryPolicy } from '../kubernetes/retry.js';
-import type { CollectorResult } from '../types.js';
+import type { CollectorResult, TraceSource, TraceSpan } from '../types.js';
 
-/** One span as RCA reads it (rca/types.ts SpanInput), plus the pod when the resource names it. */
-export interface TraceSpan {
-  traceId: string;
-  spanId: string;
-  /** '' for a root span. */
-  parentId: string;
-  service: string;
-  pod?: string;
-  operation: string;
-  /** unix ms, fractional */
-  start: number;
-  end: number;
-  error: boolean;
-}
-
-export interface TraceQuery {
-  /** unix ms */
-  from: number;
-  to: number;
-  /** Only traces that touch this service (TraceQL `resource.service.name`). */
-  service?: string;
-  /** Most traces to fetch (Tempo's `limit`). */
-  limit?: number;
-}
-
-/** Where RCA gets spans from (Tempo when AEGIS_TEMPO_URL is set). */
-export interface TraceSource {
-  readonly name: string;
-  querySpans(q: TraceQuery): Promise<CollectorResult<TraceSpan>>;
-}
+export type { TraceQuery, TraceSource, TraceSpan } from '../types.js';
 
 // GET /api/search: {traces: [{traceID, rootServiceName, rootTraceName, startTimeUnixNano, durationMs, spanSet(s)}]}
 const searchAnswer = z.object({
