@@ -1,18 +1,53 @@
 import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'yaml';
+import { execute, parseTemplate } from './gotemplate.js';
 import type { Finding, ParseError, SourceFile } from '../model.js';
 
 /** Renders one chart directory (absolute path) to multi-document YAML with `# Source: <chart>/templates/…` markers. */
 export type HelmRender = (chartDir: string) => Promise<string>;
 
-/** `helm template` with the chart's own values; fails with ENOENT when helm is not installed. */
+/** `helm template` with the chart's own values when helm is installed, else the built-in Go-template renderer. */
 export const helmTemplate: HelmRender = (chartDir) =>
-  new Promise((resolve, reject) => {
+  new Promise<string>((resolve, reject) => {
     execFile('helm', ['template', 'release', chartDir], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the helm binary is not installed' : (stderr || err.message).trim().split('\n')[0]));
+      if (err) reject(Object.assign(new Error((stderr || err.message).trim().split('\n')[0]), { code: (err as NodeJS.ErrnoException).code }));
       else resolve(stdout);
     });
-  });
+  }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? renderChart(chartDir) : Promise.reject(err)));
+
+/**
+ * Renders a chart like `helm template release <chart>` with the chart's values.yaml (no subcharts, no lookups):
+ * one `# Source:` document per template, as helm prints them.
+ */
+export async function renderChart(chartDir: string): Promise<string> {
+  const chart = (parse(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) ?? {}) as Record<string, unknown>;
+  const values = (parse(await readFile(path.join(chartDir, 'values.yaml'), 'utf8').catch(() => '')) ?? {}) as Record<string, unknown>;
+  const dir = path.join(chartDir, 'templates');
+  const names = (await readdir(dir, { recursive: true })).map(String).filter((n) => /\.(ya?ml|tpl)$/.test(n)).sort();
+  const sources = await Promise.all(names.map(async (n) => ({ n, text: await readFile(path.join(dir, n), 'utf8') })));
+  const defines = new Map();
+  // Helpers first: every template can include what any `_*.tpl` (or any other template) defines.
+  const parsed = sources.map(({ n, text }) => ({ n, t: parseTemplate(text, defines) }));
+  const name = String(chart.name ?? path.basename(chartDir));
+  const capitalised = Object.fromEntries(Object.entries(chart).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
+  const docs: string[] = [];
+  for (const { n, t } of parsed) {
+    if (path.basename(n).startsWith('_') || !/\.ya?ml$/.test(n)) continue;
+    const data = {
+      Values: values,
+      Chart: capitalised,
+      Release: { Name: 'release', Namespace: 'default', Service: 'Helm', IsInstall: true, IsUpgrade: false, Revision: 1 },
+      Capabilities: { KubeVersion: { Version: 'v1.30.0', Major: '1', Minor: '30', GitVersion: 'v1.30.0' }, APIVersions: { Has: () => true } },
+      Template: { Name: `${name}/templates/${n}`, BasePath: `${name}/templates` },
+      Files: { Get: () => '', Glob: () => ({}), AsConfig: () => '', AsSecrets: () => '' },
+    };
+    const out = execute(t, data);
+    if (out.trim()) docs.push(`---\n# Source: ${name}/templates/${n}\n${out.replace(/^\s*---\s*\n/, '')}`);
+  }
+  return docs.join('\n');
+}
 
 export interface RenderedChart {
   chart: string;

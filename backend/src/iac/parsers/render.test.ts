@@ -7,6 +7,7 @@ import { BUILTIN_RULES } from '../catalog/index.js';
 import { createIacScanner } from '../engine/scanner.js';
 import { listIacFiles, readSources } from '../files.js';
 import type { SourceFile } from '../model.js';
+import { helmTemplate } from './helm.js';
 import { kubectlKustomize } from './kustomize.js';
 import { renderSources, type RenderTools } from './render.js';
 
@@ -77,6 +78,14 @@ describe('Helm charts', () => {
     const r = await renderSources(root, sources, { kustomize: kubectlKustomize, helm: noHelm });
     expect(r.files.map((f) => f.path).sort()).toEqual(['chart/Chart.yaml', 'chart/values.yaml']);
     expect(r.problems.map((p) => [p.file, p.message])).toEqual([['chart/Chart.yaml', 'Helm chart chart was not rendered (the helm binary is not installed); its 1 template file(s) were not checked']]);
+  });
+
+  it('renders with helm, or the built-in Go-template renderer when helm is not installed', async () => {
+    const { root, sources } = await tree(CHART);
+    const r = await renderSources(root, sources, { kustomize: kubectlKustomize, helm: helmTemplate });
+    expect(r.problems).toEqual([]);
+    const hit = r.mapBack(scanner.scan(r.files).findings).find((f) => f.ruleId === 'k8s-container-privileged');
+    expect([hit?.file, hit?.line, hit?.resource]).toEqual(['chart/templates/deployment.yaml', 12, 'Deployment/release-web']);
   });
 
   it('scans the rendered output and points findings at the template', async () => {
