@@ -69,7 +69,9 @@ for (const s of samples) {
 }
 const seconds = (performance.now() - started) / 1000;
 const jsonl = path.join(outDir, 'findings.jsonl');
-writeFileSync(jsonl, findings.map((f) => JSON.stringify({ file: f.file, rule: f.ruleId, line: f.line, endLine: f.endLine })).join('\n') + '\n');
+// A finding that merges a family of rules at one place (one ingress entry…) reports each of them.
+const rows = findings.flatMap((f) => [f.ruleId, ...(f.alsoRules ?? [])].map((rule) => ({ file: f.file, rule, line: f.line, endLine: f.endLine })));
+writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 writeFileSync(path.join(outDir, 'findings.sarif'), JSON.stringify(toSarif(findings, BUILTIN_RULES), null, 1));
 
 const mapText = readFileSync(values.map, 'utf8');

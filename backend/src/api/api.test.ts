@@ -140,6 +140,9 @@ describe('secured API', () => {
     expect(named.status).toBe(201);
     const detail = await s.request('GET', `/api/v1/incidents/${named.body.id}`, { token: viewer });
     expect(detail.body.timeline[0].actor).toBe('grafana:alice@example.com');
+    // The audit row names both: the Grafana user claimed, and the token that carried the claim.
+    const created = (await auditFor('incident.create')).find((e: { target: string }) => e.target === named.body.id);
+    expect(created).toMatchObject({ actor: 'grafana:alice@example.com', details: { credential: expect.stringMatching(/^token:/) } });
   });
 
   it('serves an OpenAPI 3.1 document generated from the route schemas', async () => {

@@ -129,13 +129,14 @@ export function createRcaService(deps: RcaServiceDeps): RcaService {
       result = Object.keys(priors).length ? rankRootCauses({ ...input, priors }, cfg) : first;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      result = { ranking: [], warnings: [err.message], signature: {} };
+      result = { ranking: [], faultTime: input.anomalyTime, warnings: [err.message], signature: {} };
     }
     const stored = await deps.store.saveResult({
       incident_id: incidentId,
       ranking: result.ranking.slice(0, 20),
       warnings: [...warnings, ...result.warnings],
       signature: result.signature,
+      fault_time: Number.isFinite(result.faultTime) ? new Date(result.faultTime).toISOString() : null,
     });
     deps.logger.info('root cause analysis stored', {
       incidentId,

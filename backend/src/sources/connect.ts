@@ -5,7 +5,7 @@ import { errorMessage } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { createKubernetesCollector, loadKubeConfig, runningInCluster, type KubernetesCollector } from './kubernetes/index.js';
 import { createLokiLogSource, createPodLogSource } from './logs/index.js';
-import { createPrometheusClient, createPrometheusMetricsSource } from './prometheus/index.js';
+import { createPrometheusClient, createPrometheusMetricsSource, parseMetricTemplates } from './prometheus/index.js';
 import { startSimulatedCluster, type SimulatedCluster, type Simulator } from './simulator/index.js';
 import type { LogSource, MetricsSource } from './types.js';
 
@@ -31,7 +31,7 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
   const inCluster = runningInCluster(deps.env);
   const simulated = config.AEGIS_SIMULATOR ?? (!config.AEGIS_KUBECONFIG && !inCluster);
   const prometheus = config.AEGIS_PROMETHEUS_URL
-    ? createPrometheusMetricsSource({ client: createPrometheusClient({ baseUrl: config.AEGIS_PROMETHEUS_URL }), now: () => clock.nowMs() })
+    ? createPrometheusMetricsSource({ client: createPrometheusClient({ baseUrl: config.AEGIS_PROMETHEUS_URL }), naming: parseMetricTemplates(config.AEGIS_METRIC_TEMPLATES), now: () => clock.nowMs() })
     : undefined;
   const loki = config.AEGIS_LOKI_URL ? createLokiLogSource({ baseUrl: config.AEGIS_LOKI_URL }) : undefined;
 

@@ -32,6 +32,9 @@ function antiAffinityEffective(r: ResourceView): boolean {
 }
 const passD = deployment(goodPod());
 
+
+/** Volume sources that live and die with the pod or belong to it alone. */
+const POD_PRIVATE_VOLUMES = ['emptyDir', 'configMap', 'secret', 'projected', 'downwardAPI', 'persistentVolumeClaim', 'ephemeral'];
 export const workloadRules = [
   k8('k8s-container-no-liveness-probe', {
     title: 'Container without liveness probe', desc: 'Without a liveness probe a hung process is never restarted.',
@@ -283,15 +286,17 @@ export const workloadRules = [
       const base = podSpecOf(r);
       if (!base) return [];
       const os = /^\/(bin|sbin|boot|dev|etc|lib|lib64|proc|sys|usr|var\/run|var\/lib|root)(\/|$)/;
+      // Pod-private volumes (emptyDir, configMap, a claim…) only shadow the container's own files; node-level ones reach the host.
+      const podPrivate = new Set(asList(r.get(`${base}.volumes`)).filter((v) => POD_PRIVATE_VOLUMES.some((k) => sub(v, k) !== undefined)).map((v) => String(sub(v, 'name'))));
       return [...r.each(`${base}.containers`), ...r.each(`${base}.initContainers`)]
         .flatMap((c) => asList(sub(c.value, 'volumeMounts')).map((m, i) => ({ m, path: `${c.path}.volumeMounts.${i}` })))
-        .filter(({ m }) => typeof sub(m, 'mountPath') === 'string' && os.test(String(sub(m, 'mountPath'))) && !isTrue(sub(m, 'readOnly')))
+        .filter(({ m }) => typeof sub(m, 'mountPath') === 'string' && os.test(String(sub(m, 'mountPath'))) && !isTrue(sub(m, 'readOnly')) && !podPrivate.has(String(sub(m, 'name'))))
         .map(({ m, path }) => ({ path, message: `${String(sub(m, 'mountPath'))} is mounted writable`, fix: { path: `${path}.readOnly`, value: true } }));
     },
     fix: 'Mount volumes elsewhere, or set readOnly: true on mounts over OS directories.',
     kics: ['volume_mount_with_os_directory_write_permissions'],
-    pass: [deployment(goodPod({ volumes: [{ name: 'v', emptyDir: {} }] }, { volumeMounts: [{ name: 'v', mountPath: '/data' }] }))],
-    fail: [deployment(goodPod({ volumes: [{ name: 'v', emptyDir: {} }] }, { volumeMounts: [{ name: 'v', mountPath: '/etc/app' }] }))],
+    pass: [deployment(goodPod({ volumes: [{ name: 'v', emptyDir: {} }] }, { volumeMounts: [{ name: 'v', mountPath: '/etc/app' }] }))],
+    fail: [deployment(goodPod({ volumes: [{ name: 'v', hostPath: { path: '/srv/app' } }] }, { volumeMounts: [{ name: 'v', mountPath: '/etc/app' }] }))],
   }),
   k8('k8s-container-host-port', {
     title: 'Container binds a host port', desc: 'hostPort ties the pod to a node port and limits scheduling.',
