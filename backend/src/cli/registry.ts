@@ -25,7 +25,7 @@ export const REGISTRY: RegistryEntry[] = [
   ...entries('./commands/detect.js', detect, ['detectCommand']),
   ...entries('./commands/rca.js', rca, ['rcaCommand']),
   ...entries('./commands/iac.js', iac, ['iacScan', 'iacRules']),
-  ...entries('./commands/sim.js', sim, ['simServe', 'simInject', 'simStatusCommand']),
+  ...entries('./commands/sim.js', sim, ['simServe', 'simInject', 'simStatusCommand', 'simConformance']),
 ];
 
 export const COMMANDS: Command[] = REGISTRY.map((e) => e.command);

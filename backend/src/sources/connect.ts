@@ -41,7 +41,8 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
   if (simulated) {
     let cluster: SimulatedCluster;
     try {
-      cluster = await startSimulatedCluster({ home: config.AEGIS_HOME, clock, logger: logger.child({ component: 'simulator' }), port: config.AEGIS_SIM_PORT });
+      // persist: what users change with kubectl survives a restart of `npm start` ($AEGIS_HOME/sim/state.json).
+      cluster = await startSimulatedCluster({ home: config.AEGIS_HOME, clock, logger: logger.child({ component: 'simulator' }), port: config.AEGIS_SIM_PORT, persist: true });
     } catch (err) {
       logger.error('the simulated cluster could not start: cluster sources disabled', { err: errorMessage(err), port: config.AEGIS_SIM_PORT });
       return { mode: 'none', metrics: prometheus, logs: loki, traces: tempo, close: async () => {} };
