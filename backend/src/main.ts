@@ -107,6 +107,8 @@ export interface StartOptions {
   metricsSource?: MetricsSource;
   /** Replaces `$AEGIS_HOME/remediation-policy.yaml` (tests). */
   remediationPolicy?: RemediationPolicy;
+  /** Benches that drive a manual clock: detection is not scheduled (they call `detection.tick()`), verification polls this often. */
+  drivenClock?: { remediationPollMs: number };
 }
 
 const VERSION = '0.1.0';
@@ -192,7 +194,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
 
     const { graph, rca } = await wireGraphAndRca(w);
     const detection = wireDetection(w, graph);
-    const remediation = await wireRemediation(w, opts.remediationPolicy);
+    const remediation = await wireRemediation(w, opts.remediationPolicy, graph, opts.drivenClock?.remediationPollMs);
     const ingest = await wireIngest(w, graph, remediation);
     await wireNotifications(w);
     const { pipeline, pipelineStore, tools, namespace } = await wirePipeline(w, graph, rca, remediation);
@@ -202,7 +204,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       routes: [
         ...ingest.routes, // first: the hot path in an alert flood, matched before every other route
         ...simulatorRoutes({ simulator: cluster.simulator }),
-        ...incidentRoutes({ store, bus }),
+        ...incidentRoutes({ store, bus, clock, rootCause: (id, input, actor) => rca.recordRootCause(id, input, actor) }),
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
@@ -246,7 +248,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     onClose(() => realtime.close());
     logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME, replica: coordination.replicaId });
 
-    startLoops(w, detection);
+    startLoops(w, opts.drivenClock ? undefined : detection);
     remediation.start();
     await pipeline.start();
     // An incident committed just before its replica died never had its investigation queued: one replica sweeps.
@@ -255,7 +257,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       await pipeline.stop();
       await remediation.stop();
     });
-    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster) }));
+    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster), preview: cluster.simulator ? `${url}/preview` : undefined }));
 
     return {
       url,
@@ -328,6 +330,8 @@ async function wireGraphAndRca(w: Wiring): Promise<{ graph: ServiceGraph; rca: R
     clock: w.clock,
     logger: w.logger.child({ component: 'rca' }),
     metrics: w.metricsSource,
+    logs: w.cluster.logs,
+    traces: w.cluster.traces,
   });
   rcaProbabilityGauge(w.metrics, rca);
   return { graph, rca };
@@ -346,11 +350,13 @@ function wireDetection(w: Wiring, graph: ServiceGraph): DetectionService | undef
     lookup: registryLookup(w.registries.detectors),
     onScore: anomalyScoreGauges(w.metrics),
     owns: (series) => w.coordination.membership.owns(series),
-    // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
-    lstm: {
-      loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
-      train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
-    },
+    // Opt-in LSTM member (AEGIS_DETECT_LSTM): one model per metric group, trained in a worker.
+    lstm: w.config.AEGIS_DETECT_LSTM
+      ? {
+          loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
+          train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
+        }
+      : undefined,
   });
 }
 
@@ -406,7 +412,7 @@ async function wireNotifications(w: Wiring): Promise<void> {
   w.onClose(async () => notifications.close());
 }
 
-async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined): Promise<RemediationService> {
+async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined, graph: ServiceGraph, pollMs?: number): Promise<RemediationService> {
   return createRemediationService({
     store: w.store,
     bus: w.bus,
@@ -418,6 +424,8 @@ async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined)
     policy: policy ?? (await loadRemediationPolicy(path.join(w.config.AEGIS_HOME, 'remediation-policy.yaml'))),
     owner: w.coordination.replicaId,
     leaseTtlMs: 15_000,
+    callers: (service) => graph.upstream(service),
+    pollMs,
   });
 }
 
@@ -540,9 +548,10 @@ async function bootstrapAdmin(store: Store): Promise<string | undefined> {
   return secret;
 }
 
-function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string }): string {
+function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string; preview?: string }): string {
   const lines = [`Aegis is running at ${b.url}  (store: ${b.engine}, home: ${b.home})`];
   if (b.cluster) lines.push(b.cluster);
+  if (b.preview) lines.push(`Preview (the Grafana plugins in your browser; pick a role there, it issues its own short-lived token): ${b.preview}`);
   if (b.bootstrapAdminToken) {
     lines.push(
       '',
@@ -555,4 +564,6 @@ function banner(b: { url: string; engine: string; home: string; bootstrapAdminTo
   return lines.join('\n');
 }
 
-export const BACKEND_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// backend/src/main.ts, or backend/dist/src/main.js when compiled (scripts/build-backend.mjs).
+export const BACKEND_ROOT = path.resolve(HERE, path.basename(path.dirname(HERE)) === 'dist' ? '../..' : '..');

@@ -36,7 +36,11 @@ export const configSchema = z
     AEGIS_SIMULATOR: flag,
     AEGIS_SIM_PORT: port.optional(),
     AEGIS_PROMETHEUS_URL: z.url().optional(),
+    /** Metric naming of the Prometheus queries: default (cAdvisor + kube-state-metrics), istio, linkerd, otel; comma-separated merges. */
+    AEGIS_METRIC_TEMPLATES: z.string().regex(/^\s*(default|istio|linkerd|otel)\s*(,\s*(default|istio|linkerd|otel)\s*)*$/, 'a comma-separated list of default, istio, linkerd, otel').default('default'),
     AEGIS_LOKI_URL: z.url().optional(),
+    /** Tempo's query-frontend (e.g. http://tempo:3200): spans for root cause analysis. */
+    AEGIS_TEMPO_URL: z.url().optional(),
     AEGIS_GRAFANA_URL: z.url().optional(),
     AEGIS_GRAFANA_API_TOKEN: optionalString,
     AEGIS_GRAFANA_WEBHOOK_SECRET: optionalString,
@@ -49,6 +53,8 @@ export const configSchema = z
     AEGIS_LLM_MODEL: optionalString,
     AEGIS_LLM_API_KEY: optionalString,
     AEGIS_TF_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+    /** Opt in to the LSTM ensemble member (off: bench:nab:ablation shows no held-out gain; README, Anomaly detection). */
+    AEGIS_DETECT_LSTM: flag,
     AEGIS_EXTENSIONS_DIR: optionalString,
     /** Server folders POST /iac/scan may read with `path` (comma-separated; unset: none). */
     AEGIS_IAC_ROOTS: optionalString,
