@@ -559,7 +559,7 @@ async function bootstrapAdmin(store: Store): Promise<string | undefined> {
 function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string; preview?: string }): string {
   const lines = [`Aegis is running at ${b.url}  (store: ${b.engine}, home: ${b.home})`];
   if (b.cluster) lines.push(b.cluster);
-  if (b.preview) lines.push(`Preview (the Grafana plugins in your browser; pick a role there, it issues its own short-lived token): ${b.preview}`);
+  if (b.preview) lines.push(`Preview: ${b.preview}  (the Grafana plugins in a browser; it issues its own short-lived token)`);
   if (b.bootstrapAdminToken) {
     lines.push(
       '',
