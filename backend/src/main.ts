@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { adminRoutes, createApp, createAuthenticator, incidentRoutes, rateLimitsFromConfig } from './api/index.js';
+import { adminRoutes, createApp, createAuthenticator, createAuthGuard, incidentRoutes, rateLimitsFromConfig } from './api/index.js';
 import { createPreviewRouter, withPreview } from './api/preview.js';
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
 import {
@@ -55,7 +55,7 @@ import { connectClusterSources, describeClusterSources, type ClusterSources, typ
 import type { KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
-import { createIacFindingStore, createIacScanner, iacRoutes, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
+import { createApiScanner, createIacFindingStore, createIacScanner, iacRoutes, parseIacRoots, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
 import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline, withMcpEndpoint } from './pipeline/index.js';
 import {
   createKubeCluster,
@@ -107,6 +107,8 @@ export interface StartOptions {
   metricsSource?: MetricsSource;
   /** Replaces `$AEGIS_HOME/remediation-policy.yaml` (tests). */
   remediationPolicy?: RemediationPolicy;
+  /** Benches that drive a manual clock: detection is not scheduled (they call `detection.tick()`), verification polls this often. */
+  drivenClock?: { remediationPollMs: number };
 }
 
 const VERSION = '0.1.0';
@@ -192,10 +194,10 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
 
     const { graph, rca } = await wireGraphAndRca(w);
     const detection = wireDetection(w, graph);
-    const remediation = await wireRemediation(w, opts.remediationPolicy);
+    const remediation = await wireRemediation(w, opts.remediationPolicy, graph, opts.drivenClock?.remediationPollMs);
     const ingest = await wireIngest(w, graph, remediation);
     await wireNotifications(w);
-    const { pipeline, pipelineStore, tools, getScanner } = await wirePipeline(w, graph, rca, remediation);
+    const { pipeline, pipelineStore, tools, namespace } = await wirePipeline(w, graph, rca, remediation);
 
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
@@ -209,7 +211,12 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...detectRoutes({ store: w.detectStore, clock }),
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
-        ...iacRoutes({ store: createIacFindingStore({ db }), scanner: getScanner, clock }),
+        ...iacRoutes({
+          store: createIacFindingStore({ db }),
+          clock,
+          roots: parseIacRoots(config.AEGIS_IAC_ROOTS),
+          scanner: createApiScanner({ extensionsDir: config.AEGIS_EXTENSIONS_DIR }),
+        }),
         ...coordinationRoutes(coordination),
       ],
       authenticator,
@@ -229,16 +236,19 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       ? withPreview(
           createPreviewRouter({ repoRoot: path.resolve(BACKEND_ROOT, '..'), tokens: store.tokens, audit: store.audit, clock, logger: logger.child({ component: 'preview' }) }),
           app,
+          logger.child({ component: 'preview' }),
         )
       : app;
-    const served = withMcpEndpoint({ inner: handler, registry: tools, authenticator, logger: logger.child({ component: 'mcp' }) });
+    // MCP and socket.io authenticate in front of the API app: one guard throttles and audits their failures.
+    const authGuard = createAuthGuard({ authenticator, audit: store.audit, clock, logger: logger.child({ component: 'auth' }) });
+    const served = withMcpEndpoint({ inner: handler, registry: tools, authenticator, guard: authGuard, namespaces: [namespace], logger: logger.child({ component: 'mcp' }) });
     const { server, url } = await listen(config, served);
     onClose(() => closeServer(server));
-    const realtime = attachRealtime({ server, bus: w.clusterEvents, authenticator, logger: logger.child({ component: 'ws' }) });
+    const realtime = attachRealtime({ server, bus: w.clusterEvents, authenticator, guard: authGuard, logger: logger.child({ component: 'ws' }) });
     onClose(() => realtime.close());
     logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME, replica: coordination.replicaId });
 
-    startLoops(w, detection);
+    startLoops(w, opts.drivenClock ? undefined : detection);
     remediation.start();
     await pipeline.start();
     // An incident committed just before its replica died never had its investigation queued: one replica sweeps.
@@ -247,7 +257,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       await pipeline.stop();
       await remediation.stop();
     });
-    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster) }));
+    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster), preview: cluster.simulator ? `${url}/preview` : undefined }));
 
     return {
       url,
@@ -320,6 +330,8 @@ async function wireGraphAndRca(w: Wiring): Promise<{ graph: ServiceGraph; rca: R
     clock: w.clock,
     logger: w.logger.child({ component: 'rca' }),
     metrics: w.metricsSource,
+    logs: w.cluster.logs,
+    traces: w.cluster.traces,
   });
   rcaProbabilityGauge(w.metrics, rca);
   return { graph, rca };
@@ -338,11 +350,13 @@ function wireDetection(w: Wiring, graph: ServiceGraph): DetectionService | undef
     lookup: registryLookup(w.registries.detectors),
     onScore: anomalyScoreGauges(w.metrics),
     owns: (series) => w.coordination.membership.owns(series),
-    // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
-    lstm: {
-      loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
-      train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
-    },
+    // Opt-in LSTM member (AEGIS_DETECT_LSTM): one model per metric group, trained in a worker.
+    lstm: w.config.AEGIS_DETECT_LSTM
+      ? {
+          loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
+          train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
+        }
+      : undefined,
   });
 }
 
@@ -398,7 +412,7 @@ async function wireNotifications(w: Wiring): Promise<void> {
   w.onClose(async () => notifications.close());
 }
 
-async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined): Promise<RemediationService> {
+async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined, graph: ServiceGraph, pollMs?: number): Promise<RemediationService> {
   return createRemediationService({
     store: w.store,
     bus: w.bus,
@@ -410,6 +424,8 @@ async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined)
     policy: policy ?? (await loadRemediationPolicy(path.join(w.config.AEGIS_HOME, 'remediation-policy.yaml'))),
     owner: w.coordination.replicaId,
     leaseTtlMs: 15_000,
+    callers: (service) => graph.upstream(service),
+    pollMs,
   });
 }
 
@@ -456,7 +472,7 @@ async function wirePipeline(w: Wiring, graph: ServiceGraph, rca: RcaService, rem
     extensionAgents: registries.agents,
     jobs: w.coordination.jobs,
   });
-  return { pipeline, pipelineStore, tools, getScanner };
+  return { pipeline, pipelineStore, tools, getScanner, namespace };
 }
 
 /** Detection on every replica (over its shard); retention on one, under a lease. */
@@ -518,6 +534,7 @@ async function ensureConfiguredTokens(store: Store, config: AegisConfig): Promis
     ['admin', config.AEGIS_ADMIN_TOKEN],
     ['ingest', config.AEGIS_INGEST_TOKEN],
     ['grafana', config.AEGIS_GRAFANA_TOKEN],
+    ['viewer', config.AEGIS_VIEWER_TOKEN],
   ] as const;
   for (const [role, secret] of configured) {
     if (secret) await store.tokens.ensure({ name: `configured-${role}`, role, secret });
@@ -531,9 +548,10 @@ async function bootstrapAdmin(store: Store): Promise<string | undefined> {
   return secret;
 }
 
-function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string }): string {
+function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string; preview?: string }): string {
   const lines = [`Aegis is running at ${b.url}  (store: ${b.engine}, home: ${b.home})`];
   if (b.cluster) lines.push(b.cluster);
+  if (b.preview) lines.push(`Preview (the Grafana plugins in your browser; pick a role there, it issues its own short-lived token): ${b.preview}`);
   if (b.bootstrapAdminToken) {
     lines.push(
       '',
@@ -546,4 +564,6 @@ function banner(b: { url: string; engine: string; home: string; bootstrapAdminTo
   return lines.join('\n');
 }
 
-export const BACKEND_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// backend/src/main.ts, or backend/dist/src/main.js when compiled (scripts/build-backend.mjs).
+export const BACKEND_ROOT = path.resolve(HERE, path.basename(path.dirname(HERE)) === 'dist' ? '../..' : '..');

@@ -27,7 +27,7 @@ const similarSchema = z
     similarity: z.number(),
     root_cause: z.string().nullable(),
     resolution: z.string().nullable(),
-    remediation: z.object({ action: z.string(), status: z.string() }).nullable(),
+    remediation: z.object({ action: z.string(), status: z.string(), attributed: z.boolean() }).nullable(),
     created_at: z.string(),
   })
   .meta({ id: 'SimilarIncident' });

@@ -22,6 +22,7 @@ export const REMEDIATION_STATUSES = [
   'succeeded',
   'failed',
   'reverted',
+  'withdrawn',
 ] as const;
 export const EXECUTION_STATUSES = ['running', 'success', 'failed', 'timeout'] as const;
 export const ROLES = ['viewer', 'operator', 'admin', 'ingest', 'grafana'] as const;
@@ -136,6 +137,8 @@ export const remediationSchema = z
     after_state: z.unknown(),
     verification: z.unknown(),
     error: z.string().nullable(),
+    /** Why a proposal stopped being offered (its incident resolved, or the evidence moved on). */
+    withdrawn_reason: z.string().nullable().optional(),
     version: z.number().int(),
     created_at: timestamp,
     updated_at: timestamp,
