@@ -95,7 +95,7 @@ describe('preview router', () => {
     });
 
   it('refuses a session behind a same-host proxy (forwarding headers) and for a foreign Host (DNS rebinding)', async () => {
-    for (const headers of [{ 'x-forwarded-for': '8.8.8.8' }, { forwarded: 'for=8.8.8.8' }, { 'x-real-ip': '8.8.8.8' }, { 'x-forwarded-host': 'aegis.example.com' }, { host: 'rebind.attacker.example' }, { host: 'aegis.example.com:8000' }]) {
+    for (const headers of <Array<Record<string, string>>>[{ 'x-forwarded-for': '8.8.8.8' }, { forwarded: 'for=8.8.8.8' }, { 'x-real-ip': '8.8.8.8' }, { 'x-forwarded-host': 'aegis.example.com' }, { host: 'rebind.attacker.example' }, { host: 'aegis.example.com:8000' }]) {
       const res = await rawSession(headers);
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(JSON.parse(res.body).error.code).toBe('forbidden');
