@@ -26,6 +26,7 @@ const rca: RcaService = {
     ranking: (evidence[id] ?? [{ service: 'cart', probability: 0.8 }]).map((r) => ({ ...r, score: r.probability, evidence: [], explanation: r.probability > 0.5 ? 'memory grows' : 'none of its metrics left its baseline' })),
     warnings: [],
     signature: {},
+    fault_time: null,
     created_at: clock.now().toISOString(),
   }),
   get: async () => {

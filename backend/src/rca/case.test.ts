@@ -38,7 +38,7 @@ describe('RCA case folders', () => {
 
   it('fails clearly on a missing file or a case.json without anomaly_time', async () => {
     const noMetrics = await caseDir({ 'case.json': '{"anomaly_time": 1}' });
-    await expect(readRcaCase(noMetrics)).rejects.toThrow(/missing .*metrics\.csv/);
+    await expect(readRcaCase(noMetrics)).rejects.toThrow(/no metrics\.csv, logs\.csv or spans\.csv/);
     const badJson = await caseDir({ 'metrics.csv': 'time,a_cpu\n1,1\n', 'case.json': '{"labels": "cart"}' });
     await expect(readRcaCase(badJson)).rejects.toThrow(/anomaly_time/);
   });

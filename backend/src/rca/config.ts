@@ -7,6 +7,18 @@ import { z } from 'zod';
 export const rcaConfigSchema = z.object({
   /** Baseline: the minutes before the anomaly time. */
   baselineMinutes: z.number().positive().default(20),
+  /**
+   * Estimate the fault time from the data (change point) instead of trusting the anomaly time, which
+   * is an alert time in production and may be minutes late.
+   */
+  estimateFaultTime: z.boolean().default(true),
+  /** How many minutes before the anomaly time the change point is searched for. */
+  faultSearchMinutes: z.number().positive().default(3),
+  /**
+   * The abnormal window also reaches this many minutes before the estimated fault time, and the
+   * baseline ends there: a late or early estimate then still compares clean data with the fault.
+   */
+  lookbackMinutes: z.number().min(0).default(0),
   /** Abnormal window: the minutes from the anomaly time. */
   abnormalMinutes: z.number().positive().default(4),
   /** A deviation must hold for this many points of the abnormal window (k-th largest), so one spike is not a fault. */
@@ -18,7 +30,7 @@ export const rcaConfigSchema = z.object({
    * Divide each z by how far the series already strays inside its own baseline (same persistent
    * statistic), so chronically spiky series do not outshout real faults.
    */
-  noiseCalibration: z.boolean().default(false),
+  noiseCalibration: z.boolean().default(true),
   /** z beyond which a series counts as anomalous (onset, propagation evidence). */
   anomalyZ: z.number().positive().default(3),
   /**

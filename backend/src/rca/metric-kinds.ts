@@ -6,6 +6,8 @@ export type MetricKind =
   | 'latency'
   | 'inbound-latency'
   | 'outbound-latency'
+  /** Time spent in the service itself or on its network (from traces): does not propagate to callers. */
+  | 'exclusive-latency'
   | 'errors'
   | 'success'
   | 'cpu'
@@ -22,6 +24,7 @@ export type Direction = 1 | -1 | 0;
 const RULES: Array<[RegExp, MetricKind]> = [
   [/success/i, 'success'],
   [/error|fail|5xx|exception/i, 'errors'],
+  [/exclusive|networkgap/i, 'exclusive-latency'],
   [/inbound/i, 'inbound-latency'],
   [/client.*(latency|duration)|outbound/i, 'outbound-latency'],
   [/latency|duration|response.?time|\bp(50|90|95|99)\b/i, 'latency'],

@@ -111,9 +111,24 @@ describe('rankRootCauses on hand-made propagation cases', () => {
   });
 });
 
+describe('rankRootCauses ordering', () => {
+  it('sorts rows by their final probability, not by the raw score before the quiet-service share', () => {
+    // "noisy" strays a little (below anomalyZ: no anomaly evidence, so it keeps only the quiet share),
+    // "deployed" is flat but was just deployed: more probable, so it must rank first.
+    const r = rankRootCauses({
+      anomalyTime: T0,
+      series: [series('noisy', 'cpu', 2, 1), series('deployed', 'cpu', 0, 2, 100, 0)],
+      changes: [{ service: 'deployed', at: T0 - 60_000, kind: 'deploy', description: 'image v2' }],
+    });
+    const probs = r.ranking.map((x) => x.probability);
+    expect(probs).toEqual([...probs].sort((a, b) => b - a));
+    expect(r.ranking[0]?.service).toBe('deployed');
+  });
+});
+
 describe('rankRootCauses on bad input', () => {
   it('refuses an input with nothing to rank', () => {
-    expect(() => rankRootCauses({ anomalyTime: T0, series: [] })).toThrow(/neither metric series nor anomaly events/);
+    expect(() => rankRootCauses({ anomalyTime: T0, series: [] })).toThrow(/neither metric series, spans, logs nor anomaly events/);
   });
 
   it('warns about cycles and still ranks', () => {

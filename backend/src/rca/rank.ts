@@ -2,11 +2,21 @@ import { InputError } from '../platform/errors.js';
 import { DEFAULT_RCA_CONFIG, type RcaConfig } from './config.js';
 import { explain } from './explain.js';
 import { isLatencyKind, metricKind } from './metric-kinds.js';
+import { estimateFaultTime } from './fault-time.js';
+import { logSignals } from './log-signals.js';
 import { scoreSeries, type SeriesScore } from './series-score.js';
-import type { Evidence, RankedCause, RcaInput, RcaResult } from './types.js';
+import { networkGapSignals, traceSeries } from './traces.js';
+import type { Evidence, EvidenceSource, MetricSeriesInput, RankedCause, RcaInput, RcaResult } from './types.js';
 
 const MINUTE = 60_000;
 const QUIET_SHARE = 0.05;
+/**
+ * Beyond this z a deviation is simply certain: an idle series (zero baseline) that moves once would
+ * otherwise reach z in the millions and outshout every real fault.
+ */
+const Z_SATURATION = 50;
+/** How many of the strongest series vote on the fault time. */
+const FAULT_TIME_SERIES = 5;
 
 /** Everything the ranker learnt about one service before turning it into a cause. */
 interface ServiceFacts {
@@ -16,6 +26,9 @@ interface ServiceFacts {
   latency: number;
   /** Largest raw latency-like z: a callee explains a caller only when it is anomalous itself. */
   latencyZ: number;
+  /** Strongest evidence of time lost in the service itself or its network (exclusive latency, from traces). */
+  own: number;
+  ownZ: number;
   resource: number;
   combined: number;
   explainedBy?: string;
@@ -29,16 +42,21 @@ interface ServiceFacts {
  */
 export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CONFIG): RcaResult {
   const warnings: string[] = [];
-  const series = input.series ?? [];
+  const traced = input.spans?.length ? traceSeries(input.spans) : undefined;
+  const series = [...(input.series ?? []), ...(traced?.series ?? [])];
   const anomalies = input.anomalies ?? [];
-  if (series.length === 0 && anomalies.length === 0) {
-    throw new InputError('nothing to rank: the input has neither metric series nor anomaly events');
+  if (series.length === 0 && anomalies.length === 0 && !input.logs?.length) {
+    throw new InputError('nothing to rank: the input has neither metric series, spans, logs nor anomaly events');
   }
-  const signals = scoreAll(input, cfg, warnings);
+  // The call graph the spans show stands in when none is given.
+  if (!input.edges?.length && traced?.edges.length) input = { ...input, edges: traced.edges };
+  const faultTime = cfg.estimateFaultTime ? faultTimeOf(series, input, cfg) : input.anomalyTime;
+  const windowFrom = faultTime - cfg.lookbackMinutes * MINUTE;
+  const signals = scoreAll(series, input, windowFrom, { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.lookbackMinutes }, warnings);
   const facts = new Map<string, ServiceFacts>();
   const factsOf = (service: string) => {
     let f = facts.get(service);
-    if (!f) facts.set(service, (f = { service, signals: [], latency: 0, latencyZ: 0, resource: 0, combined: 0 }));
+    if (!f) facts.set(service, (f = { service, signals: [], latency: 0, latencyZ: 0, own: 0, ownZ: 0, resource: 0, combined: 0 }));
     return f;
   };
   for (const s of signals) factsOf(s.service).signals.push(s);
@@ -52,14 +70,44 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
   if (ranking.every((r) => r.score === 0)) warnings.push('no series deviates from its baseline: the ranking is a guess');
   const signature: Record<string, number> = {};
   for (const f of facts.values()) if (f.combined > 0) signature[f.service] = Math.round(f.combined * 1e4) / 1e4;
-  return { ranking, warnings, signature };
+  return { ranking, faultTime, warnings, signature };
 }
 
-function scoreAll(input: RcaInput, cfg: RcaConfig, warnings: string[]): SeriesScore[] {
+/** The change point of the series that look most anomalous around the anomaly time. */
+function faultTimeOf(series: readonly MetricSeriesInput[], input: RcaInput, cfg: RcaConfig): number {
+  const scored: Array<{ s: MetricSeriesInput; w: number }> = [];
+  // Which series changed anywhere from the earliest plausible fault time on: they vote on when.
+  const from = input.anomalyTime - cfg.faultSearchMinutes * MINUTE;
+  const wide = { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.faultSearchMinutes };
+  for (const s of series) {
+    const r = scoreSeries(s, from, wide, input.windowStart);
+    if ('ok' in r && r.ok.z >= cfg.anomalyZ) scored.push({ s, w: weightOf(r.ok, cfg) });
+  }
+  scored.sort((a, b) => b.w - a.w);
+  return estimateFaultTime(
+    scored.slice(0, FAULT_TIME_SERIES).map((x) => x.s),
+    input.anomalyTime,
+    {
+      searchMinutes: cfg.faultSearchMinutes,
+      referenceMinutes: cfg.baselineMinutes / 2,
+      afterMinutes: cfg.abnormalMinutes,
+      anomalyZ: cfg.anomalyZ,
+      relativeScaleFloor: cfg.relativeScaleFloor,
+    },
+  ).at;
+}
+
+function scoreAll(
+  series: readonly MetricSeriesInput[],
+  input: RcaInput,
+  faultTime: number,
+  cfg: RcaConfig,
+  warnings: string[],
+): SeriesScore[] {
   const out: SeriesScore[] = [];
   const skipped = new Map<string, string[]>();
-  for (const s of input.series ?? []) {
-    const r = scoreSeries(s, input.anomalyTime, cfg, input.windowStart);
+  for (const s of series) {
+    const r = scoreSeries(s, faultTime, cfg, input.windowStart);
     if ('ok' in r) out.push(r.ok);
     else {
       const names = skipped.get(r.skipped) ?? [];
@@ -73,8 +121,10 @@ function scoreAll(input: RcaInput, cfg: RcaConfig, warnings: string[]): SeriesSc
   for (const a of input.anomalies ?? []) {
     // A detector's [0,1] score read as a tail probability: 0.5 → z≈2, 0.99 → z≈14.
     const z = -3 * Math.log(1 - Math.min(Math.max(a.score, 0), 0.9999));
-    out.push({ service: a.service, metric: a.metric, kind: metricKind(a.metric), z, baseline: NaN, observed: NaN, onset: a.at });
+    out.push({ service: a.service, metric: a.metric, kind: metricKind(a.metric), z, baseline: NaN, observed: NaN, onset: a.at, source: 'detection' });
   }
+  if (input.logs?.length) out.push(...logSignals(input.logs, faultTime, cfg));
+  if (input.spans?.length) out.push(...networkGapSignals(input.spans, faultTime, cfg));
   return out;
 }
 
@@ -88,7 +138,7 @@ function buildCallees(input: RcaInput, facts: Map<string, ServiceFacts>, warning
   }
   if (unknown.size) {
     warnings.push(`call graph names services without metrics: ${[...unknown].sort().join(', ')}`);
-    for (const s of unknown) facts.set(s, { service: s, signals: [], latency: 0, latencyZ: 0, resource: 0, combined: 0 });
+    for (const s of unknown) facts.set(s, { service: s, signals: [], latency: 0, latencyZ: 0, own: 0, ownZ: 0, resource: 0, combined: 0 });
   }
   const cycle = findCycle(callees);
   if (cycle) warnings.push(`call graph has a cycle (${cycle.join(' → ')}); each edge is still used on its own`);
@@ -96,7 +146,7 @@ function buildCallees(input: RcaInput, facts: Map<string, ServiceFacts>, warning
 }
 
 function weightOf(s: SeriesScore, cfg: RcaConfig): number {
-  return (cfg.kindWeights[s.kind] ?? 1) * Math.log1p(s.z);
+  return (cfg.kindWeights[s.kind] ?? 1) * Math.log1p(Math.min(s.z, Z_SATURATION));
 }
 
 function summarise(f: ServiceFacts, cfg: RcaConfig): void {
@@ -108,6 +158,10 @@ function summarise(f: ServiceFacts, cfg: RcaConfig): void {
       f.latencyZ = Math.max(f.latencyZ, s.z);
     }
     else f.resource = Math.max(f.resource, w);
+    if (s.kind === 'exclusive-latency') {
+      f.own = Math.max(f.own, w);
+      f.ownZ = Math.max(f.ownZ, s.z);
+    }
   }
 }
 
@@ -121,8 +175,9 @@ function discountPropagated(
   let strongest = 0;
   for (const c of callees.get(f.service) ?? []) {
     const callee = facts.get(c);
-    if (!callee || callee.latencyZ < cfg.anomalyZ) continue;
-    const l = callee.latency;
+    if (!callee || Math.max(callee.latencyZ, callee.ownZ) < cfg.anomalyZ) continue;
+    // A callee slow in itself (exclusive latency) explains its callers as much as one slow end to end.
+    const l = Math.max(callee.latency, callee.own);
     if (l > strongest) {
       strongest = l;
       f.explainedBy = c;
@@ -176,25 +231,40 @@ function posterior(
     }
     return { f, logPost, evidence };
   });
-  scored.sort((a, b) => b.logPost - a.logPost || a.f.service.localeCompare(b.f.service));
-  const max = scored[0]?.logPost ?? 0;
+  const max = Math.max(...scored.map((s) => s.logPost));
   // Services with no anomalous signal, change or history keep only a sliver of the probability mass.
   const weights = scored.map(
     (s) => Math.exp(s.logPost - max) * (s.evidence.some((e) => e.kind !== 'propagation') ? 1 : QUIET_SHARE),
   );
   const total = weights.reduce((a, b) => a + b, 0) || 1;
-  return scored.map((s, i) => {
+  const rows = scored.map((s, i) => ({ ...s, probability: round((weights[i] ?? 0) / total) }));
+  // The ranking is the order of the final probability (the quiet share can reorder raw scores).
+  rows.sort((a, b) => b.probability - a.probability || b.logPost - a.logPost || a.f.service.localeCompare(b.f.service));
+  return rows.map((s, i) => {
     const cause: RankedCause = {
       service: s.f.service,
       metric: s.f.signals[0]?.metric,
       score: round(s.logPost * cfg.temperature),
-      probability: round((weights[i] ?? 0) / total),
+      probability: s.probability,
       evidence: s.evidence,
+      sources: sourcesOf(s.evidence),
       explanation: '',
     };
     cause.explanation = explain(cause, i + 1, s.f.explainedBy);
     return cause;
   });
+}
+
+const SOURCE_ORDER: EvidenceSource[] = ['metrics', 'traces', 'logs', 'detection', 'events', 'history'];
+
+function sourcesOf(evidence: Evidence[]): EvidenceSource[] {
+  const used = new Set<EvidenceSource>();
+  for (const e of evidence) {
+    if (e.kind === 'anomaly') used.add(e.source);
+    else if (e.kind === 'change') used.add('events');
+    else if (e.kind === 'history') used.add('history');
+  }
+  return SOURCE_ORDER.filter((s) => used.has(s));
 }
 
 function anomalyEvidence(f: ServiceFacts, cfg: RcaConfig): Evidence[] {
@@ -209,11 +279,13 @@ function anomalyEvidence(f: ServiceFacts, cfg: RcaConfig): Evidence[] {
       baseline: round(s.baseline),
       observed: round(s.observed),
       onset: s.onset,
+      source: s.source,
       summary: describeSignal(s),
     }));
 }
 
 function describeSignal(s: SeriesScore): string {
+  if (s.summary) return s.summary;
   if (!Number.isFinite(s.baseline)) return `${s.metric} flagged by detection (z≈${s.z.toFixed(1)})`;
   const ratio = s.baseline !== 0 ? s.observed / s.baseline : NaN;
   const change = Number.isFinite(ratio) && ratio > 0 ? ` (${ratio.toFixed(ratio >= 10 ? 0 : 1)}× baseline)` : '';

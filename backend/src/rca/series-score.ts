@@ -1,7 +1,7 @@
 import type { RcaConfig } from './config.js';
 import { badDirection, metricKind, type MetricKind } from './metric-kinds.js';
-import { kthLargest, quantileSorted } from './stats.js';
-import type { MetricSeriesInput } from './types.js';
+import { kthLargest, robustCentreScale } from './stats.js';
+import type { EvidenceSource, MetricSeriesInput } from './types.js';
 
 const MINUTE = 60_000;
 
@@ -16,6 +16,9 @@ export interface SeriesScore {
   observed: number;
   /** unix ms of the first abnormal-window point beyond `anomalyZ`. */
   onset?: number;
+  source: EvidenceSource;
+  /** A human sentence when the generic "went from … to …" does not fit (log templates). */
+  summary?: string;
 }
 
 export type SeriesOutcome = { ok: SeriesScore } | { skipped: string };
@@ -45,15 +48,7 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
 
   const kind = metricKind(s.metric);
   const dir = badDirection(kind);
-  const sorted = Float64Array.from(base).sort();
-  const centre = quantileSorted(sorted, 0.5);
-  const spread = Float64Array.from(base, (v) => Math.abs(v - centre)).sort();
-  const scale = Math.max(
-    1.4826 * quantileSorted(spread, 0.5),
-    (quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) / 1.349,
-    cfg.relativeScaleFloor * Math.abs(centre),
-    1e-9,
-  );
+  const { centre, scale } = robustCentreScale(base, cfg.relativeScaleFloor);
   const dev = abnValues.map((v) => deviation(v, centre, scale, dir));
   let z = Math.max(0, kthLargest(dev, cfg.persistence));
   if (cfg.noiseCalibration) {
@@ -74,11 +69,12 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
       baseline: centre,
       observed: abnValues[at >= 0 ? at : 0] ?? NaN,
       onset: onsetIdx >= 0 ? abnTimes[onsetIdx] : undefined,
+      source: s.source ?? 'metrics',
     },
   };
 }
 
-function deviation(v: number, centre: number, scale: number, dir: -1 | 0 | 1): number {
+export function deviation(v: number, centre: number, scale: number, dir: -1 | 0 | 1): number {
   const d = (v - centre) / scale;
   return dir === 0 ? Math.abs(d) : dir * d;
 }

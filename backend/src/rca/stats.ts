@@ -30,3 +30,17 @@ export function kthLargest(xs: readonly number[], k: number): number {
   const s = [...xs].sort((a, b) => b - a);
   return s[Math.min(k, s.length) - 1] ?? NaN;
 }
+
+/** Robust centre (median) and scale (max of MAD, IQR, a floor relative to the level) of a baseline. */
+export function robustCentreScale(values: readonly number[], relativeFloor: number): { centre: number; scale: number } {
+  const sorted = Float64Array.from(values).sort();
+  const centre = quantileSorted(sorted, 0.5);
+  const spread = Float64Array.from(values, (v) => Math.abs(v - centre)).sort();
+  const scale = Math.max(
+    1.4826 * quantileSorted(spread, 0.5),
+    (quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) / 1.349,
+    relativeFloor * Math.abs(centre),
+    1e-9,
+  );
+  return { centre, scale };
+}

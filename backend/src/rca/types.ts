@@ -7,6 +7,8 @@ export interface MetricSeriesInput {
   metric: string;
   times: readonly number[];
   values: readonly number[];
+  /** Where the series came from (default "metrics"; trace features say "traces"). */
+  source?: EvidenceSource;
 }
 
 /**
@@ -30,6 +32,29 @@ export interface ChangeEventInput {
   description: string;
 }
 
+/** One log line, as Loki returns it (time in unix ms). */
+export interface LogLineInput {
+  time: number;
+  service: string;
+  message: string;
+}
+
+/** One span, as Tempo returns it (times in unix ms, fractional). `error` when the span's status says so. */
+export interface SpanInput {
+  traceId: string;
+  spanId: string;
+  /** '' for a root span. */
+  parentId: string;
+  service: string;
+  operation: string;
+  start: number;
+  end: number;
+  error?: boolean;
+}
+
+/** Where a piece of evidence came from. */
+export type EvidenceSource = 'metrics' | 'logs' | 'traces' | 'detection' | 'events' | 'history';
+
 export interface RcaInput {
   /** unix ms when the incident's symptoms started (the case's `anomaly_time`). */
   anomalyTime: number;
@@ -44,6 +69,10 @@ export interface RcaInput {
   changes?: readonly ChangeEventInput[];
   /** Learned from confirmed root causes: relative prior weight per service (1 = neutral). */
   priors?: Readonly<Record<string, number>>;
+  /** Log lines of the window (Loki); mined into error templates per service. */
+  logs?: readonly LogLineInput[];
+  /** Spans of the window (Tempo); turned into per-service and per-edge rate, errors and latency. */
+  spans?: readonly SpanInput[];
 }
 
 export type Evidence =
@@ -57,6 +86,7 @@ export type Evidence =
       observed: number;
       /** unix ms of the first point beyond the threshold */
       onset?: number;
+      source: EvidenceSource;
       summary: string;
     }
   | { kind: 'propagation'; path: string[]; summary: string }
@@ -70,11 +100,16 @@ export interface RankedCause {
   score: number;
   probability: number;
   evidence: Evidence[];
+  /** Which kinds of telemetry the row's evidence came from, e.g. ["metrics","traces"] (absent on analyses stored before it existed). */
+  sources?: EvidenceSource[];
   explanation: string;
 }
 
 export interface RcaResult {
+  /** Sorted by probability, highest first. */
   ranking: RankedCause[];
+  /** unix ms: when the fault started, estimated from the data (change point), not the alert time. */
+  faultTime: number;
   /** Problems with the input that did not stop the analysis (missing columns, empty windows…). */
   warnings: string[];
   /**

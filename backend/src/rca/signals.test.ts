@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { rankRootCauses } from './rank.js';
+import { estimateFaultTime } from './fault-time.js';
+import { logSignals, maskLine } from './log-signals.js';
+import { networkGapSignals, traceSeries } from './traces.js';
+import type { LogLineInput, SpanInput } from './types.js';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 0, 1, 12, 30);
+
+/** gateway → orders → payment, one request per 10 s for 30 min; after T0 payment's network adds `delay` ms. */
+function spans(delay: number, slowOrdersCpu = 0): SpanInput[] {
+  const out: SpanInput[] = [];
+  for (let t = T0 - 20 * MIN, i = 0; t < T0 + 10 * MIN; t += 10_000, i++) {
+    const late = t >= T0;
+    const d = late ? delay : 0;
+    const busy = late ? slowOrdersCpu : 0;
+    const id = (n: string) => `${i}-${n}`;
+    // payment: 20 ms of work; the client span in orders sees 2 ms of network plus the delay
+    out.push({ traceId: `t${i}`, spanId: id('pay'), parentId: id('ocall'), service: 'payment', operation: 'POST /pay', start: t + 6 + busy, end: t + 26 + busy });
+    out.push({ traceId: `t${i}`, spanId: id('ocall'), parentId: id('ord'), service: 'orders', operation: 'HTTP POST', start: t + 5 + busy, end: t + 28 + busy + d });
+    out.push({ traceId: `t${i}`, spanId: id('ord'), parentId: id('gcall'), service: 'orders', operation: 'GET /order', start: t + 2, end: t + 30 + busy + d });
+    out.push({ traceId: `t${i}`, spanId: id('gcall'), parentId: id('gw'), service: 'gateway', operation: 'HTTP GET', start: t + 1, end: t + 32 + busy + d });
+    out.push({ traceId: `t${i}`, spanId: id('gw'), parentId: '', service: 'gateway', operation: '/*', start: t, end: t + 33 + busy + d });
+  }
+  return out;
+}
+
+describe('trace features', () => {
+  it('derives the call graph and per-service exclusive latency from spans', () => {
+    const { series, edges } = traceSeries(spans(0, 50));
+    expect(edges).toEqual([
+      { source: 'gateway', target: 'orders' },
+      { source: 'orders', target: 'payment' },
+    ]);
+    const excl = (svc: string) => series.find((s) => s.service === svc && s.metric === 'TraceExclusiveMean(ms)');
+    const last = (svc: string) => excl(svc)?.values.at(-1) ?? NaN;
+    const first = (svc: string) => excl(svc)?.values[0] ?? NaN;
+    // orders got slower in itself (50 ms of CPU); payment and gateway did not
+    expect(last('orders') - first('orders')).toBeCloseTo(50, 0);
+    expect(last('payment')).toBeCloseTo(first('payment'), 3);
+    expect(last('gateway')).toBeCloseTo(first('gateway'), 3);
+  });
+
+  it('blames the delayed callee, not its callers, for a network delay', () => {
+    const all = spans(400);
+    const gaps = networkGapSignals(all, T0, { baselineMinutes: 20, abnormalMinutes: 4 });
+    const z = Object.fromEntries(gaps.map((g) => [g.service, g.z]));
+    expect(z.payment).toBeGreaterThan(10);
+    const r = rankRootCauses({ anomalyTime: T0, spans: all });
+    expect(r.ranking[0]?.service).toBe('payment');
+    expect(r.ranking[0]?.sources).toEqual(['traces']);
+    expect(r.ranking[0]?.explanation).toMatch(/TraceNetworkGap/);
+  });
+});
+
+describe('log features', () => {
+  const lines = (): LogLineInput[] => {
+    const out: LogLineInput[] = [];
+    for (let t = T0 - 20 * MIN; t < T0 + 5 * MIN; t += 5_000) {
+      out.push({ time: t, service: 'orders', message: `12:00:01.123 INFO order ${t % 997} created in ${t % 13} ms` });
+      out.push({ time: t, service: 'cart', message: `WARN cache miss for user ${t % 101}` });
+      if (t >= T0) out.push({ time: t + 1, service: 'orders', message: `12:00:01.456 ERROR java.lang.NullPointerException in OrderServiceImpl#${t % 50}` });
+    }
+    return out;
+  };
+
+  it('masks variable parts so one statement is one template', () => {
+    expect(maskLine('19:53:47.305 ERROR id 4d3f04e2-70b1-4297-86ec-4d76b0c1a2b3 took 12 ms')).toBe('<time> ERROR id <uuid> took <n> ms');
+  });
+
+  it('reports a new error template with its exception on the service that logs it', () => {
+    const signals = logSignals(lines(), T0, { baselineMinutes: 20, abnormalMinutes: 4 });
+    const orders = signals.find((s) => s.service === 'orders');
+    expect(orders?.metric).toBe('log:NullPointerException');
+    expect(orders?.summary).toMatch(/error template `.*NullPointerException in OrderServiceImpl.*` new at 12:30/);
+    expect(signals.find((s) => s.service === 'cart')?.z ?? 0).toBeLessThan(1);
+    const r = rankRootCauses({ anomalyTime: T0, logs: lines() });
+    expect(r.ranking[0]).toMatchObject({ service: 'orders', sources: ['logs'] });
+  });
+});
+
+describe('fault time', () => {
+  it('finds the change in the data when the alert comes two minutes late', () => {
+    const times = Array.from({ length: 30 }, (_, i) => T0 - 20 * MIN + i * MIN);
+    const values = times.map((t, i) => (t >= T0 ? 300 : 100 + (i % 3)));
+    const est = estimateFaultTime([{ service: 'db', metric: 'latency_p95', times, values }], T0 + 2 * MIN, {
+      searchMinutes: 6,
+      referenceMinutes: 10,
+      afterMinutes: 4,
+      anomalyZ: 3,
+      relativeScaleFloor: 0.01,
+    });
+    expect(est).toEqual({ at: T0, method: 'change-point' });
+    const r = rankRootCauses({ anomalyTime: T0 + 2 * MIN, series: [{ service: 'db', metric: 'latency_p95', times, values }] });
+    expect(r.faultTime).toBe(T0);
+  });
+});
