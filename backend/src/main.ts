@@ -217,7 +217,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
           metrics: cluster.simulator ? 'simulator' : w.metricsSource ? 'prometheus' : 'none',
           metricTemplates: config.AEGIS_METRIC_TEMPLATES,
           logs: cluster.simulator ? 'simulator' : cluster.logs ? 'loki' : 'none',
-          traces: Boolean((config as { AEGIS_TEMPO_URL?: string }).AEGIS_TEMPO_URL),
+          traces: Boolean(config.AEGIS_TEMPO_URL),
         })),
         ...iacRoutes({
           store: createIacFindingStore({ db }),

@@ -45,7 +45,7 @@ export function capabilitiesRoutes(sources: () => SourcesInUse): RouteDef[] {
       tags: ['status'],
       permission: 'read',
       response: capabilitiesSchema,
-      handler: () => {
+      handler: async () => {
         const s = sources();
         return { sources: { ...s }, capabilities: capabilitiesOf(s) };
       },

@@ -30,6 +30,8 @@ export interface VerificationInputs {
 }
 
 const MAX_CALLERS = 4;
+/** Metrics that grow with container age under a leak: a restart resets them, then they grow again. */
+const GROWS_WITH_AGE = new Set(['memory']);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -56,7 +58,7 @@ export async function planChecks(
     specs.push(s);
   };
   if (trigger) {
-    add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}`, service: trigger.service, metric: trigger.metric, direction: trigger.direction, limit: recoveryThreshold(trigger), fault: true });
+    add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}`, service: trigger.service, metric: trigger.metric, direction: trigger.direction, limit: recoveryThreshold(trigger), fault: true, latch: GROWS_WITH_AGE.has(trigger.metric) });
   }
   const base = await baselineValue(m, target.name, 'error_rate', startMs, ns);
   add({ id: `errors:${target.name}`, description: `${target.name} error rate at its normal level`, service: target.name, metric: 'error_rate', direction: 'down', limit: errorLimit(base), fault: true });
@@ -65,7 +67,7 @@ export async function planChecks(
     const now = await latestValue(m, s.service, s.metric, nowMs, ns);
     if (b === null || now === null) continue;
     const { direction, limit } = recoveryLimit(b, now);
-    add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}`, service: s.service, metric: s.metric, direction, limit, fault: true });
+    add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}`, service: s.service, metric: s.metric, direction, limit, fault: true, latch: GROWS_WITH_AGE.has(s.metric) });
   }
   for (const caller of (io.callers?.(target.name) ?? []).slice(0, MAX_CALLERS)) {
     const b = await baselineValue(m, caller, 'error_rate', startMs, ns);
@@ -129,15 +131,19 @@ const view = (e: Evaluated, status: VerificationCheck['status'], state?: Deploym
  * One poll: settling → checking; all checks holding since `window_until - windowMs` and past it → passed;
  * any check failing restarts the window. Zero checks can never pass.
  */
-export function advance(rec: VerificationRecord, results: Evaluated[], state: DeploymentState, nowMs: number, timing: VerificationTiming): VerificationRecord {
+export function advance(rec: VerificationRecord, measured: Evaluated[], state: DeploymentState, nowMs: number, timing: VerificationTiming): VerificationRecord {
   if (nowMs < Date.parse(rec.settle_until ?? rec.applied_at)) {
-    return { ...rec, phase: 'settling', checks: results.map((e) => view(e, 'pending', state)) };
+    return { ...rec, phase: 'settling', checks: measured.map((e) => view(e, 'pending', state)) };
   }
-  if (!results.length) return { ...rec, phase: 'inconclusive', checks: [], reason: 'no check could be made, so the action cannot be verified' };
+  if (!measured.length) return { ...rec, phase: 'inconclusive', checks: [], reason: 'no check could be made, so the action cannot be verified' };
+  const latched = new Set(rec.latched ?? []);
+  for (const e of measured) if (e.spec.latch && e.ok) latched.add(e.spec.id);
+  const results = measured.map((e) => (latched.has(e.spec.id) ? { ...e, ok: true } : e));
+  const next = { ...rec, latched: [...latched] };
   const failing = results.filter((e) => !e.ok);
   if (failing.length) {
     return {
-      ...rec,
+      ...next,
       phase: 'checking',
       window_until: null,
       checks: results.map((e) => view(e, e.ok ? 'holding' : 'failed', state)),
@@ -146,9 +152,9 @@ export function advance(rec: VerificationRecord, results: Evaluated[], state: De
   }
   const windowUntil = rec.window_until ? Date.parse(rec.window_until) : nowMs + timing.windowMs;
   if (nowMs >= windowUntil) {
-    return { ...rec, phase: 'passed', window_until: iso(windowUntil), checks: results.map((e) => view(e, 'passed', state)), reason: `all ${results.length} checks held for ${Math.round(timing.windowMs / 1000)} s` };
+    return { ...next, phase: 'passed', window_until: iso(windowUntil), checks: results.map((e) => view(e, 'passed', state)), reason: `all ${results.length} checks held for ${Math.round(timing.windowMs / 1000)} s` };
   }
-  return { ...rec, phase: 'checking', window_until: iso(windowUntil), checks: results.map((e) => view(e, 'holding', state)), reason: `all ${results.length} checks holding until ${iso(windowUntil)}` };
+  return { ...next, phase: 'checking', window_until: iso(windowUntil), checks: results.map((e) => view(e, 'holding', state)), reason: `all ${results.length} checks holding until ${iso(windowUntil)}` };
 }
 
 /** Evidence that the action made things worse: fewer ready pods than before, or a clearly higher error rate. */

@@ -34,6 +34,11 @@ export interface CheckSpec {
   limit?: number;
   /** The check proves the fault itself is gone (opening signals, the target's errors), not only that nothing broke. */
   fault?: boolean;
+  /**
+   * Passes once it is met after settling and stays passed: memory that grows with container age (a leak)
+   * drops at a restart and grows again; the restart is the mitigation, not a cure that holds a window.
+   */
+  latch?: boolean;
 }
 
 export type CheckStatus = 'pending' | 'holding' | 'passed' | 'failed';
@@ -67,6 +72,8 @@ export interface VerificationRecord {
   failing_at_apply: string[];
   /** The target before the action, to tell "did not help" from "made it worse". */
   before: { ready_pods: number; error_rate: number | null };
+  /** Latched checks already met. */
+  latched?: string[];
 }
 
 export interface Observation {
