@@ -3,13 +3,19 @@
  * minutes of 1-minute data for 10 metrics per service, one injected root cause with propagation.
  *
  *   npm run bench:rca:latency -- [--services 1000] [--runs 30] [--seed 1]
+ *   npm run bench:rca:latency -- --multimodal [--services 40] [--runs 10]
  *
  * Prints p50/p95/max wall time of rankRootCauses (parsing excluded; the input is already in memory).
+ * `--multimodal`: the same system over a 20-minute window with logs (30 lines per service-minute, an
+ * error template on the root cause from the fault on) and spans (2 requests per second down one path of
+ * the call graph each, the root cause slow), as the live path gathers them.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { rankRootCauses, type MetricSeriesInput } from '../src/rca/index.js';
 import { synthSeries } from '../src/rca/testing.js';
+import type { LogLineInput, RcaInput, SpanInput } from '../src/rca/types.js';
+import { calleesOf, requestTrace } from '../src/sources/simulator/spans.js';
 
 const METRICS = ['latency_p50', 'latency_p95', 'latency_p99', 'error_rate', 'request_rate', 'cpu', 'memory', 'network_rx', 'network_tx', 'restarts'];
 
@@ -65,7 +71,29 @@ function syntheticSystem(n: number, seed: number) {
       ),
     ),
   );
-  return { series, edges, t0, root };
+  return { series, edges, t0, root, start, services, affected };
+}
+
+/** Logs and spans for the 20 minutes up to 5 minutes after the fault. */
+function logsAndSpans(sys: ReturnType<typeof syntheticSystem>): { logs: LogLineInput[]; spans: SpanInput[] } {
+  const from = sys.t0 - 15 * 60_000;
+  const to = sys.t0 + 5 * 60_000;
+  const logs: LogLineInput[] = [];
+  for (const service of sys.services)
+    for (let t = from; t < to; t += 2_000) {
+      logs.push({ time: t, service, message: `12:00:00.000 INFO request handled path=/api/${service} took ${t % 97} ms user=${t % 1013}` });
+      if (service === sys.root && t >= sys.t0) logs.push({ time: t + 1, service, message: `12:00:00.001 ERROR java.lang.IllegalStateException: pool exhausted in ${service} after ${t % 50} ms` });
+    }
+  const spans: SpanInput[] = [];
+  const all = calleesOf(sys.edges);
+  const entries = sys.services.filter((s) => !sys.edges.some((e) => e.target === s));
+  for (let t = from, i = 0; t < to; t += 500, i++) {
+    // Each request takes one of the callees at every hop (a full fan-out of a layered graph explodes).
+    const callees = new Map([...all].map(([s, cs]) => [s, [cs[(i + s.length) % cs.length] ?? '']]));
+    const entry = entries[i % entries.length] ?? '';
+    spans.push(...requestTrace({ t, seed: 1, entry, callees, latencyMs: (s) => 5 + (t >= sys.t0 && s === sys.root ? 200 : 0), errorRate: () => 0.001 }));
+  }
+  return { logs, spans };
 }
 
 function percentile(xs: number[], q: number): number {
@@ -74,8 +102,10 @@ function percentile(xs: number[], q: number): number {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { services: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, explain: { type: 'boolean' } } });
-  const n = Number(values.services ?? 1000);
+  const { values } = parseArgs({
+    options: { services: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, explain: { type: 'boolean' }, multimodal: { type: 'boolean' } },
+  });
+  const n = Number(values.services ?? (values.multimodal ? 40 : 1000));
   const runs = Number(values.runs ?? 30);
   const seed = Number(values.seed ?? 1);
   const built = performance.now();
@@ -83,7 +113,12 @@ async function main() {
   console.log(
     `${n} services, ${sys.edges.length} call edges, ${sys.series.length} series × 30 points (built in ${Math.round(performance.now() - built)} ms)`,
   );
-  const input = { anomalyTime: sys.t0, series: sys.series, edges: sys.edges };
+  let input: RcaInput = { anomalyTime: sys.t0, series: sys.series, edges: sys.edges };
+  if (values.multimodal) {
+    const { logs, spans } = logsAndSpans(sys);
+    input = { ...input, logs, spans };
+    console.log(`with ${logs.length} log lines and ${spans.length} spans over 20 minutes`);
+  }
   rankRootCauses(input); // warm-up: JIT
   const times: number[] = [];
   const cpu: number[] = [];

@@ -40,6 +40,11 @@ export const rcaConfigSchema = z.object({
   kindWeights: z
     .record(z.string(), z.number().min(0))
     .default({ 'outbound-latency': 0.5, traffic: 0.5, network: 0.5, io: 0.5, other: 0.5 }),
+  /**
+   * `discount`: a caller's latency is discounted when a callee explains it (single hop). `pagerank`:
+   * additionally weighs services by an anomaly-weighted random walk over the call graph (pagerank.ts).
+   */
+  propagation: z.enum(['discount', 'pagerank']).default('discount'),
   /** How much a service's latency anomaly is discounted when a callee explains it (0 = never, 1 = fully). */
   propagationDiscount: z.number().min(0).max(1).default(1),
   /** A callee explains a caller's latency fully once its latency score reaches this share of the caller's. */

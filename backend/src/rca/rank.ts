@@ -4,6 +4,7 @@ import { explain } from './explain.js';
 import { isLatencyKind, metricKind } from './metric-kinds.js';
 import { estimateFaultTime } from './fault-time.js';
 import { logSignals } from './log-signals.js';
+import { anomalyPageRank } from './pagerank.js';
 import { scoreSeries, type SeriesScore } from './series-score.js';
 import { networkGapSignals, traceSeries } from './traces.js';
 import type { Evidence, EvidenceSource, MetricSeriesInput, RankedCause, RcaInput, RcaResult } from './types.js';
@@ -65,6 +66,7 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
   const callees = buildCallees(input, facts, warnings);
   for (const f of facts.values()) summarise(f, cfg);
   for (const f of facts.values()) discountPropagated(f, callees, facts, cfg);
+  if (cfg.propagation === 'pagerank') rerankByPageRank(facts, callees);
 
   const ranking = posterior([...facts.values()], input, cfg, callees, facts);
   if (ranking.every((r) => r.score === 0)) warnings.push('no series deviates from its baseline: the ranking is a guess');
@@ -163,6 +165,14 @@ function summarise(f: ServiceFacts, cfg: RcaConfig): void {
       f.ownZ = Math.max(f.ownZ, s.z);
     }
   }
+}
+
+/** Blends each service's evidence with its share of an anomaly-weighted random walk over the call graph. */
+function rerankByPageRank(facts: Map<string, ServiceFacts>, callees: Map<string, string[]>): void {
+  const anomaly = new Map([...facts.values()].map((f) => [f.service, f.combined]));
+  const pr = anomalyPageRank(anomaly, callees);
+  const n = Math.max(1, pr.size);
+  for (const f of facts.values()) f.combined = f.combined > 0 ? f.combined + Math.log(Math.max(1e-6, (pr.get(f.service) ?? 0) * n)) : 0;
 }
 
 /** A caller's latency anomaly is largely its callee's when the callee is anomalous too. */

@@ -96,3 +96,24 @@ describe('fault time', () => {
     expect(r.faultTime).toBe(T0);
   });
 });
+
+describe('anomaly-weighted personalised PageRank', () => {
+  it('drifts towards the anomalous callee at the bottom of a chain of equal symptoms', async () => {
+    const { anomalyPageRank } = await import('./pagerank.js');
+    const pr = anomalyPageRank(
+      new Map([
+        ['frontend', 3],
+        ['checkout', 3],
+        ['payment', 3],
+        ['cart', 0],
+      ]),
+      new Map([
+        ['frontend', ['checkout', 'cart']],
+        ['checkout', ['payment']],
+      ]),
+    );
+    const order = [...pr].sort((a, b) => b[1] - a[1]).map(([s]) => s);
+    expect(order).toEqual(['payment', 'checkout', 'frontend', 'cart']);
+    expect([...pr.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+});
