@@ -56,6 +56,7 @@ import type { KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
 import { createApiScanner, createIacFindingStore, createIacScanner, iacRoutes, parseIacRoots, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
+import { capabilitiesRoutes } from './pipeline/capabilities.js';
 import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline, withMcpEndpoint } from './pipeline/index.js';
 import {
   createKubeCluster,
@@ -211,6 +212,13 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
         ...detectRoutes({ store: w.detectStore, clock }),
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
+        ...capabilitiesRoutes(() => ({
+          cluster: cluster.mode,
+          metrics: cluster.simulator ? 'simulator' : w.metricsSource ? 'prometheus' : 'none',
+          metricTemplates: config.AEGIS_METRIC_TEMPLATES,
+          logs: cluster.simulator ? 'simulator' : cluster.logs ? 'loki' : 'none',
+          traces: Boolean((config as { AEGIS_TEMPO_URL?: string }).AEGIS_TEMPO_URL),
+        })),
         ...iacRoutes({
           store: createIacFindingStore({ db }),
           clock,
@@ -551,7 +559,7 @@ async function bootstrapAdmin(store: Store): Promise<string | undefined> {
 function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string; preview?: string }): string {
   const lines = [`Aegis is running at ${b.url}  (store: ${b.engine}, home: ${b.home})`];
   if (b.cluster) lines.push(b.cluster);
-  if (b.preview) lines.push(`Preview (the Grafana plugins in your browser; pick a role there, it issues its own short-lived token): ${b.preview}`);
+  if (b.preview) lines.push(`Preview: ${b.preview}  (the Grafana plugins in a browser; it issues its own short-lived token)`);
   if (b.bootstrapAdminToken) {
     lines.push(
       '',

@@ -611,11 +611,22 @@ const getStyles = (theme: grafanaData.GrafanaTheme2) => ({
 // ---- boot ----
 // Grafana's Inter and Roboto Mono files are not on npm. Faces defined after GlobalStyles' win the match and
 // point at local fonts, so the browser never fetches (and fails to decode) the missing files.
-const LOCAL_FONTS = `
-@font-face { font-family: 'Inter'; font-style: normal; font-weight: 100 900; src: local('Inter'), local('Helvetica Neue'), local('Helvetica'), local('Arial'), local('DejaVu Sans'); }
-@font-face { font-family: 'Inter'; font-style: italic; font-weight: 100 900; src: local('Inter Italic'), local('Arial Italic'), local('DejaVu Sans Oblique'); }
-@font-face { font-family: 'Roboto Mono'; font-style: normal; font-weight: 100 900; src: local('Roboto Mono'), local('DejaVu Sans Mono'), local('Courier New'); }
-@font-face { font-family: 'Roboto Mono'; font-style: italic; font-weight: 100 900; src: local('Roboto Mono Italic'), local('DejaVu Sans Mono Oblique'), local('Courier New Italic'); }`;
+const LATIN = 'U+0000-00FF, U+0131, U+0152-0153, U+02BB-02BC, U+02C6, U+02DA, U+02DC, U+2000-206F, U+2074, U+20AC, U+2122, U+2191, U+2193, U+2212, U+2215, U+FEFF, U+FFFD';
+const LOCAL_SOURCES: Record<string, string> = {
+  Inter: "local('Inter'), local('Helvetica Neue'), local('Helvetica'), local('Arial'), local('DejaVu Sans')",
+  'Roboto Mono': "local('Roboto Mono'), local('DejaVu Sans Mono'), local('Liberation Mono'), local('Courier New')",
+};
+// The same descriptors as @grafana/ui's GlobalStyles faces (family, style, weight, unicode-range), so each
+// of ours replaces one of theirs in the browser's font matching.
+const LOCAL_FONTS = [
+  ...['normal', 'italic'].flatMap((style) => [400, 500].map((weight) => ({ family: 'Inter', style, weight, range: '' }))),
+  ...[400, 500].map((weight) => ({ family: 'Roboto Mono', style: 'normal', weight, range: LATIN })),
+]
+  .map(
+    (f) =>
+      `@font-face { font-family: '${f.family}'; font-style: ${f.style}; font-weight: ${f.weight}; font-display: swap; src: ${LOCAL_SOURCES[f.family]};${f.range ? ` unicode-range: ${f.range};` : ''} }`,
+  )
+  .join('\n');
 function LocalFonts() {
   React.useInsertionEffect(() => {
     const style = document.createElement('style');

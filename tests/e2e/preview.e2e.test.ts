@@ -139,7 +139,7 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
 
   it('the datasource plugin returns anomaly score frames, Node Graph frames and a health check', async () => {
     // A fresh backend stores its first anomaly scores after its first detection pass.
-    await until('stored anomaly scores', 180_000, async () => {
+    await until('stored anomaly scores', 360_000, async () => {
       const res = await server.request('GET', '/api/v1/anomalies/scores', { token: server.adminToken });
       return res.status === 200 && res.body.series.some((s: { points: unknown[] }) => s.points.length > 0) ? true : undefined;
     });

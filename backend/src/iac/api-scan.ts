@@ -86,16 +86,31 @@ export interface ApiScanner {
   scan(input: ApiScanInput): Promise<ScanResult>;
 }
 
-/** Runs each scan in its own worker thread, terminated at the deadline; at most `concurrency` at once. */
+/**
+ * Runs each scan in a worker thread, terminated at the deadline; at most `concurrency` at once. A worker that
+ * finished in time is kept (one, idle and unref'd) for the next scan, so the engine loads once, not per request.
+ */
 export function createApiScanner(opts: { limits?: Partial<ApiScanLimits>; extensionsDir?: string } = {}): ApiScanner {
   const limits = { ...DEFAULT_API_SCAN_LIMITS, ...opts.limits };
   let running = 0;
+  let idle: Worker | undefined;
+  const take = () => {
+    const worker = idle ?? spawnWorker(() => (idle === worker ? (idle = undefined) : undefined));
+    if (idle === worker) idle = undefined;
+    worker.ref();
+    return worker;
+  };
+  const giveBack = (worker: Worker) => {
+    if (idle) return void worker.terminate();
+    worker.unref();
+    idle = worker;
+  };
   return {
     async scan(input) {
       if (running >= limits.concurrency) throw new RateLimitError(`${running} IaC scans are already running: retry shortly`, 5);
       running++;
       try {
-        return await runInWorker({ input, limits, extensionsDir: opts.extensionsDir }, limits.deadlineMs);
+        return await runInWorker(take(), { input, limits, extensionsDir: opts.extensionsDir }, limits.deadlineMs, giveBack);
       } finally {
         running--;
       }
@@ -103,34 +118,44 @@ export function createApiScanner(opts: { limits?: Partial<ApiScanLimits>; extens
   };
 }
 
-function runInWorker(job: ApiScanJob, deadlineMs: number): Promise<ScanResult> {
+function spawnWorker(onExit: () => void): Worker {
+  const worker = new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+  worker.once('exit', onExit);
+  return worker;
+}
+
+function runInWorker(worker: Worker, job: ApiScanJob, deadlineMs: number, giveBack: (w: Worker) => void): Promise<ScanResult> {
   return new Promise<ScanResult>((resolve, reject) => {
-    const worker = new Worker(ENTRY, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
+    const settle = (outcome: () => void, reusable: boolean) => {
       clearTimeout(timer);
-      void worker.terminate();
-      fn();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExitEarly);
+      if (reusable) giveBack(worker);
+      else void worker.terminate();
+      outcome();
     };
+    const onMessage = (reply: ApiScanReply) =>
+      settle(() => (reply.ok ? resolve(reply.result) : reject(errorFor(reply.status, reply.message))), reply.ok || reply.status !== 500);
+    const onError = (err: Error) =>
+      settle(
+        () =>
+          reject(
+            /ERR_WORKER_OUT_OF_MEMORY/.test(String((err as { code?: string }).code))
+              ? new ScanLimitError('the scan needed more memory than a scan may use; scan fewer or smaller files')
+              : err,
+          ),
+        false,
+      );
+    const onExitEarly = (code: number) => settle(() => reject(new Error(`IaC scan worker exited with code ${code}`)), false);
     const timer = setTimeout(
-      () => settle(() => reject(new ScanLimitError(`the scan did not finish within its ${Math.round(deadlineMs / 1000)} s deadline; scan fewer or smaller files`))),
+      () => settle(() => reject(new ScanLimitError(`the scan did not finish within its ${Math.round(deadlineMs / 1000)} s deadline; scan fewer or smaller files`)), false),
       deadlineMs,
     );
-    worker.once('message', (reply: ApiScanReply) =>
-      settle(() => (reply.ok ? resolve(reply.result) : reject(errorFor(reply.status, reply.message)))),
-    );
-    worker.once('error', (err) =>
-      settle(() =>
-        reject(
-          /ERR_WORKER_OUT_OF_MEMORY/.test(String((err as { code?: string }).code))
-            ? new ScanLimitError('the scan needed more memory than a scan may use; scan fewer or smaller files')
-            : err,
-        ),
-      ),
-    );
-    worker.once('exit', (code) => settle(() => reject(new Error(`IaC scan worker exited with code ${code}`))));
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExitEarly);
+    worker.postMessage(job);
   });
 }
 

@@ -40,7 +40,7 @@ describe('IaC API', () => {
   });
   afterAll(async () => s?.stop());
 
-  it('scans files, archives and server paths, stores findings and filters them', async () => {
+  it('scans files, archives and server paths, stores findings and filters them', { timeout: 180_000 }, async () => {
     const operator = await s.token('operator');
     const viewer = await s.token('viewer');
     const files = [{ path: 'infra/main.tf', content: 'resource "aws_s3_bucket" "b" {\n  acl = "public-read-write"\n}\n' }];
