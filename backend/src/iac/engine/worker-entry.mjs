@@ -1,6 +1,7 @@
 // Worker thread entry: runs one scan job. In the compiled backend (backend/dist) worker.js sits beside this file;
 // when running the TypeScript sources, tsx is registered first (workers do not inherit the loader).
 import { existsSync } from 'node:fs';
+import { URL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
 try {
