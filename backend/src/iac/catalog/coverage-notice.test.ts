@@ -11,11 +11,11 @@ describe('the per-provider "no rules" notice', () => {
 
   it('reports each uncovered provider once per configuration, with its resource count, and nothing for covered ones', async () => {
     const scanner = await createIacScanner({ rules: BUILTIN_RULES });
-    const src = ['azurerm_storage_account', 'azurerm_key_vault', 'google_compute_instance', 'aws_s3_bucket', 'random_id'].map((k, i) => `resource "${k}" "r${i}" {\n  name = "x"\n}`).join('\n');
+    const src = ['alicloud_oss_bucket', 'alicloud_kms_key', 'oci_core_instance', 'azurerm_storage_account', 'google_compute_instance', 'aws_s3_bucket', 'random_id'].map((k, i) => `resource "${k}" "r${i}" {\n  name = "x"\n}`).join('\n');
     const notices = scanner.scan([{ path: 'main.tf', content: src }]).findings.filter((f) => f.ruleId === 'tf-provider-without-rules');
     expect(notices.map((f) => f.message).sort()).toEqual([
-      'no Aegis rules for the azurerm provider yet: 2 resource(s) not checked (azurerm_storage_account, azurerm_key_vault)',
-      'no Aegis rules for the google provider yet: 1 resource(s) not checked (google_compute_instance)',
+      'no Aegis rules for the alicloud provider yet: 2 resource(s) not checked (alicloud_oss_bucket, alicloud_kms_key)',
+      'no Aegis rules for the oci provider yet: 1 resource(s) not checked (oci_core_instance)',
     ]);
     expect(notices.every((f) => f.severity === 'info')).toBe(true);
   });

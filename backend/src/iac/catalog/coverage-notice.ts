@@ -3,9 +3,9 @@ import { tf } from './dsl.js';
 
 /**
  * Terraform providers the catalogue has rules for. A configuration that manages resources of any other provider
- * (azurerm, google…) gets one notice per provider instead of silence, so a clean report is not mistaken for a pass.
+ * (alicloud, oci, kubernetes…) gets one notice per provider instead of silence, so a clean report is not mistaken for a pass.
  */
-export const PROVIDERS_WITH_RULES = new Set(['aws']);
+export const PROVIDERS_WITH_RULES = new Set(['aws', 'azurerm', 'google']);
 
 /** Utility providers that create no cloud infrastructure to misconfigure. */
 const UTILITY_PROVIDERS = new Set(['random', 'null', 'local', 'template', 'time', 'archive', 'tls', 'external', 'http', 'terraform', 'cloudinit']);
@@ -32,6 +32,6 @@ export const providerNoticeRule: Rule = tf('tf-provider-without-rules', {
     return [{ message: `no Aegis rules for the ${provider} provider yet: ${same.length} resource(s) not checked (${kinds.slice(0, 5).join(', ')}${kinds.length > 5 ? ', …' : ''})` }];
   },
   fix: 'Review these resources with a scanner that covers the provider until Aegis has rules for it.',
-  pass: ['resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\nresource "random_id" "r" {\n  byte_length = 4\n}'],
-  fail: ['resource "azurerm_storage_account" "a" {\n  name = "a"\n}\nresource "azurerm_storage_container" "c" {\n  name = "c"\n}\nresource "google_storage_bucket" "g" {\n  name = "g"\n}'],
+  pass: ['resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\nresource "azurerm_storage_container" "c" {\n  name = "c"\n}\nresource "google_storage_bucket" "g" {\n  name = "g"\n}\nresource "random_id" "r" {\n  byte_length = 4\n}'],
+  fail: ['resource "alicloud_oss_bucket" "a" {\n  bucket = "a"\n}\nresource "alicloud_oss_bucket" "c" {\n  bucket = "c"\n}\nresource "oci_objectstorage_bucket" "o" {\n  name = "o"\n}'],
 });

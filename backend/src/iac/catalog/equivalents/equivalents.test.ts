@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RULES, DECLARED_RULES } from '../index.js';
-import { checkovCatalogue, checkovCoverage, EQUIVALENTS, ID_FORMAT, type CoverageFramework } from './index.js';
+import { checkovCatalogue, checkovCoverage, EQUIVALENTS, ID_FORMAT, type CheckedFramework, type CoverageFramework } from './index.js';
 
 const FRAMEWORKS: CoverageFramework[] = ['terraform-aws', 'cloudformation', 'kubernetes'];
-const catalogueOf = (rule: (typeof BUILTIN_RULES)[number]): CoverageFramework | undefined => {
+const PARTIAL: CheckedFramework[] = ['terraform-azure', 'terraform-gcp'];
+const catalogueOf = (rule: (typeof BUILTIN_RULES)[number]): CheckedFramework | undefined => {
   if (rule.frameworks.includes('cloudformation')) return 'cloudformation';
   if (rule.frameworks.includes('kubernetes')) return 'kubernetes';
-  // Terraform AWS rules are named aws-…; other providers have no snapshot yet.
+  // Terraform rules are named after their provider: aws-…, azure-…, gcp-….
+  if (rule.id.startsWith('azure-')) return 'terraform-azure';
+  if (rule.id.startsWith('gcp-')) return 'terraform-gcp';
   return rule.id.startsWith('aws-') ? 'terraform-aws' : undefined;
 };
 
@@ -41,7 +44,7 @@ describe('the catalogue mapping (equivalents.json)', () => {
   });
 
   it("names only Checkov checks of the rule's own framework that exist in the catalogue snapshot", () => {
-    const known = new Map(FRAMEWORKS.map((f) => [f, new Set(checkovCatalogue(f).map((c) => c.id))]));
+    const known = new Map([...FRAMEWORKS, ...PARTIAL].map((f) => [f, new Set(checkovCatalogue(f).map((c) => c.id))]));
     const problems: string[] = [];
     for (const r of BUILTIN_RULES) {
       const cat = catalogueOf(r);
@@ -73,6 +76,17 @@ describe('the Checkov catalogue snapshots', () => {
     for (const c of checks) {
       expect(c.id).toMatch(ID_FORMAT.checkov);
       expect(c.entities.length, c.id).toBeGreaterThan(0);
+      expect(c.title.length, c.id).toBeGreaterThan(10);
+    }
+  });
+
+  it.each(PARTIAL)('%s (partial, mapped checks only) parses into unique well-formed checks of its provider', (f) => {
+    const checks = checkovCatalogue(f);
+    expect(checks.length).toBeGreaterThan(30);
+    expect(new Set(checks.map((c) => c.id)).size).toBe(checks.length);
+    for (const c of checks) {
+      expect(c.id).toMatch(f === 'terraform-azure' ? /^CKV2?_AZURE_\d+$/ : /^CKV2?_GCP_\d+$/);
+      expect(c.entities.every((e) => e.startsWith(f === 'terraform-azure' ? 'azurerm_' : 'google_')), c.id).toBe(true);
       expect(c.title.length, c.id).toBeGreaterThan(10);
     }
   });

@@ -42,9 +42,13 @@ export interface CheckovCheck {
 }
 
 export type CoverageFramework = 'terraform-aws' | 'cloudformation' | 'kubernetes';
+/** Catalogues kept only to validate mapped ids (partial transcriptions, no coverage figure). */
+export type CheckedFramework = CoverageFramework | 'terraform-azure' | 'terraform-gcp';
 
-const CATALOGUE_FILE: Record<CoverageFramework, string> = {
+const CATALOGUE_FILE: Record<CheckedFramework, string> = {
   'terraform-aws': 'checkov-terraform-aws.tsv',
+  'terraform-azure': 'checkov-terraform-azure.tsv',
+  'terraform-gcp': 'checkov-terraform-gcp.tsv',
   cloudformation: 'checkov-cfn.tsv',
   kubernetes: 'checkov-k8s.tsv',
 };
@@ -58,7 +62,7 @@ export const FRAMEWORK_OF: Record<CoverageFramework, Framework> = {
 const WORKLOADS = ['CronJob', 'DaemonSet', 'Deployment', 'Job', 'Pod', 'PodTemplate', 'ReplicaSet', 'ReplicationController', 'StatefulSet'];
 
 /** Checkov's checks for one framework, read from the checked-in snapshot (`id<TAB>entities<TAB>title`). */
-export function checkovCatalogue(framework: CoverageFramework): CheckovCheck[] {
+export function checkovCatalogue(framework: CheckedFramework): CheckovCheck[] {
   const text = readFileSync(new URL(CATALOGUE_FILE[framework], import.meta.url), 'utf8');
   return text
     .split('\n')
