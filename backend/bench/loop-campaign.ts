@@ -1,7 +1,8 @@
 /**
  * The incident loop as an SRE meets it, measured end to end on a fresh simulated cluster: the backend
  * (composition root, embedded store, in-process simulator, live detection, pipeline, remediation) on a
- * clock running `speed`× real time, with no webhooks. First a fault-free period (false incidents), then
+ * manual clock the bench drives step by step (simulator ticks, a detection tick every simulated minute,
+ * then the pipeline's work), so the figures do not depend on how busy the machine is; no webhooks. First a fault-free period (false incidents), then
  * every scenario on services drawn by seed, one fault at a time, plus two overlapping faults. The bench
  * plays the operator: it approves every proposal, so that verification is measured too.
  */
@@ -13,7 +14,8 @@ import type { BusEvent } from '../src/events/index.js';
 import { startAegis, type AegisHandle } from '../src/main.js';
 import { createLogger } from '../src/platform/logger.js';
 import { remediationPolicySchema } from '../src/remediation/policy.js';
-import { scaledClock } from '../src/remediation/testing.js';
+import { createManualClock } from '../src/platform/clock.js';
+import { driveBackend } from '../src/pipeline/e2e/driven.js';
 import type { Simulator } from '../src/sources/simulator/index.js';
 import { openDatabase } from '../src/store/index.js';
 import type { Remediation } from '../src/store/types.js';
@@ -34,7 +36,8 @@ export const KNOWN_FIX: Record<string, string[]> = {
 };
 
 export interface LoopOptions {
-  speed: number;
+  /** Simulated milliseconds per step of the driven clock. */
+  stepMs: number;
   quietMinutes: number;
   faultsPerScenario: number;
   seed: number;
@@ -69,6 +72,8 @@ export interface FaultResult {
   proposals: Proposal[];
   knownFix: boolean;
   verification: { status: string; faultCleared: boolean; truthful: boolean } | null;
+  /** The approved remediation's status when the fault's time ran out (when it had not finished). */
+  unfinished: string | null;
 }
 
 export interface LoopReport {
@@ -86,12 +91,22 @@ interface Seen {
 
 export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
   const home = await mkdtemp(path.join(tmpdir(), 'aegis-bench-loop-'));
-  const clock = scaledClock(o.speed);
+  const clock = createManualClock(Date.now());
   const db = await openDatabase({ engine: 'pglite' });
   const config = loadConfig({ AEGIS_HOME: home, AEGIS_PORT: '0' }, { cwd: home });
-  const handle = await startAegis({ config, db, clock, logger: createLogger({ level: 'error' }), remediationPolicy: remediationPolicySchema.parse({ maxActionsPerTargetPerHour: 1_000 }) });
+  const handle = await startAegis({
+    config,
+    db,
+    clock,
+    logger: createLogger({ level: 'error' }),
+    remediationPolicy: remediationPolicySchema.parse({ maxActionsPerTargetPerHour: 1_000 }),
+    drivenClock: { remediationPollMs: 50 },
+  });
   const sim = handle.simulator;
-  if (!sim) throw new Error('the loop bench needs the in-process simulated cluster');
+  const detection = handle.detection;
+  if (!sim || !detection) throw new Error('the loop bench needs the in-process simulated cluster and detection');
+  const driver = driveBackend(handle, clock, o.stepMs);
+  const simSleep = (minutes: number) => driver.advance(minutes * MIN);
   const seen: Seen = { incidents: new Map(), proposals: new Map(), finals: new Map() };
   handle.bus.subscribe('incidents', (e: BusEvent) => {
     const i = e.data as { id?: string; title?: string };
@@ -102,9 +117,8 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
     if (e.type === 'remediation.proposed') seen.proposals.set(r.id, r);
     if (['remediation.succeeded', 'remediation.failed', 'remediation.reverted'].includes(e.type)) seen.finals.set(r.id, r);
   });
-  const simSleep = (minutes: number) => new Promise((r) => setTimeout(r, (minutes * MIN) / o.speed));
   try {
-    o.log(`quiet period: ${o.quietMinutes} simulated minutes with no fault at ${o.speed}×`);
+    o.log(`quiet period: ${o.quietMinutes} simulated minutes with no fault`);
     const quietStart = clock.nowMs();
     for (let m = 0; m < o.quietMinutes; m += 10) {
       await simSleep(Math.min(10, o.quietMinutes - m));
@@ -121,6 +135,7 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
     }
     return { quietHours: o.quietMinutes / 60, falseIncidents: falseOnes.length, falseIncidentTitles: falseOnes.map(([, v]) => v.title), faults };
   } finally {
+    await detection.stop();
     await handle.close();
     await db.close();
     await rm(home, { recursive: true, force: true });
@@ -134,7 +149,7 @@ function describe(f: FaultResult): string {
     `rca ${f.rcaTop1 ? 'top-1' : f.rcaTop3 ? 'top-3' : 'miss'}`,
     p ? `${p.action}@${p.target} conf ${p.confidence.toFixed(2)}${p.harmful ? ` HARMFUL (${p.harmful})` : ''}` : 'no proposal',
     f.knownFix ? 'known fix' : 'not the known fix',
-    f.verification ? `verification ${f.verification.status}${f.verification.truthful ? '' : ' UNTRUTHFUL'}` : '',
+    f.verification ? `verification ${f.verification.status}${f.verification.truthful ? '' : ' UNTRUTHFUL'}` : f.unfinished ? `remediation still ${f.unfinished}` : '',
   ].join(' · ');
 }
 
@@ -169,18 +184,21 @@ async function runFaultGroup(
   const t0 = clock.nowMs();
   const injected = group.map((g, i) => ({ ...g, info: sim.inject({ scenario: g.scenario, service: g.service, seed: o.seed * 100 + i + seen.incidents.size }) }));
   const badMarkers = injected.map((f) => f.info.params.image ?? f.info.params.env?.value).filter((x): x is string => !!x);
-  const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null }));
+  const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null, unfinished: null }));
   const approved = new Set<string>();
   const faulty = new Set(group.map((g) => g.service));
   while (clock.nowMs() - t0 < o.faultMinutes * MIN) {
-    await new Promise((r) => setTimeout(r, 250));
+    await simSleep(0.25);
     for (const r of results) await follow(r);
     if (results.every((r) => r.verification || (r.incidentId && clock.nowMs() - t0 > (o.faultMinutes * MIN) / 2 && !r.proposals.length))) break;
   }
   for (const r of results) if (r.incidentId) await rankOf(r);
+  for (const r of results) {
+    const last = [...r.proposals].reverse().find((p) => approved.has(p.id));
+    if (!r.verification && last) r.unfinished = (await handle.store.remediations.get(last.id)).status;
+  }
   for (const r of results) r.knownFix = isKnownFix(r);
   sim.clearFaults();
-  await handle.remediation.idle();
   await resolveOpen(handle);
   await simSleep(o.cooldownMinutes);
   await resolveOpen(handle);

@@ -1,7 +1,7 @@
 /**
  * The trustworthy-loop campaign (issue 14), one command:
  *
- *   npm run bench:loop [-- --speed 30 --quiet-minutes 120 --per-scenario 2 --seed 1 --fault-minutes 20]
+ *   npm run bench:loop [-- --step-seconds 15 --quiet-minutes 120 --per-scenario 2 --seed 1 --fault-minutes 20]
  *
  * A fresh simulated cluster, no webhooks: 2 simulated hours with no fault, then every scenario on
  * services drawn by seed, plus two overlapping faults. Prints false incidents per fault-free hour, per
@@ -15,7 +15,7 @@ import { runLoopCampaign, summarise } from './loop-campaign.js';
 
 const { values } = parseArgs({
   options: {
-    speed: { type: 'string', default: '30' },
+    'step-seconds': { type: 'string', default: '15' },
     'quiet-minutes': { type: 'string', default: '120' },
     'per-scenario': { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
@@ -28,9 +28,9 @@ const { values } = parseArgs({
 const log = (s: string) => console.log(s);
 const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 const t0 = Date.now();
-log(`bench:loop seed ${values.seed}, ${values.speed}× real time (load ${loadavg()[0]?.toFixed(2)})`);
+log(`bench:loop seed ${values.seed}, driven clock in ${values['step-seconds']} s steps (load ${loadavg()[0]?.toFixed(2)})`);
 const report = await runLoopCampaign({
-  speed: Number(values.speed),
+  stepMs: Number(values['step-seconds']) * 1000,
   quietMinutes: Number(values['quiet-minutes']),
   faultsPerScenario: Number(values['per-scenario']),
   seed: Number(values.seed),

@@ -1,8 +1,12 @@
 /**
  * Seeded RCA incidents on the simulated cluster's model, written as case folders plus a truth file.
  *
- *   npm run bench:rca:sim -- --out <cases-dir> [--seeds 3] [--minutes-before 30] [--minutes-after 8]
+ *   npm run bench:rca:sim -- --out <cases-dir> [--seeds 3] [--minutes-before 30] [--minutes-after 8] [--metrics-only]
  *   npm run bench:rca -- <cases-dir> --baseline        # Aegis and NSigma on the same cases
+ *
+ * Each case also gets the simulator's logs (logs.csv: its log lines, error templates worded after the
+ * cause on the faulty service, dependency errors on its callers) and spans (spans.csv: one request
+ * every 10 s down the call graph, from the same frame's latencies and errors), unless --metrics-only.
  *
  * Every scenario × every service × each seed. The simulator's own model produces the metrics
  * (computeFrame: traffic flows down the call graph, latency and errors flow back up; planFault and
@@ -18,7 +22,10 @@ import { parseArgs } from 'node:util';
 import { leakedBytes, crashAfter, planFault, podEffects, SCENARIOS, type Fault, type PodView } from '../src/sources/simulator/faults.js';
 import { computeFrame, type MetricValues, type PodInput } from '../src/sources/simulator/model.js';
 import { hashInts, mulberry32 } from '../src/sources/simulator/random.js';
+import { podLogLines } from '../src/sources/simulator/logs.js';
+import { calleesOf, requestTrace } from '../src/sources/simulator/spans.js';
 import { boutiqueTopology, type Topology } from '../src/sources/simulator/topology.js';
+import { csvField } from '../src/rca/csv.js';
 
 const MIN = 60_000;
 const MIB = 1024 * 1024;
@@ -167,6 +174,36 @@ function toCsv(rows: Array<{ t: number; values: Map<string, MetricValues> }>, se
   return lines.join('\n') + '\n';
 }
 
+/** logs.csv: what each service logs per minute (podLogLines), the faulty one worded after its cause from t0. */
+function logsCsv(topology: Topology, rows: Array<{ t: number; values: Map<string, MetricValues> }>, seed: number, fault: { scenario: string; service: string; t0: number }): string {
+  const lines = ['time,service,pod,message'];
+  rows.forEach((r, tick) => {
+    for (const spec of topology.services) {
+      const m = r.values.get(spec.name);
+      if (!m) continue;
+      const cause = r.t >= fault.t0 && spec.name === fault.service ? (fault.scenario as Parameters<typeof podLogLines>[0]['cause']) : undefined;
+      const failing = topology.edges.filter((e) => e.source === spec.name).map((e) => e.target)[0];
+      for (const l of podLogLines({ spec, seed, noiseId: hashInts(seed, spec.name.length, spec.port), tick, t: r.t, stepMs: MIN, requestRate: m.request_rate, errorRate: m.error_rate, latencyMs: m.latency_p99, memoryPct: 50, cause, failingDependency: failing })) {
+        lines.push([(l.t / 1000).toFixed(3), spec.name, `${spec.name}-0`, csvField(l.message)].join(','));
+      }
+    }
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** spans.csv: one request every 10 s down the call graph, from that minute's latencies and error rates. */
+function spansCsv(topology: Topology, rows: Array<{ t: number; values: Map<string, MetricValues> }>, seed: number): string {
+  const lines = ['trace_id,span_id,parent_id,service,pod,operation,start_ns,end_ns,status'];
+  const callees = calleesOf(topology.edges);
+  const ns = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+  for (const r of rows)
+    for (let k = 0; k < 6; k++)
+      for (const sp of requestTrace({ t: r.t + k * 10_000, seed, entry: topology.entry, callees, latencyMs: (s) => r.values.get(s)?.latency_p50 ?? NaN, errorRate: (s) => r.values.get(s)?.error_rate ?? 0 })) {
+        lines.push([sp.traceId, sp.spanId, sp.parentId, sp.service, `${sp.service}-0`, csvField(sp.operation), ns(sp.start), ns(sp.end), sp.error ? 'error' : 'ok'].join(','));
+      }
+  return lines.join('\n') + '\n';
+}
+
 /**
  * The loudest symptom: the service whose latency or error rate rose the most, in σ of its own
  * 10-minute baseline. Symptoms in the SRE sense (what users and SLO alerts see); CPU, memory and
@@ -193,6 +230,7 @@ async function main() {
       seeds: { type: 'string' },
       'minutes-before': { type: 'string' },
       'minutes-after': { type: 'string' },
+      'metrics-only': { type: 'boolean' },
     },
   });
   if (!values.out) {
@@ -221,6 +259,10 @@ async function main() {
           ['source,target', ...topology.edges.map((e) => `${e.source},${e.target}`)].join('\n') + '\n',
         );
         await writeFile(path.join(dir, 'case.json'), JSON.stringify({ anomaly_time: t0 / 1000 }) + '\n');
+        if (!values['metrics-only']) {
+          await writeFile(path.join(dir, 'logs.csv'), logsCsv(topology, rows, seed, { scenario, service, t0 }));
+          await writeFile(path.join(dir, 'spans.csv'), spansCsv(topology, rows, seed));
+        }
         const loudest = loudestService(rows, t0, services);
         if (loudest !== service) {
           quietRoot++;

@@ -38,7 +38,7 @@ export const testIds = {
     revert: 'aegis-verification-revert',
     plan: 'aegis-remediation-plan',
   },
-  graph: { container: 'aegis-service-graph' },
+  graph: { container: 'aegis-service-graph', legend: 'aegis-service-graph-legend' },
   agents: { table: 'aegis-agents-table' },
   iac: { table: 'aegis-iac-table' },
   config: { testConnection: 'aegis-config-test', result: 'aegis-config-result', save: 'aegis-config-save' },

@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): express.Express {
       request_id: l.requestId,
       remote_addr: req.ip ?? null,
       ...extra,
-      details: { ...(l.principal ? { credential: credentialOf(l.principal) } : {}), ...extra.details },
+      details: { ...(l.principal ? { credential: credentialOf(l.principal) } : {}), ...(extra.details as Record<string, unknown> | undefined) },
     });
   };
 

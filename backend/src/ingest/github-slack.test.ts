@@ -320,3 +320,15 @@ async function until<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('GitHub contents API path', () => {
+  it('encodes owner/name and refuses one that would steer the API path', async () => {
+    const urls: string[] = [];
+    const api = githubContentsApi({ apiUrl: 'http://gh.local', fetch: (async (url: string) => (urls.push(url), new Response('x'))) as never });
+    await api.fileAt('acme/shop?x=1', 'k8s/a.yaml', 'abc');
+    expect(urls[0]).toBe('http://gh.local/repos/acme/shop%3Fx%3D1/contents/k8s/a.yaml?ref=abc');
+    for (const bad of ['../../admin', 'acme/../../orgs/x', 'acme', 'a/b/c'])
+      await expect(api.fileAt(bad, 'k8s/a.yaml', 'abc')).rejects.toThrow(/not owner\/name/);
+    expect(urls).toHaveLength(1);
+  });
+});

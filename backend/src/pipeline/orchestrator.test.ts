@@ -26,6 +26,7 @@ const rca: RcaService = {
     ranking: (evidence[id] ?? [{ service: 'cart', probability: 0.8 }]).map((r) => ({ ...r, score: r.probability, evidence: [], explanation: r.probability > 0.5 ? 'memory grows' : 'none of its metrics left its baseline' })),
     warnings: [],
     signature: {},
+    fault_time: null,
     created_at: clock.now().toISOString(),
   }),
   get: async () => {
@@ -144,7 +145,8 @@ describe('orchestrator', () => {
     await bus.drain();
     await pipeline.idle();
     const pm = await createPipelineStore({ db, clock }).getPostmortem(incident.id);
-    expect(pm?.markdown).toContain('# Postmortem: payments down');
+    // The title follows the evidence: RCA ranks cart first with p=0.8.
+    expect(pm?.markdown).toContain('# Postmortem: cart suspected: payments down');
     expect(pm?.markdown).toContain('**cart** (probability 0.80)');
     expect(pm?.markdown).toContain('restarted by hand');
     const similar = await pipeline.similar(incident.id);

@@ -23,6 +23,7 @@ import { createSecurityAuditorAgent } from './agents/security-auditor/index.js';
 import { triageAgent, type TriageOutput } from './agents/triage/index.js';
 import type { LlmClient } from './llm.js';
 import { createContinuous, type ContinuousOptions } from './continuous.js';
+import { measureImpact, moreSevere, severityFromImpact } from './impact.js';
 import { cosineSparse, hashVector, incidentTokens } from './similar.js';
 import type { PipelineStore, Postmortem } from './store.js';
 import { createToolRunner, type ToolRegistry } from './tools.js';
@@ -31,6 +32,8 @@ import type { IncidentBrief } from './types.js';
 const MIN = 60_000;
 /** Incidents continuous investigation looks at again (an applied action is left to verification). */
 const REINVESTIGABLE: Incident['status'][] = ['investigating', 'awaiting_approval'];
+/** A root cause this probable names the incident. */
+const PROBABLE_CAUSE = 0.5;
 
 export interface PipelineDeps {
   store: Store;
@@ -207,6 +210,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       ...extensionAgents().map((a) => runAgent(a, { incident: b }, id)),
     ]);
     const rca = await runAgent(rcaAgent, { incidentId: id }, id);
+    await followEvidence(id, rca).catch((err: unknown) => log.warn('updating the incident from its evidence failed', { incidentId: id, err: errorMessage(err) }));
     const fixer = await decideFix(detail, b, rca, (triage as TriageOutput | undefined)?.severity ?? b.severity, (triage as TriageOutput | undefined)?.route ?? 'investigate');
     const [logs] = await alongside;
     await saveVector(detail, logs as LogAnalystOutput | undefined, rca, fixer);
@@ -253,12 +257,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const b = brief(detail);
       activity('pipeline.reinvestigating', { incident_id: id, reasons });
       const rca = await runAgent(rcaAgent, { incidentId: id }, id);
+      await followEvidence(id, rca).catch((err: unknown) => log.warn('updating the incident from its evidence failed', { incidentId: id, err: errorMessage(err) }));
       const top = rca?.ranking[0];
       const proposed = rems.find((r) => r.status === 'proposed');
       if (proposed) {
         if (!top || top.service === proposed.target) return { ran: true, remediationId: proposed.id };
         await deps.remediation?.withdraw(proposed.id, `the evidence moved on: ${top.service} is now the most probable cause (p=${top.probability.toFixed(2)}), not ${proposed.target}`, 'agent:fixer');
       }
+      if (!proposed && reasons.every((r) => r.startsWith('time passed')) && !(await evidenceMoved(id, top))) return { ran: true, remediationId: null };
       await backToInvestigating(id);
       const fixer = await decideFix(detail, b, rca, detail.severity, 'investigate');
       activity('pipeline.finished', { incident_id: id, remediation_id: fixer?.remediation_id ?? null, plan: fixer?.plan ?? null, reinvestigation: reasons });
@@ -271,6 +277,41 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       inFlight.delete(id);
     }
     return true;
+  }
+
+  /** Title, services and severity follow the evidence: a probable root cause names the incident; impact sets severity. */
+  async function followEvidence(id: string, rca: RcaAgentOutput | undefined) {
+    const cur = await deps.store.incidents.get(id);
+    const top = rca?.ranking[0];
+    const probable = top && top.probability >= PROBABLE_CAUSE ? top : undefined;
+    const services = probable && !cur.services.includes(probable.service) ? [...cur.services, probable.service] : cur.services;
+    const base = cur.title.replace(/^[\w.-]+ suspected: /, '');
+    const title = probable ? `${probable.service} suspected: ${base}` : cur.title;
+    let severity = cur.severity;
+    let why = probable ? `RCA ranks ${probable.service} first (p=${probable.probability.toFixed(2)})` : '';
+    if (deps.tools.has('metrics_query_range') && deps.tools.has('graph_neighbours')) {
+      const watched = await Promise.all(
+        services.slice(0, 8).map(async (service) => ({ service, userFacing: ((await deps.tools.get('graph_neighbours').run({ service })) as { upstream: string[] }).upstream.length === 0 })),
+      );
+      const query = (q: Record<string, unknown>) => deps.tools.get('metrics_query_range').run(q) as ReturnType<Parameters<typeof measureImpact>[0]>;
+      const impact = severityFromImpact(await measureImpact(query, watched, Date.parse(cur.started_at), deps.clock.nowMs()));
+      if (moreSevere(impact.severity, severity) !== severity) {
+        severity = impact.severity;
+        why = [why, `impact: ${impact.reason}`].filter(Boolean).join('; ');
+      }
+    }
+    if (title === cur.title && severity === cur.severity && services === cur.services) return;
+    const updated = await deps.store.incidents.followEvidence(id, { title, severity, services }, 'agent:rca', why);
+    deps.bus.publish('incidents', 'incident.updated', updated);
+  }
+
+  /** Since the fixer last looked: another top cause, or the same one clearly more probable (the fixer's what-if costs CPU). */
+  async function evidenceMoved(id: string, top: { service: string; probability: number } | undefined): Promise<boolean> {
+    const last = [...(await deps.store.executions.listByIncident(id))].reverse().find((e) => e.agent === 'fixer' && e.status === 'success')?.output as
+      | { target?: string | null; p_root_cause?: number }
+      | undefined;
+    if (!last || !top) return true;
+    return last.target !== top.service || top.probability >= (last.p_root_cause ?? 0) + 0.1;
   }
 
   async function backToInvestigating(id: string) {

@@ -33,7 +33,16 @@ const similarSchema = z
   .meta({ id: 'SimilarIncident' });
 
 const agentStatsSchema = z
-  .object({ agent: z.string(), runs: z.number(), successes: z.number(), success_rate: z.number(), p50_ms: z.number().nullable(), p95_ms: z.number().nullable() })
+  .object({
+    agent: z.string(),
+    runs: z.number(),
+    successes: z.number(),
+    refusals: z.number().describe('finished, but its proposal was refused (policy, dry run)'),
+    abstentions: z.number().describe('finished without proposing anything'),
+    success_rate: z.number(),
+    p50_ms: z.number().nullable(),
+    p95_ms: z.number().nullable(),
+  })
   .meta({ id: 'AgentStats' });
 
 const HOUR = 3_600_000;

@@ -13,7 +13,7 @@ export const rcaConfigSchema = z.object({
    */
   estimateFaultTime: z.boolean().default(true),
   /** How many minutes before the anomaly time the change point is searched for. */
-  faultSearchMinutes: z.number().positive().default(6),
+  faultSearchMinutes: z.number().positive().default(3),
   /**
    * The abnormal window also reaches this many minutes before the estimated fault time, and the
    * baseline ends there: a late or early estimate then still compares clean data with the fault.

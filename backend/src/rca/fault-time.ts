@@ -25,9 +25,9 @@ export interface FaultTimeEstimate {
 
 /**
  * When the fault started, from the data rather than the (possibly late) alert: for each of the
- * incident's strongest series, the first point from which it stays beyond `anomalyZ` robust scales
- * of a reference stretch taken before the search range; the median of those change points. Falls
- * back to the anomaly time when no series changes.
+ * incident's strongest series, the run of points beyond `anomalyZ` robust scales (of a reference
+ * stretch before the search range) that holds its peak, walked back to where it began; the median of
+ * those starts. Falls back to the anomaly time when no series changes.
  */
 export function estimateFaultTime(strongest: readonly MetricSeriesInput[], anomalyTime: number, opts: FaultTimeOptions): FaultTimeEstimate {
   const searchFrom = anomalyTime - opts.searchMinutes * MINUTE;
@@ -51,11 +51,16 @@ export function estimateFaultTime(strongest: readonly MetricSeriesInput[], anoma
     if (ref.length < 3 || values.length < 2) continue;
     const { centre, scale } = robustCentreScale(ref, opts.relativeScaleFloor);
     const dir = badDirection(metricKind(s.metric));
-    const out = values.map((v) => deviation(v, centre, scale, dir) >= opts.anomalyZ);
-    // The first point of a run of two abnormal points: one spike is not a change.
-    const at = out.findIndex((o, i) => o && (out[i + 1] ?? true));
-    if (at >= 0 && times[at] !== undefined) changes.push(times[at]);
+    const dev = values.map((v) => deviation(v, centre, scale, dir));
+    // The run of abnormal points that holds the series' peak, walked back to its start.
+    let peak = -1;
+    for (let i = 0; i < dev.length; i++) if (peak < 0 || (dev[i] ?? 0) > (dev[peak] ?? 0)) peak = i;
+    if (peak < 0 || (dev[peak] ?? 0) < opts.anomalyZ) continue;
+    let start = peak;
+    while (start > 0 && (dev[start - 1] ?? 0) >= opts.anomalyZ) start--;
+    const at = times[start];
+    if (at !== undefined) changes.push(at);
   }
   if (changes.length === 0) return { at: anomalyTime, method: 'anomaly-time' };
-  return { at: Math.min(...changes), method: "change-point" };
+  return { at: median(changes), method: 'change-point' };
 }

@@ -10,6 +10,11 @@ import type { Evidence, EvidenceSource, MetricSeriesInput, RankedCause, RcaInput
 
 const MINUTE = 60_000;
 const QUIET_SHARE = 0.05;
+/**
+ * Beyond this z a deviation is simply certain: an idle series (zero baseline) that moves once would
+ * otherwise reach z in the millions and outshout every real fault.
+ */
+const Z_SATURATION = 50;
 /** How many of the strongest series vote on the fault time. */
 const FAULT_TIME_SERIES = 5;
 
@@ -68,11 +73,14 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
   return { ranking, faultTime, warnings, signature };
 }
 
-/** The change point of the series that look most anomalous from the anomaly time. */
+/** The change point of the series that look most anomalous around the anomaly time. */
 function faultTimeOf(series: readonly MetricSeriesInput[], input: RcaInput, cfg: RcaConfig): number {
   const scored: Array<{ s: MetricSeriesInput; w: number }> = [];
+  // Which series changed anywhere from the earliest plausible fault time on: they vote on when.
+  const from = input.anomalyTime - cfg.faultSearchMinutes * MINUTE;
+  const wide = { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.faultSearchMinutes };
   for (const s of series) {
-    const r = scoreSeries(s, input.anomalyTime, cfg, input.windowStart);
+    const r = scoreSeries(s, from, wide, input.windowStart);
     if ('ok' in r && r.ok.z >= cfg.anomalyZ) scored.push({ s, w: weightOf(r.ok, cfg) });
   }
   scored.sort((a, b) => b.w - a.w);
@@ -138,7 +146,7 @@ function buildCallees(input: RcaInput, facts: Map<string, ServiceFacts>, warning
 }
 
 function weightOf(s: SeriesScore, cfg: RcaConfig): number {
-  return (cfg.kindWeights[s.kind] ?? 1) * Math.log1p(s.z);
+  return (cfg.kindWeights[s.kind] ?? 1) * Math.log1p(Math.min(s.z, Z_SATURATION));
 }
 
 function summarise(f: ServiceFacts, cfg: RcaConfig): void {

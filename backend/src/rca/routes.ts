@@ -18,9 +18,11 @@ export const rcaResponseSchema = z
         score: z.number(),
         probability: z.number(),
         evidence: z.array(evidenceSchema),
+        sources: z.array(z.string()).optional().describe('kinds of telemetry the evidence came from: metrics, traces, logs, detection, events, history'),
         explanation: z.string(),
       }),
     ),
+    fault_time: z.string().nullable().describe('when the fault started, estimated from the data (change point); null on old analyses'),
     warnings: z.array(z.string()),
   })
   .meta({ id: 'RcaResult' });
@@ -55,7 +57,7 @@ export function rcaRoutes({ rca }: { rca: RcaService }): RouteDef[] {
       response: rcaResponseSchema,
       async handler({ params, query }) {
         const r = await rca.get(params.id, { refresh: query.refresh === 'true' });
-        return { incident_id: r.incident_id, analysed_at: r.created_at, ranking: r.ranking, warnings: r.warnings };
+        return { incident_id: r.incident_id, analysed_at: r.created_at, ranking: r.ranking, fault_time: r.fault_time ?? null, warnings: r.warnings };
       },
     }),
     defineRoute({

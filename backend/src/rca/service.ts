@@ -2,14 +2,14 @@ import type { ServiceGraphPort } from '../graph/port.js';
 import { InputError } from '../platform/errors.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
-import type { MetricsSource } from '../sources/types.js';
+import type { LogSource, MetricsSource, TraceSource } from '../sources/types.js';
 import type { IncidentRepository } from '../store/incidents.js';
 import type { IncidentDetail } from '../store/types.js';
 import { DEFAULT_RCA_CONFIG, type RcaConfig } from './config.js';
 import { historyPriors } from './history.js';
 import { rankRootCauses } from './rank.js';
 import type { RcaStore, RootCauseVerdict, StoredRca } from './store.js';
-import type { AnomalyEventInput, ChangeEventInput, MetricSeriesInput, RcaInput, RcaResult } from './types.js';
+import type { AnomalyEventInput, ChangeEventInput, LogLineInput, MetricSeriesInput, RcaInput, RcaResult, SpanInput } from './types.js';
 
 const MINUTE = 60_000;
 
@@ -30,6 +30,10 @@ export interface RcaServiceDeps {
   clock: Clock;
   logger: Logger;
   metrics?: MetricsSource;
+  /** Loki or the simulator: mined into error templates per service. */
+  logs?: LogSource;
+  /** Tempo or the simulator: per-service exclusive latency, network gaps, the call graph. */
+  traces?: TraceSource;
   anomalies?: AnomalyFeed;
   changes?: ChangeFeed;
   config?: RcaConfig;
@@ -74,6 +78,27 @@ export function candidateScope(named: readonly string[], graph: ServiceGraphPort
   return scope.size > MAX_SCOPE ? undefined : [...scope].sort();
 }
 
+/** Most log lines and traces one analysis reads: enough for the window's templates and per-minute trace features. */
+const MAX_LOG_LINES = 50_000;
+const MAX_TRACES = 2_000;
+
+async function gatherLogsAndSpans(
+  deps: Pick<RcaServiceDeps, 'logs' | 'traces'>,
+  from: number,
+  to: number,
+  warnings: string[],
+): Promise<{ logs?: LogLineInput[]; spans?: SpanInput[] }> {
+  const [logs, traces] = await Promise.all([
+    deps.logs?.queryLogs({ from, to, limit: MAX_LOG_LINES }),
+    deps.traces?.querySpans({ from, to, limit: MAX_TRACES }),
+  ]);
+  for (const e of [...(logs?.errors ?? []), ...(traces?.errors ?? [])]) warnings.push(`${e.source}: ${e.message}`);
+  return {
+    logs: logs?.results.map((l) => ({ time: l.t, service: l.service, message: l.message })),
+    spans: traces?.results,
+  };
+}
+
 export function createRcaService(deps: RcaServiceDeps): RcaService {
   const cfg = deps.config ?? DEFAULT_RCA_CONFIG;
 
@@ -96,6 +121,7 @@ export function createRcaService(deps: RcaServiceDeps): RcaService {
         warnings.push(...got.errors.map((e) => `metrics source ${e.source}: ${e.message}`));
       }
     } else warnings.push('no metrics source configured: ranking from anomaly events and alerts only');
+    const { logs, spans } = await gatherLogsAndSpans(deps, from, to, warnings);
     const anomalies = deps.anomalies ? await deps.anomalies.anomaliesBetween(from, to) : [];
     // Firing alerts that joined the incident count as evidence on their service.
     for (const s of incident.signals) {
@@ -114,6 +140,8 @@ export function createRcaService(deps: RcaServiceDeps): RcaService {
         changes,
         edges: deps.graph.edges(),
         services: [...new Set([...deps.graph.services(), ...incident.services])],
+        logs,
+        spans,
       },
       warnings,
     };
@@ -136,6 +164,7 @@ export function createRcaService(deps: RcaServiceDeps): RcaService {
       ranking: result.ranking.slice(0, 20),
       warnings: [...warnings, ...result.warnings],
       signature: result.signature,
+      fault_time: Number.isFinite(result.faultTime) ? new Date(result.faultTime).toISOString() : null,
     });
     deps.logger.info('root cause analysis stored', {
       incidentId,

@@ -9,6 +9,8 @@ export interface StoredRca {
   ranking: RankedCause[];
   warnings: string[];
   signature: Record<string, number>;
+  /** ISO: when the fault started, estimated from the data (null on analyses stored before 120). */
+  fault_time?: string | null;
   created_at: string;
 }
 
@@ -24,7 +26,7 @@ export interface RootCauseVerdict {
   created_at: string;
 }
 
-/** Persistence of analyses and verdicts (tables from migration 030). */
+/** Persistence of analyses and verdicts (tables from migrations 030 and 120). */
 export interface RcaStore {
   saveResult(r: Omit<StoredRca, 'id' | 'created_at'>): Promise<StoredRca>;
   latestResult(incidentId: string): Promise<StoredRca | undefined>;
@@ -48,14 +50,22 @@ export function createRcaStore({ db, clock }: { db: Queryable; clock: Clock }): 
     ranking: r.ranking as RankedCause[],
     warnings: r.warnings as string[],
     signature: r.signature as Record<string, number>,
+    fault_time: r.fault_time === null || r.fault_time === undefined ? null : iso(r.fault_time),
     created_at: iso(r.created_at),
   });
   return {
     async saveResult(r) {
       const { rows } = await db.query(
-        `INSERT INTO rca_results (incident_id, ranking, warnings, signature, created_at)
-         VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [r.incident_id, JSON.stringify(r.ranking), JSON.stringify(r.warnings), JSON.stringify(r.signature), clock.now()],
+        `INSERT INTO rca_results (incident_id, ranking, warnings, signature, fault_time, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [
+          r.incident_id,
+          JSON.stringify(r.ranking),
+          JSON.stringify(r.warnings),
+          JSON.stringify(r.signature),
+          r.fault_time ? new Date(r.fault_time) : null,
+          clock.now(),
+        ],
       );
       return toResult(rows[0] ?? {});
     },

@@ -36,8 +36,8 @@ interface Node {
  * Turns spans into per-minute series per service: requests and error rate at the service's entry
  * spans, mean entry latency (inclusive, propagates to callers), mean EXCLUSIVE latency (time in the
  * service minus the time its outgoing calls took, so a slow callee is not blamed on its callers), and
- * the lower quartile of the network gap on its call edges (a client span's duration minus the callee's server span: a
- * delay on a pod's network shows on every edge it takes part in). Also the call graph the spans show.
+ * the lower quartile of the network gap of the calls into it (a client span's duration minus the
+ * callee's server span: a delay on a pod's network shows on every call it answers). Also the call graph the spans show.
  */
 export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { series: MetricSeriesInput[]; edges: ServiceEdge[] } {
   const nodes = new Map<string, Node>();
@@ -66,10 +66,9 @@ export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { seri
   for (const n of nodes.values()) {
     const self = Math.max(0, duration(n.span) - n.childTime);
     if (n.crossChild !== undefined) {
-      // The client span's own time is the network and queueing on the edge: both ends share it.
-      for (const service of [n.span.service, n.crossChild]) {
-        binOf(service, n.span.start).gaps.push(self);
-      }
+      // The client span's own time is the wire and queueing on the edge; it is charged to the callee,
+      // since a delayed pod's responses arrive late on every edge into it.
+      binOf(n.crossChild, n.span.start).gaps.push(self);
     } else entryOf(n).exclusive += self;
   }
   for (const n of nodes.values()) {
@@ -94,7 +93,7 @@ export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { seri
     add(TRACE_METRICS.requests, col((b) => b?.requests ?? 0));
     add(TRACE_METRICS.latency, col((b) => mean(b?.latency ?? 0, b?.requests ?? 0)));
     add(TRACE_METRICS.exclusive, col((b) => mean(b?.exclusive ?? 0, b?.requests ?? 0)));
-    // Lower quartile: a delayed pod slows all its edges, a caller only the one edge to it.
+    // Lower quartile: a delayed pod slows all the calls into it, not just those of one caller.
     add(TRACE_METRICS.gap, col((b) => (b?.gaps.length ? quantile(b.gaps, 0.25) : NaN)));
     if (spans.some((s) => s.error !== undefined)) add(TRACE_METRICS.errors, col((b) => mean(b?.errors ?? 0, b?.requests ?? 0)));
   }
@@ -126,7 +125,7 @@ function entryOf(n: Node): Node {
 
 /**
  * Network gaps judged against the whole system rather than the service's own past: a service whose
- * calls (in or out) after the fault time take far longer on the wire than calls anywhere did before it.
+ * answers after the fault time take far longer on the wire than calls anywhere did before it.
  * Works for sparsely called services that have no baseline of their own.
  */
 export function networkGapSignals(
@@ -153,13 +152,12 @@ export function networkGapSignals(
     if (t < from || t >= until) continue;
     const gap = Math.max(0, duration(client) - (childTime.get(client) ?? 0));
     if (t < faultTime) baseline.push(gap);
-    else
-      for (const service of [client.service, callee]) {
-        let a = after.get(service);
-        if (!a) after.set(service, (a = { gaps: [], first: t }));
-        a.gaps.push(gap);
-        a.first = Math.min(a.first, t);
-      }
+    else {
+      let a = after.get(callee);
+      if (!a) after.set(callee, (a = { gaps: [], first: t }));
+      a.gaps.push(gap);
+      a.first = Math.min(a.first, t);
+    }
   }
   if (baseline.length < 10) return [];
   const { centre, scale } = robustCentreScale(baseline, 0.01);
@@ -179,7 +177,7 @@ export function networkGapSignals(
       baseline: centre,
       observed,
       onset: a.first,
-      summary: `its calls spend ${observed.toFixed(0)} ms on the network (lower quartile of ${a.gaps.length} calls) against ${centre.toFixed(1)} ms across the system before, z=${z.toFixed(1)}`,
+      summary: `calls into it spend ${observed.toFixed(0)} ms on the network (lower quartile of ${a.gaps.length} calls) against ${centre.toFixed(1)} ms across the system before, z=${z.toFixed(1)}`,
     });
   }
   return out;

@@ -415,9 +415,17 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     while (!stopped) {
       await queries.lease(r.id, deps.owner, ttl);
       if ((await deps.store.remediations.get(r.id)).status !== 'verifying') return; // an operator kept or reverted it
-      state = await cluster().readDeployment(r.namespace, r.target);
       const nowMs = deps.clock.nowMs();
-      results = await evaluate(rec.specs, state, deps.metrics, nowMs);
+      try {
+        state = await cluster().readDeployment(r.namespace, r.target);
+        results = await evaluate(rec.specs, state, deps.metrics, nowMs);
+      } catch (err) {
+        // A dropped connection is not evidence either way: poll again until the deadline.
+        log.warn('verification poll failed; trying again', { id: r.id, err: errorMessage(err) });
+        if (nowMs >= deadline) break;
+        await sleep(pollMs);
+        continue;
+      }
       failpoint('remediation.during-verify');
       const next = advance(rec, results, state, nowMs, timing);
       if (next.phase === 'passed') return pass(r, next, state);
@@ -427,7 +435,8 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       if (nowMs >= deadline) break;
       await sleep(pollMs);
     }
-    if (stopped || !state) return;
+    if (stopped) return;
+    if (!state) return finish(r, 'failed', { verification: { ...rec, phase: 'inconclusive', reason: 'the target could not be read before the deadline' }, error: 'verification could not read the target' });
     await failVerification(r, state, rec, results);
   }
 

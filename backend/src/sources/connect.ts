@@ -5,9 +5,10 @@ import { errorMessage } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { createKubernetesCollector, loadKubeConfig, runningInCluster, type KubernetesCollector } from './kubernetes/index.js';
 import { createLokiLogSource, createPodLogSource } from './logs/index.js';
-import { createPrometheusClient, createPrometheusMetricsSource } from './prometheus/index.js';
+import { createPrometheusClient, createPrometheusMetricsSource, parseMetricTemplates } from './prometheus/index.js';
 import { startSimulatedCluster, type SimulatedCluster, type Simulator } from './simulator/index.js';
-import type { LogSource, MetricsSource } from './types.js';
+import { createTempoTraceSource } from './tempo/index.js';
+import type { LogSource, MetricsSource, TraceSource } from './types.js';
 
 export interface ClusterSources {
   /** simulator: the built-in cluster; kubeconfig / in-cluster: a real one; none: nothing configured or it failed to load. */
@@ -18,22 +19,24 @@ export interface ClusterSources {
   kubernetes?: KubernetesCollector;
   metrics?: MetricsSource;
   logs?: LogSource;
+  traces?: TraceSource;
   close(): Promise<void>;
 }
 
 /**
  * Picks the cluster and the metric/log sources from the configuration: the simulated cluster when
  * AEGIS_SIMULATOR is on, or when no kubeconfig is given and we are not inside a cluster; Prometheus and
- * Loki when their URLs are set. A source that cannot be set up is logged and left out, never fatal.
+ * Loki and Tempo when their URLs are set. A source that cannot be set up is logged and left out, never fatal.
  */
 export async function connectClusterSources(deps: { config: AegisConfig; clock: Clock; logger: Logger; env?: NodeJS.ProcessEnv }): Promise<ClusterSources> {
   const { config, clock, logger } = deps;
   const inCluster = runningInCluster(deps.env);
   const simulated = config.AEGIS_SIMULATOR ?? (!config.AEGIS_KUBECONFIG && !inCluster);
   const prometheus = config.AEGIS_PROMETHEUS_URL
-    ? createPrometheusMetricsSource({ client: createPrometheusClient({ baseUrl: config.AEGIS_PROMETHEUS_URL }), now: () => clock.nowMs() })
+    ? createPrometheusMetricsSource({ client: createPrometheusClient({ baseUrl: config.AEGIS_PROMETHEUS_URL }), naming: parseMetricTemplates(config.AEGIS_METRIC_TEMPLATES), now: () => clock.nowMs() })
     : undefined;
   const loki = config.AEGIS_LOKI_URL ? createLokiLogSource({ baseUrl: config.AEGIS_LOKI_URL }) : undefined;
+  const tempo = config.AEGIS_TEMPO_URL ? createTempoTraceSource({ baseUrl: config.AEGIS_TEMPO_URL }) : undefined;
 
   if (simulated) {
     let cluster: SimulatedCluster;
@@ -42,7 +45,7 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
       cluster = await startSimulatedCluster({ home: config.AEGIS_HOME, clock, logger: logger.child({ component: 'simulator' }), port: config.AEGIS_SIM_PORT, persist: true });
     } catch (err) {
       logger.error('the simulated cluster could not start: cluster sources disabled', { err: errorMessage(err), port: config.AEGIS_SIM_PORT });
-      return { mode: 'none', metrics: prometheus, logs: loki, close: async () => {} };
+      return { mode: 'none', metrics: prometheus, logs: loki, traces: tempo, close: async () => {} };
     }
     const kubeConfig = loadKubeConfig({ text: cluster.kubeconfig, context: cluster.contexts.aegis });
     const kubernetes = createKubernetesCollector({ kubeConfig, clock, logger });
@@ -54,6 +57,7 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
       kubernetes,
       metrics: prometheus ?? cluster.sim.metrics,
       logs: loki ?? cluster.sim.logs,
+      traces: tempo ?? cluster.sim.traces,
       close: () => cluster.close(),
     };
   }
@@ -73,6 +77,7 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
     kubernetes,
     metrics: prometheus,
     logs: loki ?? (kubernetes ? createPodLogSource({ collector: kubernetes, now: () => clock.nowMs() }) : undefined),
+    traces: tempo,
     close: async () => {},
   };
 }

@@ -79,3 +79,33 @@ export interface LogSource {
     limit?: number;
   }): Promise<CollectorResult<LogLine>>;
 }
+
+/** One span (times in unix ms, fractional), as Tempo or the simulator returns it. */
+export interface TraceSpan {
+  traceId: string;
+  spanId: string;
+  /** '' for a root span. */
+  parentId: string;
+  service: string;
+  pod?: string;
+  operation: string;
+  start: number;
+  end: number;
+  error: boolean;
+}
+
+export interface TraceQuery {
+  /** unix ms */
+  from: number;
+  to: number;
+  /** Only traces that touch this service. */
+  service?: string;
+  /** Most traces to fetch. */
+  limit?: number;
+}
+
+/** Where RCA gets spans from: Tempo (AEGIS_TEMPO_URL) or the simulator. */
+export interface TraceSource {
+  readonly name: string;
+  querySpans(q: TraceQuery): Promise<CollectorResult<TraceSpan>>;
+}

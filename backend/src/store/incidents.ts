@@ -68,6 +68,8 @@ export interface IncidentRepository {
   editPostmortem(id: string, markdown: string, actor: string, final: boolean): Promise<EditedPostmortem>;
   setStatus(id: string, status: IncidentStatus, actor: string, message: string, tx?: Queryable): Promise<Incident>;
   addTimeline(id: string, entry: NewTimelineEntry, tx?: Queryable): Promise<void>;
+  /** Title, severity and services follow the evidence (investigation); the timeline says what changed and why. */
+  followEvidence(id: string, change: { title?: string; severity?: Incident['severity']; services?: string[] }, actor: string, reason: string): Promise<Incident>;
 }
 
 const FINAL: IncidentStatus[] = ['resolved', 'closed'];
@@ -322,6 +324,17 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
     },
 
     addTimeline: (id, entry, tx) => addTimeline(id, entry, tx),
+
+    followEvidence(id, change, actor, reason) {
+      return update(id, (cur) => {
+        const set: Record<string, unknown> = {};
+        const said: string[] = [];
+        if (change.title && change.title !== cur.title) (set.title = change.title), said.push(`title "${change.title}"`);
+        if (change.severity && change.severity !== cur.severity) (set.severity = change.severity), said.push(`severity ${cur.severity} → ${change.severity}`);
+        if (change.services && change.services.join() !== cur.services.join()) (set.services = change.services), said.push(`services ${change.services.join(', ')}`);
+        return { set, timeline: { kind: 'status', actor, message: said.length ? `${said.join('; ')}: ${reason}` : `unchanged: ${reason}`, data: { ...change } } };
+      });
+    },
   };
 }
 

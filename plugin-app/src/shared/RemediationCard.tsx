@@ -97,6 +97,9 @@ export function RemediationCard({
         </Text>
       )}
       {r.rejected_by && <Text color="secondary">Rejected by {r.rejected_by}{r.reason ? `: ${r.reason}` : ''}</Text>}
+      {r.status === 'withdrawn' && (
+        <Text color="secondary">Withdrawn{(r as { withdrawn_reason?: string | null }).withdrawn_reason ? `: ${(r as { withdrawn_reason?: string | null }).withdrawn_reason}` : ''}</Text>
+      )}
       {error && (
         <Alert severity="error" title="The backend refused the decision">
           {error}

@@ -85,13 +85,13 @@ export function dryRunView(r: Remediation): { sentence: string; diff: string[] }
 export function verificationView(r: Remediation): VerificationView | undefined {
   const v = obj(r.verification);
   if (!Object.keys(v).length) return undefined;
-  if (Array.isArray(v.checks) && v.checks.length && str(v.phase)) {
+  if (str(v.phase)) {
     return {
       phase: v.phase as VerificationView['phase'],
       settleUntil: time(v.settle_until),
       windowUntil: time(v.window_until),
       reason: str(v.reason),
-      checks: v.checks.map((c, n) => {
+      checks: (Array.isArray(v.checks) ? v.checks : []).map((c, n) => {
         const o = obj(c);
         const observed = num(o.observed);
         const expected = str(o.expected);

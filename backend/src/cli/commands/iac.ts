@@ -30,6 +30,8 @@ import {
   type Severity,
 } from '../../iac/index.js';
 import { scanParallel } from '../../iac/engine/parallel.js';
+import { parseErrorFinding } from '../../iac/engine/scanner.js';
+import { renderSources } from '../../iac/parsers/render.js';
 import type { SarifOptions } from '../../iac/output/sarif.js';
 import { isNeutralFix } from '../../iac/engine/fix.js';
 import { unifiedDiff } from '../../iac/engine/diff.js';
@@ -114,9 +116,12 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
   const started = performance.now();
   const progress = !values.quiet && (process.stderr.isTTY || format === 'text');
   const rels = await listIacFiles(root);
-  const files = await readSources(root, rels, (done, total) => {
+  const sources = await readSources(root, rels, (done, total) => {
     if (progress && total >= 200) ctx.err(`reading ${done}/${total} files`);
   });
+  // Helm charts are rendered and Kustomize overlays built first; findings on their output point back at the sources.
+  const prepared = (await stat(root)).isDirectory() ? await renderSources(root, sources) : undefined;
+  const files = prepared?.files ?? sources;
   // A cache from an earlier run (same rules) turns a rescan into hashing plus the changed units.
   const cacheFile = values.cache as string | undefined;
   const snapshot = cacheFile ? await readSnapshot(cacheFile) : undefined;
@@ -130,7 +135,7 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
   const scanner = workers > 1 ? undefined : await createIacScanner({ rules, knownRuleIds: allRules.map((r) => r.id) });
   if (scanner && snapshot && !scanner.importCache(snapshot) && progress)
     ctx.err('cache was written with other rules; scanning everything');
-  const scanAll = async (input: SourceFile[]): Promise<ScanResult> => {
+  const scanRaw = async (input: SourceFile[]): Promise<ScanResult> => {
     if (scanner) return scanner.scan(input);
     const res = await scanParallel(input, {
       workers,
@@ -139,6 +144,18 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
     });
     cacheOut = res.cache;
     return res;
+  };
+  const scanAll = async (input: SourceFile[]): Promise<ScanResult> => {
+    const res = await scanRaw(input);
+    if (!prepared) return res;
+    const problems = prepared.problems;
+    return {
+      ...res,
+      findings: [...prepared.mapBack(res.findings), ...problems.map(parseErrorFinding)],
+      suppressed: res.suppressed.map((x) => ({ ...x, finding: prepared.mapBack([x.finding])[0] ?? x.finding })),
+      parseErrors: [...res.parseErrors, ...problems],
+      stats: { ...res.stats, parseErrors: res.stats.parseErrors + problems.length },
+    };
   };
   let result = await scanAll(files);
   const seconds = (performance.now() - started) / 1000;

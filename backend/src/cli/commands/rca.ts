@@ -7,7 +7,7 @@ import { table } from '../format.js';
 export const rcaCommand: Command = {
   words: ['rca'],
   usage: 'aegis rca <case-dir> [--json] [--top N] [--config <json>]',
-  summary: 'Rank root-cause services for an exported incident (metrics.csv, graph.csv, case.json)',
+  summary: 'Rank root-cause services for an exported incident (metrics.csv, logs.csv, spans.csv, graph.csv, case.json)',
   options: { json: { type: 'boolean' }, top: { type: 'string' }, config: { type: 'string' } },
   async run({ values, positionals }, ctx) {
     const dir = positionals[0];
@@ -26,7 +26,7 @@ export const rcaCommand: Command = {
     const result = rankRootCauses(c.input, rcaConfig(overrides));
     const warnings = [...c.warnings, ...result.warnings];
     if (values.json) {
-      ctx.out(JSON.stringify({ ranking: result.ranking.slice(0, top), warnings }, null, 2));
+      ctx.out(JSON.stringify({ ranking: result.ranking.slice(0, top), fault_time: new Date(result.faultTime).toISOString(), warnings }, null, 2));
       return 0;
     }
     for (const w of warnings) ctx.err(`warning: ${w}`);
@@ -38,10 +38,12 @@ export const rcaCommand: Command = {
           probability: r.probability.toFixed(3),
           score: r.score.toFixed(2),
           metric: r.metric ?? '-',
+          sources: (r.sources ?? []).join(',') || '-',
         })),
-        ['rank', 'service', 'probability', 'score', 'metric'],
+        ['rank', 'service', 'probability', 'score', 'metric', 'sources'],
       ),
     );
+    ctx.out(`\nfault time (estimated from the data): ${new Date(result.faultTime).toISOString()}`);
     const first = result.ranking[0];
     if (first) ctx.out(`\n${first.explanation}`);
     return 0;

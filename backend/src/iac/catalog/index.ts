@@ -13,11 +13,14 @@ import { cfnNetworkPolicyRules } from './cloudformation/network-policy.js';
 import { withEquivalents } from './equivalents/index.js';
 import { secretRules } from './secrets.js';
 import { tfBreadthRules } from './terraform/breadth.js';
+import { customerKeyRules } from './terraform/customer-keys.js';
+import { tfServiceRules } from './terraform/services.js';
 import { k8sBreadthRules } from './kubernetes/breadth.js';
 import { cfnBreadthRules } from './cloudformation/breadth.js';
+import { providerNoticeRule } from './coverage-notice.js';
 
 /** Every built-in rule as declared in code (KICS equivalents named by query directory). */
-export const DECLARED_RULES: Rule[] = [...s3Rules, ...iamRules, ...moreTfRules, ...tfTableRules, ...tfBreadthRules, ...cfnTableRules, ...cfnNetworkPolicyRules, ...cfnBreadthRules, ...workloadRules, ...componentRules, ...accessRules, ...k8sBreadthRules, ...availabilityRules, ...costRules, ...secretRules];
+export const DECLARED_RULES: Rule[] = [...s3Rules, ...iamRules, ...moreTfRules, ...tfTableRules, ...tfBreadthRules, ...customerKeyRules, ...tfServiceRules, ...cfnTableRules, ...cfnNetworkPolicyRules, ...cfnBreadthRules, ...workloadRules, ...componentRules, ...accessRules, ...k8sBreadthRules, ...availabilityRules, ...costRules, ...secretRules, providerNoticeRule];
 
 /** Every built-in rule, with its Checkov/KICS/Trivy equivalents from the mapping data. */
 export const BUILTIN_RULES: Rule[] = withEquivalents(DECLARED_RULES);

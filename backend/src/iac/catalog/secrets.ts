@@ -51,9 +51,14 @@ interface Found {
   what: string;
 }
 
+/** Cheap gates: most strings hold none of these, and the full patterns run only on those that do. */
+const MAYBE_SHAPE = /A[KSGIRN][A-Z]{2}[0-9A-Z]{16}|-----BEGIN|gh[pousr]_|xox[abprs]-|hooks\.slack|AIza|_live_|eyJ|:\/\/[^\s/@]+:[^\s/@]+@/;
+const MAYBE_ASSIGNMENT = /(?:pass|pwd|secret|key|token)["']?\s*[:=]/i;
+
 /** Secrets inside one string (shapes and assignments); base64 user data is decoded first. */
 function inText(text: string): string[] {
-  const out = SHAPES.filter(([, re]) => re.test(text)).map(([what]) => what);
+  const out = MAYBE_SHAPE.test(text) ? SHAPES.filter(([, re]) => re.test(text)).map(([what]) => what) : [];
+  if (!MAYBE_ASSIGNMENT.test(text)) return out;
   for (const m of text.matchAll(ASSIGNMENT)) {
     const [, name = '', value = ''] = m;
     if (!isPlaceholder(value) && !NOT_SECRET_NAME.test(name)) out.push(`a hard-coded ${name.toLowerCase()} (${redact(value)})`);

@@ -3,11 +3,13 @@ import type { Finding } from '../model.js';
 /**
  * Rules that describe one problem from different angles. When several fire at the same place, only the first in the
  * family's order is reported and its message names the others, so one misconfiguration is one finding.
- * `place: 'attribute'` — the same attribute (one ingress entry); `'resource'` — anywhere on the resource.
+ * `place: 'attribute'` — the same attribute (one ingress entry); `'missing-parent'` — settings of one object that is
+ * absent altogether (a bucket without any public-access block), while an object that is there keeps a finding per
+ * setting.
  */
 export interface RuleFamily {
   rules: string[];
-  place: 'attribute' | 'resource';
+  place: 'attribute' | 'missing-parent';
 }
 
 const cfnIngress = ['cfn-sg-ingress-all-protocols', 'cfn-sg-ssh-open', 'cfn-sg-rdp-open', 'cfn-sg-admin-ports-open', 'cfn-sg-ingress-open-to-world', 'cfn-sg-ingress-port-range'];
@@ -19,25 +21,26 @@ export const RULE_FAMILIES: RuleFamily[] = [
   // One public-access-block configuration, four switches: a bucket without it is one finding, as in Terraform.
   {
     rules: ['cfn-s3-bucket-public-acls-allowed', 'cfn-s3-bucket-public-acls-not-ignored', 'cfn-s3-bucket-public-policy-allowed', 'cfn-s3-bucket-public-buckets-unrestricted'],
-    place: 'resource',
+    place: 'missing-parent',
   },
 ];
 
 const familyOf = new Map<string, { family: RuleFamily; rank: number }>();
 for (const family of RULE_FAMILIES) family.rules.forEach((id, rank) => familyOf.set(id, { family, rank }));
 
-/** Merges the findings of one resource that belong to one family at one place. */
-export function consolidate(findings: Finding[], titles: (ruleId: string) => string): Finding[] {
+/** Merges the findings of one resource that belong to one family at one place; `has` tells which attributes exist. */
+export function consolidate(findings: Finding[], titles: (ruleId: string) => string, has: (path: string) => boolean): Finding[] {
   if (findings.length < 2) return findings;
   const groups = new Map<string, Finding[]>();
   const out: Finding[] = [];
   for (const f of findings) {
     const fam = familyOf.get(f.ruleId);
-    if (!fam) {
+    const parent = f.at?.split('.').slice(0, -1).join('.') ?? '';
+    if (!fam || (fam.family.place === 'missing-parent' && (!parent || has(parent)))) {
       out.push(f);
       continue;
     }
-    const key = `${RULE_FAMILIES.indexOf(fam.family)}|${fam.family.place === 'attribute' ? (f.at ?? '') : ''}`;
+    const key = `${RULE_FAMILIES.indexOf(fam.family)}|${fam.family.place === 'attribute' ? (f.at ?? '') : parent}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   for (const group of groups.values()) {

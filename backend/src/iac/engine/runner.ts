@@ -115,7 +115,7 @@ export function runRules(resources: readonly Resource[], index: RuleIndex): RunR
         own.push(finding);
       }
     }
-    for (const finding of consolidate(own, titles)) {
+    for (const finding of consolidate(own, titles, (p) => res.pos.has(p))) {
       const reason = res.suppressed.get(finding.ruleId) ?? res.suppressed.get(lineKey(finding.line)) ?? res.suppressed.get(ANY_RULE);
       if (reason) suppressed.push({ finding, reason });
       else findings.push(finding);

@@ -70,7 +70,7 @@ const sha = (s: string) => createHash('sha1').update(s).digest('hex');
 export function parseErrorFinding(e: ParseError): Finding {
   return {
     ruleId: PARSE_RULE_ID,
-    title: 'File could not be parsed',
+    title: 'File could not be parsed or evaluated',
     severity: 'medium',
     category: 'reliability',
     framework: e.framework ?? (e.file.endsWith('.tf') || e.file.endsWith('.tfvars') ? 'terraform' : 'kubernetes'),
@@ -82,7 +82,7 @@ export function parseErrorFinding(e: ParseError): Finding {
     resourceLine: e.line,
     resourceEndLine: e.line,
     message: e.message,
-    remediation: 'Fix the syntax error so the file can be checked.',
+    remediation: 'Fix the error so the file can be checked.',
   };
 }
 

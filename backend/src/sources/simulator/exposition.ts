@@ -11,7 +11,7 @@ const num = (v: number) => (Number.isFinite(v) ? String(Math.round(v * 1e6) / 1e
  * The simulator's metrics in Prometheus text format, named as real exporters name them: application
  * request counters and a latency summary per pod, cAdvisor container metrics, kube-state-metrics.
  */
-export function exposition(sim: Omit<Simulator, 'metrics' | 'logs'>): string {
+export function exposition(sim: Omit<Simulator, 'metrics' | 'logs' | 'traces'>): string {
   const frame = sim.latestFrame();
   const out: string[] = [];
   const families: Record<string, string[]> = {

@@ -2,11 +2,12 @@ import type { Clock } from '../../platform/clock.js';
 import { createManualClock } from '../../platform/clock.js';
 import { ConflictError, InputError, NotFoundError } from '../../platform/errors.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
-import type { LogSource, MetricsSource } from '../types.js';
+import type { LogSource, MetricsSource, TraceSource } from '../types.js';
 import { createCluster, REVISION, stableStringify, type Cluster, type PodRuntime } from './cluster.js';
 import { affects, planFault, podEffects, SCENARIO_INFO, type Fault, type Scenario } from './faults.js';
 import { formatLogLine, podLogLines, type SimLogLine } from './logs.js';
 import { createSimMetricsSource, createSimLogSource } from './sources.js';
+import { createSimTraceSource } from './spans.js';
 import { computeFrame, seasonality, type Frame, type MetricValues, type PodInput } from './model.js';
 import { createObjectStore, isoSeconds, type KubeObject, type ObjectStore, type ResourceName, type StoreSnapshot } from './objects.js';
 import { createSeriesStore, type SeriesStore, type SeriesWriter } from './series.js';
@@ -85,6 +86,8 @@ export interface Simulator {
   readonly historyMs: number;
   readonly metrics: MetricsSource;
   readonly logs: LogSource;
+  /** Spans generated from the recorded latencies and errors (RCA's trace evidence). */
+  readonly traces: TraceSource;
   readonly actions: SimActions;
   /** Runs every tick that is due by the clock; returns how many ran. */
   catchUp(): number;
@@ -422,7 +425,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     });
   }
 
-  const core: Omit<Simulator, 'metrics' | 'logs'> = {
+  const core: Omit<Simulator, 'metrics' | 'logs' | 'traces'> = {
     seed,
     namespace: topology.namespace,
     topology,
@@ -525,5 +528,6 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       ...(extraLoadPeak.size ? { extraLoadPeak: [...extraLoadPeak] } : {}),
     }),
   };
-  return { ...core, metrics: createSimMetricsSource(core), logs: createSimLogSource(core) };
+  const metrics = createSimMetricsSource(core);
+  return { ...core, metrics, logs: createSimLogSource(core), traces: createSimTraceSource({ namespace: core.namespace, topology, metrics, seed }) };
 }

@@ -3,7 +3,7 @@ import { METRICS, type CollectorResult, type LogLine, type LogSource, type Metri
 import type { MetricValues } from './model.js';
 import type { Simulator } from './simulator.js';
 
-type SimCore = Omit<Simulator, 'metrics' | 'logs'>;
+type SimCore = Omit<Simulator, 'metrics' | 'logs' | 'traces'>;
 
 /** Prometheus refuses more than 11,000 points per series; so do we. */
 const MAX_POINTS = 11_000;

@@ -144,7 +144,13 @@ function EvidenceChart({ target, range, annotations, width }: { target: Target; 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [target.key, target.service, target.metric, rangeKey]);
   return (
-    <div className={styles.chart} data-testid={testIds.incidents.chart(target.key)} data-series={state.frames?.length ?? 0} data-regions={annotations.length}>
+    <div
+      className={styles.chart}
+      style={{ width }}
+      data-testid={testIds.incidents.chart(target.key)}
+      data-series={state.frames?.length ?? 0}
+      data-regions={annotations.length}
+    >
       <Stack justifyContent="space-between" alignItems="center">
         <Text weight="medium">{target.title}</Text>
         {state.uid && (

@@ -10,22 +10,22 @@ import { related } from '../shared.js';
  * [id, kinds, KICS query dirs, title, check, fix, severity, category, pass body, fail body, compliance].
  * A body is the inside of a `resource "<first kind>" "x" {}` block, or whole HCL when it starts with `resource`/`data`.
  */
-type Row = [string, string[], string[] | undefined, string, CheckFn, string, Severity, Category, string, string, string[]?];
+export type Row = [string, string[], string[] | undefined, string, CheckFn, string, Severity, Category, string, string, string[]?];
 
-const ENC = ['SOC2:CC6.1', 'GDPR:Art32'];
-const LOG = ['SOC2:CC7.2'];
-const PUB = ['SOC2:CC6.6'];
-const BAK = ['SOC2:A1.2'];
-const on = (p: string, what: string) => requireTrue(p, `${what} is not enabled`);
-const notOn = (p: string, what: string) => forbidTrue(p, `${what} is enabled`);
-const has = (p: string, what: string) => requirePresent(p, `${what} is not set`);
-const is = (p: string, good: Value[], what: string) => requireValue(p, oneOf(...good), `${what} is not ${good.map(String).join(' or ')}`);
-const isNot = (p: string, bad: Value[], what: string) => forbidValue(p, oneOf(...bad), `${what} is ${bad.map(String).join(' or ')}`);
-const falseIs = (p: string, message: string): CheckFn => (r) => (r.get(p) === false || r.get(p) === 'false' ? [{ path: p, message }] : []);
+export const ENC = ['SOC2:CC6.1', 'GDPR:Art32'];
+export const LOG = ['SOC2:CC7.2'];
+export const PUB = ['SOC2:CC6.6'];
+export const BAK = ['SOC2:A1.2'];
+export const on = (p: string, what: string) => requireTrue(p, `${what} is not enabled`);
+export const notOn = (p: string, what: string) => forbidTrue(p, `${what} is enabled`);
+export const has = (p: string, what: string) => requirePresent(p, `${what} is not set`);
+export const is = (p: string, good: Value[], what: string) => requireValue(p, oneOf(...good), `${what} is not ${good.map(String).join(' or ')}`);
+export const isNot = (p: string, bad: Value[], what: string) => forbidValue(p, oneOf(...bad), `${what} is ${bad.map(String).join(' or ')}`);
+export const falseIs = (p: string, message: string): CheckFn => (r) => (r.get(p) === false || r.get(p) === 'false' ? [{ path: p, message }] : []);
 const str = (v: Value | undefined) => (typeof v === 'string' ? v : undefined);
 
 /** Fires when a policy document at `path` allows anyone (Principal "*") without a caller condition (any condition with `anyCondition`). */
-const publicPolicy = (path: string, what: string, anyCondition = false): CheckFn => (r) =>
+export const publicPolicy = (path: string, what: string, anyCondition = false): CheckFn => (r) =>
   (policyStatements(r.get(path) ?? null) ?? []).some((s) => s.effect.toLowerCase() === 'allow' && s.principalWildcard && !(anyCondition ? s.hasCondition : restrictsCaller(s)))
     ? [{ path, message: `the ${what} policy allows any principal` }]
     : [];
@@ -140,6 +140,7 @@ const ROWS: Row[] = [
   // Search domains
   ['aws-es-domain-policy-public', ['aws_elasticsearch_domain', 'aws_opensearch_domain', 'aws_elasticsearch_domain_policy', 'aws_opensearch_domain_policy'], ['elasticsearch_domain_with_vulnerable_policy'], 'Search domain access policy allows anyone', publicPolicy('access_policies', 'domain access', true), 'Name the principals allowed to call the domain, or add a source-IP/VPC condition.', 'critical', 'security', 'access_policies = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:role/app" }, Action = "es:*", Resource = "*" }] })', 'access_policies = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "es:*", Resource = "*" }] })', PUB],
   ['aws-es-not-in-vpc', ['aws_elasticsearch_domain', 'aws_opensearch_domain'], undefined, 'Search domain outside a VPC', has('vpc_options', 'vpc_options'), 'Place the domain in a VPC with vpc_options.', 'medium', 'security', 'vpc_options {\n    subnet_ids = ["subnet-1"]\n  }', 'domain_name = "d"', PUB],
+  ['aws-es-slow-logs-disabled', ['aws_elasticsearch_domain', 'aws_opensearch_domain'], ['elasticsearch_without_slow_logs'], 'Search domain does not publish slow logs', (r) => (r.each('log_publishing_options').some((o) => isObject(o.value) && /^(INDEX|SEARCH)_SLOW_LOGS$/.test(String(o.value.log_type)) && o.value.enabled !== false) ? [] : [{ path: r.has('log_publishing_options') ? 'log_publishing_options' : undefined, message: 'neither INDEX_SLOW_LOGS nor SEARCH_SLOW_LOGS is published' }]), 'Add log_publishing_options for INDEX_SLOW_LOGS and SEARCH_SLOW_LOGS.', 'low', 'performance', 'log_publishing_options {\n    log_type = "SEARCH_SLOW_LOGS"\n    cloudwatch_log_group_arn = "a"\n  }', 'log_publishing_options {\n    log_type = "ES_APPLICATION_LOGS"\n    cloudwatch_log_group_arn = "a"\n  }', LOG],
   // Load balancers
   ['aws-lb-listener-http', ['aws_lb_listener', 'aws_alb_listener'], undefined, 'Load balancer listener serves plain HTTP', httpListener, 'Listen on HTTPS, or make the HTTP listener redirect to HTTPS.', 'high', 'security', 'protocol = "HTTP"\n  default_action {\n    type = "redirect"\n    redirect {\n      port = "443"\n      protocol = "HTTPS"\n      status_code = "HTTP_301"\n    }\n  }', 'protocol = "HTTP"\n  default_action {\n    type = "forward"\n    target_group_arn = "arn"\n  }', ENC],
   ['aws-lb-listener-old-tls', ['aws_lb_listener', 'aws_alb_listener'], undefined, 'Load balancer listener allows TLS below 1.2', oldTlsListener, 'Use ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06".', 'medium', 'security', 'protocol = "HTTPS"\n  ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06"', 'protocol = "HTTPS"\n  ssl_policy = "ELBSecurityPolicy-2016-08"', ENC],
@@ -223,11 +224,14 @@ const ROWS: Row[] = [
   ['aws-network-acl-unattached', ['aws_network_acl'], undefined, 'Network ACL attached to no subnet', (r, ctx) => (asList(r.get('subnet_ids')).length || ctx.referencing(r.res, 'aws_network_acl_association', 'network_acl_id').length || !isKnown(r.get('subnet_ids') ?? []) ? [] : [{ message: 'the network ACL protects no subnet' }]), 'Associate the ACL with subnets (subnet_ids or aws_network_acl_association) or remove it.', 'info', 'security', 'vpc_id = "v"\n  subnet_ids = ["s"]', 'vpc_id = "v"'],
 ];
 
-export const tfBreadthRules: Rule[] = ROWS.map(([id, kinds, kics, title, check, fix, sev, cat, pass, failBody, compliance]) => {
+/** Rules from rows; the fixtures are `resource "<first kind>" "x" {…}` blocks unless a body is whole HCL. */
+export const rulesFromRows = (rows: Row[]): Rule[] => rows.map(([id, kinds, kics, title, check, fix, sev, cat, pass, failBody, compliance]) => {
   const block = (body: string) => (/^(resource|data) "/.test(body) ? body : `resource "${kinds[0] ?? ''}" "x" {\n  ${body}\n}`);
   return tf(id, {
     title, desc: describeRisk(title, compliance, cat), sev, cat, kinds, check, fix, kics: kics?.length ? kics : undefined, compliance,
     pass: [block(pass)], fail: [block(failBody)],
   });
 });
+
+export const tfBreadthRules: Rule[] = rulesFromRows(ROWS);
 

@@ -3,6 +3,7 @@ import { actionMatches, asStrings, policyStatements, type Statement } from '../.
 import type { CheckFn, RuleContext } from '../../engine/rule.js';
 import { policyFromDocument } from '../../parsers/terraform/project.js';
 import { tf } from '../dsl.js';
+import { unguardedCrossAccount } from '../shared.js';
 
 /** Known IAM privilege-escalation paths (Rhino Security Labs): every action of a path must be allowed. */
 const ESCALATION_PATHS: string[][] = [
@@ -99,14 +100,7 @@ export const iamRules = [
     desc: 'Another account may assume the role without an sts:ExternalId or MFA condition, which exposes it to the confused-deputy problem.',
     sev: 'medium', cat: 'security', kinds: ['aws_iam_role'],
     check: (r) => {
-      const bad = (policyStatements(r.get('assume_role_policy') ?? null) ?? []).filter((s) => {
-        if (s.effect.toLowerCase() !== 'allow' || !s.principals.some((p) => /^arn:aws:iam::\d+:|^\d{12}$/.test(p))) return false;
-        const cond = isObject(s.condition) ? s.condition : {};
-        const keys = Object.values(cond).flatMap((c) => (isObject(c) ? Object.entries(c) : []));
-        const externalId = keys.some(([k]) => k.toLowerCase() === 'sts:externalid');
-        const mfa = keys.some(([k, v]) => k.toLowerCase() === 'aws:multifactorauthpresent' && asStrings(v).concat(typeof v === 'boolean' ? [String(v)] : []).includes('true'));
-        return !externalId && !mfa;
-      });
+      const bad = (policyStatements(r.get('assume_role_policy') ?? null) ?? []).filter(unguardedCrossAccount);
       return bad.length ? [{ path: 'assume_role_policy', message: 'a cross-account principal may assume the role without ExternalId or MFA' }] : [];
     },
     fix: 'Add a Condition requiring sts:ExternalId (for third parties) or aws:MultiFactorAuthPresent (for people).',

@@ -114,6 +114,7 @@ export function createFixerAgent(deps: FixerDeps) {
             : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`;
       const sim = deps.simulator?.();
       let what_if: FixerOutput['what_if'] = null;
+      if (!sim) rationale += '; no simulator of this cluster, so no what-if run: the estimate rests on the learned model alone';
       if (sim && sim.topology.services.some((s) => s.name === target)) {
         // The chosen action first, then the next best, stopping at the first that recovers (each run costs CPU).
         const candidates = [...new Set([chosen, ...ranked.map((r) => r.action)])].filter((a) => a !== 'none' && !excluded.has(a)).slice(0, 3);
