@@ -329,9 +329,18 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
       return update(id, (cur) => {
         const set: Record<string, unknown> = {};
         const said: string[] = [];
-        if (change.title && change.title !== cur.title) (set.title = change.title), said.push(`title "${change.title}"`);
-        if (change.severity && change.severity !== cur.severity) (set.severity = change.severity), said.push(`severity ${cur.severity} → ${change.severity}`);
-        if (change.services && change.services.join() !== cur.services.join()) (set.services = change.services), said.push(`services ${change.services.join(', ')}`);
+        if (change.title && change.title !== cur.title) {
+          set.title = change.title;
+          said.push(`title "${change.title}"`);
+        }
+        if (change.severity && change.severity !== cur.severity) {
+          set.severity = change.severity;
+          said.push(`severity ${cur.severity} → ${change.severity}`);
+        }
+        if (change.services && change.services.join() !== cur.services.join()) {
+          set.services = change.services;
+          said.push(`services ${change.services.join(', ')}`);
+        }
         return { set, timeline: { kind: 'status', actor, message: said.length ? `${said.join('; ')}: ${reason}` : `unchanged: ${reason}`, data: { ...change } } };
       });
     },
