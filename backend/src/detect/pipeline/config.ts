@@ -46,19 +46,19 @@ export type PipelineConfigInput = z.input<typeof pipelineSchema>;
  * what that selection achieves on categories it never saw): see the README's detection section.
  */
 export const DEFAULT_PIPELINE: PipelineConfigInput = {
-  members: [
-    { detector: 'zscore', params: { window: 4000 } },
-    { detector: 'mad', params: { window: 256 }, input: 'diff' },
-    { detector: 'mad', params: { window: 512 } },
-    { detector: 'ewma', params: { alpha: 0.02 }, smooth: 10 },
-    { detector: 'seasonal', params: {} },
-    { detector: 'knn', params: {}, weight: 2 },
-    { detector: 'context', params: {} },
-    { detector: 'context', params: { order: 6, levels: 8 } },
-  ],
   calibration: { forget: 0.0003 },
-  evidence: 3,
-  postRules: { minPoints: 3 },
+  // The alarm stream's onset window is chosen by the protocol; 3 of 5 points over the threshold to alarm is
+  // the live service's persistence rule (no effect on NAB, which judges the alarm stream).
+  postRules: { minPoints: 3, suppressWindow: 400 },
+  members: [
+    { detector: 'seasonal', params: {} },
+    { detector: 'zscore', params: { window: 4000 } },
+    { detector: 'cad', params: {} },
+    { detector: 'mad', params: { window: 512 } },
+    { detector: 'spatial', params: {} },
+  ],
+  alarmSurprise: 2.25,
+  ensemble: { lone: 0.5 },
 };
 
 export function parsePipelineConfig(input: unknown): PipelineConfig {

@@ -70,7 +70,7 @@ function decodedBase64(v: string): string | undefined {
   const s = v.replace(/\s+/g, '');
   if (s.length < 24 || s.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(s)) return undefined;
   const text = Buffer.from(s, 'base64').toString('utf8');
-  return /^[\x09\x0a\x0d\x20-\x7e]+$/.test(text) ? text : undefined;
+  return /^[\t\n\r\x20-\x7e]+$/.test(text) ? text : undefined;
 }
 
 /** Walks every string of a value; `name` is the key the value sits under (or the `name` of a name/value pair). */

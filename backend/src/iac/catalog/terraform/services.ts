@@ -1,12 +1,11 @@
 import { isObject, type Value } from '../../model.js';
-import { asList, asStrings, isKnown, isTrue } from '../../engine/checks.js';
+import { asStrings, isKnown, isTrue } from '../../engine/checks.js';
 import type { CheckFn, Hit, Rule } from '../../engine/rule.js';
 import { BAK, ENC, falseIs, has, is, LOG, notOn, on, PUB, rulesFromRows, type Row } from './breadth.js';
 
 /** More Terraform AWS rules by service (same row format as breadth.ts). */
 
 const num = (v: Value | undefined) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
-const firstObj = (v: Value | undefined): Record<string, Value> | undefined => { const x = asList(v)[0]; return isObject(x) ? x : undefined; };
 
 /** Network ACL rules allowing 0.0.0.0/0 in on one of `ports` (inline ingress blocks or aws_network_acl_rule). */
 const naclOpen = (ports: number[]): CheckFn => (r) => {
