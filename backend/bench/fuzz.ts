@@ -34,6 +34,8 @@ const seed = values.seed !== undefined ? Number(values.seed) : (Date.now() ^ Mat
 const hangMs = Number(values['hang-ms'] ?? HANG_MS);
 // No progress for this long: the input never returns (an endless loop); the worker is stopped and it is a hang.
 const WATCHDOG_MS = Math.max(20_000, hangMs * 10);
+// Loading a target's modules (the whole server for api:http) is not an input: on a loaded machine it takes tens of seconds.
+const STARTUP_MS = Math.max(180_000, WATCHDOG_MS);
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fuzz/worker-entry.mjs');
 
 const targets = allTargets().filter((t) => !values.only || t.name.includes(values.only));
@@ -68,7 +70,7 @@ function runInWorker(name: string, numRuns: number, targetSeed: number): Promise
       if (now !== last) {
         last = now;
         lastChange = performance.now();
-      } else if (performance.now() - lastChange > WATCHDOG_MS) {
+      } else if (performance.now() - lastChange > (now === 0 ? STARTUP_MS : WATCHDOG_MS)) {
         const { tried, repro } = where();
         void worker.terminate();
         finish({ ...base, tried, hangs: 1, maxMs: performance.now() - lastChange, seconds: (performance.now() - t0) / 1000, failure: `input #${tried} did not return within ${WATCHDOG_MS / 1000} s; replay it with: ${repro}` });

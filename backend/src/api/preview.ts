@@ -43,8 +43,8 @@ export interface PreviewDeps {
   sessionLimit?: RateLimitPolicy;
 }
 
-/** Ten sessions in a burst, then one every ten seconds: a page load needs one. */
-export const PREVIEW_SESSION_LIMIT: RateLimitPolicy = { ratePerSecond: 0.1, burst: 10 };
+/** Thirty sessions in a burst, then one a second: a page load needs one (the browser tests open dozens). */
+export const PREVIEW_SESSION_LIMIT: RateLimitPolicy = { ratePerSecond: 1, burst: 30 };
 const FORWARDING_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip', 'via'];
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
 
