@@ -182,6 +182,8 @@ async function runFaultGroup(
   simSleep: (minutes: number) => Promise<unknown>,
 ): Promise<FaultResult[]> {
   const t0 = clock.nowMs();
+  // Templates before the faults: a bad revision left in place would be the next exercise's "fault".
+  const templates = new Map(group.map((g) => [g.service, structuredClone(sim.store.get('deployments', sim.namespace, g.service)?.spec)]));
   const injected = group.map((g, i) => ({ ...g, info: sim.inject({ scenario: g.scenario, service: g.service, seed: o.seed * 100 + i + seen.incidents.size }) }));
   const badMarkers = injected.map((f) => f.info.params.image ?? f.info.params.env?.value).filter((x): x is string => !!x);
   const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null, unfinished: null }));
@@ -199,6 +201,11 @@ async function runFaultGroup(
   }
   for (const r of results) r.knownFix = isKnownFix(r);
   sim.clearFaults();
+  for (const [service, spec] of templates) {
+    const dep = sim.store.get('deployments', sim.namespace, service);
+    const tpl = (spec as { template?: unknown } | undefined)?.template;
+    if (dep && tpl && JSON.stringify((dep.spec as { template?: unknown }).template) !== JSON.stringify(tpl)) sim.write('deployments', { ...dep, spec: { ...(dep.spec as object), template: tpl } });
+  }
   await resolveOpen(handle);
   await simSleep(o.cooldownMinutes);
   await resolveOpen(handle);
@@ -255,10 +262,11 @@ function isKnownFix(r: FaultResult): boolean {
   return r.proposals.some((p) => p.correct);
 }
 
-/** The newest incident opened or active since `since` that names the service. */
+/** The incident the fault's first signal went into (a signal on the service received since `since`). */
 async function incidentsOf(handle: AegisHandle, service: string, since: number) {
-  const { rows } = await handle.store.db.query<{ id: string; created_at: Date; updated_at: Date }>(
-    `SELECT id, created_at, updated_at FROM incidents WHERE $1 = ANY(services) AND updated_at >= $2 ORDER BY created_at DESC LIMIT 1`,
+  const { rows } = await handle.store.db.query<{ id: string; created_at: Date }>(
+    `SELECT i.id, i.created_at FROM incident_signals s JOIN incidents i ON i.id = s.incident_id
+     WHERE s.service = $1 AND s.received_at >= $2 ORDER BY s.received_at, s.id LIMIT 1`,
     [service, new Date(since)],
   );
   const r = rows[0];
