@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Makes sure what the test suites need is there before they run: PostgreSQL now; later suites add
-// Prometheus and Chromium here. Outside CI a missing piece is installed/started when possible, else
+// Makes sure what the test suites need is there before they run: PostgreSQL, Prometheus, Alertmanager,
+// the Python Kubernetes client and Chromium. Outside CI a missing piece is installed/started when possible, else
 // its suites skip with a printed reason; under CI=true a missing piece fails the run.
 import { execSync } from 'node:child_process';
 import net from 'node:net';
@@ -55,6 +55,28 @@ async function prometheus() {
   return 'missing: prometheus is not installed (apt-get install prometheus)';
 }
 
+/** Debian's prometheus-alertmanager: the real alert chain test delivers through it (group_by change + reload). */
+async function alertmanager() {
+  const found = () => sh('test -x /usr/bin/prometheus-alertmanager');
+  if (found()) return 'ok';
+  if (canRoot) {
+    sh('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-alertmanager');
+    if (found()) return 'installed';
+  }
+  return 'missing: prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)';
+}
+
+/** Debian's python3-kubernetes (for /usr/bin/python3): the official Python client's test against the simulated cluster. */
+async function pythonKubernetes() {
+  const found = () => sh('/usr/bin/python3 -c "import kubernetes"');
+  if (found()) return 'ok';
+  if (canRoot) {
+    sh('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-kubernetes');
+    if (found()) return 'installed';
+  }
+  return 'missing: the kubernetes module is not importable by /usr/bin/python3 (apt-get install python3-kubernetes)';
+}
+
 /** Debian's chromium for the browser tests (playwright-core drives it; nothing may download a browser). */
 async function chromium() {
   const found = () => ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => sh(`test -x ${p}`));
@@ -67,7 +89,7 @@ async function chromium() {
   return 'missing: chromium is not installed (apt-get install -y chromium, or set CHROMIUM_PATH)';
 }
 
-const checks = { postgres, prometheus, chromium };
+const checks = { postgres, prometheus, alertmanager, 'python3-kubernetes': pythonKubernetes, chromium };
 let failed = false;
 for (const [name, check] of Object.entries(checks)) {
   const state = await check();

@@ -1,6 +1,7 @@
 /**
  * KICS corpus benchmark: scans every sample in isolation (sample + its query's aux files), writes findings as
- * JSONL and SARIF, runs the shared scorer with our mapping file, and prints coverage, recall, FPR and parse success.
+ * JSONL and SARIF, runs the shared scorer with our mapping file, and prints coverage, recall, FPR and parse success,
+ * then the Checkov coverage table computed from the checked-in catalogue mapping (catalog/equivalents).
  *
  *   npm run bench:iac -- --corpus ../shared/data/kics [--map backend/bench/iac/kics-map.json]
  *                        [--scorer ../shared/tools/score_kics.mjs] [--out <dir>]
@@ -16,6 +17,7 @@ import { createIacScanner } from '../src/iac/engine/scanner.js';
 import { classifyFile } from '../src/iac/parsers/index.js';
 import { toSarif } from '../src/iac/output/sarif.js';
 import type { Finding } from '../src/iac/model.js';
+import { checkovCoverage, type CoverageFramework } from '../src/iac/catalog/equivalents/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +28,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.corpus) {
+  printCheckovCoverage();
   console.error('usage: npm run bench:iac -- --corpus <dir> [--map file] [--scorer score_kics.mjs] [--out dir]');
   process.exit(2);
 }
@@ -66,7 +69,9 @@ for (const s of samples) {
 }
 const seconds = (performance.now() - started) / 1000;
 const jsonl = path.join(outDir, 'findings.jsonl');
-writeFileSync(jsonl, findings.map((f) => JSON.stringify({ file: f.file, rule: f.ruleId, line: f.line, endLine: f.endLine })).join('\n') + '\n');
+// A finding that merges a family of rules at one place (one ingress entry…) reports each of them.
+const rows = findings.flatMap((f) => [f.ruleId, ...(f.alsoRules ?? [])].map((rule) => ({ file: f.file, rule, line: f.line, endLine: f.endLine })));
+writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 writeFileSync(path.join(outDir, 'findings.sarif'), JSON.stringify(toSarif(findings, BUILTIN_RULES), null, 1));
 
 const mapText = readFileSync(values.map, 'utf8');
@@ -121,3 +126,12 @@ const weak = rep.per_query.filter((q) => Number(q.recall_resource ?? 1) < 1 || N
 if (weak.length) console.log(`queries below recall 1 or above FPR 0: ${weak.length}`);
 for (const q of weak) console.log(`  ${String(q.queryName).padEnd(60)} ${q.platform} recall ${q.recall_resource} fpr ${q.fpr_file} rules ${(q.rules as string[]).join(',')}`);
 console.log(`outputs: ${outDir}`);
+printCheckovCoverage();
+
+/** Checkov checks some Aegis rule of the same framework is mapped to, per framework, from the mapping data. */
+function printCheckovCoverage(): void {
+  const rows = (['terraform-aws', 'cloudformation', 'kubernetes'] as CoverageFramework[]).map((f) => checkovCoverage(BUILTIN_RULES, f));
+  console.log('Checkov coverage (catalog/equivalents/equivalents.json against the checkov-*.tsv snapshots)');
+  for (const r of rows) console.log(`  ${r.framework.padEnd(15)} ${String(r.covered).padStart(4)} / ${String(r.checks).padEnd(4)} ${((r.covered / r.checks) * 100).toFixed(1)}%`);
+  if (process.env.AEGIS_BENCH_VERBOSE) for (const r of rows) for (const c of r.missing) console.log(`  not covered ${r.framework} ${c.id} ${c.title}`);
+}

@@ -1,82 +1,55 @@
 /**
- * Leave-one-category-out: for each NAB category, the configuration is chosen among a small candidate set
- * by its standard score on the OTHER categories only, then scored on the held-out category. The chosen
- * outputs of all categories are also scored together as one corpus. Shows the default is not fitted to
- * one category's files.
+ * `--loco`: the nested leave-one-category-out protocol (nab-nested.ts) — held-out headline, in-sample beside
+ * it, the choice per fold, and whether the shipped DEFAULT_PIPELINE is what the procedure picks on all data.
+ * `--ablation`: the nested protocol rerun with each member of the chosen default removed from the pool.
  */
-import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_PIPELINE, type PipelineConfigInput } from '../src/detect/index.js';
-import { nabScore, type ProfileScore, runCorpus, writeWindowsSubset } from './nab-run.js';
+import { DEFAULT_PIPELINE, parsePipelineConfig } from '../src/detect/index.js';
+import { configOf, describe, loadNab, memberStreams, nested, POOL, writeOutputs } from './nab-nested.js';
+import { nabScore } from './nab-run.js';
 
-type Members = NonNullable<PipelineConfigInput['members']>;
-const withMembers = (f: (m: Members) => Members): PipelineConfigInput => ({
-  ...DEFAULT_PIPELINE,
-  members: f(DEFAULT_PIPELINE.members),
-});
-
-/** The candidates: the default and small, plausible changes to it (one knob each). */
-export const LOCO_CANDIDATES: Record<string, PipelineConfigInput> = {
-  default: DEFAULT_PIPELINE,
-  'plus-iforest': withMembers((m) => [...m, { detector: 'iforest', params: {} }]),
-  'without-shape': withMembers((m) => m.filter((x) => x.detector !== 'knn' && x.detector !== 'context')),
-  'zscore-window-2000': withMembers((m) =>
-    m.map((x) => (x.detector === 'zscore' ? { ...x, params: { window: 2000 } } : x)),
-  ),
-  'forget-0.0005': { ...DEFAULT_PIPELINE, calibration: { forget: 0.0005 } },
-  'suppress-300': { ...DEFAULT_PIPELINE, postRules: { suppressWindow: 300 } },
-};
-
-export async function runLoco(o: { work: string; files: string[]; outDir: string; nabRoot: string; scorer: string }) {
-  const base = path.join(o.outDir, '..', `${path.basename(o.outDir)}-loco`);
-  await rm(base, { recursive: true, force: true });
-  const windows = JSON.parse(await readFile(path.join(o.nabRoot, 'labels', 'combined_windows.json'), 'utf8')) as Record<
-    string,
-    unknown[]
-  >;
-  const categories = [...new Set(Object.keys(windows).map((k) => k.split('/')[0] ?? ''))].sort();
-  console.log(
-    `\nleave-one-category-out over ${categories.length} categories, ${Object.keys(LOCO_CANDIDATES).length} candidates: ${Object.keys(LOCO_CANDIDATES).join(', ')}`,
+export async function runLoco(o: {
+  work: string;
+  files: string[];
+  outDir: string;
+  nabRoot: string;
+  scorer: string;
+  cache?: string;
+  ablation?: boolean;
+  pool?: string[];
+}) {
+  const all = await loadNab(o.work, o.files, o.nabRoot);
+  const names = o.pool ?? Object.keys(POOL);
+  console.log(`\nnested leave-one-category-out: ${all.length} labelled files, pool of ${names.length} members`);
+  const streams = await memberStreams(
+    all,
+    Object.fromEntries(names.map((n) => [n, POOL[n]!])),
+    o.cache,
   );
-  for (const [name, config] of Object.entries(LOCO_CANDIDATES)) {
-    await runCorpus(o.work, o.files, path.join(base, name), config);
-  }
-  const standard = (s: ProfileScore[]) => s.find((x) => x.profile === 'standard')?.score ?? -Infinity;
-  const combined = path.join(base, 'chosen');
-  const rows: string[] = [];
-  for (const held of categories) {
-    const inHeld = (k: string) => k.startsWith(`${held}/`);
-    const othersFile = path.join(base, `.windows-without-${held}.json`);
-    await writeWindowsSubset(o.nabRoot, (k) => !inHeld(k), othersFile);
-    let best = { name: '', score: -Infinity };
-    for (const name of Object.keys(LOCO_CANDIDATES)) {
-      const s = standard(await nabScore(o.scorer, path.join(base, name), o.nabRoot, { windows: othersFile }));
-      if (s > best.score) best = { name, score: s };
-    }
-    // Copy the chosen candidate's outputs for the held-out category into the combined result.
-    for (const rel of o.files.filter((f) => f.split(path.sep).includes(held))) {
-      await mkdir(path.dirname(path.join(combined, rel)), { recursive: true });
-      await cp(path.join(base, best.name, rel), path.join(combined, rel));
-    }
-    const heldWindows = Object.entries(windows)
-      .filter(([k]) => inHeld(k))
-      .reduce((a, [, w]) => a + w.length, 0);
-    if (heldWindows === 0) {
-      rows.push(`  ${held.padEnd(24)} chosen ${best.name.padEnd(18)} (no windows: judged only in the combined run)`);
-      continue;
-    }
-    const heldFile = path.join(base, `.windows-${held}.json`);
-    await writeWindowsSubset(o.nabRoot, inHeld, heldFile);
-    const scores = await nabScore(o.scorer, path.join(base, best.name), o.nabRoot, { windows: heldFile });
-    rows.push(
-      `  ${held.padEnd(24)} chosen ${best.name.padEnd(18)} on held-out: ${scores.map((s) => `${s.profile} ${s.score.toFixed(2)}`).join(', ')}`,
+  const started = performance.now();
+  const result = nested(all, streams, names);
+  console.log(result.rows.join('\n'));
+  const heldDir = path.join(o.outDir, '..', `${path.basename(o.outDir)}-heldout`);
+  await writeOutputs(heldDir, all, result.outputs);
+  const judged = await nabScore(o.scorer, heldDir, o.nabRoot);
+  const fmt = (s: { profile: string; score: number }[]) => s.map((x) => `${x.profile} ${x.score.toFixed(2)}`).join(', ');
+  console.log(`selection on all categories (the default): ${describe(result.chosen)}`);
+  const same =
+    JSON.stringify(parsePipelineConfig(configOf(result.chosen))) === JSON.stringify(parsePipelineConfig(DEFAULT_PIPELINE));
+  console.log(`DEFAULT_PIPELINE is this selection: ${same ? 'yes' : 'NO — update backend/src/detect/pipeline/config.ts'}`);
+  console.log(
+    `\nHEADLINE nested leave-one-category-out, all held-out outputs as one corpus (nab_score.py): ${fmt(judged)}` +
+      `\n  (TS scorer: standard ${result.heldOut.toFixed(2)}); in-sample (selection and score on all categories): standard ${result.inSample.toFixed(2)}` +
+      `\n  (${((performance.now() - started) / 1000).toFixed(0)} s of selection)`,
+  );
+  if (!o.ablation) return;
+  console.log('\nablation: nested protocol with one member of the default removed from the pool');
+  console.log(`  ${'removed'.padEnd(22)} held-out  in-sample`);
+  console.log(`  ${'(none)'.padEnd(22)} ${result.heldOut.toFixed(2).padStart(8)}  ${result.inSample.toFixed(2).padStart(8)}`);
+  for (const m of result.chosen.members) {
+    const r = nested(all, streams, names.filter((n) => n !== m.name));
+    console.log(
+      `  ${m.name.padEnd(22)} ${r.heldOut.toFixed(2).padStart(8)}  ${r.inSample.toFixed(2).padStart(8)}  (Δ held-out ${(r.heldOut - result.heldOut).toFixed(2)})`,
     );
   }
-  console.log(rows.join('\n'));
-  const all = await nabScore(o.scorer, combined, o.nabRoot);
-  console.log(
-    `leave-one-category-out, all held-out outputs scored as one corpus: ${all.map((s) => `${s.profile} ${s.score.toFixed(2)}`).join(', ')}`,
-  );
-  await rm(base, { recursive: true, force: true }).catch(() => {});
-  return all;
 }

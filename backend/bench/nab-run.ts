@@ -20,7 +20,7 @@ export async function runCorpus(inputDir: string, files: string[], outDir: strin
     const scorer = createSeriesScorer(config, builtinLookup);
     const result = scoreInChunks(scorer, parsed);
     await mkdir(path.dirname(path.join(outDir, rel)), { recursive: true });
-    await writeFile(path.join(outDir, rel), formatScoresCsv(parsed, result.scores));
+    await writeFile(path.join(outDir, rel), formatScoresCsv(parsed, result.alarmScores));
     points += parsed.values.length;
     skipped += result.skipped;
   }

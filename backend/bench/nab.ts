@@ -1,5 +1,5 @@
 /**
- * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco]`
+ * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b]`
  *
  * Copies only the `timestamp,value` CSVs under --data into a temporary folder (no label file is ever
  * readable by the detector), scores each with the same pipeline `aegis detect` and the service run, writes
@@ -22,6 +22,9 @@ const { values } = parseArgs({
     scorer: { type: 'string', default: '../shared/tools/nab_score.py' },
     config: { type: 'string' },
     loco: { type: 'boolean', default: false },
+    ablation: { type: 'boolean', default: false },
+    cache: { type: 'string' },
+    pool: { type: 'string' },
   },
 });
 
@@ -54,7 +57,17 @@ async function main() {
     console.log(`\nNAB scores (nab_score.py, ${nabRoot}):`);
     const scores = await nabScore(path.resolve(values.scorer), outDir, nabRoot, { print: true });
     console.log('\nsummary: ' + scores.map((s) => `${s.profile} ${s.score.toFixed(2)}`).join(', '));
-    if (values.loco) await runLoco({ work, files, outDir, nabRoot, scorer: path.resolve(values.scorer) });
+    if (values.loco || values.ablation)
+      await runLoco({
+        work,
+        files,
+        outDir,
+        nabRoot,
+        scorer: path.resolve(values.scorer),
+        cache: values.cache ? path.resolve(values.cache) : undefined,
+        ablation: values.ablation,
+        pool: values.pool?.split(','),
+      });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

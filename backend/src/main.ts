@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { adminRoutes, createApp, createAuthenticator, incidentRoutes, rateLimitsFromConfig } from './api/index.js';
+import { adminRoutes, createApp, createAuthenticator, createAuthGuard, incidentRoutes, rateLimitsFromConfig } from './api/index.js';
 import { createPreviewRouter, withPreview } from './api/preview.js';
 import { secretValues, unknownEnvKeys, type AegisConfig } from './config/index.js';
 import {
@@ -55,7 +55,8 @@ import { connectClusterSources, describeClusterSources, type ClusterSources, typ
 import type { KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
-import { createIacFindingStore, createIacScanner, iacRoutes, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
+import { createApiScanner, createIacFindingStore, createIacScanner, iacRoutes, parseIacRoots, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
+import { capabilitiesRoutes } from './pipeline/capabilities.js';
 import { createLlmClient, createPipeline, createPipelineStore, createToolset, loadFixerModel, pipelineRoutes, type Pipeline, withMcpEndpoint } from './pipeline/index.js';
 import {
   createKubeCluster,
@@ -107,6 +108,8 @@ export interface StartOptions {
   metricsSource?: MetricsSource;
   /** Replaces `$AEGIS_HOME/remediation-policy.yaml` (tests). */
   remediationPolicy?: RemediationPolicy;
+  /** Benches that drive a manual clock: detection is not scheduled (they call `detection.tick()`), verification polls this often. */
+  drivenClock?: { remediationPollMs: number };
 }
 
 const VERSION = '0.1.0';
@@ -192,24 +195,36 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
 
     const { graph, rca } = await wireGraphAndRca(w);
     const detection = wireDetection(w, graph);
-    const remediation = await wireRemediation(w, opts.remediationPolicy);
+    const remediation = await wireRemediation(w, opts.remediationPolicy, graph, opts.drivenClock?.remediationPollMs);
     const ingest = await wireIngest(w, graph, remediation);
     await wireNotifications(w);
-    const { pipeline, pipelineStore, tools, getScanner } = await wirePipeline(w, graph, rca, remediation);
+    const { pipeline, pipelineStore, tools, namespace } = await wirePipeline(w, graph, rca, remediation);
 
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
       routes: [
         ...ingest.routes, // first: the hot path in an alert flood, matched before every other route
         ...simulatorRoutes({ simulator: cluster.simulator }),
-        ...incidentRoutes({ store, bus }),
+        ...incidentRoutes({ store, bus, clock, rootCause: (id, input, actor) => rca.recordRootCause(id, input, actor) }),
         ...adminRoutes({ store, authenticator, now: () => clock.now() }),
         ...graphRoutes({ graph, rootCauses: () => rca.rootCauseProbabilities() }),
         ...rcaRoutes({ rca }),
         ...detectRoutes({ store: w.detectStore, clock }),
         ...remediationRoutes({ remediation }),
         ...pipelineRoutes({ pipeline, pipelineStore, store, clock }),
-        ...iacRoutes({ store: createIacFindingStore({ db }), scanner: getScanner, clock }),
+        ...capabilitiesRoutes(() => ({
+          cluster: cluster.mode,
+          metrics: cluster.simulator ? 'simulator' : w.metricsSource ? 'prometheus' : 'none',
+          metricTemplates: config.AEGIS_METRIC_TEMPLATES,
+          logs: cluster.simulator ? 'simulator' : cluster.logs ? 'loki' : 'none',
+          traces: Boolean(config.AEGIS_TEMPO_URL),
+        })),
+        ...iacRoutes({
+          store: createIacFindingStore({ db }),
+          clock,
+          roots: parseIacRoots(config.AEGIS_IAC_ROOTS),
+          scanner: createApiScanner({ extensionsDir: config.AEGIS_EXTENSIONS_DIR }),
+        }),
         ...coordinationRoutes(coordination),
       ],
       authenticator,
@@ -229,16 +244,19 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       ? withPreview(
           createPreviewRouter({ repoRoot: path.resolve(BACKEND_ROOT, '..'), tokens: store.tokens, audit: store.audit, clock, logger: logger.child({ component: 'preview' }) }),
           app,
+          logger.child({ component: 'preview' }),
         )
       : app;
-    const served = withMcpEndpoint({ inner: handler, registry: tools, authenticator, logger: logger.child({ component: 'mcp' }) });
+    // MCP and socket.io authenticate in front of the API app: one guard throttles and audits their failures.
+    const authGuard = createAuthGuard({ authenticator, audit: store.audit, clock, logger: logger.child({ component: 'auth' }) });
+    const served = withMcpEndpoint({ inner: handler, registry: tools, authenticator, guard: authGuard, namespaces: [namespace], logger: logger.child({ component: 'mcp' }) });
     const { server, url } = await listen(config, served);
     onClose(() => closeServer(server));
-    const realtime = attachRealtime({ server, bus: w.clusterEvents, authenticator, logger: logger.child({ component: 'ws' }) });
+    const realtime = attachRealtime({ server, bus: w.clusterEvents, authenticator, guard: authGuard, logger: logger.child({ component: 'ws' }) });
     onClose(() => realtime.close());
     logger.info('aegis listening', { url, store: db.engine, home: config.AEGIS_HOME, replica: coordination.replicaId });
 
-    startLoops(w, detection);
+    startLoops(w, opts.drivenClock ? undefined : detection);
     remediation.start();
     await pipeline.start();
     // An incident committed just before its replica died never had its investigation queued: one replica sweeps.
@@ -247,7 +265,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       await pipeline.stop();
       await remediation.stop();
     });
-    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster) }));
+    opts.print?.(banner({ url, engine: db.engine, home: config.AEGIS_HOME, bootstrapAdminToken, cluster: describeClusterSources(cluster), preview: cluster.simulator ? `${url}/preview` : undefined }));
 
     return {
       url,
@@ -340,11 +358,13 @@ function wireDetection(w: Wiring, graph: ServiceGraph): DetectionService | undef
     lookup: registryLookup(w.registries.detectors),
     onScore: anomalyScoreGauges(w.metrics),
     owns: (series) => w.coordination.membership.owns(series),
-    // One LSTM per metric group, trained in a worker; TensorFlow.js loads only once a model exists.
-    lstm: {
-      loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
-      train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
-    },
+    // Opt-in LSTM member (AEGIS_DETECT_LSTM): one model per metric group, trained in a worker.
+    lstm: w.config.AEGIS_DETECT_LSTM
+      ? {
+          loadTf: () => loadTensorflow({ prefer: w.config.AEGIS_TF_BACKEND, logger: w.logger.child({ component: 'detect' }) }),
+          train: (series, options) => trainInWorker(series, options, w.config.AEGIS_TF_BACKEND),
+        }
+      : undefined,
   });
 }
 
@@ -400,7 +420,7 @@ async function wireNotifications(w: Wiring): Promise<void> {
   w.onClose(async () => notifications.close());
 }
 
-async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined): Promise<RemediationService> {
+async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined, graph: ServiceGraph, pollMs?: number): Promise<RemediationService> {
   return createRemediationService({
     store: w.store,
     bus: w.bus,
@@ -412,6 +432,8 @@ async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined)
     policy: policy ?? (await loadRemediationPolicy(path.join(w.config.AEGIS_HOME, 'remediation-policy.yaml'))),
     owner: w.coordination.replicaId,
     leaseTtlMs: 15_000,
+    callers: (service) => graph.upstream(service),
+    pollMs,
   });
 }
 
@@ -458,7 +480,7 @@ async function wirePipeline(w: Wiring, graph: ServiceGraph, rca: RcaService, rem
     extensionAgents: registries.agents,
     jobs: w.coordination.jobs,
   });
-  return { pipeline, pipelineStore, tools, getScanner };
+  return { pipeline, pipelineStore, tools, getScanner, namespace };
 }
 
 /** Detection on every replica (over its shard); retention on one, under a lease. */
@@ -520,6 +542,7 @@ async function ensureConfiguredTokens(store: Store, config: AegisConfig): Promis
     ['admin', config.AEGIS_ADMIN_TOKEN],
     ['ingest', config.AEGIS_INGEST_TOKEN],
     ['grafana', config.AEGIS_GRAFANA_TOKEN],
+    ['viewer', config.AEGIS_VIEWER_TOKEN],
   ] as const;
   for (const [role, secret] of configured) {
     if (secret) await store.tokens.ensure({ name: `configured-${role}`, role, secret });
@@ -533,9 +556,10 @@ async function bootstrapAdmin(store: Store): Promise<string | undefined> {
   return secret;
 }
 
-function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string }): string {
+function banner(b: { url: string; engine: string; home: string; bootstrapAdminToken?: string; cluster?: string; preview?: string }): string {
   const lines = [`Aegis is running at ${b.url}  (store: ${b.engine}, home: ${b.home})`];
   if (b.cluster) lines.push(b.cluster);
+  if (b.preview) lines.push(`Preview: ${b.preview}  (the Grafana plugins in a browser; it issues its own short-lived token)`);
   if (b.bootstrapAdminToken) {
     lines.push(
       '',
@@ -548,4 +572,6 @@ function banner(b: { url: string; engine: string; home: string; bootstrapAdminTo
   return lines.join('\n');
 }
 
-export const BACKEND_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// backend/src/main.ts, or backend/dist/src/main.js when compiled (scripts/build-backend.mjs).
+export const BACKEND_ROOT = path.resolve(HERE, path.basename(path.dirname(HERE)) === 'dist' ? '../..' : '..');

@@ -21,6 +21,7 @@ import lodash from 'lodash';
 import moment from 'moment';
 import './systemjs-setup';
 import { NodeGraphPreview } from './NodeGraphPreview';
+import { TimeSeriesPreview } from './TimeSeriesPreview';
 import { type PluginRoute, ProxyDenied, resolveProxy, type Session } from './proxy';
 
 declare const System: {
@@ -138,12 +139,26 @@ grafanaRuntime.setTemplateSrv({
   containsTemplate: () => false,
   updateTimeRange: () => {},
 } as unknown as grafanaRuntime.TemplateSrv);
+// Grafana's DataSourceSrv with the one Aegis datasource (created once the plugin is loaded).
+let dataSource: grafanaData.DataSourceApi | undefined;
+const dsSettings = { ...DS, access: 'proxy', readOnly: false, jsonData: { backendUrl: window.location.origin }, meta: { id: DS.type, name: 'Aegis' } };
+grafanaRuntime.setDataSourceSrv({
+  get: async () => {
+    if (!dataSource) throw new Error('the Aegis datasource is not loaded yet');
+    return dataSource;
+  },
+  getList: (f?: { pluginId?: string; type?: string | string[] }) =>
+    !f?.pluginId || f.pluginId === DS.type ? [dsSettings as unknown as grafanaData.DataSourceInstanceSettings] : [],
+  getInstanceSettings: () => dsSettings as unknown as grafanaData.DataSourceInstanceSettings,
+  reload: () => {},
+  registerRuntimeDataSource: () => {},
+} as unknown as grafanaRuntime.DataSourceSrv);
 const user = { ...config.bootData.user, permissions: {} as Record<string, boolean> };
 grafanaRuntime.setCurrentUser(user as unknown as Parameters<typeof grafanaRuntime.setCurrentUser>[0]);
 
 // ---- what Grafana core would render: Node Graph and the page chrome ----
 export const panelRenderCalls: Array<{ pluginId: string; frames: grafanaData.DataFrameDTO[] }> = [];
-function PanelRendererPreview(props: { pluginId: string; data?: grafanaData.PanelData; width: number; height: number }) {
+function PanelRendererPreview(props: { pluginId: string; data?: grafanaData.PanelData; width: number; height: number; fieldConfig?: { defaults?: { min?: number; max?: number } } }) {
   const theme = grafanaUI.useTheme2();
   const frames = props.data?.series ?? [];
   React.useEffect(() => {
@@ -155,6 +170,9 @@ function PanelRendererPreview(props: { pluginId: string; data?: grafanaData.Pane
         <NodeGraphPreview frames={frames} width={props.width} height={props.height} theme={theme} />
       </div>
     );
+  }
+  if (props.pluginId === 'timeseries') {
+    return <TimeSeriesPreview data={props.data} width={props.width} height={props.height} theme={theme} fieldConfig={props.fieldConfig} />;
   }
   return <div data-testid={`panel-renderer-${props.pluginId}`}>{props.pluginId}</div>;
 }
@@ -237,9 +255,8 @@ async function loadAll(): Promise<Loaded> {
 }
 
 function newDataSource(loaded: Loaded): grafanaData.DataSourceApi {
-  const settings = { ...DS, access: 'proxy', readOnly: false, jsonData: { backendUrl: window.location.origin }, meta: { id: DS.type } };
   const Ctor = loaded.ds.DataSourceClass as unknown as new (s: unknown) => grafanaData.DataSourceApi;
-  return new Ctor(settings);
+  return new Ctor(dsSettings);
 }
 
 async function queryDataSource(loaded: Loaded, targets: Array<Record<string, unknown>>, fromMs: number, toMs: number) {
@@ -477,8 +494,11 @@ function DatasourceView({ loaded }: { loaded: Loaded }) {
             {topFrames(r.frames ?? []).map((f, i) => (
               <div key={i} className={styles.frame}>
                 <strong>{f.name ?? `frame ${i}`}</strong> · {f.fields.length} fields · {f.fields[0]?.values?.length ?? 0} rows
-                <div className={styles.fields}>{f.fields.map((x) => x.name).join(', ')}</div>
-                {r.queryType === 'anomalyScores' && <Sparkline values={(f.fields[1]?.values ?? []) as number[]} />}
+                {r.queryType === 'anomalyScores' ? (
+                  <Sparkline values={(f.fields[1]?.values ?? []) as number[]} />
+                ) : (
+                  <FrameRows frame={f} />
+                )}
               </div>
             ))}
             {r.frames?.length === 0 && <span className={styles.sub}>no frames</span>}
@@ -486,6 +506,39 @@ function DatasourceView({ loaded }: { loaded: Loaded }) {
         ))}
       </div>
     </PluginPagePreview>
+  );
+}
+
+const ROWS = 5;
+/** The first rows of a frame with their values, as Grafana's table view shows them. */
+function FrameRows({ frame }: { frame: grafanaData.DataFrameDTO }) {
+  const styles = grafanaUI.useStyles2(getStyles);
+  const fields = frame.fields.filter((f) => !f.name.startsWith('arc__')).slice(0, 6);
+  const rows = Math.min(ROWS, fields[0]?.values?.length ?? 0);
+  const show = (v: unknown, type?: string) =>
+    v === null || v === undefined ? '–' : type === 'time' && typeof v === 'number' ? new Date(v).toLocaleTimeString() : typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v);
+  return (
+    <div className={styles.rowsWrap}>
+      <table className={styles.rows} data-testid="ds-frame-rows">
+        <thead>
+          <tr>
+            {fields.map((f) => (
+              <th key={f.name}>{f.name}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {Array.from({ length: rows }, (_, i) => (
+            <tr key={i}>
+              {fields.map((f) => (
+                <td key={f.name}>{show((f.values as unknown[] | undefined)?.[i], f.type)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {(fields[0]?.values?.length ?? 0) > rows && <div className={styles.sub}>first {rows} of {fields[0]?.values?.length} rows</div>}
+    </div>
   );
 }
 
@@ -546,12 +599,48 @@ const getStyles = (theme: grafanaData.GrafanaTheme2) => ({
   card: emotionCss.css({ padding: theme.spacing(2), background: theme.colors.background.primary, border: `1px solid ${theme.colors.border.weak}`, borderRadius: theme.shape.radius.default, minWidth: 0 }),
   frame: emotionCss.css({ marginTop: theme.spacing(1), fontSize: theme.typography.bodySmall.fontSize }),
   fields: emotionCss.css({ color: theme.colors.text.secondary, wordBreak: 'break-word' }),
+  rowsWrap: emotionCss.css({ overflowX: 'auto', marginTop: theme.spacing(0.5) }),
+  rows: emotionCss.css({
+    borderCollapse: 'collapse',
+    fontSize: theme.typography.bodySmall.fontSize,
+    'th, td': { textAlign: 'left', padding: theme.spacing(0.25, 1), borderBottom: `1px solid ${theme.colors.border.weak}`, whiteSpace: 'nowrap', maxWidth: 180, overflow: 'hidden', textOverflow: 'ellipsis' },
+    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+  }),
 });
 
 // ---- boot ----
+// Grafana's Inter and Roboto Mono files are not on npm. Faces defined after GlobalStyles' win the match and
+// point at local fonts, so the browser never fetches (and fails to decode) the missing files.
+const LATIN = 'U+0000-00FF, U+0131, U+0152-0153, U+02BB-02BC, U+02C6, U+02DA, U+02DC, U+2000-206F, U+2074, U+20AC, U+2122, U+2191, U+2193, U+2212, U+2215, U+FEFF, U+FFFD';
+const LOCAL_SOURCES: Record<string, string> = {
+  Inter: "local('Inter'), local('Helvetica Neue'), local('Helvetica'), local('Arial'), local('DejaVu Sans')",
+  'Roboto Mono': "local('Roboto Mono'), local('DejaVu Sans Mono'), local('Liberation Mono'), local('Courier New')",
+};
+// The same descriptors as @grafana/ui's GlobalStyles faces (family, style, weight, unicode-range), so each
+// of ours replaces one of theirs in the browser's font matching.
+const LOCAL_FONTS = [
+  ...['normal', 'italic'].flatMap((style) => [400, 500].map((weight) => ({ family: 'Inter', style, weight, range: '' }))),
+  ...[400, 500].map((weight) => ({ family: 'Roboto Mono', style: 'normal', weight, range: LATIN })),
+]
+  .map(
+    (f) =>
+      `@font-face { font-family: '${f.family}'; font-style: ${f.style}; font-weight: ${f.weight}; font-display: swap; src: ${LOCAL_SOURCES[f.family]};${f.range ? ` unicode-range: ${f.range};` : ''} }`,
+  )
+  .join('\n');
+function LocalFonts() {
+  React.useInsertionEffect(() => {
+    const style = document.createElement('style');
+    style.dataset.previewFonts = 'local';
+    style.textContent = LOCAL_FONTS;
+    document.head.appendChild(style);
+    return () => style.remove();
+  }, []);
+  return null;
+}
 const Wrap = ({ children }: { children: React.ReactNode }) => (
   <grafanaUI.ThemeContext.Provider value={config.theme2}>
     <grafanaUI.GlobalStyles />
+    <LocalFonts />
     {children}
   </grafanaUI.ThemeContext.Provider>
 );
@@ -563,6 +652,7 @@ async function boot() {
     user.permissions = session.user.permissions;
     Object.assign(config.bootData.user, { login: session.user.login, orgRole: session.user.grafanaRole, permissions: session.user.permissions });
     const loaded = await loadAll();
+    dataSource = newDataSource(loaded);
     (window as unknown as { preview: unknown }).preview = {
       loaded,
       session,

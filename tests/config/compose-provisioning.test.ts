@@ -46,7 +46,8 @@ describe('docker-compose.yml and provisioning/', () => {
 
   it('runs the backend on port 8000 in demo mode on PostgreSQL, with Prometheus scraping it', () => {
     expect(backend.environment.AEGIS_PORT).toBe('8000');
-    expect(backend.ports).toContain('8000:8000');
+    // Published on loopback only: the demo tokens in this file must not face the network.
+    expect(backend.ports).toContain('127.0.0.1:8000:8000');
     expect(backend.environment.AEGIS_SIMULATOR).toBe('true');
     expect(backend.environment.AEGIS_DATABASE_URL).toMatch(/@postgres:5432\//);
     expect(compose.services.postgres.image).toMatch(/^postgres:15/);
@@ -67,9 +68,11 @@ describe('docker-compose.yml and provisioning/', () => {
     const aegis = datasources.datasources.find((d: { type: string }) => d.type === 'aegis-datasource');
     expect(aegis.jsonData.backendUrl).toBe(BACKEND);
     expect(aegis.uid).toBe('aegis');
+    // The datasource's own read-only credential: anyone who may query it uses it.
+    expect(aegis.secureJsonData.apiToken).toBe('${AEGIS_VIEWER_TOKEN}');
     const prom = datasources.datasources.find((d: { type: string }) => d.type === 'prometheus');
     expect(prom.uid).toBe('prometheus');
-    expect(prom.url).toBe(`http://prometheus:${compose.services.prometheus.ports[0].split(':')[1]}`);
+    expect(prom.url).toBe(`http://prometheus:${compose.services.prometheus.ports[0].split(':').at(-1)}`);
   });
 
   it('every ${VAR} provisioning interpolates is in the Grafana container environment, and the backend shares the secrets', () => {
@@ -77,7 +80,7 @@ describe('docker-compose.yml and provisioning/', () => {
     const refs = new Set(files.flatMap((f) => envRefs(readFileSync(path.join(ROOT, 'provisioning', f), 'utf8'))));
     expect(refs.size).toBeGreaterThan(0);
     for (const v of refs) expect(Object.keys(grafana.environment), v).toContain(v);
-    for (const v of ['AEGIS_GRAFANA_TOKEN', 'AEGIS_INGEST_TOKEN', 'AEGIS_GRAFANA_WEBHOOK_SECRET']) {
+    for (const v of ['AEGIS_GRAFANA_TOKEN', 'AEGIS_VIEWER_TOKEN', 'AEGIS_INGEST_TOKEN', 'AEGIS_GRAFANA_WEBHOOK_SECRET']) {
       expect(backend.environment[v]).toBe(grafana.environment[v]);
     }
   });

@@ -1,7 +1,9 @@
 // The built plugins in the preview host page, against a backend started in demo mode, driven in Debian's
 // chromium: live incident from an injected fault, approval through the emulated Grafana proxy (recorded
 // with the Grafana login), the disabled button for a user without the permission, datasource frames,
-// theme colours, no horizontal overflow at 1280 px, no console errors, screenshots in both themes.
+// theme colours, no horizontal overflow at 1280 px, no console errors, screenshots in both themes; and a
+// whole incident run from the incident page alone (evidence → acknowledge/assign/note → approve with a
+// reason → live verification → resolved → postmortem edited and finalised), which a Viewer sees but cannot change.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -25,7 +27,8 @@ interface Remediation {
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = await probe();
+    // A refused connection while the machine is busy is one failed probe, not the end of the wait.
+    const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2000));
@@ -54,6 +57,9 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
 
   async function open(route: string, opts: { theme?: string; as?: string } = {}): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Two cores shared with other work: give navigation and waits room (behaviour is asserted, not speed).
+    page.setDefaultNavigationTimeout(120_000);
+    page.setDefaultTimeout(90_000);
     pages.push(page);
     const seen = watchErrors(page);
     page.on('close', () => errors.push(...seen.filter((e) => !(OPTIONAL.test(e) && e.includes('404')))));
@@ -100,9 +106,40 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
 
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 
+  /** The incident page in both themes at its current state: the look checks pass and a screenshot is kept. */
+  async function incidentShots(step: string, ready: (page: Page) => Promise<unknown>, as = 'editor') {
+    for (const theme of THEMES) {
+      const page = await open(`${APP}/incidents/${incidentId}`, { theme, as });
+      await ready(page);
+      await checkTheme(page, theme);
+      await shot(page, `workspace-${step}-${theme}`);
+      await page.close();
+    }
+  }
+
+  const incidentDetail = async () => (await server.request('GET', `/api/v1/incidents/${incidentId}`, { token: server.adminToken })).body;
+
+  /** Waits until an evidence chart of the page draws data with a shaded anomaly window (reloading: windows load on open). */
+  async function evidenceWithWindow(page: Page) {
+    await page.getByTestId('aegis-incident-evidence').waitFor();
+    await expect
+      .poll(
+        async () => {
+          const regions = await page.locator('[data-testid="panel-renderer-timeseries"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-regions'))));
+          if (regions.some((n) => n > 0)) return true;
+          await page.reload();
+          await page.getByTestId('aegis-incident-evidence').waitFor();
+          await page.waitForTimeout(3000);
+          return false;
+        },
+        { timeout: 150_000, intervals: [2000] },
+      )
+      .toBe(true);
+  }
+
   it('the datasource plugin returns anomaly score frames, Node Graph frames and a health check', async () => {
     // A fresh backend stores its first anomaly scores after its first detection pass.
-    await until('stored anomaly scores', 180_000, async () => {
+    await until('stored anomaly scores', 360_000, async () => {
       const res = await server.request('GET', '/api/v1/anomalies/scores', { token: server.adminToken });
       return res.status === 200 && res.body.series.some((s: { points: unknown[] }) => s.points.length > 0) ? true : undefined;
     });
@@ -139,6 +176,8 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
       expect(edges?.fields.find((f) => f.name === key)?.values.every((v) => ids.has(v))).toBe(true);
     }
     await page.getByTestId('ds-serviceGraph').getByText('nodes').waitFor();
+    // The query results are visible as values, not only as field names.
+    await page.getByTestId('ds-serviceGraph').getByTestId('ds-frame-rows').first().locator('td', { hasText: 'frontend' }).first().waitFor();
     await page.close();
   });
 
@@ -187,6 +226,33 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
     }
   });
 
+  it('as Editor: evidence charts with the anomaly window, then acknowledge, assign and a note on the timeline', async () => {
+    const page = await open(`${APP}/incidents/${incidentId}`);
+    await evidenceWithWindow(page);
+    const series = await page.locator('[data-testid="panel-renderer-timeseries"]').first().getAttribute('data-series');
+    expect(Number(series)).toBeGreaterThan(0);
+    // Each chart links to Explore on the Aegis datasource with its query.
+    const explore = await page.getByTestId('aegis-incident-evidence').getByRole('link', { name: 'Explore' }).first().getAttribute('href');
+    expect(decodeURIComponent(explore ?? '')).toContain('"queryType":"anomalyScores"');
+    await incidentShots('1-evidence', evidenceWithWindow);
+
+    const ack = page.getByTestId('aegis-incident-action-acknowledge');
+    if (await ack.count()) {
+      await ack.click();
+      await expect.poll(async () => (await incidentDetail()).acknowledged_by).toBe('grafana:preview-editor');
+    }
+    await page.getByTestId('aegis-incident-action-assign').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Assign to me' }).click();
+    await expect.poll(async () => (await incidentDetail()).assignee).toBe('preview-editor');
+    await page.getByTestId('aegis-note-text').fill('e2e: checked the crash loop in the pod logs');
+    await page.getByTestId('aegis-note-add').click();
+    await page.getByTestId('aegis-incident-timeline').locator('li[data-type="note"]', { hasText: 'checked the crash loop' }).waitFor();
+    const timeline = (await incidentDetail()).timeline as Array<{ type: string; actor: string; message: string }>;
+    expect(timeline.find((e) => e.type === 'note')).toMatchObject({ actor: 'grafana:preview-editor', message: 'e2e: checked the crash loop in the pod logs' });
+    await page.close();
+    await incidentShots('2-acknowledged-assigned-note', (p) => p.getByTestId('aegis-incident-timeline').locator('li[data-type="note"]').waitFor());
+  }, 10 * 60_000);
+
   it('a Grafana user without the approve permission sees the buttons disabled with the reason', async () => {
     const proposed = await until('a proposed remediation for the injected incident', 150_000, async () =>
       (await remediationsOf(incidentId))?.find((r) => r.status === 'proposed'),
@@ -217,6 +283,7 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
         await page.close();
         continue;
       }
+      await modal.getByRole('textbox').fill('e2e: the plan matches the evidence');
       await modal.getByRole('button', { name: 'Approve' }).click();
       await expect
         .poll(async () => card.getByTestId(`aegis-remediation-status-${proposed.id}`).getAttribute('data-status'), { timeout: 30_000 })
@@ -230,6 +297,90 @@ describe.skipIf(!exe)('Grafana plugins in the preview host (chromium)', () => {
     expect(after.body.status).not.toBe('rejected');
     expect(after.body.approved_by).toBe('grafana:preview-editor');
   });
+
+  it('as Editor: live verification checklist, resolved, postmortem edited and finalised', async () => {
+    const approved = (await remediationsOf(incidentId))?.find((r) => r.approved_by === 'grafana:preview-editor');
+    expect(approved).toBeDefined();
+    const id = approved?.id ?? '';
+    const page = await open(`${APP}/incidents/${incidentId}`);
+    const checklist = page.getByTestId(`aegis-verification-${id}`);
+    await checklist.waitFor({ timeout: 180_000 });
+    expect(await checklist.getByTestId('aegis-verification-check').count()).toBeGreaterThan(0);
+    await shot(page, 'workspace-3-verification-dark');
+    const light = await open(`${APP}/incidents/${incidentId}`, { theme: 'light' });
+    await light.getByTestId(`aegis-verification-${id}`).waitFor();
+    await checkTheme(light, 'light');
+    await shot(light, 'workspace-3-verification-light');
+    await light.close();
+    // The checklist updates live until the check ends (passed: the incident resolves itself; failed: reverted).
+    await expect
+      .poll(async () => checklist.getAttribute('data-phase'), { timeout: 11 * 60_000, intervals: [3000] })
+      .toMatch(/passed|failed|inconclusive/);
+    const checks = await checklist.getByTestId('aegis-verification-check').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    expect(checks.every((c) => c === 'passed' || c === 'failed')).toBe(true);
+
+    const status = page.getByTestId('aegis-incident-status');
+    await page.waitForTimeout(5000);
+    if (!['resolved', 'closed'].includes((await status.getAttribute('data-status')) ?? '')) {
+      await page.getByTestId('aegis-incident-action-resolve').click();
+      await page.getByTestId('aegis-dialog-text').fill('e2e: resolved by hand after the check');
+      await page.getByTestId('aegis-dialog-confirm').click();
+    }
+    await expect.poll(async () => status.getAttribute('data-status'), { timeout: 30_000 }).toBe('resolved');
+    // A resolved incident offers nothing to approve.
+    expect(await page.getByTestId('aegis-approve').count()).toBe(0);
+    await page.getByTestId('aegis-incident-action-reopen').waitFor();
+    await incidentShots('4-resolved', (p) => p.getByTestId('aegis-postmortem-rendered').waitFor({ timeout: 60_000 }));
+
+    const pm = page.getByTestId('aegis-incident-postmortem');
+    await pm.getByTestId('aegis-postmortem-rendered').waitFor({ timeout: 60_000 });
+    expect(await pm.getByTestId('aegis-postmortem-rendered').locator('h1, h2').count()).toBeGreaterThan(0);
+    await pm.getByTestId('aegis-postmortem-edit').click();
+    const text = pm.getByTestId('aegis-postmortem-text');
+    await text.fill(`${await text.inputValue()}\n\n## Follow-up (e2e)\n\n- alert on restart count before the crash loop\n`);
+    await pm.getByTestId('aegis-postmortem-save').click();
+    await pm.getByTestId('aegis-postmortem-rendered').getByRole('heading', { name: 'Follow-up (e2e)' }).waitFor();
+    await incidentShots('5-postmortem-edited', (p) => p.getByRole('heading', { name: 'Follow-up (e2e)' }).waitFor());
+    await pm.getByTestId('aegis-postmortem-finalise').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Finalise' }).click();
+    await pm.getByText(/^Final since/).waitFor();
+    expect(await pm.getByTestId('aegis-postmortem-edit').count()).toBe(0);
+    const saved = await server.request('GET', `/api/v1/incidents/${incidentId}/postmortem`, { token: server.adminToken });
+    expect(saved.body.markdown).toContain('## Follow-up (e2e)');
+    expect(saved.body.final_by).toBe('grafana:preview-editor');
+    await page.close();
+    await incidentShots('6-postmortem-final', (p) => p.getByText(/^Final since/).waitFor());
+  }, 25 * 60_000);
+
+  it('as Viewer: the same incident page shows everything and changes nothing', async () => {
+    const before = await incidentDetail();
+    const page = await open(`${APP}/incidents/${incidentId}`, { as: 'viewer' });
+    const warnings: string[] = [];
+    page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await page.reload();
+    await page.getByTestId('aegis-incident-detail').waitFor();
+    await evidenceWithWindow(page);
+    await page.getByTestId('aegis-incident-timeline').locator('li[data-type="note"]').waitFor();
+    await page.getByTestId('aegis-postmortem-rendered').getByRole('heading', { name: 'Follow-up (e2e)' }).waitFor();
+    await page.getByTestId(/^aegis-verification-/).first().waitFor();
+    // Every action is there, disabled, and the missing role is named.
+    const actions = page.getByTestId('aegis-incident-actions').getByRole('button');
+    expect(await actions.count()).toBeGreaterThan(2);
+    for (const b of await actions.all()) expect(await b.isDisabled()).toBe(true);
+    await page.getByTestId('aegis-incident-actions-denied').getByText('Editor role').waitFor();
+    expect(await page.getByTestId('aegis-note-add').isDisabled()).toBe(true);
+    expect(await page.getByTestId('aegis-note-text').isDisabled()).toBe(true);
+    await page.getByTestId('aegis-incident-action-reopen').click({ force: true });
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await page.close();
+    await incidentShots('7-viewer', (p) => p.getByTestId('aegis-incident-actions-denied').waitFor(), 'viewer');
+    const after = await incidentDetail();
+    expect(after.timeline.length).toBe(before.timeline.length);
+    expect(after.status).toBe(before.status);
+    expect(after.assignee).toBe(before.assignee);
+    // The preview serves no Grafana font files: none is fetched, so none fails to decode.
+    expect(warnings.filter((w) => /font/i.test(w)), warnings.join('\n')).toEqual([]);
+  }, 10 * 60_000);
 
   it('the agents and IaC findings pages render their tables', async () => {
     const agents = await open(`${APP}/agents`);

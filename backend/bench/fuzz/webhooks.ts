@@ -4,6 +4,7 @@ import type { Principal } from '../../src/api/principal.js';
 import type { RouteDef } from '../../src/api/route.js';
 import type { EventBus } from '../../src/events/bus.js';
 import { alertWebhookRoutes } from '../../src/ingest/routes.js';
+import { signaturePrincipal } from '../../src/ingest/auth.js';
 import { githubWebhookRoutes } from '../../src/ingest/github.js';
 import { sign, verifyGithubSignature, verifyGrafanaSignature, verifySlackSignature } from '../../src/ingest/signature.js';
 import type { SignalWriter } from '../../src/ingest/writer.js';
@@ -57,9 +58,9 @@ function fakeRequest(headers: Record<string, string>, rawBody = ''): Request {
 }
 
 /** Parses the body with the route's schema and calls its handler, as the server's mountRoute does. */
-async function callRoute(route: RouteDef, body: unknown, req: Request): Promise<void> {
+async function callRoute(route: RouteDef, body: unknown, req: Request, as = principal): Promise<void> {
   const parsed = route.body ? route.body.parse(body ?? {}) : undefined;
-  await route.handler({ params: {}, query: {}, body: parsed, principal, req });
+  await route.handler({ params: {}, query: {}, body: parsed, principal: as, req });
 }
 
 /** Mostly a plausible value, sometimes a hostile one: most payloads should get past validation to the code behind it. */
@@ -291,7 +292,8 @@ export function slackTarget(): FuzzTarget<unknown> {
     async: true,
     arbitrary: slackInput,
     async run(input) {
-      await callRoute(route!, jsonBody(input), fakeRequest({}));
+      // As a verified Slack signature: the only path on which approve/reject reach the decisions.
+      await callRoute(route!, jsonBody(input), fakeRequest({}), signaturePrincipal('slack'));
       posted.length = 0;
       return undefined;
     },

@@ -1,6 +1,7 @@
 /**
- * Builds kics-map.json from the KICS equivalents each rule declares (references.kics, by query directory name)
- * plus the hand-kept overrides in kics-map-overrides.json (match type, excluded samples with reasons, notes).
+ * Builds kics-map.json from the KICS query ids in the catalogue mapping (catalog/equivalents/equivalents.json, applied
+ * to each rule's references.kics) plus the hand-kept overrides in kics-map-overrides.json (match type, excluded samples
+ * with reasons, notes). Ids of queries the corpus does not hold are skipped.
  *
  *   node --import tsx backend/bench/iac/build-kics-map.ts --corpus ../shared/data/kics
  */
@@ -19,11 +20,11 @@ const overrides = JSON.parse(readFileSync(path.join(here, 'kics-map-overrides.js
 const byKey = new Map<string, { kics_id: string; kics_name: string; platform: string; rules: string[] }>();
 const missing: string[] = [];
 for (const rule of BUILTIN_RULES) {
-  for (const dir of rule.references.kics ?? []) {
+  for (const id of rule.references.kics ?? []) {
     const platform = PLATFORM[rule.frameworks[0] ?? 'terraform'];
-    const q = queries.find((x) => x.platform === platform && x.query_dir.split('/').pop() === dir);
-    if (!q) {
-      missing.push(`${rule.id} -> ${platform}/${dir}`);
+    const q = queries.find((x) => x.query_id === id);
+    if (!q || q.platform !== platform) {
+      missing.push(`${rule.id} -> ${platform}/${id}${q ? ` (a ${q.platform} query)` : ''}`);
       continue;
     }
     const entry = byKey.get(q.query_id) ?? { kics_id: q.query_id, kics_name: q.queryName, platform, rules: [] };
@@ -40,6 +41,6 @@ const mappings = [...byKey.values()]
     const o = overrides[m.kics_id] ?? family ?? {};
     return { ...m, match: o.match ?? 'exact', exclude_files: o.exclude_files ?? [], note: o.note ?? 'rule checks the same attribute(s) as the query' };
   });
-writeFileSync(path.join(here, 'kics-map.json'), JSON.stringify({ version: 1, generated_from: 'rule references.kics + kics-map-overrides.json', mappings }, null, 1) + '\n');
+writeFileSync(path.join(here, 'kics-map.json'), JSON.stringify({ version: 1, generated_from: 'catalog/equivalents/equivalents.json (kics) + kics-map-overrides.json', mappings }, null, 1) + '\n');
 console.log(`mapped ${mappings.length} queries from ${BUILTIN_RULES.length} rules`);
 for (const m of missing) console.log(`  not in corpus: ${m}`);

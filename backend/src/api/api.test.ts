@@ -140,6 +140,9 @@ describe('secured API', () => {
     expect(named.status).toBe(201);
     const detail = await s.request('GET', `/api/v1/incidents/${named.body.id}`, { token: viewer });
     expect(detail.body.timeline[0].actor).toBe('grafana:alice@example.com');
+    // The audit row names both: the Grafana user claimed, and the token that carried the claim.
+    const created = (await auditFor('incident.create')).find((e: { target: string }) => e.target === named.body.id);
+    expect(created).toMatchObject({ actor: 'grafana:alice@example.com', details: { credential: expect.stringMatching(/^token:/) } });
   });
 
   it('serves an OpenAPI 3.1 document generated from the route schemas', async () => {
@@ -170,5 +173,22 @@ describe('secured API', () => {
   it('never returns stack traces', async () => {
     const res = await s.request('POST', `/api/v1/incidents/${incidentId}/resolve`, { token: operator, rawBody: '[' });
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('MCP: malformed bodies get a JSON error without a stack trace; failed authentications are throttled and audited', async () => {
+    const mcp = (headers: Record<string, string>, body: string) =>
+      fetch(`${s.url}/api/v1/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body });
+    const malformed = await mcp({}, '{"jsonrpc":');
+    const text = await malformed.text();
+    expect(malformed.status).toBe(400);
+    expect(text).not.toMatch(/<pre>|at .*\(\/|node_modules/);
+    expect(JSON.parse(text).error.code).toBeTruthy();
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await mcp({ authorization: `Bearer guess-${i}` }, '{}')).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses).toContain(429);
+    const audited = await auditFor('mcp.authenticate');
+    expect(audited.length).toBeGreaterThanOrEqual(20);
+    expect(audited[0]).toMatchObject({ actor: 'anonymous', result: 'denied' });
   });
 });

@@ -10,6 +10,8 @@ export interface Authenticator {
   authenticate(authorization: string | undefined, grafanaUser: string | undefined): Promise<Principal | undefined>;
   /** Drops a cached token at once (after revoke). */
   forget(tokenId: string): void;
+  /** Tells `listener` about every forgotten (revoked) token: open WebSockets of it are closed. */
+  onForget?(listener: (tokenId: string) => void): () => void;
 }
 
 const CACHE_MS = 10_000;
@@ -20,6 +22,7 @@ const GRAFANA_LOGIN = /^[\w.@+-]{1,190}$/;
 export function createAuthenticator({ tokens, clock }: { tokens: TokenRepository; clock: Clock }): Authenticator {
   const cache = new Map<string, { token: ApiToken; until: number }>();
   const touched = new Map<string, number>();
+  const forgetListeners = new Set<(tokenId: string) => void>();
 
   const lookup = async (secret: string) => {
     const key = sha256Hex(secret);
@@ -51,6 +54,11 @@ export function createAuthenticator({ tokens, clock }: { tokens: TokenRepository
     },
     forget(tokenId) {
       for (const [key, entry] of cache) if (entry.token.id === tokenId) cache.delete(key);
+      for (const listener of forgetListeners) listener(tokenId);
+    },
+    onForget(listener) {
+      forgetListeners.add(listener);
+      return () => forgetListeners.delete(listener);
     },
   };
 }

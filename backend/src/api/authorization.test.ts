@@ -163,7 +163,7 @@ describe('authorisation matrix (docs/authorization.md)', () => {
       clock: systemClock,
       logger: silentLogger,
     });
-    previewServer = http.createServer(withPreview(preview, express()));
+    previewServer = http.createServer(withPreview(preview, express(), silentLogger));
     await new Promise<void>((r) => previewServer.listen(0, '127.0.0.1', r));
     previewUrl = `http://127.0.0.1:${(previewServer.address() as AddressInfo).port}`;
 

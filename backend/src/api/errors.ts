@@ -46,3 +46,23 @@ export function errorMiddleware({
       });
   };
 }
+
+/**
+ * The last handler of the apps served in front of the API (MCP, the preview): express's default one
+ * answers HTML with a stack trace outside production; this one answers JSON with a safe message.
+ */
+export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const typed = toAegisError(err);
+    const raw = (err as { status?: number; statusCode?: number } | null)?.status ?? (err as { statusCode?: number } | null)?.statusCode;
+    // A 4xx from express itself (static's 404, body-parser's 400/413) keeps its status; its message is safe.
+    const status = err instanceof AegisError ? err.status : typeof raw === 'number' && raw >= 400 && raw < 500 ? raw : (typed?.status ?? 500);
+    if (status >= 500) logger.error('request failed', { method: req.method, path: req.path, err });
+    const body =
+      typed && typed.status === status
+        ? errorBody(typed)
+        : { error: { code: status === 404 ? 'not_found' : status >= 500 ? 'internal' : 'invalid_input', message: status >= 500 ? 'internal error' : status === 404 ? `no such file: ${req.path}` : 'bad request' } };
+    if (!res.headersSent) res.status(status).json(body);
+    else res.end();
+  };
+}

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import { jsonErrorHandler } from './errors.js';
+import { createRateLimiter, type RateLimitPolicy } from './rate-limit.js';
 import type { AuditLog } from '../store/audit.js';
 import type { TokenRepository } from '../store/tokens.js';
 import type { Role } from '../store/types.js';
@@ -17,7 +19,8 @@ const APPROVE_ACTION = 'aegis-app.remediations:approve';
 /** Who the preview page acts as: a Grafana user behind the app's proxy token, or a plain read-only token. */
 export const PREVIEW_PERSONAS = {
   editor: { role: 'grafana', login: 'preview-editor', grafanaRole: 'Editor', permissions: [APPROVE_ACTION] },
-  viewer: { role: 'grafana', login: 'preview-viewer', grafanaRole: 'Viewer', permissions: [] },
+  // A Grafana Viewer can change nothing, so the preview's Viewer holds a viewer token, not the app's grafana one.
+  viewer: { role: 'viewer', login: 'preview-viewer', grafanaRole: 'Viewer', permissions: [] },
   readonly: { role: 'viewer', login: 'preview-readonly', grafanaRole: 'Viewer', permissions: [] },
 } as const satisfies Record<string, { role: Role; login: string; grafanaRole: string; permissions: readonly string[] }>;
 export type PreviewPersona = keyof typeof PREVIEW_PERSONAS;
@@ -36,11 +39,32 @@ export interface PreviewDeps {
   audit: AuditLog;
   clock: Clock;
   logger: Logger;
+  /** Sessions issued (all clients together: they are all this machine). */
+  sessionLimit?: RateLimitPolicy;
+}
+
+/** Ten sessions in a burst, then one every ten seconds: a page load needs one. */
+export const PREVIEW_SESSION_LIMIT: RateLimitPolicy = { ratePerSecond: 0.1, burst: 10 };
+const FORWARDING_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip', 'via'];
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
+
+/**
+ * Why a session request is not from this machine's own browser, if it is not: the socket is not loopback,
+ * a proxy forwarded it (behind a same-host proxy every client looks local), or the Host is not a loopback
+ * name (a DNS-rebinding page reaches 127.0.0.1 under its own name).
+ */
+export function notLocal(req: Request): string | undefined {
+  if (!isLoopback(req.socket.remoteAddress)) return 'the client is not on this machine (loopback)';
+  const forwarded = FORWARDING_HEADERS.find((h) => req.headers[h] !== undefined);
+  if (forwarded) return `the request came through a proxy (${forwarded})`;
+  if (!LOOPBACK_HOST.test(req.headers.host ?? '')) return 'the Host header is not a loopback name (localhost, 127.0.0.1, [::1])';
+  return undefined;
 }
 
 export function createPreviewRouter(deps: PreviewDeps): express.Router {
   const { repoRoot, tokens, audit, clock, logger } = deps;
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true, strict: true });
+  const sessions = createRateLimiter({ policy: deps.sessionLimit ?? PREVIEW_SESSION_LIMIT, clock });
   const hostDir = path.join(repoRoot, 'preview', 'dist');
   const iconDir = path.join(repoRoot, 'node_modules', '@grafana', 'ui', 'dist', 'public', 'img', 'icons');
   const built = () => existsSync(path.join(hostDir, 'index.html'));
@@ -54,9 +78,16 @@ export function createPreviewRouter(deps: PreviewDeps): express.Router {
   router.get(['/preview', '/preview/'], (_req, res) => (built() ? res.sendFile(path.join(hostDir, 'index.html')) : notBuilt(res)));
   router.use('/preview/assets', express.static(hostDir, { index: false, fallthrough: false }));
   router.post('/preview/session', express.json({ limit: 1024 }), async (req: Request, res: Response) => {
-    // Tokens are handed out without credentials, so only to this machine (npm start binds 127.0.0.1).
-    if (!isLoopback(req.socket.remoteAddress)) {
-      res.status(403).json({ error: { code: 'forbidden', message: 'preview sessions are issued only to clients on this machine (loopback)' } });
+    // Tokens are handed out without credentials, so only to this machine's own browser (npm start binds 127.0.0.1).
+    const refusal = notLocal(req);
+    if (refusal) {
+      res.status(403).json({ error: { code: 'forbidden', message: `preview sessions are issued only to clients on this machine: ${refusal}` } });
+      return;
+    }
+    const decision = sessions.take('sessions');
+    if (!decision.ok) {
+      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+      res.status(429).json({ error: { code: 'rate_limited', message: `too many preview sessions: retry in ${decision.retryAfterSeconds} s` } });
       return;
     }
     const parsed = sessionBody.safeParse(req.body ?? {});
@@ -73,7 +104,7 @@ export function createPreviewRouter(deps: PreviewDeps): express.Router {
       target: `token:${token.id}`,
       result: 'success',
       details: { persona: parsed.data.persona, role: persona.role, expires_at: expiresAt.toISOString() },
-      remote_addr: req.ip ?? null,
+      remote_addr: req.socket.remoteAddress ?? null,
     });
     logger.info('preview session token issued', { persona: parsed.data.persona, role: persona.role });
     res.json({
@@ -101,11 +132,14 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 /** Serves the preview routes before the API app (they need no API token; the session endpoint issues one). */
-export function withPreview(preview: express.Router, app: express.Express): express.Express {
+export function withPreview(preview: express.Router, app: express.Express, logger: Logger): express.Express {
   const outer = express();
   outer.disable('x-powered-by');
   outer.set('trust proxy', 'loopback');
+  outer.set('case sensitive routing', true);
+  outer.set('strict routing', true);
   outer.use(preview);
   outer.use(app);
+  outer.use(jsonErrorHandler(logger));
   return outer;
 }

@@ -24,3 +24,8 @@ export interface Principal {
 export function can(principal: Principal, permission: Permission): boolean {
   return ROLE_PERMISSIONS[principal.role].includes(permission);
 }
+
+/** The credential a request used, as audit rows name it next to the actor it claims to be. */
+export function credentialOf(principal: Principal): string {
+  return principal.tokenId.startsWith('signature:') ? principal.tokenName : `token:${principal.tokenName}`;
+}

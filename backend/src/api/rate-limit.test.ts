@@ -190,10 +190,11 @@ describe('API request limits over HTTP', () => {
     expect(statuses.filter((x) => x === 429)).toHaveLength(200);
     const denied = (await store.audit.list({ actor: 'token:limited-b', result: 'denied', limit: 500 })).items;
     expect(denied.length - before).toBe(3);
+    expect(denied.slice(0, 3).map((e) => (e.details as { denied_in_a_row?: number }).denied_in_a_row)).toEqual([200, 100, 1]);
     expect(denied.slice(0, 3).map((e) => e.details)).toEqual([
-      { denied_in_a_row: 200 },
-      { denied_in_a_row: 100 },
-      { denied_in_a_row: 1 },
+      { denied_in_a_row: 200, credential: 'token:limited-b' },
+      { denied_in_a_row: 100, credential: 'token:limited-b' },
+      { denied_in_a_row: 1, credential: 'token:limited-b' },
     ]);
   });
 

@@ -12,6 +12,8 @@ export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number
 export interface RateLimiter {
   /** Spends one request from `key`'s bucket, or says how long until one is available again. */
   take(key: string): RateDecision;
+  /** Whether `key` could spend a request now (spends nothing). */
+  available(key: string): boolean;
   /** Buckets held now (bounded by `maxKeys`). */
   size(): number;
 }
@@ -74,6 +76,10 @@ export function createRateLimiter(o: RateLimiterOptions): RateLimiter {
       }
       buckets.set(key, { tokens: tokens - 1, at: now, denied: 0 });
       return { ok: true };
+    },
+    available(key) {
+      const found = buckets.get(key);
+      return !found || refilled(found, o.clock.nowMs()) >= 1;
     },
     size: () => buckets.size,
   };

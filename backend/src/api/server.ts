@@ -9,7 +9,7 @@ import type { Authenticator } from './auth.js';
 import { errorMiddleware } from './errors.js';
 import { httpMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
-import { can, type Principal } from './principal.js';
+import { can, credentialOf, type Principal } from './principal.js';
 import { auditsRefusal, createApiLimiter, DEFAULT_RATE_LIMIT, type ApiRateLimits } from './rate-limit.js';
 import type { RouteDef } from './route.js';
 
@@ -50,6 +50,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');
+  // Grafana matches proxy routes case-sensitively; so must we, or /REMEDIATIONS/… slips past reqAction.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
 
   const auditRequest = (req: Request, res: Response, status: number, extra: Partial<NewAuditEntry> = {}) => {
     const l = locals(res);
@@ -70,8 +73,8 @@ export function createApp(deps: AppDeps): express.Express {
       status,
       request_id: l.requestId,
       remote_addr: req.ip ?? null,
-      details: {},
       ...extra,
+      details: { ...(l.principal ? { credential: credentialOf(l.principal) } : {}), ...(extra.details as Record<string, unknown> | undefined) },
     });
   };
 
@@ -158,7 +161,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(await deps.metrics.metrics());
   });
 
-  const v1 = express.Router();
+  const v1 = express.Router({ caseSensitive: true, strict: true });
   for (const route of deps.routes) mountRoute(v1, route, auditRequest);
   app.use('/api/v1', v1);
 

@@ -1,10 +1,9 @@
 import { userInfo } from 'node:os';
 import type { AegisConfig } from '../config/index.js';
-import { openConfiguredDatabase } from '../main.js';
 import { AegisError, AuthenticationError, InputError, UnavailableError } from '../platform/errors.js';
 import { systemClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
-import { createStore, migrate, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { ApiToken, Incident, IncidentDetail, IncidentStatus, Role } from '../store/types.js';
 
 /** What the CLI's commands need; served over HTTP by a running server, or straight from the local store. */
@@ -18,6 +17,9 @@ export interface CliBackend {
   revokeToken(idOrPrefix: string): Promise<ApiToken>;
   listIncidents(filter: { status?: IncidentStatus[]; service?: string; limit: number }): Promise<Incident[]>;
   getIncident(id: string): Promise<IncidentDetail>;
+  acknowledgeIncident(id: string): Promise<Incident>;
+  resolveIncident(id: string, resolution?: string): Promise<Incident>;
+  addNote(id: string, text: string): Promise<{ id: string; created_at: string }>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,9 @@ export function httpBackend(baseUrl: string, token: string | undefined): CliBack
       return (await call<{ items: Incident[] }>('GET', `/incidents?${q}`)).items;
     },
     getIncident: (id) => call('GET', `/incidents/${encodeURIComponent(id)}`),
+    acknowledgeIncident: (id) => call('POST', `/incidents/${encodeURIComponent(id)}/acknowledge`, {}),
+    resolveIncident: (id, resolution) => call('POST', `/incidents/${encodeURIComponent(id)}/resolve`, resolution ? { resolution } : {}),
+    addNote: (id, text) => call('POST', `/incidents/${encodeURIComponent(id)}/notes`, { text }),
     close: async () => {},
   };
 }
@@ -66,6 +71,8 @@ class HttpCliError extends AegisError {
 
 /** Opens the configured store directly; fails clearly when a running server holds the embedded database. */
 export async function localBackend(config: AegisConfig): Promise<CliBackend> {
+  // Loaded only here: the server's modules are what makes a command slow to start.
+  const [{ openConfiguredDatabase }, { createStore, migrate }] = await Promise.all([import('../main.js'), import('../store/index.js')]);
   const db = await openConfiguredDatabase(config);
   await migrate(db, silentLogger);
   const store: Store = createStore({ db, clock: systemClock });
@@ -94,9 +101,18 @@ export async function localBackend(config: AegisConfig): Promise<CliBackend> {
     revokeToken: (id) => audited('token.revoke', id, () => store.tokens.revoke(id)),
     listIncidents: async (f) => (await store.incidents.list(f)).items,
     async getIncident(id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new InputError('incident id must be a UUID');
-      return store.incidents.getDetail(id);
+      return store.incidents.getDetail(uuid(id));
+    },
+    acknowledgeIncident: (id) => audited('incident.acknowledge', id, () => store.incidents.acknowledge(uuid(id), actor)),
+    resolveIncident: (id, resolution) => audited('incident.resolve', id, () => store.incidents.resolve(uuid(id), actor, resolution)),
+    async addNote() {
+      throw new InputError('notes are written through the server: start it (npm start) or set AEGIS_URL and AEGIS_TOKEN');
     },
     close: () => db.close(),
   };
+}
+
+function uuid(id: string): string {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new InputError('incident id must be a UUID');
+  return id;
 }

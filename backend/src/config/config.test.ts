@@ -22,6 +22,11 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { file })).toThrow(/unknown keys.*AEGIS_PROT/);
   });
 
+  it('refuses a configured token too short to resist guessing', () => {
+    expect(() => loadConfig({ AEGIS_ADMIN_TOKEN: 'x' })).toThrow(/AEGIS_ADMIN_TOKEN.*16 characters/);
+    expect(() => loadConfig({ AEGIS_VIEWER_TOKEN: 'short-token' })).toThrow(/AEGIS_VIEWER_TOKEN/);
+  });
+
   it('refuses bad values with a message naming the key', () => {
     expect(() => loadConfig({ AEGIS_PORT: 'eighty' })).toThrow(InputError);
     expect(() => loadConfig({ AEGIS_PORT: 'eighty' })).toThrow(/AEGIS_PORT/);
@@ -30,8 +35,8 @@ describe('configuration', () => {
   });
 
   it('lists secrets for scrubbing and reports unknown AEGIS_ variables', () => {
-    const c = loadConfig({ AEGIS_ADMIN_TOKEN: 'adm-123456', AEGIS_SLACK_SIGNING_SECRET: 'slack-secret' });
-    expect(secretValues(c)).toEqual(expect.arrayContaining(['adm-123456', 'slack-secret']));
+    const c = loadConfig({ AEGIS_ADMIN_TOKEN: 'adm-1234567890abcd', AEGIS_SLACK_SIGNING_SECRET: 'slack-secret' });
+    expect(secretValues(c)).toEqual(expect.arrayContaining(['adm-1234567890abcd', 'slack-secret']));
     expect(unknownEnvKeys({ AEGIS_PORTT: '1', AEGIS_PORT: '1', HOME: '/' })).toEqual(['AEGIS_PORTT']);
   });
 });

@@ -6,6 +6,8 @@ import { InputError } from '../platform/errors.js';
 import { parseFailpoints } from '../platform/failpoints.js';
 
 const optionalString = z.string().trim().min(1).optional();
+/** A configured API token: long enough that guessing it is hopeless (the generated ones are 47 characters). */
+const configuredToken = z.string().trim().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 24)').optional();
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
@@ -20,9 +22,11 @@ export const configSchema = z
     AEGIS_PORT: port.default(8000),
     AEGIS_TLS_CERT: optionalString,
     AEGIS_TLS_KEY: optionalString,
-    AEGIS_ADMIN_TOKEN: optionalString,
-    AEGIS_INGEST_TOKEN: optionalString,
-    AEGIS_GRAFANA_TOKEN: optionalString,
+    AEGIS_ADMIN_TOKEN: configuredToken,
+    AEGIS_INGEST_TOKEN: configuredToken,
+    AEGIS_GRAFANA_TOKEN: configuredToken,
+    /** The datasource's read-only credential (role viewer), provisioned like the others. */
+    AEGIS_VIEWER_TOKEN: configuredToken,
     AEGIS_URL: optionalString,
     AEGIS_TOKEN: optionalString,
     AEGIS_DATABASE_URL: optionalString,
@@ -32,6 +36,8 @@ export const configSchema = z
     AEGIS_SIMULATOR: flag,
     AEGIS_SIM_PORT: port.optional(),
     AEGIS_PROMETHEUS_URL: z.url().optional(),
+    /** Metric naming of the Prometheus queries: default (cAdvisor + kube-state-metrics), istio, linkerd, otel; comma-separated merges. */
+    AEGIS_METRIC_TEMPLATES: z.string().regex(/^\s*(default|istio|linkerd|otel)\s*(,\s*(default|istio|linkerd|otel)\s*)*$/, 'a comma-separated list of default, istio, linkerd, otel').default('default'),
     AEGIS_LOKI_URL: z.url().optional(),
     /** Tempo's query-frontend (e.g. http://tempo:3200): spans for root cause analysis. */
     AEGIS_TEMPO_URL: z.url().optional(),
@@ -47,7 +53,11 @@ export const configSchema = z
     AEGIS_LLM_MODEL: optionalString,
     AEGIS_LLM_API_KEY: optionalString,
     AEGIS_TF_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+    /** Opt in to the LSTM ensemble member (off: bench:nab:ablation shows no held-out gain; README, Anomaly detection). */
+    AEGIS_DETECT_LSTM: flag,
     AEGIS_EXTENSIONS_DIR: optionalString,
+    /** Server folders POST /iac/scan may read with `path` (comma-separated; unset: none). */
+    AEGIS_IAC_ROOTS: optionalString,
     AEGIS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** Largest request body accepted, in bytes. */
     AEGIS_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
@@ -125,6 +135,7 @@ export function secretValues(config: AegisConfig): string[] {
     'AEGIS_ADMIN_TOKEN',
     'AEGIS_INGEST_TOKEN',
     'AEGIS_GRAFANA_TOKEN',
+    'AEGIS_VIEWER_TOKEN',
     'AEGIS_TOKEN',
     'AEGIS_GRAFANA_API_TOKEN',
     'AEGIS_GRAFANA_WEBHOOK_SECRET',

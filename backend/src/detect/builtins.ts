@@ -1,4 +1,5 @@
 import type { Registry } from '../platform/registry.js';
+import { cadDetector } from './cad/index.js';
 import { contextDetector } from './context/index.js';
 import { ewmaDetector } from './ewma/index.js';
 import { iforestDetector } from './iforest/index.js';
@@ -6,6 +7,7 @@ import { knnDetector } from './knn/index.js';
 import { lstmDetector } from './lstm/detector.js';
 import { madDetector } from './mad/index.js';
 import { seasonalDetector } from './seasonal/index.js';
+import { spatialDetector } from './spatial/index.js';
 import type { DetectorDefinition } from './types.js';
 import { zscoreDetector } from './zscore/index.js';
 
@@ -18,6 +20,8 @@ export const BUILTIN_DETECTORS: DetectorDefinition[] = [
   iforestDetector,
   contextDetector,
   knnDetector,
+  cadDetector,
+  spatialDetector,
   lstmDetector,
 ];
 

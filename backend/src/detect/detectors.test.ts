@@ -30,7 +30,8 @@ const argmaxAfter = (a: Float64Array, from: number) => {
 };
 
 // The LSTM member is group-level (fed by the service); lstm.test.ts and the service suite cover it.
-const pointDetectors = BUILTIN_DETECTORS.filter((d) => d.id !== 'context' && !d.groupLevel);
+// Pattern detectors (context, cad) score shapes, not distances: their own suites below.
+const pointDetectors = BUILTIN_DETECTORS.filter((d) => d.id !== 'context' && d.id !== 'cad' && !d.groupLevel);
 
 describe.each(pointDetectors.map((d) => [d.id, d] as const))('%s detector', (_id, def) => {
   const r = noise(1);

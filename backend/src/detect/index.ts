@@ -1,6 +1,8 @@
 export * from './types.js';
 export * from './builtins.js';
 export * from './calibration/index.js';
+export * from './calibration/likelihood.js';
+export * from './threshold.js';
 export * from './ensemble/index.js';
 export * from './post-rules/index.js';
 export * from './pipeline/index.js';
@@ -22,3 +24,5 @@ export * from './service/memory-source.js';
 export { knnDetector, createKnnDetector } from './knn/index.js';
 export * from './lstm/index.js';
 export * from './service/lstm-groups.js';
+export { cadDetector, createCadDetector } from './cad/index.js';
+export { spatialDetector, createSpatialDetector } from './spatial/index.js';

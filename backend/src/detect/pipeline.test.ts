@@ -9,6 +9,7 @@ import { formatScoresCsv, parseSeriesCsv, parseTimestamp } from './csv/index.js'
 import { createEnsemble } from './ensemble/index.js';
 import { createSeriesScorer, DEFAULT_PIPELINE } from './pipeline/index.js';
 import { createPostRules } from './post-rules/index.js';
+import { ANOMALY_ALARM_THRESHOLD } from './threshold.js';
 import { seriesPoints } from './types.js';
 
 function noise(seed: number) {
@@ -72,15 +73,15 @@ describe('ensemble voting', () => {
 });
 
 describe('post-rules', () => {
-  it('reports the onset of a long anomalous stretch once, damping what does not rise above it', () => {
+  it('in the alarm stream, reports the onset of a long anomalous stretch once, damping what does not rise above it', () => {
     const rules = createPostRules({ suppressWindow: 10, damp: 0.5 });
-    const out = [0.1, 0.8, 0.8, 0.7, 0.9].map((s) => rules.next(s, 2).score);
+    const out = [0.1, 0.8, 0.8, 0.7, 0.9].map((s) => rules.next(s, 2).alarmScore);
     expect(out).toEqual([0.1, 0.8, 0.4, 0.35, 0.9]);
   });
 
   it('forgets the suppressing maximum after the window', () => {
     const rules = createPostRules({ suppressWindow: 3, damp: 0 });
-    const out = [0.9, 0.5, 0.5, 0.5, 0.5].map((s) => rules.next(s, 2).score);
+    const out = [0.9, 0.5, 0.5, 0.5, 0.5].map((s) => rules.next(s, 2).alarmScore);
     expect(out[4]).toBe(0.5);
   });
 
@@ -105,14 +106,27 @@ describe('the full pipeline', () => {
   values[2500] = 80;
   const points = seriesPoints(values, undefined, 300_000);
 
-  it('reports scores in [0,1] with the spike on top and an alarm there', () => {
+  it('reports probabilities in [0,1]: the spike on top and over the alarm threshold, an alarm there', () => {
     const scorer = createSeriesScorer(DEFAULT_PIPELINE, builtinLookup);
     const out = scorer.score(points);
     const live = out.scores.subarray(750);
     expect(Math.min(...live)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...live)).toBeLessThanOrEqual(1);
     expect(out.scores[2500]).toBe(Math.max(...live));
+    expect(out.scores[2500]).toBeGreaterThanOrEqual(ANOMALY_ALARM_THRESHOLD);
+    expect(scorer.threshold).toBe(ANOMALY_ALARM_THRESHOLD);
     expect(out.alarms[2500]).toBe(1);
+    // A healthy series rarely exceeds 0.5.
+    const healthy = Array.from(live).filter((_s, i) => Math.abs(i + 750 - 2500) > 20);
+    expect(healthy.filter((s) => s > 0.5).length / healthy.length).toBeLessThan(0.01);
+  });
+
+  it('shows a second anomaly soon after the first: suppression acts on alarms, never on the displayed score', () => {
+    const twice = Float64Array.from(values);
+    twice[2600] = 80; // 100 points after the first spike, inside the alarm stream's onset window
+    const out = createSeriesScorer(DEFAULT_PIPELINE, builtinLookup).score({ timestamps: points.timestamps, values: twice });
+    expect(out.scores[2600]).toBeGreaterThanOrEqual(ANOMALY_ALARM_THRESHOLD);
+    expect(out.alarmScores[2600]).toBeLessThanOrEqual(out.scores[2600] ?? 0);
   });
 
   it('streams: chunked scoring equals one pass, and a restored scorer carries on identically', () => {

@@ -95,6 +95,14 @@ criticality:
     expect(view.nodes.find((n) => n.id === 'fe')?.subTitle).toBe('shop · Deployment');
   });
 
+  it('gives an entry service its outgoing rate and edges their error rate (issue 19: no blank frontend)', () => {
+    const g = createServiceGraph();
+    g.mergeSnapshot('mesh:istio', { nodes: [], edges: [{ source: 'fe', target: 'cart', requestRate: 12.5, p95Ms: 33, errorRate: 0.25 }] });
+    const view = nodeGraphView(g);
+    expect(view.nodes.find((n) => n.id === 'fe')?.mainStat).toBe('12.5 req/s out');
+    expect(view.edges[0]?.secondaryStat).toBe('p95 33.0 ms · 25.0% errors');
+  });
+
   it('warns about call cycles instead of failing', () => {
     const g = createServiceGraph();
     g.mergeSnapshot('podspec', {

@@ -32,6 +32,9 @@ export function nodeGraphView(
   const keep = new Set(nodes.map((n) => n.id));
   const edges = graph.edgeList().filter((e) => keep.has(e.source) && keep.has(e.target));
   const inbound = new Map<string, { rate: number; p95?: number }>();
+  // An entry service (nobody calls it in the graph) shows what it sends, so it is not blank.
+  const outbound = new Map<string, number>();
+  for (const e of edges) outbound.set(e.source, (outbound.get(e.source) ?? 0) + (e.requestRate ?? 0));
   for (const e of edges) {
     const cur = inbound.get(e.target) ?? { rate: 0 };
     cur.rate += e.requestRate ?? 0;
@@ -45,7 +48,7 @@ export function nodeGraphView(
         id: n.id,
         title: n.id,
         subTitle: [n.namespace, n.kind].filter(Boolean).join(' · '),
-        mainStat: inb ? `${fmt(inb.rate)} req/s` : '',
+        mainStat: inb ? `${fmt(inb.rate)} req/s` : outbound.get(n.id) ? `${fmt(outbound.get(n.id) ?? 0)} req/s out` : '',
         secondaryStat: inb?.p95 !== undefined ? `p95 ${fmt(inb.p95)} ms` : '',
         health: n.health,
         criticality: crit.get(n.id)?.criticality ?? 0,
@@ -57,7 +60,9 @@ export function nodeGraphView(
       source: e.source,
       target: e.target,
       mainStat: e.requestRate !== undefined ? `${fmt(e.requestRate)} req/s` : '',
-      secondaryStat: e.p95Ms !== undefined ? `p95 ${fmt(e.p95Ms)} ms` : '',
+      secondaryStat: [e.p95Ms !== undefined ? `p95 ${fmt(e.p95Ms)} ms` : '', e.errorRate !== undefined ? `${fmt(e.errorRate * 100)}% errors` : '']
+        .filter(Boolean)
+        .join(' · '),
     })),
   };
 }

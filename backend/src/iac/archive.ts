@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { InputError } from '../platform/errors.js';
+import { InputError, PayloadTooLargeError } from '../platform/errors.js';
 import type { SourceFile } from './model.js';
 
 const IAC_FILE = /\.(tf|tfvars|ya?ml|json|template)$/i;
@@ -17,6 +17,9 @@ export function extractTar(data: Buffer, opts: { maxFiles?: number; maxBytes?: n
     try {
       buf = gunzipSync(buf, { maxOutputLength: maxBytes });
     } catch (err) {
+      // A gzip bomb is a size problem (413), not a malformed archive.
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+        throw new PayloadTooLargeError(`archive decompresses to more than ${maxBytes} bytes`);
       throw new InputError(`archive is not valid gzip: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
@@ -44,7 +47,7 @@ export function extractTar(data: Buffer, opts: { maxFiles?: number; maxBytes?: n
     if (clean.startsWith('/') || clean.split('/').includes('..')) throw new InputError(`archive entry ${name} escapes the archive`);
     if (!IAC_FILE.test(clean)) continue;
     files.push({ path: clean, content: body.toString('utf8') });
-    if (files.length > maxFiles) throw new InputError(`archive has more than ${maxFiles} IaC files`);
+    if (files.length > maxFiles) throw new PayloadTooLargeError(`archive has more than ${maxFiles} IaC files`);
   }
   return files;
 }

@@ -32,6 +32,7 @@ export async function scanFiles(files: SourceFile[], opts: { rules?: Rule[]; con
   return scanner.scan(files);
 }
 export { iacRoutes } from './routes.js';
+export { confineToRoots, createApiScanner, parseIacRoots, ScanLimitError, type ApiScanLimits } from './api-scan.js';
 export { createIacFindingStore, type IacFindingStore, type StoredFinding } from './store.js';
 export { extractTar } from './archive.js';
 export { applyFixes } from './engine/fix.js';

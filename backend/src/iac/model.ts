@@ -97,6 +97,10 @@ export interface Finding {
   message: string;
   remediation: string;
   fix?: FixPatch;
+  /** Attribute path the finding points at (`spec.containers.1.securityContext`): tells apart hits of one rule on one resource. */
+  at?: string;
+  /** Rules of the same family that fired at the same place and were merged into this finding (named in its message). */
+  alsoRules?: string[];
 }
 
 export const PARSE_RULE_ID = 'iac-parse-error';

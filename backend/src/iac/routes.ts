@@ -1,13 +1,8 @@
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { defineRoute, limitParam, listParam, pageOf, type RouteDef } from '../api/route.js';
-import { InputError } from '../platform/errors.js';
 import type { Clock } from '../platform/clock.js';
-import { extractTar } from './archive.js';
-import type { IacScanner } from './engine/scanner.js';
-import { listIacFiles, readSources } from './files.js';
-import { SEVERITIES, type Severity, type SourceFile } from './model.js';
+import { confineToRoots, createApiScanner, type ApiScanInput, type ApiScanner } from './api-scan.js';
+import { SEVERITIES, type Severity } from './model.js';
 import type { IacFindingStore } from './store.js';
 
 const severity = z.enum(SEVERITIES as [Severity, ...Severity[]]);
@@ -31,7 +26,7 @@ const findingSchema = z.object({
 
 const scanBody = z
   .object({
-    path: z.string().min(1).max(4096).optional().describe('a directory or file on the server'),
+    path: z.string().min(1).max(4096).optional().describe('an absolute directory or file on the server, under AEGIS_IAC_ROOTS (unset: refused)'),
     archive: z.string().max(50_000_000).optional().describe('base64 of a .tar or .tar.gz of the files'),
     files: z.array(z.object({ path: z.string().min(1).max(1024), content: z.string().max(5_000_000) })).max(20_000).optional(),
     label: z.string().max(300).optional().describe('what the scan covers, e.g. a repository@commit'),
@@ -49,8 +44,13 @@ const scanResponse = z.object({
   duration_ms: z.number(),
 });
 
-/** `POST /iac/scan` (operate, audited) and `GET /iac/findings` (read). */
-export function iacRoutes(deps: { store: IacFindingStore; scanner: () => Promise<IacScanner>; clock: Clock }): RouteDef[] {
+/**
+ * `POST /iac/scan` (operate, audited; scanned in a worker under caps and a deadline; server paths only under
+ * `roots`) and `GET /iac/findings` (read).
+ */
+export function iacRoutes(deps: { store: IacFindingStore; clock: Clock; roots?: string[]; scanner?: ApiScanner }): RouteDef[] {
+  const scanner = deps.scanner ?? createApiScanner();
+  const roots = deps.roots ?? [];
   return [
     defineRoute({
       method: 'post',
@@ -65,8 +65,8 @@ export function iacRoutes(deps: { store: IacFindingStore; scanner: () => Promise
       audit: { action: 'iac.scan', target: ({ body }) => body.label ?? body.path ?? (body.archive ? 'archive' : 'files') },
       async handler({ body, principal }) {
         const started = deps.clock.nowMs();
-        const { files, source, target } = await collect(body);
-        const result = (await deps.scanner()).scan(files);
+        const { input, source, target } = await inputOf(body, roots);
+        const result = await scanner.scan(input);
         const duration = deps.clock.nowMs() - started;
         const scan = await deps.store.recordScan(
           { source, target: body.label ?? target, actor: principal.actor, duration_ms: duration, stats: result.stats },
@@ -100,16 +100,9 @@ export function iacRoutes(deps: { store: IacFindingStore; scanner: () => Promise
   ];
 }
 
-async function collect(body: z.output<typeof scanBody>): Promise<{ files: SourceFile[]; source: 'path' | 'archive' | 'files'; target: string }> {
-  if (body.files) return { files: body.files, source: 'files', target: 'files' };
-  if (body.archive) {
-    const data = Buffer.from(body.archive, 'base64');
-    if (!data.length) throw new InputError('archive is empty or not base64');
-    return { files: extractTar(data), source: 'archive', target: 'archive' };
-  }
-  const target = path.resolve(body.path ?? '.');
-  const info = await stat(target).catch(() => undefined);
-  if (!info) throw new InputError(`path ${body.path} does not exist on the server`);
-  const rels = await listIacFiles(target);
-  return { files: await readSources(target, rels), source: 'path', target };
+async function inputOf(body: z.output<typeof scanBody>, roots: string[]): Promise<{ input: ApiScanInput; source: 'path' | 'archive' | 'files'; target: string }> {
+  if (body.files) return { input: { kind: 'files', files: body.files }, source: 'files', target: 'files' };
+  if (body.archive) return { input: { kind: 'archive', base64: body.archive }, source: 'archive', target: 'archive' };
+  const root = await confineToRoots(body.path ?? '', roots);
+  return { input: { kind: 'path', root }, source: 'path', target: root };
 }

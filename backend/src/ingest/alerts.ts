@@ -74,9 +74,11 @@ export function isGrafanaTestAlert(alert: WebhookAlert): boolean {
 }
 
 /**
- * One signal per alert. The dedupe key is the group key, the alert's fingerprint and when it started:
- * re-sends at every group interval carry all three unchanged, while a new firing of the same alert
- * starts later. A resolved alert carries the same key, so it resolves the signal it fired as.
+ * One signal per alert. The dedupe key is the alert's fingerprint and when it started: re-sends at every
+ * group interval carry both unchanged, while a new firing of the same alert starts later. The group key
+ * is context only (kept in the payload): a `group_by` change and reload re-sends the same alert under a
+ * new group key, and its resolve comes only under that one. A resolved alert carries the same key, so it
+ * resolves the signal it fired as.
  */
 export function alertSignals(
   source: Extract<SignalSource, 'grafana' | 'alertmanager'>,
@@ -92,7 +94,7 @@ export function alertSignals(
     return {
       source,
       kind: 'alert',
-      dedupe_key: `${source}:${n.groupKey}:${fingerprint}:${startsAt.toISOString()}`,
+      dedupe_key: `${source}:${fingerprint}:${startsAt.toISOString()}`,
       status: alert.status,
       service,
       namespace: namespaceFromLabels(labels),

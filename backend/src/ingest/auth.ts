@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { Principal } from '../api/principal.js';
+import { credentialOf, type Principal } from '../api/principal.js';
 import { AuthenticationError } from '../platform/errors.js';
 import type { DeliveryAudit } from './writer.js';
 import type { SignatureCheck } from './signature.js';
@@ -63,6 +63,6 @@ export function deliveryAudit(
     status: 202,
     request_id: locals.requestId ?? null,
     remote_addr: req.ip ?? null,
-    details,
+    details: { credential: credentialOf(principal), ...details },
   };
 }

@@ -266,12 +266,48 @@ describe('GitHub and Slack webhooks', () => {
     ]);
   });
 
+  const postSlackBearer = (form: Record<string, string>, token: string) =>
+    fetch(`${api.url}/api/v1/webhooks/slack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${token}` },
+      body: new URLSearchParams(form).toString(),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+
+  it('never approves or rejects without a Slack signature: a bearer token may only read, and only a role that may read', async () => {
+    const before = decisions.length;
+    const { secret: ingest } = await store.tokens.create({ name: 'slack-ingest', role: 'ingest', createdBy: 'test' });
+    const { secret: admin } = await store.tokens.create({ name: 'slack-admin', role: 'admin', createdBy: 'test' });
+    // The ingest token sits in every contact point: it may not act as a mapped Slack user, nor read.
+    const approve = await postSlackBearer(command('U0ALICE', `approve ${remediationId}`), ingest);
+    expect(approve.status).toBe(403);
+    expect((await postSlackBearer(command('U0ALICE', 'incidents'), ingest)).status).toBe(403);
+    // Even an admin token: approving in Slack's name needs Slack's signature.
+    expect((await postSlackBearer(command('U0ALICE', `reject ${remediationId}`), admin)).status).toBe(403);
+    const button = { type: 'block_actions', user: { id: 'U0ALICE' }, trigger_id: 'trig-bearer-button', actions: [{ action_id: 'aegis_approve', value: remediationId }] };
+    expect((await postSlackBearer({ payload: JSON.stringify(button) }, admin)).status).toBe(403);
+    expect((await postSlackBearer(command('U0ALICE', 'incidents'), admin)).status).toBe(200);
+    expect(decisions.length).toBe(before);
+    const denied = await store.audit.list({ action: 'webhook.slack', result: 'denied', limit: 10 });
+    expect(denied.items.some((e) => e.actor === 'token:slack-ingest')).toBe(true);
+  });
+
+  it('audits a signed Slack decision with the credential used and the Slack user it claims', async () => {
+    const ok = await postSlack(command('U0ALICE', `approve ${remediationId}`));
+    expect(ok.status).toBe(200);
+    const rows = await store.audit.list({ action: 'webhook.slack', result: 'success', limit: 1 });
+    expect(rows.items[0]).toMatchObject({
+      actor: 'slack:alice',
+      details: expect.objectContaining({ credential: 'slack-signature', slack_user: 'U0ALICE', as: 'alice' }),
+    });
+  });
+
   it('refuses a bad Slack signature and a replayed timestamp outside the 5-minute window', async () => {
+    const deniedBefore = (await store.audit.list({ action: 'webhook.slack', result: 'denied', limit: 50 })).items.length;
     expect((await postSlack(command('U0ALICE', 'status'), { secret: 'wrong' })).status).toBe(401);
     expect((await postSlack(command('U0ALICE', 'status'), { ageSeconds: 301 })).status).toBe(401);
     expect((await postSlack(command('U0ALICE', 'status'), { ageSeconds: 200 })).status).toBe(200);
-    const denied = await store.audit.list({ action: 'webhook.slack', result: 'denied', limit: 10 });
-    expect(denied.items).toHaveLength(2);
+    const denied = await store.audit.list({ action: 'webhook.slack', result: 'denied', limit: 50 });
+    expect(denied.items).toHaveLength(deniedBefore + 2);
   });
 });
 
@@ -284,3 +320,15 @@ async function until<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('GitHub contents API path', () => {
+  it('encodes owner/name and refuses one that would steer the API path', async () => {
+    const urls: string[] = [];
+    const api = githubContentsApi({ apiUrl: 'http://gh.local', fetch: (async (url: string) => (urls.push(url), new Response('x'))) as never });
+    await api.fileAt('acme/shop?x=1', 'k8s/a.yaml', 'abc');
+    expect(urls[0]).toBe('http://gh.local/repos/acme/shop%3Fx%3D1/contents/k8s/a.yaml?ref=abc');
+    for (const bad of ['../../admin', 'acme/../../orgs/x', 'acme', 'a/b/c'])
+      await expect(api.fileAt(bad, 'k8s/a.yaml', 'abc')).rejects.toThrow(/not owner\/name/);
+    expect(urls).toHaveLength(1);
+  });
+});

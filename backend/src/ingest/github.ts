@@ -34,7 +34,11 @@ export function githubContentsApi(o: { token?: string; apiUrl?: string; fetch?: 
   const base = (o.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
   return {
     async fileAt(repository, path, ref) {
-      const url = `${base}/repos/${repository}/contents/${path.split('/').map(encodeURIComponent).join('/')}?ref=${encodeURIComponent(ref)}`;
+      // owner/name from the payload: exactly two plain segments, encoded, so it cannot steer the API path.
+      const segments = repository.split('/');
+      if (segments.length !== 2 || segments.some((s) => !s || s === '.' || s === '..'))
+        throw new InputError(`repository ${JSON.stringify(repository.slice(0, 200))} is not owner/name`);
+      const url = `${base}/repos/${segments.map(encodeURIComponent).join('/')}/contents/${path.split('/').map(encodeURIComponent).join('/')}?ref=${encodeURIComponent(ref)}`;
       const res = await send(url, {
         headers: {
           accept: 'application/vnd.github.raw+json',

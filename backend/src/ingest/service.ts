@@ -63,6 +63,14 @@ export function createIngest(o: IngestOptions): Ingest {
       o.logger.warn('ignoring malformed anomaly event', { type: event.type });
       return;
     }
+    // A silenced service (or "not an anomaly" feedback) opens no incident; a close still goes through.
+    if (
+      event.type === 'anomaly.opened' &&
+      (await o.store.silences.matching(parsed.data.service, parsed.data.metric)).length
+    ) {
+      o.logger.info('anomaly silenced', { service: parsed.data.service, metric: parsed.data.metric });
+      return;
+    }
     await writer.submit([anomalySignal(parsed.data, event.type === 'anomaly.opened' ? 'firing' : 'resolved')]);
   });
   return {

@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { can, type Principal } from '../api/principal.js';
+import { can, credentialOf, type Principal } from '../api/principal.js';
 import { defineRoute, type RouteDef } from '../api/route.js';
-import { AegisError, errorMessage, InputError } from '../platform/errors.js';
+import { AegisError, errorMessage, ForbiddenError, InputError } from '../platform/errors.js';
 import { assertStorable } from '../platform/storable.js';
 import type { IncidentRepository } from '../store/incidents.js';
 import type { SignalRepository } from '../store/signals.js';
 import type { Role } from '../store/types.js';
-import { deliveryAudit, rawBody, signatureOrBearer } from './auth.js';
+import { deliveryAudit, rawBody, signatureOrBearer, signaturePrincipal } from './auth.js';
 import { verifySlackSignature } from './signature.js';
 import type { SignalWriter } from './writer.js';
 
@@ -181,7 +181,7 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
       response: replySchema,
       status: 200,
       audit: { action: 'webhook.slack', recordedByHandler: true },
-      authenticate: signatureOrBearer({
+      authenticate: slackAuthentication({
         source: 'slack',
         header: 'x-slack-signature',
         secret: d.secret,
@@ -197,13 +197,22 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
       }),
       async handler({ body, req, principal }) {
         const { user, trigger, words, responseUrl } = requestOf(body);
+        const signed = principal.tokenId === SLACK_SIGNATURE.tokenId;
+        // Only Slack's signature proves who clicked: a bearer token's user_id is a claim anyone can make.
+        if (!signed && DECISIONS.has(words[0] ?? ''))
+          throw new ForbiddenError('approving or rejecting through Slack requires a valid X-Slack-Signature');
         const audit = (details: Record<string, unknown>) =>
-          deliveryAudit(req, principal, 'webhook.slack', { user, command: words.slice(0, 2).join(' '), ...details });
+          deliveryAudit(req, principal, 'webhook.slack', {
+            credential: credentialOf(principal),
+            slack_user: user,
+            command: words.slice(0, 2).join(' '),
+            ...details,
+          });
         if (!(await d.signals.recordDelivery('slack', trigger))) {
           await d.writer.submit([], { ...audit({ duplicate: true }), status: 200 });
           return ephemeral('Already handled.');
         }
-        const users = await d.users();
+        const users = signed ? await d.users() : {};
         // Own entries only: a Slack user id of `__proto__` or `constructor` is nobody.
         const who = Object.hasOwn(users, user) ? users[user] : undefined;
         let reply: Reply;
@@ -216,7 +225,7 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
         }
         await d.writer.submit([], {
           ...audit({ as: who?.name ?? null }),
-          actor: who ? `slack:${who.name}` : `slack:${user}`,
+          actor: signed ? (who ? `slack:${who.name}` : `slack:${user}`) : principal.actor,
           status: 200,
         });
         if (responseUrl?.startsWith(d.responseUrlPrefix ?? 'https://hooks.slack.com/')) {
@@ -235,4 +244,21 @@ export function slackWebhookRoutes(d: SlackWebhookDeps): RouteDef[] {
 
 function principalOf(who: SlackUser): Principal {
   return { tokenId: 'slack', tokenName: 'slack', role: who.role, actor: `slack:${who.name}` };
+}
+
+const DECISIONS = new Set(['approve', 'reject']);
+const SLACK_SIGNATURE = signaturePrincipal('slack');
+
+/**
+ * Slack's signature, or a bearer token of a role that may read: the bearer path serves only the read
+ * commands (the ingest token stored in every contact point may not read, let alone approve).
+ */
+function slackAuthentication(o: Parameters<typeof signatureOrBearer>[0]) {
+  const inner = signatureOrBearer(o);
+  return async (req: Request, bearer: Principal | undefined): Promise<Principal> => {
+    const principal = await inner(req, bearer);
+    if (principal.tokenId !== SLACK_SIGNATURE.tokenId && !can(principal, 'read'))
+      throw new ForbiddenError(`role ${principal.role} may not read; Slack commands need a Slack signature or a token that may read`);
+    return principal;
+  };
 }

@@ -182,4 +182,24 @@ describe('Grafana and Alertmanager webhooks', () => {
     });
     expect(detail.body).toMatchObject({ namespace: 'shop', services: ['currencyservice'], source: 'alertmanager' });
   });
+
+  it('dedupes Alertmanager alerts by fingerprint and start, whatever their group key (group_by changed and reloaded)', async () => {
+    const alertmanager = (groupKey: string, status: 'firing' | 'resolved') => {
+      const { orgId: _o, title: _t, state: _s, message: _m, ...am } = {
+        ...grafanaPayload([{ labels: { alertname: 'HighErrorRate', namespace: 'shop', app: 'paymentservice' }, status, fingerprint: 'a1b2c3d4e5f60718', startsAt: '2026-03-01T10:00:00Z' }], groupKey),
+        version: '4',
+      };
+      return server.request('POST', '/api/v1/webhooks/alertmanager', { body: am, token: ingestToken });
+    };
+    const opened = await alertmanager('{}:{alertname="HighErrorRate"}', 'firing');
+    expect(opened.body).toMatchObject({ opened: 1 });
+    // After `group_by: [alertname, app]` and a reload, the same alert arrives under a new group key.
+    expect((await alertmanager('{}:{alertname="HighErrorRate", app="paymentservice"}', 'firing')).body).toMatchObject({ duplicates: 1, opened: 0 });
+    const resolved = await alertmanager('{}:{alertname="HighErrorRate", app="paymentservice"}', 'resolved');
+    expect(resolved.status).toBe(202);
+    const detail = await server.request('GET', `/api/v1/incidents/${opened.body.incidents[0]}`, { token: server.adminToken });
+    expect(detail.body.signals).toHaveLength(1);
+    expect(detail.body.signals[0].status).toBe('resolved');
+    expect(detail.body.status).toBe('resolved');
+  });
 });

@@ -111,6 +111,25 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
     expect(joined.services).toContain('checkout');
   });
 
+  it('never chains incidents along the graph: a neighbour of a joined neighbour gets its own incident', async (ctx) => {
+    if (!t) return ctx.skip();
+    const chain = staticServiceGraph([
+      { source: 'edge-a', target: 'edge-b' },
+      { source: 'edge-b', target: 'edge-c' },
+      { source: 'edge-c', target: 'edge-d' },
+    ]);
+    const w = createSignalWriter({ store, graph: chain, bus, clock, logger: silentLogger, windowMs: 10 * 60_000 });
+    const [a] = await w.submit([alert('edge-a', 'chain-a')]);
+    const [b] = await w.submit([alert('edge-b', 'chain-b')]);
+    const [c] = await w.submit([alert('edge-c', 'chain-c')]);
+    const [d] = await w.submit([alert('edge-d', 'chain-d')]);
+    // edge-b is a direct dependency of edge-a: the same problem. edge-c only touches edge-b, which joined.
+    expect(b).toMatchObject({ result: 'joined', incident_id: a?.incident_id });
+    expect(c?.result).toBe('opened');
+    expect(d).toMatchObject({ result: 'joined', incident_id: c?.incident_id });
+    expect((await store.incidents.get(a?.incident_id ?? '')).services.sort()).toEqual(['edge-a', 'edge-b']);
+  });
+
   it('opens a new incident once the window has passed', async (ctx) => {
     if (!t) return ctx.skip();
     const w = writer();

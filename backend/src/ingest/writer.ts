@@ -261,6 +261,13 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
         }
       }
       const own = ownSubject(signal);
+      // A signal that joined only through a neighbour does not make its own service a way in: no chains along the graph.
+      const viaNeighbour = !first && bySubject.get(own) !== incidentId;
+      if (viaNeighbour) {
+        placement.set(signal, { incidentId, opened: first });
+        placed.push({ signal, incidentId, first });
+        continue;
+      }
       bySubject.set(own, incidentId);
       const row = stored.get(incidentId);
       if (!row?.fresh || !row.subjects.has(own)) {

@@ -1,6 +1,7 @@
 import type { BusEvent } from '../events/bus.js';
 import { UnavailableError } from '../platform/errors.js';
 import type { Notifier } from './notifier.js';
+import { scrubValue } from '../platform/scrub.js';
 
 export interface DashboardRef {
   dashboardUID: string;
@@ -52,7 +53,8 @@ export function createGrafanaAnnotator(o: GrafanaAnnotationOptions): Notifier {
     const res = await send(`${base}${path}`, {
       method,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${o.token}` },
-      body: JSON.stringify(body),
+      // Annotation texts quote incident titles (alerts, logs): scrubbed before they leave.
+      body: JSON.stringify(scrubValue(body)),
     });
     if (!res.ok) throw new UnavailableError(`Grafana ${method} ${path} answered ${res.status}`);
     return (await res.json().catch(() => ({}))) as { id?: number };

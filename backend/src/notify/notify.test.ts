@@ -187,4 +187,51 @@ describe('notifications', () => {
         .status,
     ).toBe('resolved');
   });
+
+  it('scrubs secrets from what it sends to Slack and to Grafana annotations', async () => {
+    const incidentId = (await server.request('POST', '/api/v1/incidents', { token: server.adminToken, body: { title: 'scrub test' } })).body.id;
+    server.handle.bus.publish('remediations', 'remediation.proposed', {
+      id: '00000000-0000-4000-8000-00000000cafe',
+      incident_id: incidentId,
+      action_type: 'restart',
+      target: 'scrub-service',
+      namespace: 'shop',
+      status: 'proposed',
+      confidence: 0.5,
+      plan: { summary: 'restart: DB_PASSWORD=hunter2hunter2 was rotated, token ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
+    });
+    server.handle.bus.publish('remediations', 'remediation.approved', {
+      id: '00000000-0000-4000-8000-00000000cafe',
+      incident_id: incidentId,
+      action_type: 'restart',
+      target: 'postgres://app:annot8pass@db:5432/shop',
+      status: 'approved',
+    });
+    const slack = await until(() => receiver.received.find((r) => r.url === '/slack/hook' && JSON.stringify(r.body).includes('00000000cafe')), 'the Slack proposal');
+    const annotation = await until(() => receiver.received.find((r) => r.url === '/api/annotations' && JSON.stringify(r.body).includes('postgres://')), 'the annotation');
+    expect(JSON.stringify(slack.body)).not.toMatch(/hunter2hunter2|ghp_abcdefghij/);
+    expect(JSON.stringify(annotation.body)).not.toContain('annot8pass');
+  });
+
+  it('throttles and audits failed WebSocket handshakes, and closes the sockets of a revoked token', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      const socket = client({ token: `not-a-token-${i}` });
+      outcomes.push(await new Promise<string>((resolve) => socket.once('connect_error', (e) => resolve(e.message))));
+      socket.close();
+    }
+    expect(outcomes.filter((m) => /too many failed authentications/.test(m)).length).toBeGreaterThan(0);
+    const audited = (await server.request('GET', '/api/v1/audit?action=socket.authenticate&limit=100', { token: server.adminToken })).body.items;
+    expect(audited.length).toBeGreaterThanOrEqual(20);
+    expect(audited[0]).toMatchObject({ result: 'denied', actor: 'anonymous' });
+
+    const created = (await server.request('POST', '/api/v1/tokens', { token: server.adminToken, body: { name: 'ws-revoke', role: 'viewer' } })).body;
+    // Same address as the guesses above: past its failure budget even a valid token waits for a refill (1/s).
+    await new Promise((r) => setTimeout(r, 1100));
+    const socket = client({ token: created.secret });
+    await connected(socket);
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+    expect((await server.request('DELETE', `/api/v1/tokens/${created.token.id}`, { token: server.adminToken })).status).toBeLessThan(300);
+    expect(await closed).toBe('io server disconnect');
+  });
 });

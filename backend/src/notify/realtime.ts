@@ -3,9 +3,10 @@ import type https from 'node:https';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Authenticator } from '../api/auth.js';
-import { can, type Principal } from '../api/principal.js';
+import { createAuthGuard, type AuthGuard } from '../api/guard.js';
+import type { Principal } from '../api/principal.js';
+import { systemClock } from '../platform/clock.js';
 import { TOPICS, type EventBus, type Topic } from '../events/bus.js';
-import { errorMessage } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 
 export interface RealtimeOptions {
@@ -15,6 +16,10 @@ export interface RealtimeOptions {
   logger: Logger;
   /** socket.io's path; the default is what socket.io-client expects. */
   path?: string;
+  /** Throttles and audits failed handshakes (shared with the MCP endpoint). */
+  guard?: AuthGuard;
+  /** How often each connection's token is checked again (revoked or expired elsewhere → disconnected). */
+  recheckMs?: number;
 }
 
 export interface Realtime {
@@ -42,17 +47,36 @@ function bearerOf(socket: Socket): string | undefined {
 export function attachRealtime(o: RealtimeOptions): Realtime {
   const io = new Server(o.server, { path: o.path ?? '/socket.io', serveClient: false, cors: { origin: false } });
 
+  const guard = o.guard ?? createAuthGuard({ authenticator: o.authenticator, clock: systemClock, logger: o.logger });
+  const principalOf = (socket: Socket) => (socket.data as { principal?: Principal }).principal;
   io.use((socket, next) => {
-    o.authenticator
-      .authenticate(bearerOf(socket), undefined)
-      .then((principal) => {
-        if (!principal) return next(new Error('a bearer token is required'));
-        if (!can(principal, 'read')) return next(new Error(`role ${principal.role} may not read events`));
-        (socket.data as { principal?: Principal }).principal = principal;
+    guard
+      .check({ authorization: bearerOf(socket), remoteAddr: socket.handshake.address, action: 'socket.authenticate' })
+      .then((verdict) => {
+        if (!verdict.ok) return next(new Error(verdict.status === 403 ? `${verdict.message} events` : verdict.message));
+        (socket.data as { principal?: Principal }).principal = verdict.principal;
         next();
       })
-      .catch((err: unknown) => next(new Error(errorMessage(err))));
+      .catch(() => next(new Error('authentication failed')));
   });
+
+  // A revoked token's sockets close at once on this replica; every connection's token is re-checked
+  // periodically too (revoked on another replica, or expired).
+  const closeTokenSockets = (tokenId: string) => {
+    for (const socket of io.sockets.sockets.values()) if (principalOf(socket)?.tokenId === tokenId) socket.disconnect(true);
+  };
+  const stopForget = o.authenticator.onForget?.(closeTokenSockets);
+  const recheck = setInterval(() => {
+    for (const socket of io.sockets.sockets.values()) {
+      o.authenticator.authenticate(bearerOf(socket), undefined).then(
+        (p) => {
+          if (!p) socket.disconnect(true);
+        },
+        () => socket.disconnect(true),
+      );
+    }
+  }, o.recheckMs ?? 15_000);
+  recheck.unref();
 
   io.on('connection', (socket) => {
     const wanted = topicList.safeParse((socket.handshake.auth as { topics?: unknown } | undefined)?.topics);
@@ -80,6 +104,8 @@ export function attachRealtime(o: RealtimeOptions): Realtime {
     clients: () => io.engine.clientsCount,
     async close() {
       unsubscribe();
+      stopForget?.();
+      clearInterval(recheck);
       io.disconnectSockets(true);
       // io.close() would also close the HTTP server, which main.ts owns and closes itself.
       io.engine.close();

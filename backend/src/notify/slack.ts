@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { scrubValue } from '../platform/scrub.js';
 import type { BusEvent } from '../events/bus.js';
 import { InputError, UnavailableError } from '../platform/errors.js';
 import { role } from '../store/types.js';
@@ -164,7 +165,9 @@ export function createSlackNotifier(o: SlackNotifierOptions): Notifier | undefin
     queue = run.catch(() => undefined);
     return run;
   };
-  const post = async (message: SlackMessage) => {
+  const post = async (unscrubbed: SlackMessage) => {
+    // Incident titles and plans quote alerts and logs: nothing secret-shaped leaves for Slack.
+    const message = scrubValue(unscrubbed);
     if (o.webhookUrl) {
       const res = await send(o.webhookUrl, {
         method: 'POST',

@@ -96,6 +96,36 @@ describe('LLM enrichment', () => {
   });
 });
 
+describe('LLM secrets', () => {
+  it('sends no common secret shape to the model, and never turns an echoed placeholder back into a secret', async () => {
+    const secrets = ['db-pass-0000', 'jsonpass-1111', 'urlpass-2222', 'eyJhbGciOiJIUzI1NiJ9.payloadpayload.signaturesig', 'MIIEowIBAAKCAQEA', 'github_pat_11AAAAAAA0000000000_bbbbbbbbbbbbbbbbbbbbbbbb', 'aeg_abcdefghijklmnop1234'];
+    const user = [
+      `DB_PASSWORD=${secrets[0]}`,
+      `{"password": "${secrets[1]}"}`,
+      `postgres://app:${secrets[2]}@db:5432/shop`,
+      `Authorization: Bearer ${secrets[3]}`,
+      `-----BEGIN PRIVATE KEY-----\n${secrets[4]}\n-----END PRIVATE KEY-----`,
+      `push with ${secrets[5]}`,
+      `token ${secrets[6]}`,
+    ].join('\n');
+    let sent = '';
+    const client = createLlmClient({
+      url: 'http://llm.local/v1',
+      fetch: (async (_url: string, init: { body: string }) => {
+        sent = init.body;
+        // A model echoing every placeholder-looking thing it was sent, plus a guessed one.
+        const echoed = [...sent.matchAll(/<[A-Z0-9]+_\d+>|\[REDACTED\]/g)].map((m) => m[0]).join(' ');
+        return new Response(JSON.stringify({ choices: [{ message: { content: `summary ${echoed} <TOKEN_1> <SECRET_1>` } }] }));
+      }) as unknown as typeof fetch,
+    });
+    const r = await client.complete({ system: 's', user });
+    for (const secret of secrets) {
+      expect(sent, secret).not.toContain(secret.slice(0, 12));
+      expect(r.text, secret).not.toContain(secret.slice(0, 12));
+    }
+  });
+});
+
 describe('fixer learning pieces', () => {
   it('isotonic calibration is non-decreasing', () => {
     const curve = isotonic([[0.1, 1], [0.2, 0], [0.3, 0], [0.5, 1], [0.9, 1], [0.8, 0]]);
@@ -152,5 +182,65 @@ describe('MCP server', () => {
     const text = (res.content as Array<{ text: string }>)[0]?.text ?? '';
     expect(JSON.parse(text)).toMatchObject({ service: 'cart', upstream: ['frontend'] });
     await client.close();
+  });
+});
+
+describe('MCP secrets and namespaces', () => {
+  const deployment = (ns: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'cart', namespace: ns },
+    spec: { template: { spec: { containers: [{ name: 'cart', env: [
+      { name: 'REDIS_ADDR', value: 'redis-cart:6379' },
+      { name: 'REDIS_PASSWORD', value: 'r3dis-pa55word-plain' },
+      { name: 'DB_URL', value: 'postgres://cart:dbpa55word@db:5432/cart' },
+    ] }] } } },
+  });
+  const reads: string[] = [];
+  const tools = createToolset({
+    graph: staticServiceGraph([]),
+    namespace: 'shop',
+    cluster: {
+      readDeployment: async (ns: string) => (reads.push(ns), { name: 'cart', namespace: ns }),
+      readObject: async (_kind: string, ns: string) => (reads.push(ns), deployment(ns)),
+      recentChange: async (ns: string) => (reads.push(ns), { changed: false }),
+    } as never,
+    logs: {
+      queryLogs: async (q: { namespace?: string }) => (reads.push(q.namespace ?? 'shop'), [{ at: 1, service: 'cart', pod: 'cart-1', line: 'login ok, DB_PASSWORD=l0gpa55word token ghp_abcdefghijklmnopqrstuvwxyz0123456789' }]),
+    } as never,
+  });
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const server = createMcpServer(tools, { namespaces: ['shop'] });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(a);
+    const client = new Client({ name: 'test', version: '1' });
+    await client.connect(b);
+    const res = await client.callTool({ name, arguments: args });
+    await client.close();
+    return { text: (res.content as Array<{ text: string }>)[0]?.text ?? '', isError: res.isError === true };
+  };
+
+  it('never returns secret-named env values or secrets in logs', async () => {
+    const obj = await call('k8s_get_deployment_object', { name: 'cart' });
+    expect(obj.text).toContain('redis-cart:6379');
+    expect(obj.text).not.toMatch(/r3dis-pa55word-plain|dbpa55word/);
+    const logs = await call('logs_query', { service: 'cart', from: 0, to: 10 });
+    expect(logs.text).toContain('login ok');
+    expect(logs.text).not.toMatch(/l0gpa55word|ghp_abcdefghij/);
+  });
+
+  it('reads only the namespaces Aegis watches', async () => {
+    reads.length = 0;
+    for (const [tool, args] of [
+      ['k8s_get_deployment_object', { name: 'cart', namespace: 'kube-system' }],
+      ['k8s_get_deployment', { name: 'cart', namespace: 'kube-system' }],
+      ['logs_query', { from: 0, to: 10, namespace: 'kube-system' }],
+    ] as const) {
+      const r = await call(tool, { ...args });
+      expect(r.isError, tool).toBe(true);
+      expect(r.text).toMatch(/not a namespace Aegis watches/);
+    }
+    expect(reads).toEqual([]);
+    expect((await call('k8s_get_deployment', { name: 'cart', namespace: 'shop' })).isError).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scrubText } from '../platform/scrub.js';
 
 /** An OpenAI-compatible chat endpoint (AEGIS_LLM_URL); optional, and fed only masked text. */
 export interface LlmClient {
@@ -11,18 +12,18 @@ export interface Masker {
   unmask(text: string): string;
 }
 
+// Reversible placeholders only for what is identifying but not secret; secrets are redacted one-way (scrubText).
 const PATTERNS: Array<[string, RegExp]> = [
-  ['TOKEN', /\b(?:aeg|sim|ghp|gho|xox[abprs]|sk|AKIA)[-_A-Za-z0-9]{12,}\b/g],
-  ['JWT', /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g],
-  ['SECRET', /\b(?:password|passwd|secret|token|api[_-]?key)\s*[=:]\s*\S+/gi],
+  ['TOKEN', /\b(?:sim)[-_A-Za-z0-9]{12,}\b/g],
   ['IP', /\b(?:\d{1,3}\.){3}\d{1,3}\b/g],
   ['IPV6', /\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b/gi],
   ['EMAIL', /\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g],
 ];
 
 /**
- * Replaces tokens, IPs, e-mails and configured names with stable placeholders before anything leaves
- * the process; the same value always gets the same placeholder so the model can still reason about it.
+ * Redacts secrets for good (the shared scrubber), then replaces IPs, e-mails and configured names with
+ * stable placeholders before anything leaves the process; the same value always gets the same placeholder
+ * so the model can still reason about it, and only those placeholders are restored in an answer.
  */
 export function createMasker(names: string[] = []): Masker {
   const forward = new Map<string, string>();
@@ -40,7 +41,7 @@ export function createMasker(names: string[] = []): Masker {
   const nameRe = escaped.length ? new RegExp(`\\b(?:${escaped.join('|')})\\b`, 'g') : undefined;
   return {
     mask(text) {
-      let out = text;
+      let out = scrubText(text);
       for (const [kind, re] of PATTERNS) out = out.replace(re, (m) => placeholder(kind, m));
       if (nameRe) out = out.replace(nameRe, (m) => placeholder('NAME', m));
       return out;
@@ -86,7 +87,8 @@ export function createLlmClient(opts: {
       });
       if (!res.ok) throw new Error(`LLM endpoint answered ${res.status}`);
       const body = chatResponse.parse(await res.json());
-      return { text: masker.unmask(body.choices[0]?.message.content ?? ''), tokens: body.usage?.total_tokens ?? 0 };
+      // The answer is scrubbed too: it is stored (postmortem summary) and may repeat what it was told.
+      return { text: scrubText(masker.unmask(body.choices[0]?.message.content ?? '')), tokens: body.usage?.total_tokens ?? 0 };
     },
   };
 }

@@ -17,8 +17,18 @@ const clock = createManualClock(Date.UTC(2026, 2, 1, 12));
 const bus = createInProcessBus({ logger: silentLogger, now: () => clock.now() });
 let hangs = 0;
 
+/** What the RCA engine ranks now (a test changes it as evidence "arrives"). */
+let evidence: Record<string, Array<{ service: string; probability: number }>> = {};
 const rca: RcaService = {
-  analyse: async (id) => ({ id: 'r', incident_id: id, ranking: [{ service: 'cart', probability: 0.8, score: 1, evidence: [], explanation: 'memory grows' }], warnings: [], signature: {}, created_at: clock.now().toISOString() }),
+  analyse: async (id) => ({
+    id: 'r',
+    incident_id: id,
+    ranking: (evidence[id] ?? [{ service: 'cart', probability: 0.8 }]).map((r) => ({ ...r, score: r.probability, evidence: [], explanation: r.probability > 0.5 ? 'memory grows' : 'none of its metrics left its baseline' })),
+    warnings: [],
+    signature: {},
+    fault_time: null,
+    created_at: clock.now().toISOString(),
+  }),
   get: async () => {
     throw new Error('unused');
   },
@@ -96,6 +106,37 @@ describe('orchestrator', () => {
     expect(activity).toEqual(expect.arrayContaining(['pipeline.started', 'agent.started', 'agent.finished', 'pipeline.finished']));
   });
 
+  it('investigates again when a later signal brings evidence, without a second alert (debounced)', async () => {
+    const incident = await store.incidents.create({ title: 'alert 1 s after the fault', services: ['cart'], namespace: 'shop' }, 'test');
+    evidence[incident.id] = [{ service: 'frontend', probability: 0.04 }];
+    await pipeline.run(incident.id);
+    const runs = async (agent: string) => (await store.executions.listByIncident(incident.id)).filter((e) => e.agent === agent);
+    expect(await runs('rca')).toHaveLength(1);
+    // Detection now has evidence; its anomaly joins the incident.
+    evidence[incident.id] = [{ service: 'cart', probability: 0.9 }, { service: 'frontend', probability: 0.05 }];
+    const signal = { incident_id: incident.id, signal: { status: 'firing', service: 'cart' } };
+    bus.publish('incidents', 'incident.signal', signal);
+    bus.publish('incidents', 'incident.signal', signal);
+    await bus.drain();
+    clock.advance(5_000);
+    await pipeline.sweep(); // inside the debounce period: nothing yet
+    expect(await runs('rca')).toHaveLength(1);
+    clock.advance(60_000);
+    await pipeline.sweep();
+    await pipeline.idle();
+    const rcaRuns = await runs('rca');
+    expect(rcaRuns).toHaveLength(2);
+    expect((rcaRuns[1]?.output as { ranking: Array<{ service: string }> }).ranking[0]?.service).toBe('cart');
+    const fixers = await runs('fixer');
+    expect(fixers).toHaveLength(2);
+    expect((fixers[1]?.output as { target: string }).target).toBe('cart');
+    // Time passing with the incident still open is a reason too.
+    clock.advance(10 * 60_000);
+    await pipeline.sweep();
+    await pipeline.idle();
+    expect(await runs('rca')).toHaveLength(3);
+  });
+
   it('writes a postmortem when an incident is resolved', async () => {
     const incident = await store.incidents.create({ title: 'payments down', services: ['cart'], namespace: 'shop' }, 'test');
     await pipeline.run(incident.id);
@@ -104,7 +145,8 @@ describe('orchestrator', () => {
     await bus.drain();
     await pipeline.idle();
     const pm = await createPipelineStore({ db, clock }).getPostmortem(incident.id);
-    expect(pm?.markdown).toContain('# Postmortem: payments down');
+    // The title follows the evidence: RCA ranks cart first with p=0.8.
+    expect(pm?.markdown).toContain('# Postmortem: cart suspected: payments down');
     expect(pm?.markdown).toContain('**cart** (probability 0.80)');
     expect(pm?.markdown).toContain('restarted by hand');
     const similar = await pipeline.similar(incident.id);

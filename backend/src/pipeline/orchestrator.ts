@@ -22,12 +22,18 @@ import { createRcaAgent, type RcaAgentOutput } from './agents/rca/index.js';
 import { createSecurityAuditorAgent } from './agents/security-auditor/index.js';
 import { triageAgent, type TriageOutput } from './agents/triage/index.js';
 import type { LlmClient } from './llm.js';
+import { createContinuous, type ContinuousOptions } from './continuous.js';
+import { measureImpact, moreSevere, severityFromImpact } from './impact.js';
 import { cosineSparse, hashVector, incidentTokens } from './similar.js';
 import type { PipelineStore, Postmortem } from './store.js';
 import { createToolRunner, type ToolRegistry } from './tools.js';
 import type { IncidentBrief } from './types.js';
 
 const MIN = 60_000;
+/** Incidents continuous investigation looks at again (an applied action is left to verification). */
+const REINVESTIGABLE: Incident['status'][] = ['investigating', 'awaiting_approval'];
+/** A root cause this probable names the incident. */
+const PROBABLE_CAUSE = 0.5;
 
 export interface PipelineDeps {
   store: Store;
@@ -51,6 +57,8 @@ export interface PipelineDeps {
   concurrency?: number;
   /** Where investigations queue so that any replica may run each one, once (absent: run where announced). */
   jobs?: JobQueue;
+  /** Continuous investigation timing (debounce, revisit, sweep). */
+  continuous?: ContinuousOptions;
 }
 
 /** The job queue every replica works: one job per incident to investigate. */
@@ -63,13 +71,18 @@ export interface SimilarIncident {
   similarity: number;
   root_cause: string | null;
   resolution: string | null;
-  remediation: { action: string; status: string } | null;
+  /** `attributed`: its verification credited the recovery to the action (only those count as evidence). */
+  remediation: { action: string; status: string; attributed: boolean } | null;
   created_at: string;
 }
 
 export interface Pipeline {
   /** Runs every agent for an incident (once: a second call while one runs, or after it ran, is skipped). */
   run(incidentId: string): Promise<{ ran: boolean; remediationId: string | null }>;
+  /** Re-runs RCA and the fixer now (continuous investigation does this on new evidence and as time passes). */
+  reinvestigate(incidentId: string, reasons?: string[]): Promise<boolean>;
+  /** One continuous-investigation sweep now (tests). */
+  sweep(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Incidents left open or half-investigated (a restart) get their pipeline. */
@@ -197,29 +210,125 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       ...extensionAgents().map((a) => runAgent(a, { incident: b }, id)),
     ]);
     const rca = await runAgent(rcaAgent, { incidentId: id }, id);
+    await followEvidence(id, rca).catch((err: unknown) => log.warn('updating the incident from its evidence failed', { incidentId: id, err: errorMessage(err) }));
+    const fixer = await decideFix(detail, b, rca, (triage as TriageOutput | undefined)?.severity ?? b.severity, (triage as TriageOutput | undefined)?.route ?? 'investigate');
+    const [logs] = await alongside;
+    await saveVector(detail, logs as LogAnalystOutput | undefined, rca, fixer);
+    activity('pipeline.finished', { incident_id: id, remediation_id: fixer?.remediation_id ?? null, plan: fixer?.plan ?? null });
+    continuous.ran(id);
+    return { ran: true, remediationId: fixer?.remediation_id ?? null };
+  }
+
+  /** Similar incidents, then the fixer, with what this incident already tried or refused excluded. */
+  async function decideFix(detail: IncidentDetail, b: IncidentBrief, rca: RcaAgentOutput | undefined, severity: IncidentBrief['severity'], route: TriageOutput['route']): Promise<FixerOutput | undefined> {
     await saveVector(detail, undefined, rca);
-    const similar = await similarFor(id, 5);
-    const fixer = await runAgent(
+    const similar = await similarFor(detail.id, 5);
+    const tried = (await deps.store.remediations.listByIncident(detail.id)).filter((r) => ['rejected', 'failed', 'reverted'].includes(r.status));
+    return runAgent(
       fixerAgent,
       {
         incident: b,
-        severity: (triage as TriageOutput | undefined)?.severity ?? b.severity,
-        route: (triage as TriageOutput | undefined)?.route ?? 'investigate',
+        severity,
+        route,
         rcaTop: rca?.ranking.map((r) => ({ service: r.service, probability: r.probability })) ?? [],
         similar: similar.map((s) => ({
           incident_id: s.incident_id,
           similarity: s.similarity,
           action: s.remediation?.action ?? null,
-          outcome: s.remediation?.status === 'succeeded' ? ('succeeded' as const) : s.remediation?.status === 'failed' || s.remediation?.status === 'reverted' ? ('failed' as const) : ('none' as const),
+          outcome: s.remediation?.attributed && s.remediation.status === 'succeeded' ? ('succeeded' as const) : s.remediation?.status === 'failed' || s.remediation?.status === 'reverted' ? ('failed' as const) : ('none' as const),
         })),
+        exclude: tried.map((r) => ({ service: r.target, action: r.action_type })),
       },
-      id,
+      detail.id,
     );
-    const [logs] = await alongside;
-    await saveVector(detail, logs as LogAnalystOutput | undefined, rca, fixer);
-    activity('pipeline.finished', { incident_id: id, remediation_id: fixer?.remediation_id ?? null, plan: fixer?.plan ?? null });
-    return { ran: true, remediationId: fixer?.remediation_id ?? null };
   }
+
+  /**
+   * Continuous investigation: RCA again; a proposal on a service the evidence no longer points at is
+   * withdrawn; the fixer runs when nothing is proposed. Busy (first run, an action underway) → false.
+   */
+  async function reinvestigate(id: string, reasons: string[] = ['asked']): Promise<boolean> {
+    if (inFlight.has(id)) return false;
+    const detail = await deps.store.incidents.getDetail(id);
+    if (!REINVESTIGABLE.includes(detail.status)) return true;
+    const rems = await deps.store.remediations.listByIncident(id);
+    if (rems.some((r) => ['approved', 'applying', 'verifying'].includes(r.status))) return false;
+    const p = slot(async () => {
+      const b = brief(detail);
+      activity('pipeline.reinvestigating', { incident_id: id, reasons });
+      const rca = await runAgent(rcaAgent, { incidentId: id }, id);
+      await followEvidence(id, rca).catch((err: unknown) => log.warn('updating the incident from its evidence failed', { incidentId: id, err: errorMessage(err) }));
+      const top = rca?.ranking[0];
+      const proposed = rems.find((r) => r.status === 'proposed');
+      if (proposed) {
+        if (!top || top.service === proposed.target) return { ran: true, remediationId: proposed.id };
+        await deps.remediation?.withdraw(proposed.id, `the evidence moved on: ${top.service} is now the most probable cause (p=${top.probability.toFixed(2)}), not ${proposed.target}`, 'agent:fixer');
+      }
+      if (!proposed && reasons.every((r) => r.startsWith('time passed')) && !(await evidenceMoved(id, top))) return { ran: true, remediationId: null };
+      await backToInvestigating(id);
+      const fixer = await decideFix(detail, b, rca, detail.severity, 'investigate');
+      activity('pipeline.finished', { incident_id: id, remediation_id: fixer?.remediation_id ?? null, plan: fixer?.plan ?? null, reinvestigation: reasons });
+      return { ran: true, remediationId: fixer?.remediation_id ?? null };
+    });
+    inFlight.set(id, p);
+    try {
+      await track(p);
+    } finally {
+      inFlight.delete(id);
+    }
+    return true;
+  }
+
+  /** Title, services and severity follow the evidence: a probable root cause names the incident; impact sets severity. */
+  async function followEvidence(id: string, rca: RcaAgentOutput | undefined) {
+    const cur = await deps.store.incidents.get(id);
+    const top = rca?.ranking[0];
+    const probable = top && top.probability >= PROBABLE_CAUSE ? top : undefined;
+    const services = probable && !cur.services.includes(probable.service) ? [...cur.services, probable.service] : cur.services;
+    const base = cur.title.replace(/^[\w.-]+ suspected: /, '');
+    const title = probable ? `${probable.service} suspected: ${base}` : cur.title;
+    let severity = cur.severity;
+    let why = probable ? `RCA ranks ${probable.service} first (p=${probable.probability.toFixed(2)})` : '';
+    if (deps.tools.has('metrics_query_range') && deps.tools.has('graph_neighbours')) {
+      const watched = await Promise.all(
+        services.slice(0, 8).map(async (service) => ({ service, userFacing: ((await deps.tools.get('graph_neighbours').run({ service })) as { upstream: string[] }).upstream.length === 0 })),
+      );
+      const query = (q: Record<string, unknown>) => deps.tools.get('metrics_query_range').run(q) as ReturnType<Parameters<typeof measureImpact>[0]>;
+      const impact = severityFromImpact(await measureImpact(query, watched, Date.parse(cur.started_at), deps.clock.nowMs()));
+      if (moreSevere(impact.severity, severity) !== severity) {
+        severity = impact.severity;
+        why = [why, `impact: ${impact.reason}`].filter(Boolean).join('; ');
+      }
+    }
+    if (title === cur.title && severity === cur.severity && services === cur.services) return;
+    const updated = await deps.store.incidents.followEvidence(id, { title, severity, services }, 'agent:rca', why);
+    deps.bus.publish('incidents', 'incident.updated', updated);
+  }
+
+  /** Since the fixer last looked: another top cause, or the same one clearly more probable (the fixer's what-if costs CPU). */
+  async function evidenceMoved(id: string, top: { service: string; probability: number } | undefined): Promise<boolean> {
+    const last = [...(await deps.store.executions.listByIncident(id))].reverse().find((e) => e.agent === 'fixer' && e.status === 'success')?.output as
+      | { target?: string | null; p_root_cause?: number }
+      | undefined;
+    if (!last || !top) return true;
+    return last.target !== top.service || top.probability >= (last.p_root_cause ?? 0) + 0.1;
+  }
+
+  async function backToInvestigating(id: string) {
+    const cur = await deps.store.incidents.get(id);
+    if (cur.status !== 'awaiting_approval') return;
+    const updated = await deps.store.incidents.setStatus(id, 'investigating', 'aegis', 'investigating again on new evidence').catch(() => undefined);
+    if (updated) deps.bus.publish('incidents', 'incident.updated', updated);
+  }
+
+  const continuous = createContinuous({
+    clock: deps.clock,
+    logger: log,
+    ...deps.continuous,
+    openIncidents: async () =>
+      (await deps.store.db.query<{ id: string }>(`SELECT id FROM incidents WHERE status = ANY($1) ORDER BY created_at LIMIT 500`, [REINVESTIGABLE])).rows.map((r) => r.id),
+    rerun: (id, reasons) => reinvestigate(id, reasons),
+  });
 
   function extensionAgents(): Array<AgentDefinition<unknown, unknown>> {
     return (deps.extensionAgents?.list() ?? []).filter(
@@ -251,7 +360,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const s of scored) {
       const inc: Incident = await deps.store.incidents.get(s.id);
       const rems = await deps.store.remediations.listByIncident(s.id);
-      const rem = rems.find((r) => r.status === 'succeeded') ?? rems[rems.length - 1];
+      const credited = (r: (typeof rems)[number]) => r.status === 'succeeded' && (r.verification as { attributed?: boolean } | null)?.attributed === true;
+      const rem = rems.find(credited) ?? rems[rems.length - 1];
       const execs = await deps.store.executions.listByIncident(s.id);
       const rca = [...execs].reverse().find((e) => e.agent === 'rca' && e.status === 'success')?.output as RcaAgentOutput | undefined;
       out.push({
@@ -260,8 +370,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         status: inc.status,
         similarity: Math.round(s.similarity * 1000) / 1000,
         root_cause: rca?.ranking[0]?.service ?? null,
-        resolution: inc.resolution ?? (rem ? `${rem.action_type} on ${rem.target}: ${rem.status}` : null),
-        remediation: rem ? { action: rem.action_type, status: rem.status } : null,
+        resolution: inc.resolution ?? (rem ? `${rem.action_type} on ${rem.target}: ${rem.status}${rem.status === 'succeeded' && !credited(rem) ? ' (recovery not credited to it)' : ''}` : null),
+        remediation: rem ? { action: rem.action_type, status: rem.status, attributed: credited(rem) } : null,
         created_at: inc.created_at,
       });
     }
@@ -286,15 +396,19 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return pm;
   }
 
-  /** A remediation's outcome teaches the fixer and, when it resolved the incident, gets a postmortem written. */
+  /**
+   * A remediation's outcome teaches the fixer and, when it resolved the incident, gets a postmortem written.
+   * A success the verification did not credit to the action (it came before it, or with another change) teaches nothing.
+   */
   async function onOutcome(o: RemediationOutcome) {
     const r = o.remediation;
     const features = (r.plan as { predicted?: { features?: number[] } }).predicted?.features;
-    if (features) {
+    if (features && (o.status !== 'succeeded' || o.attributed)) {
       const fresh = await deps.pipelineStore.recordOutcome({ source: 'real', incidentId: r.incident_id, remediationId: r.id, service: r.target, action: r.action_type, features, success: o.status === 'succeeded', recoveryMs: o.recoveryMs });
       if (fresh) await deps.fixerModel().learn({ features, action: r.action_type, success: o.status === 'succeeded', recoveryMs: o.recoveryMs });
     }
     if (o.status === 'succeeded') await writePostmortem(r.incident_id);
+    else continuous.mark(r.incident_id, `${r.action_type} on ${r.target} ${o.status}`);
   }
 
   const track = <T>(p: Promise<T>) => {
@@ -336,6 +450,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   return {
     run: (id) => run(id),
+    reinvestigate,
+    sweep: () => continuous.sweep(),
     reconcile,
     writePostmortem,
     similar: (id, limit = 10) => similarFor(id, limit),
@@ -344,12 +460,21 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         deps.bus.subscribe('incidents', (e) => {
           const id = (e.data as { id?: string; incident_id?: string } | undefined)?.id;
           if ((e.type === 'incident.opened' || e.type === 'incident.created') && id) void investigateSoon(id);
+          const joined = e.data as { incident_id?: string; signal?: { status?: string } } | undefined;
+          if (e.type === 'incident.signal' && joined?.incident_id && joined.signal?.status !== 'resolved') continuous.mark(joined.incident_id, 'a new signal joined');
           if (e.type === 'incident.resolved' && id) {
             void track(deps.pipelineStore.getPostmortem(id).then((pm) => (pm ? undefined : writePostmortem(id)))).catch((err: unknown) => log.error('postmortem failed', { incidentId: id, err: errorMessage(err) }));
           }
         }),
       );
       if (deps.remediation) unsubscribe.push(deps.remediation.onOutcome((o) => track(onOutcome(o))));
+      unsubscribe.push(
+        deps.bus.subscribe('remediations', (e) => {
+          const r = e.data as { incident_id?: string; action_type?: string; target?: string } | undefined;
+          if (e.type === 'remediation.rejected' && r?.incident_id) continuous.mark(r.incident_id, `${r.action_type} on ${r.target} was rejected`);
+        }),
+      );
+      continuous.start();
       if (deps.jobs) {
         await deps.jobs.define(INVESTIGATE_QUEUE, { expireInSeconds: 180, retryLimit: 3 });
         // A job whose replica died is retried elsewhere: `resume` lets it continue an `investigating` incident.
@@ -359,6 +484,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     async stop() {
       for (const u of unsubscribe.splice(0)) u();
+      await continuous.stop();
       await deps.jobs?.stopWork(INVESTIGATE_QUEUE);
       await Promise.allSettled([...background]);
     },

@@ -7,7 +7,16 @@ import type { Pipeline } from './orchestrator.js';
 import type { PipelineStore } from './store.js';
 
 const postmortemSchema = z
-  .object({ incident_id: z.uuid(), markdown: z.string(), created_at: z.string(), updated_at: z.string() })
+  .object({
+    incident_id: z.uuid(),
+    markdown: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    // Issue 19: edited by people (POST /incidents/{id}/postmortem), final once frozen.
+    edited_by: z.string().nullable().optional(),
+    final_at: z.string().nullable().optional(),
+    final_by: z.string().nullable().optional(),
+  })
   .meta({ id: 'Postmortem' });
 
 const similarSchema = z
@@ -18,13 +27,22 @@ const similarSchema = z
     similarity: z.number(),
     root_cause: z.string().nullable(),
     resolution: z.string().nullable(),
-    remediation: z.object({ action: z.string(), status: z.string() }).nullable(),
+    remediation: z.object({ action: z.string(), status: z.string(), attributed: z.boolean() }).nullable(),
     created_at: z.string(),
   })
   .meta({ id: 'SimilarIncident' });
 
 const agentStatsSchema = z
-  .object({ agent: z.string(), runs: z.number(), successes: z.number(), success_rate: z.number(), p50_ms: z.number().nullable(), p95_ms: z.number().nullable() })
+  .object({
+    agent: z.string(),
+    runs: z.number(),
+    successes: z.number(),
+    refusals: z.number().describe('finished, but its proposal was refused (policy, dry run)'),
+    abstentions: z.number().describe('finished without proposing anything'),
+    success_rate: z.number(),
+    p50_ms: z.number().nullable(),
+    p95_ms: z.number().nullable(),
+  })
   .meta({ id: 'AgentStats' });
 
 const HOUR = 3_600_000;

@@ -5,6 +5,10 @@ export interface AgentStats {
   agent: string;
   runs: number;
   successes: number;
+  /** Finished, but the proposal it made was refused (policy, dry run). */
+  refusals: number;
+  /** Finished without proposing anything. */
+  abstentions: number;
   success_rate: number;
   p50_ms: number | null;
   p95_ms: number | null;
@@ -47,8 +51,11 @@ const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : d);
 export function createPipelineStore({ db, clock }: { db: Database; clock: Clock }): PipelineStore {
   return {
     async agentStats(from, to) {
-      const { rows } = await db.query<{ agent: string; runs: string; successes: string; p50: number | null; p95: number | null }>(
+      const { rows } = await db.query<{ agent: string; runs: string; successes: string; refusals: string; abstentions: string; p50: number | null; p95: number | null }>(
+        // Issue 19: an agent that finished but proposed nothing (abstained) or whose proposal was refused is counted as such.
         `SELECT agent, count(*) AS runs, count(*) FILTER (WHERE status = 'success') AS successes,
+                count(*) FILTER (WHERE status = 'success' AND output->>'proposal_error' IS NOT NULL AND coalesce(output->'plan'->>'action', '') <> 'none') AS refusals,
+                count(*) FILTER (WHERE status = 'success' AND output->'plan'->>'action' = 'none') AS abstentions,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
                 percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95
          FROM agent_executions WHERE started_at >= $1 AND started_at < $2 AND status <> 'running'
@@ -62,6 +69,8 @@ export function createPipelineStore({ db, clock }: { db: Database; clock: Clock 
           agent: r.agent,
           runs,
           successes,
+          refusals: Number(r.refusals),
+          abstentions: Number(r.abstentions),
           success_rate: runs ? successes / runs : 0,
           p50_ms: r.p50 === null ? null : Math.round(Number(r.p50)),
           p95_ms: r.p95 === null ? null : Math.round(Number(r.p95)),

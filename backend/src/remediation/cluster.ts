@@ -8,8 +8,8 @@ import {
   type V1Pod,
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
-import { ConflictError, InputError, NotFoundError } from '../platform/errors.js';
-import { type ClusterPort, type DeploymentState, MARKER_ANNOTATION, RESTARTED_AT, REVISION, templateChange } from './types.js';
+import { ConflictError, errorMessage as errorMessageOf, InputError, NotFoundError } from '../platform/errors.js';
+import { type ClusterPort, type DeploymentState, MARKER_ANNOTATION, RESTARTED_AT, REVISION, type RevisionRecord, templateChange, type WriteOptions } from './types.js';
 
 /** Annotations kept from the Deployment on rollback, never copied from the ReplicaSet (kubectl's rollback.go). */
 const ROLLBACK_SKIP = new Set([
@@ -66,17 +66,11 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
       const list = await call(`list deployments ${namespace}`, () => apps.listNamespacedDeployment({ namespace }));
       return Promise.all(list.items.map(toState));
     },
+    async revisions(namespace, name) {
+      return (await replicaSetsOf(await read(namespace, name))).map(revisionRecord);
+    },
     async recentChange(namespace, name, sinceMs) {
-      const rss = await replicaSetsOf(await read(namespace, name));
-      return templateChange(
-        rss.map((rs) => ({
-          revision: revisionOf(rs),
-          createdAt: rs.metadata?.creationTimestamp ? new Date(rs.metadata.creationTimestamp).getTime() : 0,
-          containers: rs.spec?.template?.spec?.containers ?? [],
-          cause: rs.metadata?.annotations?.['kubernetes.io/change-cause'] ?? null,
-        })),
-        sinceMs,
-      );
+      return templateChange((await replicaSetsOf(await read(namespace, name))).map(revisionRecord), sinceMs);
     },
     async readObject(_kind, namespace, name) {
       return JSON.parse(JSON.stringify(await read(namespace, name))) as Record<string, unknown>;
@@ -104,35 +98,46 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
       );
     },
     async rollback(namespace, name, toRevision, o) {
-      const dep = await read(namespace, name);
-      if (dep.spec?.paused) throw new ConflictError(`cannot roll back ${namespace}/${name}: the deployment is paused`);
-      const rss = await replicaSetsOf(dep);
-      const target = toRevision === undefined ? rss[1] : rss.find((rs) => revisionOf(rs) === toRevision);
-      if (!target?.spec?.template) throw new NotFoundError(`no rollout history found for ${namespace}/${name}`);
-      const template = structuredClone(target.spec.template);
-      delete template.metadata?.labels?.['pod-template-hash'];
-      const annotations: Record<string, string> = {
-        ...Object.fromEntries(Object.entries(dep.metadata?.annotations ?? {}).filter(([k]) => ROLLBACK_SKIP.has(k))),
-        ...Object.fromEntries(Object.entries(target.metadata?.annotations ?? {}).filter(([k]) => !ROLLBACK_SKIP.has(k))),
-        [MARKER_ANNOTATION]: o.marker,
-      };
-      const body = [
-        { op: 'test', path: '/metadata/resourceVersion', value: dep.metadata?.resourceVersion },
-        { op: 'replace', path: '/spec/template', value: template },
-        { op: 'replace', path: '/metadata/annotations', value: annotations },
-      ];
-      await call(`rollback ${namespace}/${name}`, () =>
-        apps.patchNamespacedDeployment(
-          { name, namespace, body, dryRun: dry(o.dryRun), fieldManager: FIELD_MANAGER },
-          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-        ),
-      );
-      return { toRevision: revisionOf(target) };
+      // A status write between our read and the patch fails its resourceVersion test: read again and retry.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await rollbackOnce(namespace, name, toRevision, o);
+        } catch (err) {
+          if (!/resourceVersion/.test(errorMessageOf(err)) || attempt >= 4) throw err;
+        }
+      }
     },
     deletePod(namespace, pod, o) {
       return call(`delete pod ${namespace}/${pod}`, () => core.deleteNamespacedPod({ name: pod, namespace, dryRun: dry(o.dryRun) }));
     },
   };
+
+  async function rollbackOnce(namespace: string, name: string, toRevision: number | undefined, o: WriteOptions): Promise<{ toRevision: number }> {
+    const dep = await read(namespace, name);
+    if (dep.spec?.paused) throw new ConflictError(`cannot roll back ${namespace}/${name}: the deployment is paused`);
+    const rss = await replicaSetsOf(dep);
+    const target = toRevision === undefined ? rss[1] : rss.find((rs) => revisionOf(rs) === toRevision);
+    if (!target?.spec?.template) throw new NotFoundError(`no rollout history found for ${namespace}/${name}`);
+    const template = structuredClone(target.spec.template);
+    delete template.metadata?.labels?.['pod-template-hash'];
+    const annotations: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(dep.metadata?.annotations ?? {}).filter(([k]) => ROLLBACK_SKIP.has(k))),
+      ...Object.fromEntries(Object.entries(target.metadata?.annotations ?? {}).filter(([k]) => !ROLLBACK_SKIP.has(k))),
+      [MARKER_ANNOTATION]: o.marker,
+    };
+    const body = [
+      { op: 'test', path: '/metadata/resourceVersion', value: dep.metadata?.resourceVersion },
+      { op: 'replace', path: '/spec/template', value: template },
+      { op: 'replace', path: '/metadata/annotations', value: annotations },
+    ];
+    await call(`rollback ${namespace}/${name}`, () =>
+      apps.patchNamespacedDeployment(
+        { name, namespace, body, dryRun: dry(o.dryRun), fieldManager: FIELD_MANAGER },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      ),
+    );
+    return { toRevision: revisionOf(target) };
+  }
 
   async function replicaSetsOf(dep: V1Deployment): Promise<V1ReplicaSet[]> {
     const namespace = dep.metadata?.namespace ?? 'default';
@@ -143,6 +148,14 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
       .sort((a, b) => revisionOf(b) - revisionOf(a));
   }
 }
+
+const revisionRecord = (rs: V1ReplicaSet): RevisionRecord => ({
+  revision: revisionOf(rs),
+  createdAt: rs.metadata?.creationTimestamp ? new Date(rs.metadata.creationTimestamp).getTime() : 0,
+  containers: rs.spec?.template?.spec?.containers ?? [],
+  cause: rs.metadata?.annotations?.['kubernetes.io/change-cause'] ?? null,
+  templateHash: rs.metadata?.labels?.['pod-template-hash'],
+});
 
 const revisionOf = (rs: V1ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? NaN);
 

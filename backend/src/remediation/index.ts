@@ -5,5 +5,5 @@ export { createKubeCluster, kubeConfigFrom, deploymentState, ClusterForbiddenErr
 export { DEFAULT_POLICY, remediationPolicySchema, policyViolations, autoApproves, loadRemediationPolicy, type RemediationPolicy } from './policy.js';
 export { createRemediationService, type RemediationService, type RemediationServiceDeps, type ProposeInput, type RemediationOutcome } from './service.js';
 export { remediationRoutes } from './routes.js';
-export { rolloutComplete, podsReady, recoveryThreshold, checkMetric } from './verify.js';
+export { rolloutComplete, podsReady, recoveryThreshold, type VerificationRecord, type VerificationCheck } from './verify.js';
 export { FINAL_STATUSES, ACTIVE_STATUSES } from './store.js';

@@ -16,6 +16,10 @@ export const remediationPolicySchema = z.object({
     .default([]),
   /** How long verification waits for the rollout and the metric. */
   verifyDeadlineMs: z.number().int().positive().default(10 * 60_000),
+  /** After the action, no check counts for this long (pods start, queues drain). */
+  verifySettleMs: z.number().int().min(0).default(60_000),
+  /** Every check must hold this long without a break for verification to pass. */
+  verifyWindowMs: z.number().int().positive().default(120_000),
 });
 export type RemediationPolicy = z.infer<typeof remediationPolicySchema>;
 

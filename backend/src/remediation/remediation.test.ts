@@ -100,6 +100,51 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
     await svc.stop();
   }, 30_000);
 
+  it('withdraws the proposal of a resolved incident, so it never blocks the next fault on its target', async () => {
+    const svc = service();
+    const old = await incident(['recommendationservice']);
+    const stale = await svc.propose({ incidentId: old.id, action: 'restart-deployment', namespace: ns, target: 'recommendationservice', confidence: 0.6, severity: 'medium', actor: 'fixer' });
+    await store.incidents.resolve(old.id, 'alice', 'went away');
+    // A later, real fault on the same service gets its proposal, and the stale one says why it stopped.
+    const fresh = await svc.propose({ incidentId: (await incident(['recommendationservice'])).id, action: 'restart-deployment', namespace: ns, target: 'recommendationservice', confidence: 0.7, severity: 'high', actor: 'fixer' });
+    expect(fresh.status).toBe('proposed');
+    const withdrawn = await store.remediations.get(stale.id);
+    expect(withdrawn.status).toBe('withdrawn');
+    expect(withdrawn.withdrawn_reason).toMatch(/resolved/);
+    await expect(svc.approve(stale.id, 'bob')).rejects.toBeInstanceOf(ConflictError);
+    // Approving a proposal whose incident was resolved meanwhile withdraws it instead of acting.
+    const other = await incident(['recommendationservice']);
+    await svc.reject(fresh.id, 'carol', 'not this one');
+    const late = await svc.propose({ incidentId: other.id, action: 'restart-deployment', namespace: ns, target: 'recommendationservice', confidence: 0.7, severity: 'high', actor: 'fixer' });
+    await store.incidents.resolve(other.id, 'alice');
+    await expect(svc.approve(late.id, 'bob')).rejects.toThrow(/resolved/);
+    expect((await store.remediations.get(late.id)).status).toBe('withdrawn');
+    await svc.stop();
+  }, 30_000);
+
+  it('never rolls back to a revision seen failing, and says which revision and why', async () => {
+    const svc = service();
+    sim.sim.inject({ scenario: 'crash-loop', service: 'shippingservice', seed: 3 });
+    const crashing = await cluster.readDeployment(ns, 'shippingservice');
+    const first = await svc.propose({ incidentId: (await incident(['shippingservice'])).id, action: 'rollback-deployment', namespace: ns, target: 'shippingservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
+    const plan = first.plan as { to_revision?: number; revision_reason?: string; summary: string };
+    expect(plan.to_revision).toBe(crashing.revision - 1);
+    expect(plan.revision_reason).toMatch(/revision/);
+    expect(plan.summary).toContain(`revision ${plan.to_revision}`);
+    await svc.approve(first.id, 'alice');
+    await svc.idle();
+    expect((await store.remediations.get(first.id)).status).toBe('succeeded');
+    // kubectl's "undo" would now go back to the crash-looping template (renumbered as the previous revision).
+    const second = await svc.propose({ incidentId: (await incident(['shippingservice'])).id, action: 'rollback-deployment', namespace: ns, target: 'shippingservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
+    const plan2 = second.plan as { to_revision?: number; revision_reason?: string };
+    expect(plan2.to_revision).toBeDefined();
+    expect(plan2.to_revision).not.toBe(crashing.revision);
+    expect(plan2.revision_reason).toMatch(/rolled away from|crash/);
+    await svc.reject(second.id, 'alice');
+    sim.sim.clearFaults();
+    await svc.stop();
+  }, 60_000);
+
   it('resumes an interrupted apply without applying twice (the marker shows it landed)', async () => {
     const svc = service();
     const inc = await incident(['paymentservice']);
@@ -117,8 +162,8 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
     await svc.stop();
   }, 60_000);
 
-  it('reverts a scale-out whose triggering metric does not recover by the deadline', async () => {
-    const svc = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 60_000 }) });
+  it('leaves a scale-out that did not help in place (failed, not reverted): no evidence it made things worse', async () => {
+    const svc = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 60_000, verifySettleMs: 10_000, verifyWindowMs: 20_000 }) });
     const inc = await incident(['adservice']);
     const before = await cluster.readDeployment(ns, 'adservice');
     const r = await svc.propose({
@@ -129,10 +174,70 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
     await svc.approve(r.id, 'dave');
     await svc.idle();
     const done = await store.remediations.get(r.id);
-    expect(done.status).toBe('reverted');
-    const after = await cluster.readDeployment(ns, 'adservice');
-    expect(after.replicas).toBe(before.replicas);
+    expect(done.status).toBe('failed');
+    const v = done.verification as { phase: string; reason: string; checks: Array<{ id: string; status: string }> };
+    expect(v.phase).toBe('failed');
+    expect(v.reason).toMatch(/no evidence the action made things worse/);
+    expect(v.checks.find((c) => c.id.startsWith('trigger:'))?.status).toBe('failed');
+    expect((await cluster.readDeployment(ns, 'adservice')).replicas).toBeGreaterThan(before.replicas);
+    await cluster.scale(ns, 'adservice', before.replicas, { dryRun: false, marker: 'test-cleanup' });
     await svc.stop();
+  }, 60_000);
+
+  it('does not verify a restart of a crash-looping service by its first ready pods: it settles, then several checks must hold', async () => {
+    const svc = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 90_000, verifySettleMs: 30_000, verifyWindowMs: 30_000 }) });
+    sim.sim.inject({ scenario: 'crash-loop', service: 'checkoutservice', seed: 5 });
+    const inc = await incident(['checkoutservice']);
+    const r = await svc.propose({ incidentId: inc.id, action: 'restart-deployment', namespace: ns, target: 'checkoutservice', confidence: 0.6, severity: 'high', actor: 'fixer' });
+    await svc.approve(r.id, 'erin');
+    await svc.idle();
+    const done = await store.remediations.get(r.id);
+    const v = done.verification as { phase: string; attributed: boolean; checks: Array<{ id: string; status: string }> };
+    expect(done.status).toBe('failed');
+    expect(v.phase).toBe('failed');
+    expect(v.attributed).toBe(false);
+    expect(v.checks.length).toBeGreaterThanOrEqual(2);
+    expect(v.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['target-ready', 'errors:checkoutservice']));
+    expect((await store.incidents.get(inc.id)).status).not.toBe('resolved');
+    sim.sim.clearFaults();
+    const fix = await svc.propose({ incidentId: inc.id, action: 'rollback-deployment', namespace: ns, target: 'checkoutservice', confidence: 0.6, severity: 'high', actor: 'fixer' });
+    await svc.reject(fix.id, 'erin');
+    await cluster.rollback(ns, 'checkoutservice', (fix.plan as { to_revision: number }).to_revision, { dryRun: false, marker: 'test-cleanup' });
+    await svc.stop();
+  }, 60_000);
+
+  it('does not credit an action with a recovery that came before it, and an operator can revert during verification', async () => {
+    const svc = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 60_000, verifySettleMs: 5_000, verifyWindowMs: 10_000 }) });
+    const outcomes: Array<{ status: string; attributed: boolean }> = [];
+    svc.onOutcome((o) => void outcomes.push({ status: o.status, attributed: o.attributed }));
+    const inc = await incident(['productcatalogservice']);
+    // The plan saw a latency spike that is already gone (healthy service): a pass proves nothing about the restart.
+    const r = await svc.propose({
+      incidentId: inc.id, action: 'restart-deployment', namespace: ns, target: 'productcatalogservice', confidence: 0.6, severity: 'medium', actor: 'fixer',
+      trigger: { service: 'productcatalogservice', metric: 'latency_p99', baseline: 1_000, observed: 5_000, direction: 'down' },
+    });
+    await svc.approve(r.id, 'gina');
+    await svc.idle();
+    const done = await store.remediations.get(r.id);
+    const v = done.verification as { phase: string; attributed: boolean; reason: string };
+    expect(done.status).toBe('succeeded');
+    expect(v.phase).toBe('passed');
+    expect(v.attributed).toBe(false);
+    expect(v.reason).toMatch(/already back to normal/);
+    expect(outcomes).toEqual([{ status: 'succeeded', attributed: false }]);
+
+    const before = await cluster.readDeployment(ns, 'adservice');
+    const slow = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 3_600_000, verifySettleMs: 600_000 }) });
+    const s = await slow.propose({ incidentId: (await incident(['adservice'])).id, action: 'scale-out', namespace: ns, target: 'adservice', confidence: 0.5, severity: 'low', actor: 'fixer' });
+    await slow.approve(s.id, 'gina');
+    const verifying = async () => (await store.remediations.get(s.id)).status === 'verifying';
+    for (let i = 0; i < 200 && !(await verifying()); i++) await new Promise((res) => setTimeout(res, 50));
+    const reverted = await slow.revert(s.id, 'gina', 'latency got worse');
+    expect(reverted.status).toBe('reverted');
+    expect((reverted.verification as { reason: string }).reason).toMatch(/latency got worse/);
+    await slow.idle();
+    expect((await cluster.readDeployment(ns, 'adservice')).replicas).toBe(before.replicas);
+    await Promise.all([svc.stop(), slow.stop()]);
   }, 60_000);
 
   it('executes without a person when a policy allows this action, severity and confidence', async () => {

@@ -5,7 +5,7 @@ import type { RemediationService } from './service.js';
 
 const decisionBody = z.object({ reason: z.string().trim().max(2000).optional() }).optional();
 
-/** Approve / reject: operators (and Grafana users through the app's proxy token, who are recorded by login). */
+/** Approve / reject, and keep / revert during verification: operators (and Grafana users through the app's proxy token, who are recorded by login). */
 export function remediationRoutes({ remediation }: { remediation: RemediationService }): RouteDef[] {
   return [
     defineRoute({
@@ -33,6 +33,32 @@ export function remediationRoutes({ remediation }: { remediation: RemediationSer
       response: remediationSchema,
       audit: { action: 'remediation.reject', target: ({ params }) => `remediation:${params.id}` },
       handler: ({ params, body, principal }) => remediation.reject(params.id, principal.actor, body?.reason, principal.role),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/remediations/{id}/keep',
+      operationId: 'keepRemediation',
+      summary: 'End verification and keep an applied remediation (the outcome is not credited to the action as evidence)',
+      tags: ['remediations'],
+      permission: 'operate',
+      params: idParams,
+      body: decisionBody,
+      response: remediationSchema,
+      audit: { action: 'remediation.keep', target: ({ params }) => `remediation:${params.id}` },
+      handler: ({ params, body, principal }) => remediation.keep(params.id, principal.actor, body?.reason, principal.role),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/remediations/{id}/revert',
+      operationId: 'revertRemediation',
+      summary: 'Undo an applied remediation (during or after verification) when the action has an undo',
+      tags: ['remediations'],
+      permission: 'operate',
+      params: idParams,
+      body: decisionBody,
+      response: remediationSchema,
+      audit: { action: 'remediation.revert', target: ({ params }) => `remediation:${params.id}` },
+      handler: ({ params, body, principal }) => remediation.revert(params.id, principal.actor, body?.reason, principal.role),
     }),
   ];
 }

@@ -10,9 +10,11 @@ import type { Queryable, Store } from '../store/index.js';
 import type { Incident, IncidentStatus, Remediation, RemediationStatus, Severity } from '../store/types.js';
 import { lookupAction } from './actions.js';
 import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy } from './policy.js';
+import { chooseRollbackTarget, crashLooping, createFailingRevisions, templateFingerprint, type RollbackTarget } from './rollback-target.js';
 import { createRemediationQueries, FINAL_STATUSES, OUTCOME_STATUSES } from './store.js';
-import type { ActionDefinition, ActionParams, ClusterPort, DeploymentState, Trigger } from './types.js';
-import { checkMetric, podsReady, rolloutComplete, type VerificationCheck } from './verify.js';
+import { type ActionDefinition, type ActionParams, type ClusterPort, type DeploymentState, MARKER_ANNOTATION, type Trigger } from './types.js';
+import { advance, attributionDoubt, type Evaluated, evaluate, madeWorse, planChecks, startRecord, type VerificationTiming } from './verification.js';
+import type { VerificationRecord } from './verify.js';
 
 export interface ProposeInput {
   incidentId: string;
@@ -33,6 +35,8 @@ export interface RemediationOutcome {
   remediation: Remediation;
   status: Extract<RemediationStatus, 'succeeded' | 'failed' | 'reverted'>;
   recoveryMs: number | null;
+  /** The verification credits the action with the recovery (learning, postmortems and similar incidents use only these). */
+  attributed: boolean;
 }
 
 export interface RemediationService {
@@ -40,6 +44,12 @@ export interface RemediationService {
   propose(input: ProposeInput): Promise<Remediation>;
   approve(id: string, actor: string, actorRole?: string): Promise<Remediation>;
   reject(id: string, actor: string, reason?: string, actorRole?: string): Promise<Remediation>;
+  /** Stops offering a proposal (its incident resolved, or the evidence moved on); undefined when it was no longer proposed. */
+  withdraw(id: string, reason: string, actor?: string): Promise<Remediation | undefined>;
+  /** During verification: the operator keeps the change (verification ends, succeeded, not credited as evidence). */
+  keep(id: string, actor: string, reason?: string, actorRole?: string): Promise<Remediation>;
+  /** During or after verification: the operator undoes the change. */
+  revert(id: string, actor: string, reason?: string, actorRole?: string): Promise<Remediation>;
   /** Picks up approved/applying/verifying remediations whose lease is free; returns how many it took. */
   reconcile(): Promise<number>;
   start(): void;
@@ -67,9 +77,12 @@ export interface RemediationServiceDeps {
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
   reconcileEveryMs?: number;
+  /** Services that call a service (verification checks their error rates too). */
+  callers?: (service: string) => string[];
 }
 
 const HOUR = 3_600_000;
+const RESOLVED_REASON = 'the incident was resolved before this proposal was approved';
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 /** What a step writes on its incident: a timeline line and, maybe, a new status. */
@@ -81,6 +94,11 @@ interface IncidentNote {
 
 interface PlanRecord {
   summary: string;
+  /** Rollbacks: the revision chosen, why, and the templates' fingerprints (revisions renumber; templates do not). */
+  to_revision?: number;
+  revision_reason?: string;
+  to_fingerprint?: string;
+  from_fingerprint?: string | null;
   params: ActionParams;
   podsAffected: number;
   trigger?: Trigger;
@@ -92,6 +110,8 @@ interface PlanRecord {
 export function createRemediationService(deps: RemediationServiceDeps): RemediationService {
   const policy = deps.policy ?? DEFAULT_POLICY;
   const queries = createRemediationQueries({ db: deps.store.db, clock: deps.clock });
+  const failing = createFailingRevisions({ db: deps.store.db, clock: deps.clock });
+  const timing: VerificationTiming = { settleMs: policy.verifySettleMs, windowMs: policy.verifyWindowMs, deadlineMs: policy.verifyDeadlineMs };
   const ttl = deps.leaseTtlMs ?? 30_000;
   const pollMs = deps.pollMs ?? 2_000;
   const sleep = deps.sleep ?? delay;
@@ -99,6 +119,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   const running = new Map<string, Promise<void>>();
   const listeners = new Set<(o: RemediationOutcome) => void | Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
+  let unsubscribeIncidents: (() => void) | undefined;
   let stopped = false;
 
   const cluster = (): ClusterPort => {
@@ -144,12 +165,14 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     actor: string,
     role?: string,
     note?: (next: Remediation) => IncidentNote,
+    alsoInTx?: (next: Remediation, tx: Queryable) => Promise<void>,
   ): Promise<Remediation | undefined> => {
     const done = await deps.store.db.transaction(async (tx) => {
       const cur = await deps.store.remediations.getForUpdate(id, tx);
       if (!from.includes(cur.status)) return undefined;
       const next = await deps.store.remediations.update(id, { ...fields, status: to }, tx);
       await audit(next, actor, `remediation.${to}`, { from: cur.status }, tx, role);
+      await alsoInTx?.(next, tx);
       return { next, incident: note ? await noteIncident(next, note(next), tx) : undefined };
     });
     if (!done) return undefined;
@@ -161,7 +184,8 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function propose(input: ProposeInput): Promise<Remediation> {
     const action = lookupAction(deps.actions, input.action);
     const state = await cluster().readDeployment(input.namespace, input.target);
-    const planned = action.plan(state, input.params ?? {});
+    const rollback = action.id === 'rollback-deployment' && input.params?.toRevision === undefined ? await safeRollbackTarget(state) : undefined;
+    const planned = action.plan(state, rollback ? { ...input.params, toRevision: rollback.toRevision } : (input.params ?? {}));
     const violations = policyViolations(policy, {
       namespace: input.namespace,
       action: action.id,
@@ -173,7 +197,8 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     const dryRun = await runDryRun(action, input, planned.params);
     if (!dryRun.ok) throw new ConflictError(`dry run of ${action.id} on ${input.namespace}/${input.target} failed: ${dryRun.error}`);
     const plan: PlanRecord = {
-      summary: planned.summary,
+      summary: rollback ? `${planned.summary}: ${rollback.reason}` : planned.summary,
+      ...(rollback ? { to_revision: rollback.toRevision, revision_reason: rollback.reason, to_fingerprint: rollback.fingerprint, from_fingerprint: rollback.fromFingerprint } : {}),
       params: planned.params,
       podsAffected: planned.podsAffected,
       trigger: input.trigger,
@@ -184,6 +209,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     const r = await deps.store.db.transaction(async (tx) => {
       // Checked again under the insert's transaction so two proposals cannot both pass.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${input.namespace}/${input.target}`]);
+      for (const id of await queries.staleProposals({ namespace: input.namespace, target: input.target }, tx)) await withdrawIn(tx, id, RESOLVED_REASON, 'aegis');
       if ((await queries.activeOnTarget(input.namespace, input.target, tx)).length) {
         throw new ConflictError(`another remediation on ${input.namespace}/${input.target} is not finished`);
       }
@@ -201,10 +227,42 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       return { created, incident };
     });
     failpoint('remediation.after-propose');
+    flushWithdrawn();
     publish(r.created);
     publishIncident(r.incident);
     if (autoApproves(policy, action.id, input.severity, input.confidence)) return approve(r.created.id, 'policy:auto-approve', 'policy');
     return r.created;
+  }
+
+  /** Never a template seen failing; the current one is remembered as failing when its pods crash-loop. */
+  async function safeRollbackTarget(state: DeploymentState): Promise<RollbackTarget> {
+    const revisions = await cluster().revisions(state.namespace, state.name);
+    const current = revisions.find((r) => r.revision === state.revision);
+    if (current && crashLooping(state, current)) {
+      await failing.record(state.namespace, state.name, templateFingerprint(current.containers), current.revision, `crash-looping when seen at revision ${current.revision}`);
+    }
+    return chooseRollbackTarget(state, revisions, await failing.list(state.namespace, state.name));
+  }
+
+  /** A rollback's outcome says which template failed: the one it left (it worked) or the one it went to (it did not). */
+  async function rememberFailingTemplate(r: Remediation, status: RemediationOutcome['status'], tx: Queryable) {
+    const plan = planOf(r);
+    if (r.action_type !== 'rollback-deployment') return;
+    const before = r.before_state as DeploymentState | null;
+    if (status === 'succeeded' && plan.from_fingerprint) {
+      await failing.record(r.namespace, r.target, plan.from_fingerprint, before?.revision ?? 0, `rolled away from by remediation ${r.id.slice(0, 8)}`, tx);
+    } else if (status !== 'succeeded' && plan.to_fingerprint) {
+      await failing.record(r.namespace, r.target, plan.to_fingerprint, plan.to_revision ?? 0, `failed verification after remediation ${r.id.slice(0, 8)}`, tx);
+    }
+  }
+
+  /** A rollback goes to the planned template, whatever number Kubernetes gives it by now. */
+  async function currentParams(r: Remediation): Promise<ActionParams> {
+    const plan = planOf(r);
+    if (!plan.to_fingerprint) return plan.params;
+    const match = (await cluster().revisions(r.namespace, r.target)).find((x) => templateFingerprint(x.containers) === plan.to_fingerprint);
+    if (!match) throw new ConflictError(`the revision planned for ${r.namespace}/${r.target} is no longer in its rollout history`);
+    return { ...plan.params, toRevision: match.revision };
   }
 
   async function runDryRun(action: ActionDefinition, input: ProposeInput, params: ActionParams) {
@@ -216,7 +274,39 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     }
   }
 
+  /** Withdraws inside a caller's transaction (no incident status change: the incident is over or re-investigating). */
+  async function withdrawIn(tx: Queryable, id: string, reason: string, actor: string): Promise<Remediation | undefined> {
+    const cur = await deps.store.remediations.getForUpdate(id, tx);
+    if (cur.status !== 'proposed') return undefined;
+    const next = await deps.store.remediations.update(id, { status: 'withdrawn', withdrawn_reason: reason }, tx);
+    await audit(next, actor, 'remediation.withdrawn', { from: cur.status, reason }, tx);
+    await deps.store.incidents.addTimeline(next.incident_id, { kind: 'remediation', actor, message: `withdrawn: ${planOf(next).summary} (${reason})`, data: { remediation_id: id } }, tx);
+    withdrawnLater.push(next);
+    return next;
+  }
+  /** Withdrawals are published once their transaction committed. */
+  const withdrawnLater: Remediation[] = [];
+  const flushWithdrawn = () => {
+    for (const r of withdrawnLater.splice(0)) publish(r);
+  };
+
+  async function withdraw(id: string, reason: string, actor = 'aegis'): Promise<Remediation | undefined> {
+    const r = await deps.store.db.transaction((tx) => withdrawIn(tx, id, reason, actor));
+    flushWithdrawn();
+    return r;
+  }
+
+  /** Every proposal of an incident that is over. */
+  async function withdrawForIncident(incidentId: string): Promise<void> {
+    for (const id of await queries.staleProposals({ incidentId })) await withdraw(id, RESOLVED_REASON);
+  }
+
   async function approve(id: string, actor: string, role?: string): Promise<Remediation> {
+    const incident = await deps.store.incidents.get((await deps.store.remediations.get(id)).incident_id);
+    if (incident.status === 'resolved' || incident.status === 'closed') {
+      await withdraw(id, RESOLVED_REASON);
+      throw new ConflictError(`remediation ${id} belongs to an incident that is already ${incident.status}; it was withdrawn`);
+    }
     const r = await transition(id, ['proposed'], 'approved', { approved_by: actor, approved_at: deps.clock.now().toISOString() }, actor, role, (next) => ({
       actor,
       message: `approved by ${actor}`,
@@ -280,7 +370,13 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function applyOnce(r: Remediation) {
     const action = lookupAction(deps.actions, r.action_type);
     const before = r.before_state as DeploymentState;
-    const params = planOf(r).params;
+    let params: ActionParams;
+    try {
+      params = await currentParams(r);
+    } catch (err) {
+      await finish(r, 'failed', { error: errorMessage(err) });
+      return;
+    }
     const now = await cluster().readDeployment(r.namespace, r.target);
     let resumed = true;
     if (!action.isApplied(now, r.id, params, before)) {
@@ -293,51 +389,129 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       }
     }
     failpoint('remediation.after-apply');
-    const deadline = deps.clock.nowMs() + policy.verifyDeadlineMs;
-    await transition(r.id, ['applying'], 'verifying', { verification: { deadline: new Date(deadline).toISOString(), resumed, checks: [] } }, 'aegis', undefined, () => ({
+    const verification = await beginVerification(r, resumed);
+    await transition(r.id, ['applying'], 'verifying', { verification }, 'aegis', undefined, () => ({
       actor: 'aegis',
-      message: `applied ${r.action_type} to ${r.namespace}/${r.target}${resumed ? ' (found already applied after a restart)' : ''}`,
+      message: `applied ${r.action_type} to ${r.namespace}/${r.target}${resumed ? ' (found already applied after a restart)' : ''}; verifying ${verification.specs.length} checks after ${Math.round(timing.settleMs / 1000)} s of settling`,
     }));
   }
 
+  /** Plans the checks and measures them once as the action lands (what was failing then, the target before). */
+  async function beginVerification(r: Remediation, resumed: boolean): Promise<VerificationRecord> {
+    const incident = await deps.store.incidents.getDetail(r.incident_id).catch(() => undefined);
+    const nowMs = deps.clock.nowMs();
+    const specs = await planChecks({ metrics: deps.metrics, callers: deps.callers }, { namespace: r.namespace, name: r.target }, planOf(r).trigger, incident, nowMs);
+    const before = (r.before_state as DeploymentState | null) ?? (await cluster().readDeployment(r.namespace, r.target));
+    const atApply = await evaluate(specs, before, deps.metrics, nowMs);
+    return startRecord(specs, atApply, before, timing, nowMs, resumed);
+  }
+
   async function verify(r: Remediation) {
-    const v = (r.verification ?? {}) as { deadline?: string };
-    const deadline = v.deadline ? Date.parse(v.deadline) : deps.clock.nowMs() + policy.verifyDeadlineMs;
-    const trigger = planOf(r).trigger;
-    let last: VerificationCheck | undefined;
+    let rec = r.verification as VerificationRecord | null;
+    if (!rec?.specs) rec = await beginVerification(r, true);
+    const deadline = Date.parse(rec.deadline);
     let state: DeploymentState | undefined;
+    let results: Evaluated[] = [];
     while (!stopped) {
       await queries.lease(r.id, deps.owner, ttl);
-      state = await cluster().readDeployment(r.namespace, r.target);
-      const metric = trigger && deps.metrics ? await checkMetric(deps.metrics, trigger, deps.clock.nowMs()) : null;
-      last = {
-        rolloutComplete: rolloutComplete(state),
-        podsReady: podsReady(state),
-        metric,
-        ...(trigger && !deps.metrics ? { note: 'no metrics source: the triggering metric was not checked' } : {}),
-        ...(!trigger ? { note: 'no triggering metric recorded with the plan' } : {}),
-      };
-      failpoint('remediation.during-verify');
-      if (last.rolloutComplete && last.podsReady && (last.metric?.ok ?? true)) {
-        return finish(r, 'succeeded', { after_state: state, verification: { ...v, deadline: new Date(deadline).toISOString(), passed: true, last } });
+      if ((await deps.store.remediations.get(r.id)).status !== 'verifying') return; // an operator kept or reverted it
+      const nowMs = deps.clock.nowMs();
+      try {
+        state = await cluster().readDeployment(r.namespace, r.target);
+        results = await evaluate(rec.specs, state, deps.metrics, nowMs);
+      } catch (err) {
+        // A dropped connection is not evidence either way: poll again until the deadline.
+        log.warn('verification poll failed; trying again', { id: r.id, err: errorMessage(err) });
+        if (nowMs >= deadline) break;
+        await sleep(pollMs);
+        continue;
       }
-      if (deps.clock.nowMs() >= deadline) break;
+      failpoint('remediation.during-verify');
+      const next = advance(rec, results, state, nowMs, timing);
+      if (next.phase === 'passed') return pass(r, next, state);
+      if (next.phase === 'inconclusive') return finish(r, 'failed', { after_state: state, verification: next, error: next.reason });
+      if (next.phase !== rec.phase || next.reason !== rec.reason) await saveProgress(r.id, next);
+      rec = next;
+      if (nowMs >= deadline) break;
       await sleep(pollMs);
     }
     if (stopped) return;
-    await failVerification(r, state, last, deadline);
+    if (!state) return finish(r, 'failed', { verification: { ...rec, phase: 'inconclusive', reason: 'the target could not be read before the deadline' }, error: 'verification could not read the target' });
+    await failVerification(r, state, rec, results);
   }
 
-  async function failVerification(r: Remediation, state: DeploymentState | undefined, last: VerificationCheck | undefined, deadline: number) {
+  /** Progress is visible while verifying; written only while still verifying, so it never undoes an operator's decision. */
+  async function saveProgress(id: string, rec: VerificationRecord) {
+    await deps.store.db.query(`UPDATE remediations SET verification = $2 WHERE id = $1 AND status = 'verifying'`, [id, JSON.stringify(rec)]);
+  }
+
+  /** Passed: the fault is gone. Credited to the action only if it was there when the action landed and nothing else changed. */
+  async function pass(r: Remediation, rec: VerificationRecord, state: DeploymentState) {
+    const doubt = attributionDoubt(rec, await otherChanges(r, state));
+    const verification: VerificationRecord = { ...rec, attributed: !doubt, reason: doubt ? `${rec.reason}; not credited to this action: ${doubt}` : `${rec.reason}; the improvement followed this action` };
+    return finish(r, 'succeeded', { after_state: state, verification });
+  }
+
+  /** Other writes in the namespace while this one was being verified, and writes to the target that are not ours. */
+  async function otherChanges(r: Remediation, state: DeploymentState): Promise<string[]> {
+    const rec = r.verification as VerificationRecord | null;
+    const since = new Date(Date.parse(rec?.applied_at ?? r.updated_at) - timing.settleMs);
+    const { rows } = await deps.store.db.query<{ action_type: string; target: string }>(
+      `SELECT action_type, target FROM remediations WHERE namespace = $1 AND id <> $2 AND before_state IS NOT NULL AND updated_at >= $3
+         AND status IN ('applying', 'verifying', 'succeeded', 'failed', 'reverted')`,
+      [r.namespace, r.id, since],
+    );
+    const out = rows.map((x) => `${x.action_type} on ${x.target}`);
+    const marker = state.annotations[MARKER_ANNOTATION];
+    if (marker && !marker.startsWith(r.id)) out.push(`${r.target} was changed again by another write`);
+    return out;
+  }
+
+  /** Deadline passed without the checks holding: revert only on evidence the action made things worse. */
+  async function failVerification(r: Remediation, state: DeploymentState, rec: VerificationRecord, results: Evaluated[]) {
     const action = lookupAction(deps.actions, r.action_type);
-    const verification = { deadline: new Date(deadline).toISOString(), passed: false, last };
-    if (!action.revert) return finish(r, 'failed', { after_state: state, verification, error: 'verification did not pass before the deadline' });
+    const worse = madeWorse(rec, results, r.target);
+    const verification: VerificationRecord = { ...rec, phase: 'failed', attributed: false, reason: `${rec.reason}; deadline passed${worse ? `; ${worse}` : '; no evidence the action made things worse, so it is left in place'}` };
+    if (!worse || !action.revert) return finish(r, 'failed', { after_state: state, verification, error: 'verification did not pass before the deadline' });
     try {
       await action.revert(ctx(), r.before_state as DeploymentState, { dryRun: false, marker: `${r.id}:revert` });
-      return finish(r, 'reverted', { after_state: state, verification, error: 'verification failed; the action was reverted' });
+      return finish(r, 'reverted', { after_state: state, verification, error: `the action made things worse (${worse}); it was reverted` });
     } catch (err) {
-      return finish(r, 'failed', { after_state: state, verification, error: `verification failed and revert failed: ${errorMessage(err)}` });
+      return finish(r, 'failed', { after_state: state, verification, error: `the action made things worse and its revert failed: ${errorMessage(err)}` });
     }
+  }
+
+  /** An operator ends verification: keep the change (succeeded, not credited as evidence) or undo it. */
+  async function keep(id: string, actor: string, reason?: string, role?: string): Promise<Remediation> {
+    const cur = await deps.store.remediations.get(id);
+    const rec = cur.verification as VerificationRecord | null;
+    const verification = rec ? { ...rec, phase: 'passed' as const, attributed: false, reason: `kept by ${actor}${reason ? `: ${reason}` : ''} before verification finished` } : cur.verification;
+    const done = await transition(id, ['verifying'], 'succeeded', { verification }, actor, role, (next) => ({
+      actor,
+      message: `kept by ${actor}${reason ? `: ${reason}` : ''}`,
+      status: { to: 'resolved', message: `resolved: ${next.action_type} on ${next.target} kept by ${actor}` },
+    }));
+    if (!done) throw new ConflictError(`remediation ${id} is ${cur.status}; only a remediation being verified can be kept`);
+    await deliverOutcome(done, 'succeeded', deps.clock.nowMs());
+    return done;
+  }
+
+  async function revert(id: string, actor: string, reason?: string, role?: string): Promise<Remediation> {
+    const cur = await deps.store.remediations.get(id);
+    if (cur.status !== 'verifying' && cur.status !== 'succeeded') throw new ConflictError(`remediation ${id} is ${cur.status}; only an applied remediation can be reverted`);
+    const action = lookupAction(deps.actions, cur.action_type);
+    if (!action.revert) throw new ConflictError(`${cur.action_type} cannot be undone`);
+    await action.revert(ctx(), cur.before_state as DeploymentState, { dryRun: false, marker: `${id}:revert` });
+    const rec = cur.verification as VerificationRecord | null;
+    const why = `reverted by ${actor}${reason ? `: ${reason}` : ''}`;
+    const done = await transition(id, ['verifying', 'succeeded'], 'reverted', { verification: rec ? { ...rec, phase: 'failed', attributed: false, reason: why } : cur.verification, error: why }, actor, role, () => ({
+      actor,
+      message: why,
+      status: { to: 'investigating', message: `${why}; back to investigation` },
+    }));
+    if (!done) throw new ConflictError(`remediation ${id} changed while it was being reverted`);
+    await deliverOutcome(done, 'reverted', deps.clock.nowMs());
+    return done;
   }
 
   async function finish(r: Remediation, status: RemediationOutcome['status'], fields: Partial<Remediation>) {
@@ -349,6 +523,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
             status: { to: 'resolved', message: `resolved by ${next.action_type} on ${next.target} (approved by ${next.approved_by ?? 'policy'})` },
           }
         : { actor: 'aegis', message: `${status}: ${next.error ?? ''}`, status: { to: 'investigating', message: `remediation ${status}; back to investigation` } },
+      (next, tx) => rememberFailingTemplate(next, status, tx),
     );
     if (!done) return;
     failpoint('remediation.after-finish');
@@ -358,7 +533,8 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   /** Gives the outcome to every listener (each must tolerate a repeat: a crash before the mark repeats it). */
   async function deliverOutcome(r: Remediation, status: RemediationOutcome['status'], finishedMs: number) {
     const approvedAt = r.approved_at ? Date.parse(r.approved_at) : null;
-    const outcome: RemediationOutcome = { remediation: r, status, recoveryMs: status === 'succeeded' && approvedAt ? finishedMs - approvedAt : null };
+    const attributed = status === 'succeeded' && (r.verification as VerificationRecord | null)?.attributed === true;
+    const outcome: RemediationOutcome = { remediation: r, status, attributed, recoveryMs: status === 'succeeded' && approvedAt ? finishedMs - approvedAt : null };
     for (const l of listeners) await Promise.resolve(l(outcome)).catch((err: unknown) => log.error('remediation outcome listener failed', { err: errorMessage(err) }));
     await queries.outcomeDelivered(r.id);
   }
@@ -380,15 +556,25 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     propose,
     approve,
     reject,
+    withdraw,
+    keep,
+    revert,
     reconcile,
     start() {
       stopped = false;
+      unsubscribeIncidents ??= deps.bus.subscribe('incidents', (e) => {
+        const id = (e.data as { id?: string } | undefined)?.id;
+        const over = e.type === 'incident.resolved' || e.type === 'incident.closed' || (e.data as { status?: string } | undefined)?.status === 'resolved';
+        if (over && id) void withdrawForIncident(id).catch((err: unknown) => log.error('withdrawing proposals failed', { incidentId: id, err: errorMessage(err) }));
+      });
       void reconcile().catch((err: unknown) => log.error('remediation reconcile failed', { err: errorMessage(err) }));
       timer = setInterval(() => void reconcile().catch(() => {}), deps.reconcileEveryMs ?? 5_000);
       timer.unref?.();
     },
     async stop() {
       stopped = true;
+      unsubscribeIncidents?.();
+      unsubscribeIncidents = undefined;
       if (timer) clearInterval(timer);
       await Promise.allSettled([...running.values()]);
     },

@@ -2,15 +2,17 @@ import type { Clock } from '../platform/clock.js';
 import type { Database, Queryable } from '../store/index.js';
 import type { RemediationStatus } from '../store/types.js';
 
-export const FINAL_STATUSES: RemediationStatus[] = ['rejected', 'succeeded', 'failed', 'reverted'];
+export const FINAL_STATUSES: RemediationStatus[] = ['rejected', 'succeeded', 'failed', 'reverted', 'withdrawn'];
 export const ACTIVE_STATUSES: RemediationStatus[] = ['proposed', 'approved', 'applying', 'verifying'];
 /** Final statuses with an outcome for the listeners (a rejection has none). */
 export const OUTCOME_STATUSES: RemediationStatus[] = ['succeeded', 'failed', 'reverted'];
 
 /** The queries the state machine needs beyond the shared repository: policy counts and leases. */
 export interface RemediationQueries {
-  /** Remediations on a target not yet final (never two at once on one target). */
+  /** Remediations on a target not yet final (never two at once on one target); a proposal of a finished incident does not count. */
   activeOnTarget(namespace: string, target: string, tx?: Queryable): Promise<string[]>;
+  /** Proposals whose incident is resolved or closed (to withdraw), optionally only on one target or one incident. */
+  staleProposals(where: { namespace: string; target: string } | { incidentId: string }, tx?: Queryable): Promise<string[]>;
   /** Remediations applied (or being applied) to a target since `since`. */
   appliedSince(namespace: string, target: string, since: Date, tx?: Queryable): Promise<number>;
   /**
@@ -30,8 +32,19 @@ export function createRemediationQueries({ db, clock }: { db: Database; clock: C
   return {
     async activeOnTarget(namespace, target, tx = db) {
       const { rows } = await tx.query<{ id: string }>(
-        'SELECT id FROM remediations WHERE namespace = $1 AND target = $2 AND status = ANY($3)',
+        `SELECT r.id FROM remediations r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.namespace = $1 AND r.target = $2 AND r.status = ANY($3)
+           AND NOT (r.status = 'proposed' AND i.status IN ('resolved', 'closed'))`,
         [namespace, target, ACTIVE_STATUSES],
+      );
+      return rows.map((r) => r.id);
+    },
+    async staleProposals(where, tx = db) {
+      const [cond, args] = 'incidentId' in where ? ['r.incident_id = $1', [where.incidentId]] : ['r.namespace = $1 AND r.target = $2', [where.namespace, where.target]];
+      const { rows } = await tx.query<{ id: string }>(
+        `SELECT r.id FROM remediations r JOIN incidents i ON i.id = r.incident_id
+         WHERE ${cond} AND r.status = 'proposed' AND i.status IN ('resolved', 'closed')`,
+        args,
       );
       return rows.map((r) => r.id);
     },

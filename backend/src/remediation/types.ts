@@ -48,6 +48,8 @@ export interface RevisionRecord {
   createdAt: number;
   containers: unknown;
   cause: string | null;
+  /** The `pod-template-hash` of its pods. */
+  templateHash?: string;
 }
 
 /** The newest revision differs from the one before in its containers and was created after `sinceMs`. */
@@ -77,6 +79,8 @@ export interface ClusterPort {
   rollback(namespace: string, name: string, toRevision: number | undefined, o: WriteOptions): Promise<{ toRevision: number }>;
   scale(namespace: string, name: string, replicas: number, o: WriteOptions): Promise<unknown>;
   deletePod(namespace: string, pod: string, o: { dryRun: boolean }): Promise<unknown>;
+  /** The rollout history (ReplicaSets owned by the deployment), newest first. */
+  revisions(namespace: string, name: string): Promise<RevisionRecord[]>;
   /** Whether the pod template's containers (image, env) changed since `sinceMs`: a deploy, not a restart. */
   recentChange(namespace: string, name: string, sinceMs: number): Promise<TemplateChange>;
   /** Raw objects (for the security and compliance agents). */

@@ -1,21 +1,7 @@
 import type { MetricsSource } from '../sources/types.js';
 import type { DeploymentState, Trigger } from './types.js';
 
-export interface MetricCheck {
-  service: string;
-  metric: string;
-  value: number | null;
-  threshold: number;
-  ok: boolean;
-}
-
-export interface VerificationCheck {
-  rolloutComplete: boolean;
-  podsReady: boolean;
-  metric: MetricCheck | null;
-  /** Why the metric was not checked, when it was not. */
-  note?: string;
-}
+const MIN = 60_000;
 
 /** The rollout finished: the controller saw the new spec and every desired pod is updated, ready and alone. */
 export function rolloutComplete(s: DeploymentState): boolean {
@@ -37,13 +23,103 @@ export function recoveryThreshold(t: Trigger): number {
   return t.direction === 'down' ? t.baseline + 0.25 * span : t.baseline - 0.25 * span;
 }
 
-export async function checkMetric(metrics: MetricsSource, t: Trigger, nowMs: number, stepMs = 15_000): Promise<MetricCheck> {
-  const threshold = recoveryThreshold(t);
-  const got = await metrics.queryRange({ service: t.service, metric: t.metric, from: nowMs - 8 * stepMs, to: nowMs, stepMs });
-  const points = got.results.find((s) => s.key.service === t.service && !s.key.pod)?.points ?? [];
-  const recent = points.map((p) => p[1]).filter((v) => Number.isFinite(v)).slice(-2);
-  if (!recent.length) return { service: t.service, metric: t.metric, value: null, threshold, ok: false };
-  const value = Math.max(...recent.map((v) => (t.direction === 'down' ? v : -v))) * (t.direction === 'down' ? 1 : -1);
-  const ok = t.direction === 'down' ? value <= threshold : value >= threshold;
-  return { service: t.service, metric: t.metric, value, threshold, ok };
+/** What one check looks at; `metric: null` is the target's readiness (rollout complete, every pod ready). */
+export interface CheckSpec {
+  id: string;
+  description: string;
+  service: string;
+  metric: string | null;
+  /** `down`: the value must be at most `limit`; `up`: at least. */
+  direction?: 'down' | 'up';
+  limit?: number;
+  /** The check proves the fault itself is gone (opening signals, the target's errors), not only that nothing broke. */
+  fault?: boolean;
+  /**
+   * Passes once it is met after settling and stays passed: memory that grows with container age (a leak)
+   * drops at a restart and grows again; the restart is the mitigation, not a cure that holds a window.
+   */
+  latch?: boolean;
 }
+
+export type CheckStatus = 'pending' | 'holding' | 'passed' | 'failed';
+
+/** One check as the API shows it (contract shared with the incident workspace). */
+export interface VerificationCheck {
+  id: string;
+  description: string;
+  service: string;
+  metric: string | null;
+  status: CheckStatus;
+  observed: number | null;
+  expected: string | null;
+}
+
+export type VerificationPhase = 'settling' | 'checking' | 'passed' | 'failed' | 'inconclusive';
+
+/** `remediations.verification`: the shared shape plus what a resumed backend needs to carry on. */
+export interface VerificationRecord {
+  phase: VerificationPhase;
+  settle_until: string | null;
+  window_until: string | null;
+  checks: VerificationCheck[];
+  attributed: boolean;
+  reason: string;
+  deadline: string;
+  applied_at: string;
+  resumed: boolean;
+  specs: CheckSpec[];
+  /** Checks of the fault that were failing when the action landed (nothing failing = nothing to attribute). */
+  failing_at_apply: string[];
+  /** The target before the action, to tell "did not help" from "made it worse". */
+  before: { ready_pods: number; error_rate: number | null };
+  /** Latched checks already met. */
+  latched?: string[];
+}
+
+export interface Observation {
+  ok: boolean;
+  observed: number | null;
+}
+
+/** Mean of the last two finite points of a service-level series over the last two minutes (null: no data). */
+export async function latestValue(metrics: MetricsSource, service: string, metric: string, nowMs: number, namespace?: string): Promise<number | null> {
+  const got = await metrics.queryRange({ namespace, service, metric, from: nowMs - 2 * MIN, to: nowMs, stepMs: 15_000 });
+  const points = got.results.find((s) => s.key.service === service && s.key.metric === metric && !s.key.pod)?.points ?? [];
+  const recent = points.map((p) => p[1]).filter((v) => Number.isFinite(v)).slice(-2);
+  return recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : null;
+}
+
+/** The mean of a service's metric over the hour before `startMs` (its normal level). */
+export async function baselineValue(metrics: MetricsSource, service: string, metric: string, startMs: number, namespace?: string): Promise<number | null> {
+  const got = await metrics.queryRange({ namespace, service, metric, from: startMs - 60 * MIN, to: startMs - 2 * MIN, stepMs: MIN });
+  const vs = (got.results.find((s) => s.key.service === service && s.key.metric === metric && !s.key.pod)?.points ?? []).map((p) => p[1]).filter((v) => Number.isFinite(v));
+  return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null;
+}
+
+/** An error rate counts as normal up to twice its baseline, plus two points, and never below 1%. */
+export const errorLimit = (baseline: number | null) => Math.max((baseline ?? 0) * 2, (baseline ?? 0) + 0.02, 0.01);
+
+/** A moved metric is back when within a quarter of the way from its baseline (at least 10% of the baseline away). */
+export function recoveryLimit(baseline: number, observed: number): { direction: 'down' | 'up'; limit: number } {
+  const slack = Math.max(0.25 * Math.abs(observed - baseline), 0.1 * Math.abs(baseline));
+  return observed >= baseline ? { direction: 'down', limit: baseline + slack } : { direction: 'up', limit: baseline - slack };
+}
+
+export async function observe(spec: CheckSpec, state: DeploymentState, metrics: MetricsSource | undefined, nowMs: number, namespace?: string): Promise<Observation> {
+  if (spec.metric === null) {
+    const ready = state.pods.filter((p) => p.ready).length;
+    return { ok: rolloutComplete(state) && podsReady(state), observed: ready };
+  }
+  if (!metrics || spec.limit === undefined) return { ok: false, observed: null };
+  const v = await latestValue(metrics, spec.service, spec.metric, nowMs, namespace);
+  if (v === null) return { ok: false, observed: null };
+  return { ok: spec.direction === 'up' ? v >= spec.limit : v <= spec.limit, observed: v };
+}
+
+export function expectedText(spec: CheckSpec, state?: DeploymentState): string | null {
+  if (spec.metric === null) return state ? `${state.replicas} of ${state.replicas} pods ready, rollout complete` : 'every pod ready, rollout complete';
+  if (spec.limit === undefined) return null;
+  return `${spec.direction === 'up' ? '≥' : '≤'} ${round(spec.limit)}`;
+}
+
+const round = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));

@@ -5,7 +5,7 @@ import { errorMessage } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { createKubernetesCollector, loadKubeConfig, runningInCluster, type KubernetesCollector } from './kubernetes/index.js';
 import { createLokiLogSource, createPodLogSource } from './logs/index.js';
-import { createPrometheusClient, createPrometheusMetricsSource } from './prometheus/index.js';
+import { createPrometheusClient, createPrometheusMetricsSource, parseMetricTemplates } from './prometheus/index.js';
 import { startSimulatedCluster, type SimulatedCluster, type Simulator } from './simulator/index.js';
 import { createTempoTraceSource } from './tempo/index.js';
 import type { LogSource, MetricsSource, TraceSource } from './types.js';
@@ -33,7 +33,7 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
   const inCluster = runningInCluster(deps.env);
   const simulated = config.AEGIS_SIMULATOR ?? (!config.AEGIS_KUBECONFIG && !inCluster);
   const prometheus = config.AEGIS_PROMETHEUS_URL
-    ? createPrometheusMetricsSource({ client: createPrometheusClient({ baseUrl: config.AEGIS_PROMETHEUS_URL }), now: () => clock.nowMs() })
+    ? createPrometheusMetricsSource({ client: createPrometheusClient({ baseUrl: config.AEGIS_PROMETHEUS_URL }), naming: parseMetricTemplates(config.AEGIS_METRIC_TEMPLATES), now: () => clock.nowMs() })
     : undefined;
   const loki = config.AEGIS_LOKI_URL ? createLokiLogSource({ baseUrl: config.AEGIS_LOKI_URL }) : undefined;
   const tempo = config.AEGIS_TEMPO_URL ? createTempoTraceSource({ baseUrl: config.AEGIS_TEMPO_URL }) : undefined;
@@ -41,7 +41,8 @@ export async function connectClusterSources(deps: { config: AegisConfig; clock: 
   if (simulated) {
     let cluster: SimulatedCluster;
     try {
-      cluster = await startSimulatedCluster({ home: config.AEGIS_HOME, clock, logger: logger.child({ component: 'simulator' }), port: config.AEGIS_SIM_PORT });
+      // persist: what users change with kubectl survives a restart of `npm start` ($AEGIS_HOME/sim/state.json).
+      cluster = await startSimulatedCluster({ home: config.AEGIS_HOME, clock, logger: logger.child({ component: 'simulator' }), port: config.AEGIS_SIM_PORT, persist: true });
     } catch (err) {
       logger.error('the simulated cluster could not start: cluster sources disabled', { err: errorMessage(err), port: config.AEGIS_SIM_PORT });
       return { mode: 'none', metrics: prometheus, logs: loki, traces: tempo, close: async () => {} };

@@ -2,7 +2,29 @@ import type { Clock } from '../platform/clock.js';
 import { ConflictError, NotFoundError } from '../platform/errors.js';
 import type { Database, Queryable } from './db.js';
 import { decodeCursor, iso, type Page, SqlParams, toPage } from './paging.js';
-import type { Incident, IncidentDetail, IncidentSignal, IncidentStatus, Severity, TimelineEntry } from './types.js';
+import type {
+  Incident,
+  IncidentDetail,
+  IncidentFeedback,
+  IncidentNote,
+  IncidentSignal,
+  IncidentStatus,
+  Severity,
+  TimelineEntry,
+} from './types.js';
+
+export interface EditedPostmortem {
+  incident_id: string;
+  markdown: string;
+  created_at: string;
+  updated_at: string;
+  edited_by: string | null;
+  final_at: string | null;
+  final_by: string | null;
+}
+
+/** What a writer records in the timeline; `at` is the clock's and `type` mirrors `kind`. */
+export type NewTimelineEntry = Omit<TimelineEntry, 'at' | 'type'>;
 
 export interface NewIncident {
   title: string;
@@ -35,14 +57,25 @@ export interface IncidentRepository {
   list(filter: IncidentFilter): Promise<Page<Incident>>;
   acknowledge(id: string, actor: string): Promise<Incident>;
   resolve(id: string, actor: string, resolution?: string): Promise<Incident>;
+  /** A resolved or closed incident back to `open` (the resolution stays in the timeline). */
+  reopen(id: string, actor: string, reason?: string): Promise<Incident>;
+  /** Sets or clears (null) who owns the incident. */
+  assign(id: string, assignee: string | null, actor: string): Promise<Incident>;
+  /** A note, also shown in the timeline as `{type: "note"}`. */
+  addNote(id: string, text: string, author: string): Promise<IncidentNote>;
+  recordFeedback(input: Omit<IncidentFeedback, 'id' | 'created_at'>, tx?: Queryable): Promise<IncidentFeedback>;
+  /** Saves a person's edit of the written postmortem; `final` freezes it. A final one refuses edits. */
+  editPostmortem(id: string, markdown: string, actor: string, final: boolean): Promise<EditedPostmortem>;
   setStatus(id: string, status: IncidentStatus, actor: string, message: string, tx?: Queryable): Promise<Incident>;
-  addTimeline(id: string, entry: Omit<TimelineEntry, 'at'>, tx?: Queryable): Promise<void>;
+  addTimeline(id: string, entry: NewTimelineEntry, tx?: Queryable): Promise<void>;
+  /** Title, severity and services follow the evidence (investigation); the timeline says what changed and why. */
+  followEvidence(id: string, change: { title?: string; severity?: Incident['severity']; services?: string[] }, actor: string, reason: string): Promise<Incident>;
 }
 
 const FINAL: IncidentStatus[] = ['resolved', 'closed'];
 
 export function createIncidentRepository({ db, clock }: { db: Database; clock: Clock }): IncidentRepository {
-  const addTimeline = async (id: string, e: Omit<TimelineEntry, 'at'>, q: Queryable = db) => {
+  const addTimeline = async (id: string, e: NewTimelineEntry, q: Queryable = db) => {
     await q.query(
       'INSERT INTO incident_timeline (incident_id, at, kind, actor, message, data) VALUES ($1, $2, $3, $4, $5, $6)',
       [id, clock.now(), e.kind, e.actor, e.message, JSON.stringify(e.data ?? {})],
@@ -59,7 +92,7 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
   /** Changes one incident under a row lock, and records why in its timeline, in one transaction. */
   const update = (
     id: string,
-    change: (current: Incident) => { set: Record<string, unknown>; timeline: Omit<TimelineEntry, 'at'> },
+    change: (current: Incident) => { set: Record<string, unknown>; timeline: NewTimelineEntry },
     outer?: Queryable,
   ): Promise<Incident> => {
     const run = async (tx: Queryable) => {
@@ -120,7 +153,7 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
           [id],
         ),
         db.query<TimelineEntry & { at: Date }>(
-          'SELECT at, kind, actor, message, data FROM incident_timeline WHERE incident_id = $1 ORDER BY at, id',
+          'SELECT at, kind, kind AS type, actor, message, data FROM incident_timeline WHERE incident_id = $1 ORDER BY at, id',
           [id],
         ),
       ]);
@@ -177,6 +210,102 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
       });
     },
 
+    reopen(id, actor, reason) {
+      return update(id, (cur) => {
+        if (!FINAL.includes(cur.status))
+          throw new ConflictError(`incident ${id} is ${cur.status}, not resolved or closed`);
+        return {
+          set: { status: 'open', resolved_by: null, resolved_at: null, resolution: null },
+          timeline: {
+            kind: 'reopened',
+            actor,
+            message: reason ? `reopened: ${reason}` : 'reopened',
+            data: { from: cur.status, previous_resolution: cur.resolution },
+          },
+        };
+      });
+    },
+
+    assign(id, assignee, actor) {
+      return update(id, (cur) => ({
+        set: { assignee },
+        timeline: {
+          kind: 'assigned',
+          actor,
+          message: assignee ? `assigned to ${assignee}` : 'unassigned',
+          data: { from: cur.assignee, to: assignee },
+        },
+      }));
+    },
+
+    addNote(id, text, author) {
+      return db.transaction(async (tx) => {
+        await get(id, tx);
+        const { rows } = await tx.query<IncidentNote & { created_at: Date }>(
+          'INSERT INTO incident_notes (incident_id, author, text, created_at) VALUES ($1, $2, $3, $4) RETURNING *',
+          [id, author, text, clock.now()],
+        );
+        const note = rows[0] as IncidentNote & { created_at: Date };
+        await addTimeline(id, { kind: 'note', actor: author, message: text, data: { note_id: note.id } }, tx);
+        return { ...note, created_at: iso(note.created_at) as string };
+      });
+    },
+
+    async recordFeedback(input, tx = db) {
+      const { rows } = await tx.query<IncidentFeedback & { created_at: Date }>(
+        `INSERT INTO incident_feedback (incident_id, kind, service, metric, note, actor, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [input.incident_id, input.kind, input.service, input.metric, input.note, input.actor, clock.now()],
+      );
+      const saved = rows[0] as IncidentFeedback & { created_at: Date };
+      const about = [input.service, input.metric].filter(Boolean).join(' ');
+      await addTimeline(
+        input.incident_id,
+        {
+          kind: 'feedback',
+          actor: input.actor,
+          message: `${input.kind}${about ? ` (${about})` : ''}${input.note ? `: ${input.note}` : ''}`,
+          data: { feedback_id: saved.id, kind: input.kind, service: input.service, metric: input.metric },
+        },
+        tx,
+      );
+      return { ...saved, created_at: iso(saved.created_at) as string };
+    },
+
+    editPostmortem(id, markdown, actor, final) {
+      return db.transaction(async (tx) => {
+        await get(id, tx);
+        const { rows } = await tx.query<{ final_at: Date | null }>(
+          'SELECT final_at FROM postmortems WHERE incident_id = $1 FOR UPDATE',
+          [id],
+        );
+        if (!rows[0])
+          throw new NotFoundError(`incident ${id} has no postmortem yet: it is written when it is resolved`);
+        if (rows[0].final_at) throw new ConflictError(`the postmortem of incident ${id} is final`);
+        const now = clock.now();
+        const saved = await tx.query<PostmortemRow>(
+          `UPDATE postmortems SET markdown = $1, edited_by = $2, updated_at = $3,
+             final_at = CASE WHEN $4::boolean THEN $3::timestamptz ELSE NULL END,
+             final_by = CASE WHEN $4::boolean THEN $2 ELSE NULL END
+           WHERE incident_id = $5
+           RETURNING incident_id, markdown, created_at, updated_at, edited_by, final_at, final_by`,
+          [markdown, actor, now, final, id],
+        );
+        await addTimeline(
+          id,
+          { kind: 'postmortem', actor, message: final ? 'postmortem finalised' : 'postmortem edited', data: { final } },
+          tx,
+        );
+        const r = saved.rows[0] as PostmortemRow;
+        return {
+          ...r,
+          created_at: iso(r.created_at) as string,
+          updated_at: iso(r.updated_at) as string,
+          final_at: iso(r.final_at),
+        };
+      });
+    },
+
     setStatus(id, status, actor, message, tx) {
       return update(
         id,
@@ -195,8 +324,34 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
     },
 
     addTimeline: (id, entry, tx) => addTimeline(id, entry, tx),
+
+    followEvidence(id, change, actor, reason) {
+      return update(id, (cur) => {
+        const set: Record<string, unknown> = {};
+        const said: string[] = [];
+        if (change.title && change.title !== cur.title) {
+          set.title = change.title;
+          said.push(`title "${change.title}"`);
+        }
+        if (change.severity && change.severity !== cur.severity) {
+          set.severity = change.severity;
+          said.push(`severity ${cur.severity} → ${change.severity}`);
+        }
+        if (change.services && change.services.join() !== cur.services.join()) {
+          set.services = change.services;
+          said.push(`services ${change.services.join(', ')}`);
+        }
+        return { set, timeline: { kind: 'status', actor, message: said.length ? `${said.join('; ')}: ${reason}` : `unchanged: ${reason}`, data: { ...change } } };
+      });
+    },
   };
 }
+
+type PostmortemRow = Omit<EditedPostmortem, 'created_at' | 'updated_at' | 'final_at'> & {
+  created_at: Date;
+  updated_at: Date;
+  final_at: Date | null;
+};
 
 type IncidentRow = Omit<Incident, 'started_at' | 'created_at' | 'updated_at' | 'acknowledged_at' | 'resolved_at'> & {
   started_at: Date;

@@ -5,6 +5,7 @@ import { createExecutionRepository, type ExecutionRepository } from './execution
 import { createIncidentRepository, type IncidentRepository } from './incidents.js';
 import { createRemediationRepository, type RemediationRepository } from './remediations.js';
 import { createSignalRepository, type SignalRepository } from './signals.js';
+import { createSilenceRepository, type SilenceRepository } from './silences.js';
 import { createTokenRepository, type TokenRepository } from './tokens.js';
 
 export * from './db.js';
@@ -12,7 +13,8 @@ export * from './migrate.js';
 export * from './paging.js';
 export * from './types.js';
 export type { AuditLog, NewAuditEntry } from './audit.js';
-export type { IncidentFilter, IncidentRepository, NewIncident } from './incidents.js';
+export type { IncidentFilter, IncidentRepository, NewIncident, NewTimelineEntry } from './incidents.js';
+export type { NewSilence, SilenceRepository } from './silences.js';
 export type { ExecutionRepository } from './executions.js';
 export type { RemediationRepository, NewRemediation } from './remediations.js';
 export type { TokenRepository } from './tokens.js';
@@ -26,6 +28,7 @@ export interface Store {
   tokens: TokenRepository;
   audit: AuditLog;
   signals: SignalRepository;
+  silences: SilenceRepository;
 }
 
 export function createStore(deps: { db: Database; clock: Clock }): Store {
@@ -37,5 +40,6 @@ export function createStore(deps: { db: Database; clock: Clock }): Store {
     tokens: createTokenRepository(deps),
     audit: createAuditLog(deps),
     signals: createSignalRepository(deps),
+    silences: createSilenceRepository(deps),
   };
 }

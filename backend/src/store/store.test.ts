@@ -139,6 +139,7 @@ describe.each(ENGINES)('store on $engine', ({ engine, open, available }) => {
     const db = (t as TestDatabase).db;
     await expect(db.query("UPDATE audit_log SET actor = 'mallory'")).rejects.toThrow(/append-only/);
     await expect(db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+    await expect(db.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
     const page = await store.audit.list({ limit: 10 });
     expect(page.items[0]).toMatchObject({ actor: 'alice', action: 'incident.resolve' });
   });

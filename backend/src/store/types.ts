@@ -22,6 +22,7 @@ export const REMEDIATION_STATUSES = [
   'succeeded',
   'failed',
   'reverted',
+  'withdrawn',
 ] as const;
 export const EXECUTION_STATUSES = ['running', 'success', 'failed', 'timeout'] as const;
 export const ROLES = ['viewer', 'operator', 'admin', 'ingest', 'grafana'] as const;
@@ -62,6 +63,7 @@ export const incidentSchema = z
     acknowledged_at: nullableTimestamp,
     resolved_by: z.string().nullable(),
     resolved_at: nullableTimestamp,
+    assignee: z.string().nullable().describe('who owns the incident now (null: nobody)'),
   })
   .meta({ id: 'Incident' });
 export type Incident = z.infer<typeof incidentSchema>;
@@ -81,7 +83,14 @@ export const incidentSignalSchema = z
 export type IncidentSignal = z.infer<typeof incidentSignalSchema>;
 
 export const timelineEntrySchema = z
-  .object({ at: timestamp, kind: z.string(), actor: z.string().nullable(), message: z.string(), data: z.unknown() })
+  .object({
+    at: timestamp,
+    kind: z.string(),
+    type: z.string().describe('the same as kind (e.g. "note", "assigned", "reopened")'),
+    actor: z.string().nullable(),
+    message: z.string(),
+    data: z.unknown(),
+  })
   .meta({ id: 'TimelineEntry' });
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
@@ -128,6 +137,8 @@ export const remediationSchema = z
     after_state: z.unknown(),
     verification: z.unknown(),
     error: z.string().nullable(),
+    /** Why a proposal stopped being offered (its incident resolved, or the evidence moved on). */
+    withdrawn_reason: z.string().nullable().optional(),
     version: z.number().int(),
     created_at: timestamp,
     updated_at: timestamp,
@@ -166,3 +177,40 @@ export const apiTokenSchema = z
   })
   .meta({ id: 'ApiToken' });
 export type ApiToken = z.infer<typeof apiTokenSchema>;
+
+export const incidentNoteSchema = z
+  .object({ id: z.uuid(), incident_id: z.uuid(), author: z.string(), text: z.string(), created_at: timestamp })
+  .meta({ id: 'IncidentNote' });
+export type IncidentNote = z.infer<typeof incidentNoteSchema>;
+
+export const FEEDBACK_KINDS = ['not-an-anomaly', 'wrong-root-cause'] as const;
+export const incidentFeedbackSchema = z
+  .object({
+    id: z.uuid(),
+    incident_id: z.uuid(),
+    kind: z.enum(FEEDBACK_KINDS),
+    service: z.string().nullable(),
+    metric: z.string().nullable(),
+    note: z.string().nullable(),
+    actor: z.string(),
+    created_at: timestamp,
+  })
+  .meta({ id: 'IncidentFeedback' });
+export type IncidentFeedback = z.infer<typeof incidentFeedbackSchema>;
+
+export const silenceSchema = z
+  .object({
+    id: z.uuid(),
+    service: z.string(),
+    metric: z.string().nullable().describe('null: every metric of the service'),
+    kind: z.enum(['silence', 'not-an-anomaly']),
+    reason: z.string(),
+    incident_id: z.uuid().nullable(),
+    created_by: z.string(),
+    created_at: timestamp,
+    until: timestamp,
+    expired_by: z.string().nullable(),
+    active: z.boolean(),
+  })
+  .meta({ id: 'Silence' });
+export type Silence = z.infer<typeof silenceSchema>;

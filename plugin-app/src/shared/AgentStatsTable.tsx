@@ -11,6 +11,10 @@ import { ApiStatus } from './ApiStatus';
 import { duration, percent } from './format';
 
 
+/** Runs that finished and did their job: not refused, not abstained, not failed. */
+const done = (s: AgentStat) => s.successes - (s.refusals ?? 0) - (s.abstentions ?? 0);
+
+/** Per agent: runs, what came of them (done, refused by policy, abstained, failed) and durations. */
 export function AgentStatsTable({ fromMs, toMs, compact = false }: { fromMs: number; toMs: number; compact?: boolean }) {
   const styles = useStyles2(getStyles);
   const from = new Date(fromMs).toISOString();
@@ -19,16 +23,23 @@ export function AgentStatsTable({ fromMs, toMs, compact = false }: { fromMs: num
   const columns = useMemo<Array<Column<AgentStat>>>(
     () => [
       { id: 'agent', header: 'Agent' },
-      { id: 'runs', header: 'Runs', cell: ({ row }) => `${row.original.runs} (${row.original.successes} ok)` },
+      { id: 'runs', header: 'Runs', sortType: 'number' },
+      { id: 'done', header: 'Done', cell: ({ row }) => done(row.original) },
+      { id: 'refusals', header: 'Refused', cell: ({ row }) => row.original.refusals ?? 0 },
+      { id: 'abstentions', header: 'Abstained', cell: ({ row }) => row.original.abstentions ?? 0 },
+      { id: 'failed', header: 'Failed', cell: ({ row }) => row.original.runs - row.original.successes },
       {
         id: 'success_rate',
-        header: 'Success rate',
-        cell: ({ row }) => (
-          <div className={styles.rate}>
-            <div className={styles.bar} style={{ width: `${Math.round((row.original.success_rate ?? 0) * 100)}%` }} />
-            <span>{percent(row.original.success_rate, 1)}</span>
-          </div>
-        ),
+        header: 'Done rate',
+        cell: ({ row }) => {
+          const rate = row.original.runs ? done(row.original) / row.original.runs : 0;
+          return (
+            <div className={styles.rate}>
+              <div className={styles.bar} style={{ width: `${Math.round(rate * 80)}px` }} />
+              <span>{percent(rate, 1)}</span>
+            </div>
+          );
+        },
       },
       { id: 'p95_ms', header: 'p95', cell: ({ row }) => duration(row.original.p95_ms) },
       ...(compact
@@ -58,5 +69,5 @@ export function AgentStatsTable({ fromMs, toMs, compact = false }: { fromMs: num
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ overflowX: 'auto', minWidth: 0 }),
   rate: css({ position: 'relative', minWidth: 120, display: 'flex', alignItems: 'center', gap: theme.spacing(1) }),
-  bar: css({ height: 6, maxWidth: 80, background: theme.colors.success.main, borderRadius: theme.shape.radius.default }),
+  bar: css({ height: 6, background: theme.colors.success.main, borderRadius: theme.shape.radius.default }),
 });

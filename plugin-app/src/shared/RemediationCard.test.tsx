@@ -71,4 +71,38 @@ describe('RemediationCard', () => {
     expect(screen.queryByTestId(testIds.remediation.approve)).toBeNull();
     expect(screen.getByText(/Approved by grafana:alice/)).toBeTruthy();
   });
+
+  it('offers no Approve on a resolved incident, and says why', () => {
+    user.permissions = { 'aegis-app.remediations:approve': true };
+    render(<RemediationCard remediation={remediation} onChanged={() => {}} incidentFinal />);
+    expect(screen.queryByTestId(testIds.remediation.approve)).toBeNull();
+    expect(screen.queryByTestId(testIds.remediation.reject)).toBeNull();
+    expect(screen.getByText(/incident is resolved/)).toBeTruthy();
+  });
+
+  it('shows the plan in sentences and a live verification checklist with keep / revert now', async () => {
+    user.permissions = { 'aegis-app.remediations:approve': true };
+    const verifying = {
+      ...remediation,
+      status: 'verifying',
+      verification: {
+        phase: 'checking',
+        settle_until: null,
+        window_until: new Date(Date.now() + 300_000).toISOString(),
+        checks: [{ id: 'c1', description: 'paymentservice error rate back to baseline', service: 'paymentservice', status: 'holding' }],
+        attributed: false,
+        reason: '',
+      },
+    } as unknown as Remediation;
+    render(<RemediationCard remediation={verifying} onChanged={() => {}} />);
+    expect(screen.getByTestId(testIds.remediation.plan).textContent).toContain('Roll back.');
+    expect(screen.getByTestId(testIds.remediation.check).getAttribute('data-status')).toBe('holding');
+    expect(screen.getByTestId(testIds.remediation.countdown).textContent).toMatch(/[45]:\d\d left/);
+    fireEvent.click(screen.getByTestId(testIds.remediation.revert));
+    const dialog = await screen.findByRole('dialog');
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Revert now' }));
+    });
+    await waitFor(() => expect(posted.at(-1)).toMatchObject({ method: 'POST', url: `/api/plugin-proxy/aegis-app/aegis/api/v1/remediations/${remediation.id}/revert` }));
+  });
 });

@@ -50,3 +50,18 @@ export function pretty(value: unknown): string {
   if (value === undefined || value === null) return '–';
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
+
+const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+/** Most severe first: critical, high, medium, low, info, anything else. */
+export const severityRank = (s: string) => SEVERITY_RANK[s] ?? 5;
+
+/** "3 h 12 min" from a start to an end (or now); a dash without a valid start. */
+export function elapsed(fromIso: string | null | undefined, toIso: string | null | undefined, nowMs: number): string {
+  const from = fromIso ? Date.parse(fromIso) : NaN;
+  if (Number.isNaN(from)) return '–';
+  const to = toIso ? Date.parse(toIso) : nowMs;
+  const min = Math.max(0, Math.round((to - from) / 60_000));
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  return h < 48 ? `${h} h ${min % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
+}

@@ -19,7 +19,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           }
         />
       </Field>
-      <Field label="API token" description="A token of role grafana or viewer; stored encrypted, never shown again.">
+      <Field label="API token" description="A read-only token of role viewer (create one with `aegis token create --role viewer`, or set AEGIS_VIEWER_TOKEN on the backend). Never the app's grafana token: anyone who can query this datasource uses it. Stored encrypted, never shown again.">
         <SecretInput
           width={60}
           isConfigured={Boolean(secureJsonFields?.apiToken)}

@@ -52,7 +52,7 @@ export const detectCommand: Command = {
     const total = parsed.values.length;
     const onProgress = values.quiet || total < 20_000 ? undefined : progressBar(ctx.err, 'scoring');
     const result = scoreInChunks(scorer, parsed, { onProgress });
-    await writeFile(out, formatScoresCsv(parsed, result.scores));
+    await writeFile(out, formatScoresCsv(parsed, result.alarmScores)); // the alarm stream: what NAB judges
     const alarms = result.alarms.reduce((a, b) => a + b, 0);
     if (!values.quiet) {
       ctx.err(

@@ -89,3 +89,63 @@ export const incidentsShow: Command = {
     }
   },
 };
+
+export const incidentsAck: Command = {
+  words: ['incidents', 'ack'],
+  usage: 'aegis incidents ack <id>',
+  summary: 'Acknowledge an incident (you are looking at it)',
+  async run({ positionals }, ctx) {
+    const id = idArg(positionals);
+    const backend = await openCliBackend(ctx);
+    try {
+      const i = await backend.acknowledgeIncident(id);
+      ctx.out(`${i.id} acknowledged by ${i.acknowledged_by ?? '-'} (status ${i.status})`);
+      return 0;
+    } finally {
+      await backend.close();
+    }
+  },
+};
+
+export const incidentsResolve: Command = {
+  words: ['incidents', 'resolve'],
+  usage: 'aegis incidents resolve <id> [--resolution TEXT]',
+  summary: 'Resolve an incident, optionally saying how',
+  options: { resolution: { type: 'string' } },
+  async run({ values, positionals }, ctx) {
+    const id = idArg(positionals);
+    const backend = await openCliBackend(ctx);
+    try {
+      const i = await backend.resolveIncident(id, values.resolution as string | undefined);
+      ctx.out(`${i.id} resolved${i.resolved_by ? ` by ${i.resolved_by}` : ''}`);
+      return 0;
+    } finally {
+      await backend.close();
+    }
+  },
+};
+
+export const incidentsNote: Command = {
+  words: ['incidents', 'note'],
+  usage: 'aegis incidents note <id> <text…>',
+  summary: "Add a note to an incident's timeline",
+  async run({ positionals }, ctx) {
+    const id = idArg(positionals);
+    const text = positionals.slice(1).join(' ').trim();
+    if (!text) throw new InputError('give the note text after the incident id');
+    const backend = await openCliBackend(ctx);
+    try {
+      const note = await backend.addNote(id, text);
+      ctx.out(`note ${note.id} added to ${id}`);
+      return 0;
+    } finally {
+      await backend.close();
+    }
+  },
+};
+
+function idArg(positionals: string[]): string {
+  const id = positionals[0];
+  if (!id) throw new InputError('give the incident id');
+  return id;
+}

@@ -181,3 +181,28 @@ export const simStatusCommand: Command = {
     return 0;
   },
 };
+
+export const simConformance: Command = {
+  words: ['sim', 'conformance'],
+  usage: 'aegis sim conformance [--json]',
+  summary: 'Run kubectl and the client libraries against a fresh simulated cluster; print each operation as pass, fail or skipped (with the reason)',
+  options: { json: { type: 'boolean' } },
+  async run({ values }, ctx) {
+    const { runConformance } = await import('../../sources/simulator/conformance.js');
+    const python = await hasPythonClient();
+    const results = await runConformance({ clock: systemClock, python });
+    if (values.json) ctx.out(JSON.stringify({ results }, null, 2));
+    else {
+      const width = (process.stdout.columns ?? 80) - 50;
+      ctx.out(table(results.map((r) => ({ ...r, detail: r.detail.length > width ? `${r.detail.slice(0, width - 1)}…` : r.detail })), ['result', 'client', 'operation', 'detail']));
+      const count = (k: string) => results.filter((r) => r.result === k).length;
+      ctx.out(`\n${count('pass')} pass, ${count('fail')} fail, ${count('skipped')} skipped of ${results.length} operations`);
+    }
+    return results.some((r) => r.result === 'fail') ? 1 : 0;
+  },
+};
+
+async function hasPythonClient(): Promise<string | undefined> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => execFile('/usr/bin/python3', ['-c', 'import kubernetes'], (err) => resolve(err ? undefined : '/usr/bin/python3')));
+}

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { InputError } from '../../platform/errors.js';
-import { type Calibrator, type CalibratorState, createCalibrator } from '../calibration/index.js';
+import { type CalibratorState, createCalibrator } from '../calibration/index.js';
+import {
+  createLikelihoodCalibrator,
+  type LikelihoodState,
+  likelihoodStateSchema,
+} from '../calibration/likelihood.js';
 import { createEnsemble } from '../ensemble/index.js';
 import { createPostRules, type PostRuleState } from '../post-rules/index.js';
+import { ANOMALY_ALARM_THRESHOLD } from '../threshold.js';
 import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
-import { alarmThreshold, type PipelineConfig, parsePipelineConfig } from './config.js';
+import { type MemberConfig, type PipelineConfig, parsePipelineConfig, surpriseToProbability } from './config.js';
 
 export * from './config.js';
 
@@ -14,10 +20,12 @@ export type DetectorLookup = (id: string) => DetectorDefinition;
 export type ExternalScores = Record<string, Float64Array>;
 
 export interface ScoredPoints {
-  /** Reported score in [0,1] per point; NaN where the point was missing. */
+  /** Displayed score: probability in [0,1] that the point is anomalous; NaN where the point was missing. */
   scores: Float64Array;
   /** 1 where an alarm starts. */
   alarms: Uint8Array;
+  /** The score as an alarm candidate (damped while a recent alarm suppresses new ones): what NAB judges. */
+  alarmScores: Float64Array;
   /** Calibrated surprise per member, per point (for "which detectors fired"). */
   members: Float64Array[];
   skipped: number;
@@ -25,8 +33,13 @@ export interface ScoredPoints {
 
 export interface ScorerState {
   config: PipelineConfig;
-  members: Array<{ detector: DetectorState; calibrator: CalibratorState; last: number | null; smooth: number[] }>;
-  postRules: PostRuleState;
+  members: Array<{
+    detector: DetectorState;
+    calibrator: CalibratorState | LikelihoodState;
+    last: number | null;
+    smooth: number[];
+  }>;
+  postRules: PostRuleState & { evidence?: number[] };
 }
 
 /** The full Aegis detector for one series: members → calibration → weighted vote → post-rules. */
@@ -42,7 +55,7 @@ export interface SeriesScorer {
 
 interface MemberRuntime {
   detector: Detector;
-  calibrator: Calibrator;
+  calibrator: { next(raw: number): number; save(): CalibratorState | LikelihoodState };
   input: 'value' | 'diff';
   last: number;
   smooth: Float64Array;
@@ -60,18 +73,26 @@ const storedSchema = z.object({
         params: z.record(z.string(), z.unknown()),
         data: z.unknown(),
       }),
-      calibrator: z.object({
-        counts: z.array(z.number()),
-        tree: z.array(z.number()).optional(),
-        total: z.number(),
-        weight: z.number(),
-        seen: z.number(),
-      }),
+      calibrator: z.union([
+        likelihoodStateSchema,
+        z.object({
+          counts: z.array(z.number()),
+          tree: z.array(z.number()).optional(),
+          total: z.number(),
+          weight: z.number(),
+          seen: z.number(),
+        }),
+      ]),
       last: z.number().nullable(),
       smooth: z.array(z.number()),
     }),
   ),
-  postRules: z.object({ recent: z.array(z.number()), hits: z.array(z.number()), quiet: z.number() }),
+  postRules: z.object({
+    recent: z.array(z.number()).default([]),
+    hits: z.array(z.number()),
+    quiet: z.number(),
+    evidence: z.array(z.number()).default([]),
+  }),
 });
 
 export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup, state?: ScorerState): SeriesScorer {
@@ -86,7 +107,7 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
     saved?.smooth.slice(0, m.smooth).forEach((x, j) => (smooth[j] = x));
     return {
       detector: saved ? def.restore(saved.detector) : def.create(m.params),
-      calibrator: createCalibrator(config.calibration, saved?.calibrator),
+      calibrator: calibratorFor(m, config, saved?.calibrator),
       input: m.input,
       last: saved?.last ?? NaN,
       smooth,
@@ -95,12 +116,7 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
       smoothSum: saved ? saved.smooth.slice(0, m.smooth).reduce((a, b) => a + b, 0) : 0,
     };
   });
-  const ensemble = createEnsemble(
-    config.members.map((m) => m.weight),
-    config.ensemble,
-  );
-  let postRules = createPostRules(config.postRules, stored?.postRules);
-  const threshold = alarmThreshold(config);
+  const combiner = createCombiner(config, stored?.postRules);
 
   /** Raw scores of one member over the batch, then smoothed and calibrated, written into `out`. */
   const runMember = (m: MemberRuntime, points: SeriesPoints, out: Float64Array, external?: Float64Array) => {
@@ -144,32 +160,15 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
       runMember(m, points, out, external?.[config.members[j]?.detector ?? '']);
       return out;
     });
-    const scores = new Float64Array(n);
-    const alarms = new Uint8Array(n);
-    const column = new Float64Array(members.length);
-    let skipped = 0;
-    for (let i = 0; i < n; i++) {
-      if (Number.isNaN(points.values[i] ?? NaN)) {
-        scores[i] = NaN;
-        skipped++;
-        continue;
-      }
-      for (let j = 0; j < members.length; j++) column[j] = perMember[j]?.[i] ?? NaN;
-      const s = ensemble.combine(column);
-      const reported = Number.isNaN(s) ? 0 : s / (s + config.scale);
-      const r = postRules.next(reported, threshold);
-      scores[i] = r.score;
-      alarms[i] = r.alarm ? 1 : 0;
-    }
-    return { scores, alarms, members: perMember, skipped };
+    return { ...combiner.run(perMember, points.values), members: perMember };
   };
 
   return {
     config,
-    threshold,
+    threshold: ANOMALY_ALARM_THRESHOLD,
     train(history, external) {
       const scored = score(history, external);
-      postRules = createPostRules(config.postRules);
+      combiner.resetAlarms();
       return scored;
     },
     score,
@@ -184,7 +183,77 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
           (_v, j) => m.smooth[(m.smoothPos - m.smoothFill + j + m.smooth.length * 2) % m.smooth.length] ?? 0,
         ),
       })),
-      postRules: postRules.save(),
+      postRules: combiner.saveAlarms(),
     }),
+  };
+}
+
+function calibratorFor(m: MemberConfig, config: PipelineConfig, saved?: CalibratorState | LikelihoodState) {
+  if (m.calibrate === 'likelihood')
+    return createLikelihoodCalibrator(m.likelihood, saved && 'kind' in saved ? saved : undefined);
+  return createCalibrator(config.calibration, saved && !('kind' in saved) ? saved : undefined);
+}
+
+/**
+ * Members' calibrated surprises → one point's displayed probability, alarm and alarm score. Shared by the
+ * scorer and the NAB bench (which caches member streams and recombines them).
+ */
+export function createCombiner(config: PipelineConfig, state?: PostRuleState & { evidence?: number[] }) {
+  const ensemble = createEnsemble(
+    config.members.map((m) => m.weight),
+    config.ensemble,
+  );
+  let postRules = createPostRules(config.postRules, state);
+  const recent = new Float64Array(config.evidence);
+  let filled = 0;
+  let sum = 0;
+  for (const s of (state?.evidence ?? []).slice(-recent.length)) {
+    recent[filled++] = s;
+    sum += s;
+  }
+  /** One point's combined surprise → displayed probability, alarm, alarm score. */
+  const finish = (combined: number) => {
+    const s = Number.isNaN(combined) ? 0 : combined;
+    const slot = filled % recent.length;
+    sum += s - (filled >= recent.length ? (recent[slot] ?? 0) : 0);
+    recent[slot] = s;
+    filled++;
+    const p = surpriseToProbability(sum / Math.min(filled, recent.length), config);
+    const r = postRules.next(p, ANOMALY_ALARM_THRESHOLD);
+    return { score: p, alarm: r.alarm, alarmScore: r.alarmScore };
+  };
+  return {
+    finish,
+    /** `perMember[j][i]`: member j's surprise at point i; `values` only says which points are missing. */
+    run(perMember: ArrayLike<number>[], values: ArrayLike<number>): Omit<ScoredPoints, 'members'> {
+      const n = values.length;
+      const scores = new Float64Array(n);
+      const alarms = new Uint8Array(n);
+      const alarmScores = new Float64Array(n);
+      const column = new Float64Array(perMember.length);
+      let skipped = 0;
+      for (let i = 0; i < n; i++) {
+        if (Number.isNaN(values[i] ?? NaN)) {
+          scores[i] = NaN;
+          alarmScores[i] = NaN;
+          skipped++;
+          continue;
+        }
+        for (let j = 0; j < perMember.length; j++) column[j] = perMember[j]?.[i] ?? NaN;
+        const r = finish(ensemble.combine(column));
+        scores[i] = r.score;
+        alarms[i] = r.alarm ? 1 : 0;
+        alarmScores[i] = r.alarmScore;
+      }
+      return { scores, alarms, alarmScores, skipped };
+    },
+    resetAlarms: () => {
+      postRules = createPostRules(config.postRules);
+    },
+    saveAlarms: () => {
+      const kept = Math.min(filled, recent.length);
+      const evidence = Array.from({ length: kept }, (_v, i) => recent[(filled - kept + i) % recent.length] ?? 0);
+      return { ...postRules.save(), evidence };
+    },
   };
 }

@@ -4,6 +4,8 @@ import type { SeriesScorer } from './index.js';
 export interface RunResult {
   scores: Float64Array;
   alarms: Uint8Array;
+  /** The alarm stream's scores (damped after an alarm): what `aegis detect` writes and NAB judges. */
+  alarmScores: Float64Array;
   skipped: number;
 }
 
@@ -20,6 +22,7 @@ export function scoreInChunks(
   const chunk = opts.chunk ?? 5000;
   const scores = new Float64Array(n);
   const alarms = new Uint8Array(n);
+  const alarmScores = new Float64Array(n);
   let skipped = 0;
   for (let start = 0; start < n; start += chunk) {
     const end = Math.min(n, start + chunk);
@@ -29,8 +32,9 @@ export function scoreInChunks(
     });
     scores.set(part.scores, start);
     alarms.set(part.alarms, start);
+    alarmScores.set(part.alarmScores, start);
     skipped += part.skipped;
     opts.onProgress?.(end, n);
   }
-  return { scores, alarms, skipped };
+  return { scores, alarms, alarmScores, skipped };
 }

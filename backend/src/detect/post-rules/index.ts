@@ -1,15 +1,19 @@
 import { z } from 'zod';
 
 /**
- * Post-rules turn a stream of combined scores into what users (and NAB) see:
- * - the reported score is only kept while it rises above everything reported in the last `suppressWindow`
- *   points, so a long anomalous stretch reports its onset once rather than on every point
- *   (independent of any threshold, which matters to a scorer that picks its own);
- * - an alarm needs `minPoints` anomalous points within `window`, and is followed by `suppress` quiet points.
+ * Post-rules act on alarms, never on the score users see. They shape the alarm stream — the score of each
+ * point as an alarm candidate, which `aegis detect` writes and the NAB bench judges:
+ * - onset only: a candidate keeps its score only when it rises above every candidate of the last
+ *   `suppressWindow` points, otherwise it is multiplied by `damp` (a long anomalous stretch alarms once,
+ *   whatever threshold a reader of the stream picks);
+ * - an alarm (what opens an anomaly in the service) starts when the probability reaches the threshold with
+ *   `minPoints` points at or above it within `window`, and is followed by `suppress` points without a new alarm.
+ * The displayed probability is never changed: a second anomaly stays visible on the dashboard and to alert
+ * rules even when it raises no second Aegis alarm.
  */
 export const postRulesSchema = z.object({
   suppressWindow: z.number().int().min(0).default(400),
-  /** Factor applied to a score that does not beat the recent reported maximum. */
+  /** Factor applied to a candidate that does not beat the recent maximum. */
   damp: z.number().min(0).max(1).default(0.3),
   window: z.number().int().min(1).default(5),
   minPoints: z.number().int().min(1).default(1),
@@ -23,15 +27,21 @@ export interface PostRuleState {
   quiet: number;
 }
 
+export interface PostRuleResult {
+  /** An alarm starts at this point. */
+  alarm: boolean;
+  /** The point's score as an alarm candidate. */
+  alarmScore: number;
+}
+
 export interface PostRules {
-  /** Returns the reported score and whether an alarm starts at this point. */
-  next(score: number, threshold: number): { score: number; alarm: boolean };
+  next(score: number, threshold: number): PostRuleResult;
   save(): PostRuleState;
 }
 
-export function createPostRules(params?: Partial<PostRulesParams>, state?: PostRuleState): PostRules {
+export function createPostRules(params?: Partial<PostRulesParams>, state?: Partial<PostRuleState>): PostRules {
   const p = postRulesSchema.parse(params ?? {});
-  // Ring of reported scores, and a monotone deque of indexes for the sliding maximum (O(1) amortised).
+  // Ring of candidate scores and a monotone deque of indexes for the sliding maximum (O(1) amortised).
   const size = Math.max(1, p.suppressWindow);
   const ring = new Float64Array(size);
   const deque = new Int32Array(size + 1);
@@ -45,13 +55,12 @@ export function createPostRules(params?: Partial<PostRulesParams>, state?: PostR
   const evict = () => {
     while (tail > head && (deque[head % deque.length] ?? 0) < t - size) head++;
   };
-  /** Largest score reported in the last `size` points (before this one). */
   const recentMax = () => {
     if (p.suppressWindow === 0) return -Infinity;
     evict();
     return tail > head ? (ring[(deque[head % deque.length] ?? 0) % size] ?? 0) : -Infinity;
   };
-  const pushReported = (x: number) => {
+  const push = (x: number) => {
     if (p.suppressWindow > 0) {
       while (tail > head && (ring[(deque[(tail - 1) % deque.length] ?? 0) % size] ?? 0) <= x) tail--;
       ring[t % size] = x;
@@ -62,7 +71,7 @@ export function createPostRules(params?: Partial<PostRulesParams>, state?: PostR
   };
   for (const x of state?.recent ?? []) {
     recentMax();
-    pushReported(x);
+    push(x);
   }
   // Hits are saved oldest-slot first, so they line up again whatever the restored position is.
   (state?.hits ?? []).forEach((h, i) => {
@@ -74,10 +83,10 @@ export function createPostRules(params?: Partial<PostRulesParams>, state?: PostR
 
   return {
     next(score, threshold) {
-      if (Number.isNaN(score)) return { score: NaN, alarm: false };
-      const reported = score > recentMax() ? score : score * p.damp;
+      if (Number.isNaN(score)) return { alarm: false, alarmScore: NaN };
+      const alarmScore = score > recentMax() ? score : score * p.damp;
       const slot = t % p.window;
-      pushReported(reported);
+      push(alarmScore);
       hitCount -= hits[slot] ?? 0;
       hits[slot] = score >= threshold ? 1 : 0;
       hitCount += hits[slot] ?? 0;
@@ -87,7 +96,7 @@ export function createPostRules(params?: Partial<PostRulesParams>, state?: PostR
         alarm = true;
         quiet = p.suppress;
       }
-      return { score: reported, alarm };
+      return { alarm, alarmScore };
     },
     save() {
       const recent: number[] = [];

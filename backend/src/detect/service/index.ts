@@ -116,6 +116,7 @@ async function scoreYielding(
   return {
     scores: concat(parts.map((p) => p.scores)),
     alarms: Uint8Array.from(parts.flatMap((p) => Array.from(p.alarms))),
+    alarmScores: concat(parts.map((p) => p.alarmScores)),
     members,
     skipped: parts.reduce((a, p) => a + p.skipped, 0),
   };

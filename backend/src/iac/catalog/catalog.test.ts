@@ -4,7 +4,7 @@ import { createIacScanner } from '../engine/scanner.js';
 import { BUILTIN_RULES } from './index.js';
 
 const FILE_BY_FRAMEWORK = { terraform: 'main.tf', cloudformation: 'template.yaml', kubernetes: 'manifest.yaml' } as const;
-const ID = /^(aws|cfn|k8s)-[a-z0-9]+(-[a-z0-9]+)+$/;
+const ID = /^(aws|azure|gcp|cfn|k8s|tf)-[a-z0-9]+(-[a-z0-9]+)+$/;
 
 describe('the built-in rule catalog', () => {
   it('has at least 200 rules spread over the frameworks and categories', () => {

@@ -137,3 +137,13 @@ export function spanOf(res: { pos: PositionIndex; span: Span }, path: string): S
 }
 
 export const noHits: Hit[] = [];
+
+/** An Allow statement trusting another account (ARN or id) without an sts:ExternalId or MFA condition. */
+export function unguardedCrossAccount(s: Statement): boolean {
+  if (s.effect.toLowerCase() !== 'allow' || !s.principals.some((p) => /^arn:aws:iam::\d+:|^\d{12}$/.test(p))) return false;
+  const cond = isObject(s.condition) ? s.condition : {};
+  const keys = Object.values(cond).flatMap((c) => (isObject(c) ? Object.entries(c) : []));
+  const externalId = keys.some(([k]) => k.toLowerCase() === 'sts:externalid');
+  const mfa = keys.some(([k, v]) => k.toLowerCase() === 'aws:multifactorauthpresent' && asStrings(v).concat(typeof v === 'boolean' ? [String(v)] : []).includes('true'));
+  return !externalId && !mfa;
+}

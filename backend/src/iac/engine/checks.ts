@@ -1,4 +1,4 @@
-import { isObject, Unknown, type Value } from '../model.js';
+import { isObject, Unknown, UNKNOWN_MARK, type Value } from '../model.js';
 import type { CheckFn, Hit } from './rule.js';
 import type { ResourceView } from './view.js';
 
@@ -84,7 +84,8 @@ export interface Statement {
 
 export function policyStatements(doc: Value | undefined): Statement[] | undefined {
   // A JSON policy with unknown interpolations (`"${aws_sqs_queue.q.arn}"`) still has a known structure.
-  let v: Value | undefined = doc instanceof Unknown ? doc.text : doc;
+  // The marker is a raw control character, which JSON strings may not hold; escaped, it parses back to itself.
+  let v: Value | undefined = doc instanceof Unknown ? doc.text?.split(UNKNOWN_MARK).join('\\u0000unknown\\u0000') : doc;
   if (typeof v === 'string') {
     try {
       v = JSON.parse(v) as Value;

@@ -1,5 +1,30 @@
-import { isMap, isSeq, parseAllDocuments, type Document } from 'yaml';
 import type { Finding, SourceFile, Value } from '../model.js';
+import { fixYamlFinding } from './yaml-edit.js';
+
+/**
+ * Rules whose machine fix is opinionated hardening: it may change how a working system behaves beyond closing the
+ * finding (a read-only root filesystem, no API token, forced image pulls, a different volume type…). `--fix` leaves
+ * them alone; `--fix-all` applies them too.
+ */
+export const HARDENING_FIXES: ReadonlyMap<string, string> = new Map([
+  ['k8s-container-root-filesystem-writable', 'applications that write to their filesystem stop working'],
+  ['k8s-container-privilege-escalation-allowed', 'setuid programs (sudo, ping on old images) stop working'],
+  ['k8s-container-os-directory-mount-writable', 'the workload can no longer write to the mount'],
+  ['k8s-pod-service-account-token-automounted', 'pods that call the Kubernetes API lose their token'],
+  ['k8s-container-image-pull-policy-not-always', 'every start pulls from the registry'],
+  ['k8s-deployment-single-replica', 'doubles the pods and their cost'],
+  ['k8s-job-no-ttl-after-finished', 'finished Jobs and their logs are deleted after a day'],
+  ['aws-ebs-volume-gp2', 'changes the volume performance profile'],
+  ['aws-db-instance-gp2-storage', 'changes the storage performance profile'],
+  ['cfn-ebs-volume-gp2', 'changes the volume performance profile'],
+  ['cfn-rds-instance-gp2-storage', 'changes the storage performance profile'],
+  ['aws-apigw-method-no-api-key', 'clients without an API key are refused'],
+  ['cfn-apigw-stage-cache-disabled', 'responses are served from a cache'],
+  ['cfn-ecr-tags-mutable', 'pipelines that re-push a tag fail'],
+]);
+
+/** Whether `--fix` (without `--fix-all`) may apply this finding's fix. */
+export const isNeutralFix = (f: Finding): boolean => Boolean(f.fix) && !HARDENING_FIXES.has(f.ruleId);
 
 /** Applies the machine fixes of `findings` to the files they point at; returns the changed files and what was applied. */
 export function applyFixes(files: SourceFile[], findings: Finding[]): { files: SourceFile[]; applied: Finding[] } {
@@ -10,20 +35,14 @@ export function applyFixes(files: SourceFile[], findings: Finding[]): { files: S
     const list = byFile.get(file.path);
     if (!list?.length) return file;
     let content = file.content;
-    if (file.path.endsWith('.tf')) {
-      // Bottom-up so earlier line numbers stay valid.
-      for (const f of [...list].sort((a, b) => b.resourceLine - a.resourceLine)) {
-        const next = fixTerraform(content, f);
-        if (next !== undefined) {
-          content = next;
-          applied.push(f);
-        }
-      }
-    } else {
-      const next = fixYaml(content, list, applied);
-      if (next !== undefined) content = next;
+    // Bottom-up so the lines of findings not yet applied stay valid.
+    for (const f of [...list].sort((a, b) => b.resourceLine - a.resourceLine || b.line - a.line)) {
+      const next = f.framework === 'terraform' ? fixTerraform(content, f) : fixYamlFinding(content, f);
+      if (next === undefined) continue;
+      content = next;
+      applied.push(f);
     }
-    return { path: file.path, content };
+    return content === file.content ? file : { path: file.path, content };
   });
   return { files: out, applied };
 }
@@ -44,7 +63,7 @@ function blockEnd(lines: string[], start: number): number {
   return lines.length - 1;
 }
 
-/** Sets one attribute inside a Terraform resource block by editing text: replace the line, or insert it (and its blocks). */
+/** Sets one attribute inside a Terraform resource block by editing text: replace the value, or insert the line (and its blocks). */
 export function fixTerraform(content: string, f: Finding): string | undefined {
   if (!f.fix) return undefined;
   const lines = content.split('\n');
@@ -67,9 +86,11 @@ export function fixTerraform(content: string, f: Finding): string | undefined {
       depth += (line.match(/\{/g) ?? []).length - (line.match(/\}/g) ?? []).length;
     }
     if (last) {
-      const text = `${inner}${name} = ${hclLiteral(f.fix.value)}`;
-      if (found >= 0 && /=/.test(lines[found] ?? '') && !/[{[(]\s*$/.test(lines[found] ?? '')) lines[found] = text;
-      else lines.splice(end, 0, text);
+      const line = lines[found] ?? '';
+      const single = found >= 0 && /=/.test(line) && !/[{[(]\s*(#.*)?$/.test(line);
+      // Only the value changes: alignment and a trailing comment stay.
+      if (single) lines[found] = line.replace(/^(\s*[\w-]+\s*=\s*)(.*?)(\s*(?:#.*|\/\/.*)?)$/, (_m, head: string, _v: string, tail: string) => `${head}${hclLiteral(f.fix?.value)}${tail}`);
+      else lines.splice(end, 0, `${inner}${name} = ${hclLiteral(f.fix.value)}`);
       return lines.join('\n');
     }
     if (found >= 0 && /\{\s*$/.test(lines[found] ?? '')) {
@@ -89,35 +110,4 @@ export function fixTerraform(content: string, f: Finding): string | undefined {
     return lines.join('\n');
   }
   return undefined;
-}
-
-/** Sets attributes in CloudFormation templates and Kubernetes manifests through the YAML document model (comments kept). */
-function fixYaml(content: string, findings: Finding[], applied: Finding[]): string | undefined {
-  const docs = parseAllDocuments(content);
-  if (!Array.isArray(docs) || docs.some((d) => d.errors.length)) return undefined;
-  const lineStarts = [0];
-  for (let i = 0; i < content.length; i++) if (content.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  const offsetOf = (line: number) => lineStarts[Math.max(0, line - 1)] ?? 0;
-  let changed = false;
-  for (const f of findings) {
-    if (!f.fix) continue;
-    const doc = pickDocument(docs, f, offsetOf);
-    if (!doc) continue;
-    const rel = f.fix.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    const path = f.framework === 'cloudformation' ? ['Resources', f.resource.replace(/#\d+$/, ''), 'Properties', ...rel] : rel;
-    doc.setIn(path, doc.createNode(f.fix.value));
-    applied.push(f);
-    changed = true;
-  }
-  if (!changed) return undefined;
-  return docs.map((d) => d.toString()).join('');
-}
-
-function pickDocument(docs: Document.Parsed[], f: Finding, offsetOf: (line: number) => number): Document.Parsed | undefined {
-  if (f.framework === 'cloudformation') {
-    const m = /#(\d+)$/.exec(f.resource);
-    return docs[m ? Number(m[1]) - 1 : 0];
-  }
-  const at = offsetOf(f.resourceLine);
-  return docs.find((d) => (isMap(d.contents) || isSeq(d.contents)) && d.range[0] <= at && at <= d.range[2]) ?? docs.find((d) => d.range[0] >= at);
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SourceFile } from '../model.js';
+import { localModuleDir } from '../parsers/index.js';
 import type { ScanConfig } from './config.js';
 import type { CacheSnapshot, ScanResult, ScanStats } from './scanner.js';
 
@@ -32,7 +33,7 @@ export function partitionFiles(files: SourceFile[], n: number): SourceFile[][] {
     if (!/\.(tf|tfvars)$/.test(f.path)) continue;
     const dir = dirOf(f.path);
     union(dir, dir);
-    for (const m of f.content.matchAll(MODULE_SOURCE)) union(dir, path.posix.join(dir, m[1] ?? '.'));
+    for (const m of f.content.matchAll(MODULE_SOURCE)) union(dir, localModuleDir(dir, m[1] ?? '.'));
   }
   for (const f of files) {
     const key = /\.(tf|tfvars)$/.test(f.path) ? `tf:${find(dirOf(f.path))}` : `file:${f.path}`;
@@ -78,7 +79,7 @@ export async function scanParallel(
     ),
   );
   const stats: ScanStats = { files: 0, iacFiles: 0, resources: 0, units: 0, unitsEvaluated: 0, filesParsed: 0, parseErrors: 0 };
-  const merged: ScanResult & { cache?: CacheSnapshot } = { findings: [], suppressed: [], parseErrors: [], stats };
+  const merged: ScanResult & { cache?: CacheSnapshot } = { findings: [], suppressed: [], warnings: [], parseErrors: [], stats };
   const caches = results.map((r) => r.cache).filter((c): c is CacheSnapshot => c !== undefined);
   const first = caches[0];
   // Workers scanned disjoint files with the same rules, so their caches merge by concatenation.
@@ -86,6 +87,7 @@ export async function scanParallel(
   for (const r of results) {
     merged.findings.push(...r.findings);
     merged.suppressed.push(...r.suppressed);
+    merged.warnings.push(...r.warnings);
     merged.parseErrors.push(...r.parseErrors);
     for (const k of Object.keys(stats) as Array<keyof ScanStats>) stats[k] += r.stats[k];
   }

@@ -21,6 +21,8 @@ export interface Hit {
   /** An explicit line, e.g. a CloudFormation parameter default the value came from. */
   at?: Span;
   fix?: FixPatch;
+  /** This hit's severity when it differs from the rule's (e.g. lower when the source is a private network). */
+  severity?: Severity;
 }
 
 export interface RuleContext {

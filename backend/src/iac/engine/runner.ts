@@ -1,4 +1,6 @@
 import { isObject, Unknown, type Finding, type Framework, type Resource, type Value } from '../model.js';
+import { consolidate } from './consolidate.js';
+import { ANY_RULE, lineKey } from './suppress.js';
 import type { Rule, RuleContext } from './rule.js';
 import { getPath, viewOf } from './view.js';
 
@@ -77,10 +79,12 @@ export function runRules(resources: readonly Resource[], index: RuleIndex): RunR
   const ctx = ruleContext(resources);
   const findings: Finding[] = [];
   const suppressed: RunResult['suppressed'] = [];
+  const titles = (id: string) => index.rules.find((r) => r.id === id)?.title ?? id;
   for (const res of resources) {
     const rules = index.forResource(res.framework, res.kind);
     if (!rules.length) continue;
     const view = viewOf(res);
+    const own: Finding[] = [];
     for (const rule of rules) {
       let hits;
       try {
@@ -93,7 +97,7 @@ export function runRules(resources: readonly Resource[], index: RuleIndex): RunR
         const finding: Finding = {
           ruleId: rule.id,
           title: rule.title,
-          severity: rule.severity,
+          severity: h.severity ?? rule.severity,
           category: rule.category,
           framework: res.framework,
           file: res.file,
@@ -106,11 +110,15 @@ export function runRules(resources: readonly Resource[], index: RuleIndex): RunR
           message: h.message,
           remediation: rule.remediation,
           ...(h.fix ? { fix: h.fix } : {}),
+          ...(h.path ? { at: h.path } : {}),
         };
-        const reason = res.suppressed.get(rule.id);
-        if (reason) suppressed.push({ finding, reason });
-        else findings.push(finding);
+        own.push(finding);
       }
+    }
+    for (const finding of consolidate(own, titles, (p) => res.pos.has(p))) {
+      const reason = res.suppressed.get(finding.ruleId) ?? res.suppressed.get(lineKey(finding.line)) ?? res.suppressed.get(ANY_RULE);
+      if (reason) suppressed.push({ finding, reason });
+      else findings.push(finding);
     }
   }
   return { findings, suppressed };

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { PARSE_RULE_ID, type Finding, type ParseError, type Resource, type SourceFile } from '../model.js';
+import { PARSE_RULE_ID, type Finding, type Framework, type ParseError, type Resource, type SourceFile } from '../model.js';
 import {
   classifyFile,
   createHclParser,
   evaluateRoot,
+  isLocalSource,
+  localModuleDir,
   parseCloudFormation,
   parseKubernetes,
   type HclFile,
@@ -13,7 +15,7 @@ import {
 } from '../parsers/index.js';
 import type { Rule } from './rule.js';
 import { indexRules, runRules, type RuleIndex, type RunResult } from './runner.js';
-import { applyInline, inlineSuppressions } from './suppress.js';
+import { applyInline, inlineSuppressions, resolveSuppressions, suppressionCatalog, type ScanWarning, type SuppressionCatalog } from './suppress.js';
 
 export interface ScanStats {
   files: number;
@@ -29,6 +31,8 @@ export interface ScanStats {
 export interface ScanResult {
   findings: Finding[];
   suppressed: Array<{ finding: Finding; reason: string }>;
+  /** Suppressions that were not honoured (no reason, unknown rule, no equivalent of another tool's id). */
+  warnings: ScanWarning[];
   parseErrors: ParseError[];
   stats: ScanStats;
 }
@@ -45,7 +49,7 @@ export interface IacScanner {
   importCache(snapshot: CacheSnapshot): boolean;
 }
 
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 export interface CacheSnapshot {
   version: number;
@@ -58,6 +62,7 @@ export interface CacheSnapshot {
 export interface UnitResult extends RunResult {
   resources: number;
   errors: ParseError[];
+  warnings: ScanWarning[];
 }
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex');
@@ -65,7 +70,7 @@ const sha = (s: string) => createHash('sha1').update(s).digest('hex');
 export function parseErrorFinding(e: ParseError): Finding {
   return {
     ruleId: PARSE_RULE_ID,
-    title: 'File could not be parsed',
+    title: 'File could not be parsed or evaluated',
     severity: 'medium',
     category: 'reliability',
     framework: e.framework ?? (e.file.endsWith('.tf') || e.file.endsWith('.tfvars') ? 'terraform' : 'kubernetes'),
@@ -77,13 +82,18 @@ export function parseErrorFinding(e: ParseError): Finding {
     resourceLine: e.line,
     resourceEndLine: e.line,
     message: e.message,
-    remediation: 'Fix the syntax error so the file can be checked.',
+    remediation: 'Fix the error so the file can be checked.',
   };
 }
 
-export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScanner> {
+/**
+ * @param opts.knownRuleIds rule ids a suppression may name beyond `rules` (rules of the catalog not selected for this
+ *   scan), so a suppression is called unknown only when no rule has that id
+ */
+export async function createIacScanner(opts: { rules: Rule[]; knownRuleIds?: Iterable<string> }): Promise<IacScanner> {
   const hcl = await createHclParser();
   const index = indexRules(opts.rules);
+  const suppressions = suppressionCatalog(opts.rules, opts.knownRuleIds);
   const hclCache = new Map<string, { file?: HclFile; error?: ParseError }>();
   const fileMeta = new Map<string, TfFileMeta>();
   const unitCache = new Map<string, UnitResult>();
@@ -140,7 +150,7 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
         if (!unit) {
           stats.unitsEvaluated++;
           stats.filesParsed++;
-          unit = evaluateYamlUnit(f, kind, index);
+          unit = guarded(f.path, kind, () => evaluateYamlUnit(f, kind, index, suppressions));
           unitCache.set(key, unit);
         }
         units.push(unit);
@@ -153,7 +163,7 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
           for (const k of lastTf.keys) liveKeys.add(k);
         } else {
           const before = new Set(liveKeys);
-          const tfUnits = scanTerraform(tfFiles, { hcl, hclCache, fileMeta, unitCache }, index, stats, liveKeys);
+          const tfUnits = scanTerraform(tfFiles, { hcl, hclCache, fileMeta, unitCache, suppressions }, index, stats, liveKeys);
           units.push(...tfUnits);
           lastTf = {
             signature: `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`,
@@ -170,20 +180,33 @@ export async function createIacScanner(opts: { rules: Rule[] }): Promise<IacScan
       const findings: Finding[] = [];
       const suppressed: ScanResult['suppressed'] = [];
       const parseErrors: ParseError[] = [];
+      const warnings: ScanWarning[] = [];
       for (const u of units) {
         stats.units++;
         stats.resources += u.resources;
         findings.push(...u.findings, ...u.errors.map(parseErrorFinding));
         suppressed.push(...u.suppressed);
         parseErrors.push(...u.errors);
+        warnings.push(...u.warnings);
       }
       stats.parseErrors = parseErrors.length;
-      return { findings, suppressed, parseErrors, stats };
+      return { findings, suppressed, warnings, parseErrors, stats };
     },
   };
 }
 
-function evaluateYamlUnit(f: SourceFile, kind: 'cloudformation' | 'kubernetes', index: RuleIndex): UnitResult {
+/** One unit that fails in a way nobody foresaw becomes a finding for that unit; the scan goes on. */
+function guarded(file: string, framework: Framework, evaluateUnit: () => UnitResult): UnitResult {
+  try {
+    return evaluateUnit();
+  } catch (err) {
+    const what = framework === 'terraform' ? 'module' : 'file';
+    const message = `Aegis could not evaluate this ${what}: ${err instanceof Error ? err.message : String(err)}`;
+    return { findings: [], suppressed: [], warnings: [], resources: 0, errors: [{ file, line: 1, message, framework }] };
+  }
+}
+
+function evaluateYamlUnit(f: SourceFile, kind: 'cloudformation' | 'kubernetes', index: RuleIndex, suppressions: SuppressionCatalog): UnitResult {
   let parsed;
   try {
     parsed = kind === 'cloudformation' ? parseCloudFormation(f.path, f.content) : parseKubernetes(f.path, f.content);
@@ -192,7 +215,8 @@ function evaluateYamlUnit(f: SourceFile, kind: 'cloudformation' | 'kubernetes', 
   }
   const inline = inlineSuppressions(f.content);
   if (inline.length) applyInline(parsed.resources, new Map([[f.path, inline]]));
-  return { ...runRules(parsed.resources, index), resources: parsed.resources.length, errors: parsed.errors.map((e) => ({ ...e, framework: kind })) };
+  const warnings = resolveSuppressions(parsed.resources, suppressions);
+  return { ...runRules(parsed.resources, index), warnings, resources: parsed.resources.length, errors: parsed.errors.map((e) => ({ ...e, framework: kind })) };
 }
 
 /** What a rescan needs from a Terraform file without parsing it again: its local module sources and parse error. */
@@ -206,9 +230,9 @@ interface TfCaches {
   hclCache: Map<string, { file?: HclFile; error?: ParseError }>;
   fileMeta: Map<string, TfFileMeta>;
   unitCache: Map<string, UnitResult>;
+  suppressions: SuppressionCatalog;
 }
 
-const isLocalSource = (s: string) => s.startsWith('./') || s.startsWith('../');
 
 function metaOf(parsed: { file?: HclFile; error?: ParseError }): TfFileMeta {
   const sources: string[] = [];
@@ -259,7 +283,7 @@ function scanTerraform(
   for (const k of caches.fileMeta.keys()) if (!liveKeys.has(k)) caches.fileMeta.delete(k);
 
   const children = (dir: string) =>
-    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => path.posix.join(dir, s))).filter((d) => byDir.has(d));
+    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => localModuleDir(dir, s))).filter((d) => byDir.has(d));
   const modules = new Set([...byDir.keys()].flatMap(children));
   const errorsOf = (dir: string) => (byDir.get(dir) ?? []).flatMap((x) => (x.meta.error ? [x.meta.error] : []));
   const dirSig = new Map<string, string>();
@@ -275,7 +299,7 @@ function scanTerraform(
   for (const dir of byDir.keys()) {
     if (modules.has(dir)) {
       // A local module is evaluated through its callers; only its own parse errors are reported here.
-      out.push({ findings: [], suppressed: [], resources: 0, errors: errorsOf(dir) });
+      out.push({ findings: [], suppressed: [], warnings: [], resources: 0, errors: errorsOf(dir) });
       continue;
     }
     const involved = closure(dir, children);
@@ -296,9 +320,12 @@ function scanTerraform(
         dirs.set(d, tfDir);
       }
       const root = dirs.get(dir) ?? { dir, files: [], tfvars: [] };
-      const { resources, errors } = evaluateRoot(root, dirs);
-      applyInline(resources, inline);
-      unit = { ...runRules(resources, index), resources: resources.length, errors: [...errorsOf(dir), ...errors] };
+      unit = guarded(root.files[0]?.path ?? `${dir}/main.tf`, 'terraform', () => {
+        const { resources, errors } = evaluateRoot(root, dirs);
+        applyInline(resources, inline);
+        const warnings = resolveSuppressions(resources, caches.suppressions);
+        return { ...runRules(resources, index), warnings, resources: resources.length, errors: [...errorsOf(dir), ...errors] };
+      });
       caches.unitCache.set(key, unit);
     }
     out.push(unit);

@@ -7,7 +7,8 @@ import { createIacScanner, type CacheSnapshot, type ScanResult } from './scanner
 /** One worker's share of a parallel scan. */
 export async function runWorkerJob(job: WorkerJob): Promise<ScanResult & { cache?: CacheSnapshot }> {
   const custom = job.config.rulesDir ? await loadCustomRules(job.config.rulesDir) : [];
-  const scanner = await createIacScanner({ rules: selectRules([...BUILTIN_RULES, ...custom], job.config) });
+  const all = [...BUILTIN_RULES, ...custom];
+  const scanner = await createIacScanner({ rules: selectRules(all, job.config), knownRuleIds: all.map((r) => r.id) });
   const result = scanner.scan(job.files);
   return job.withCache ? { ...result, cache: scanner.exportCache() } : result;
 }

@@ -8,6 +8,7 @@ export function toJsonReport(result: ScanResult) {
     stats: result.stats,
     findings: result.findings,
     suppressed: result.suppressed.map((s) => ({ ...s.finding, reason: s.reason })),
+    warnings: result.warnings,
     parse_errors: result.parseErrors,
   };
 }

@@ -81,16 +81,21 @@ function paramDefaults(section: Value | undefined): Map<string, Value> {
   return out;
 }
 
-/** `Metadata: {aegis: {ignore: [{rule, reason}]}}` on a resource. */
+/**
+ * Suppressions in a resource's Metadata: `aegis: {ignore: [{rule, reason}]}`, Checkov's `checkov: {skip: [{id, comment}]}`
+ * and cfn_nag's `cfn_nag: {rules_to_suppress: [{id, reason}]}` (the last two resolved to Aegis rules later).
+ */
 function metadataSuppressions(meta: Value | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  const aegis = isObject(meta) ? meta.aegis : undefined;
-  const list = isObject(aegis) ? aegis.ignore : undefined;
-  if (!Array.isArray(list)) return out;
-  for (const entry of list) {
-    if (isObject(entry) && typeof entry.rule === 'string')
-      out.set(entry.rule, typeof entry.reason === 'string' ? entry.reason : '');
-  }
+  const entries = (tool: string, listKey: string) => {
+    const section = isObject(meta) ? meta[tool] : undefined;
+    const list = isObject(section) ? section[listKey] : undefined;
+    return Array.isArray(list) ? list.filter(isObject) : [];
+  };
+  const text = (v: Value | undefined) => (typeof v === 'string' ? v : '');
+  for (const e of entries('aegis', 'ignore')) if (typeof e.rule === 'string') out.set(e.rule, text(e.reason));
+  for (const e of entries('checkov', 'skip')) if (typeof e.id === 'string') out.set(`checkov:${e.id}`, text(e.comment));
+  for (const e of entries('cfn_nag', 'rules_to_suppress')) if (typeof e.id === 'string') out.set(`cfn_nag:${e.id}`, text(e.reason));
   return out;
 }
 

@@ -3,7 +3,7 @@ import type { Framework } from '../model.js';
 export { parseCloudFormation } from './cloudformation.js';
 export { parseKubernetes, type ParsedFile } from './kubernetes.js';
 export { createHclParser, type HclParser } from './terraform/hcl.js';
-export { evaluateRoot, localModuleDirs, type TfDir } from './terraform/project.js';
+export { evaluateRoot, isLocalSource, localModuleDir, localModuleDirs, type TfDir } from './terraform/project.js';
 export type { HclFile } from './terraform/ast.js';
 
 export type FileKind = Framework | 'tfvars';

@@ -66,7 +66,7 @@ function pushResource(
   });
 }
 
-/** `aegis.io/ignore-<rule>: <reason>` on the object, or on its pod template. */
+/** `aegis.io/ignore-<rule>: <reason>` and Checkov's `checkov.io/skipN: <CKV_ID>=<reason>` on the object, or on its pod template. */
 function annotationSuppressions(attrs: ValueMap): Map<string, string> {
   const out = new Map<string, string>();
   const sources = [getPath(attrs, ['metadata', 'annotations']), getPath(attrs, ['spec', 'template', 'metadata', 'annotations'])];
@@ -74,6 +74,10 @@ function annotationSuppressions(attrs: ValueMap): Map<string, string> {
     if (!isObject(ann)) continue;
     for (const [k, v] of Object.entries(ann)) {
       if (k.startsWith(IGNORE_ANNOTATION)) out.set(k.slice(IGNORE_ANNOTATION.length), typeof v === 'string' ? v : '');
+      else if (/^checkov\.io\/skip\d*$/.test(k) && typeof v === 'string') {
+        const [id = '', reason = ''] = v.split(/=(.*)/s);
+        out.set(`checkov:${id.trim()}`, reason);
+      }
     }
   }
   return out;

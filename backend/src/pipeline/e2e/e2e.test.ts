@@ -153,8 +153,11 @@ describe('incident loop on the simulated cluster', () => {
     expect(proposed.dry_run.mode).toContain('dryRun=All');
     await checkRecorded(id, service);
     const { done, pm } = await approveAndFinish(id, proposed.id);
-    expect(done.verification.last.metric.metric).toBe('memory');
-    expect(done.verification.last.metric.ok).toBe(true);
+    expect(done.verification.phase).toBe('passed');
+    expect(done.verification.attributed).toBe(true);
+    const memory = done.verification.checks.find((c: { metric: string | null; service: string }) => c.metric === 'memory' && c.service === service);
+    expect(memory?.status).toBe('passed');
+    expect(done.verification.checks.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(['target-ready', `errors:${service}`]));
     const after = await kubectlJson(path.join(home, 'kubeconfig'), ['get', 'deployment', service, '-n', 'boutique']);
     if (after) {
       expect(after.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeTruthy();

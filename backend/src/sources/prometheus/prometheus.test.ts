@@ -80,14 +80,14 @@ describe.skipIf(!binary)('Prometheus collector against a real Prometheus scrapin
     expect(perPod.results.map((s) => s.key.pod).sort()).toEqual([...cluster.sim.cluster.pods.values()].filter((p) => p.service === 'cartservice').map((p) => p.name).sort());
   });
 
-  it('istio and linkerd templates are valid PromQL (Prometheus parses them; this cluster has no mesh)', async () => {
-    for (const naming of ['istio', 'linkerd'] as const) {
+  it('istio, linkerd, otel and merged templates are valid PromQL (Prometheus parses them; this cluster has no mesh)', async () => {
+    for (const naming of ['istio', 'linkerd', 'otel', ['default', 'istio', 'linkerd', 'otel']] as const) {
       const source = createPrometheusMetricsSource({ client: createPrometheusClient({ baseUrl: prom.url }), now: () => Date.now(), naming });
       const to = Date.now();
       for (const perPod of [false, true]) {
         const res = await source.queryRange({ namespace: 'boutique', service: 'cartservice', perPod, from: to - 5_000, to, stepMs: 1_000 });
         const unsupported = res.errors.filter((e) => !/no per-pod query/.test(e.message));
-        expect(unsupported, naming).toEqual([]);
+        expect(unsupported, String(naming)).toEqual([]);
       }
     }
   });

@@ -5,7 +5,8 @@ import { namingTemplates, renderTemplate, type Naming, type QueryTemplates } fro
 
 export interface PrometheusSourceOptions {
   client: PrometheusClient;
-  naming?: Naming;
+  /** One naming, or several merged (`AEGIS_METRIC_TEMPLATES`). */
+  naming?: Naming | readonly Naming[];
   templates?: Partial<QueryTemplates>;
   /** Rate window for counters; defaults to 4 steps (at least 60 s, as a Prometheus scrape interval needs). */
   windowSec?: number;

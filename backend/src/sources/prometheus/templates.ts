@@ -1,3 +1,4 @@
+import { InputError } from '../../platform/errors.js';
 import type { MetricName } from '../types.js';
 
 /** A query per signal: aggregated per service, and (where the naming allows) per pod. */
@@ -6,7 +7,8 @@ export interface SignalTemplate {
   pod?: string;
 }
 
-export type Naming = 'default' | 'istio' | 'linkerd';
+export const NAMINGS = ['default', 'istio', 'linkerd', 'otel'] as const;
+export type Naming = (typeof NAMINGS)[number];
 export type QueryTemplates = Record<MetricName, SignalTemplate>;
 
 /**
@@ -87,9 +89,49 @@ function linkerdNaming(): QueryTemplates {
   };
 }
 
-export function namingTemplates(naming: Naming, overrides: Partial<QueryTemplates> = {}): QueryTemplates {
-  const base = naming === 'istio' ? istioNaming() : naming === 'linkerd' ? linkerdNaming() : appNaming();
-  return { ...base, ...overrides };
+/** OpenTelemetry HTTP server semantic conventions as exported to Prometheus (`service_name`, seconds). */
+function otelNaming(): QueryTemplates {
+  const rename = (e: string) => `label_replace(label_replace(${e}, "service", "$1", "service_name", "(.*)"), "namespace", "$1", "k8s_namespace_name", "(.*)")`;
+  const sel = 'service_name=~".+"{otel_ns}{otel_svc}';
+  const rate = (extra: string) => `sum by (namespace, service) (${rename(`rate(http_server_request_duration_seconds_count{${sel}${extra}}[{w}])`)})`;
+  const hq = (q: string) => `histogram_quantile(${q}, sum by (le, namespace, service) (${rename(`rate(http_server_request_duration_seconds_bucket{${sel}}[{w}])`)})) * 1000`;
+  return {
+    request_rate: { service: rate('') },
+    error_rate: { service: ratio(rate(',http_response_status_code=~"5.."'), rate('')) },
+    latency_p50: { service: hq('0.5') },
+    latency_p95: { service: hq('0.95') },
+    latency_p99: { service: hq('0.99') },
+    ...RESOURCES,
+  };
+}
+
+const NAMING_TEMPLATES: Record<Naming, () => QueryTemplates> = { default: appNaming, istio: istioNaming, linkerd: linkerdNaming, otel: otelNaming };
+
+/**
+ * `AEGIS_METRIC_TEMPLATES`: one naming or several, comma-separated. Several merge: each signal's query
+ * is the PromQL `or` of theirs, so whichever naming the cluster exports answers.
+ */
+export function parseMetricTemplates(value: string | undefined): Naming[] {
+  const names = (value ?? 'default').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(NAMINGS as readonly string[]).includes(n));
+  if (unknown.length) throw new InputError(`AEGIS_METRIC_TEMPLATES: unknown naming ${unknown.join(', ')} (choose from ${NAMINGS.join(', ')})`);
+  return names.length ? [...new Set(names as Naming[])] : ['default'];
+}
+
+export function namingTemplates(naming: Naming | readonly Naming[], overrides: Partial<QueryTemplates> = {}): QueryTemplates {
+  const all = (typeof naming === 'string' ? [naming] : [...naming]).map((n) => NAMING_TEMPLATES[n]());
+  const [first, ...rest] = all;
+  if (!first) return { ...appNaming(), ...overrides };
+  const merged = { ...first };
+  for (const other of rest) {
+    for (const metric of Object.keys(merged) as MetricName[]) {
+      const a = merged[metric];
+      const b = other[metric];
+      if (a.service === b.service) continue;
+      merged[metric] = { service: `(${a.service}) or (${b.service})`, ...(a.pod && b.pod ? { pod: `(${a.pod}) or (${b.pod})` } : a.pod ? { pod: a.pod } : b.pod ? { pod: b.pod } : {}) };
+    }
+  }
+  return { ...merged, ...overrides };
 }
 
 const str = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
@@ -104,6 +146,8 @@ export function renderTemplate(template: string, p: { namespace?: string; servic
     .replaceAll('{podre}', p.service ? `,pod=~"${re(p.service)}-[a-z0-9]{5,10}-[a-z0-9]{5}"` : '')
     .replaceAll('{istio_ns}', p.namespace ? `,destination_workload_namespace="${str(p.namespace)}"` : '')
     .replaceAll('{istio_svc}', p.service ? `,destination_workload="${str(p.service)}"` : '')
+    .replaceAll('{otel_ns}', p.namespace ? `,k8s_namespace_name="${str(p.namespace)}"` : '')
+    .replaceAll('{otel_svc}', p.service ? `,service_name="${str(p.service)}"` : '')
     .replaceAll('{linkerd_svc}', p.service ? `,deployment="${str(p.service)}"` : '')
     .replaceAll('{w}', `${Math.max(1, Math.round(p.windowSec))}s`);
 }

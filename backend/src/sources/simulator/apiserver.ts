@@ -3,10 +3,17 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AegisError, errorMessage } from '../../platform/errors.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
-import { apiGroup, apiGroupList, apiResourceList, resourceGroup, resourceInfo, VERSION_INFO, type ApiGroup, type ResourceInfo } from './discovery.js';
+import { parse as parseYaml } from 'yaml';
+import { reviewAccess } from './access.js';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, resourceGroup, resourceInfo, REVIEW_GROUP, VERSION_INFO, type ApiGroup, type ResourceInfo } from './discovery.js';
+import { applyDefaults } from './defaults.js';
+import { ApplyConflictError, defaultManager, recordUpdate, serverSideApply } from './managedfields.js';
+import { openapiDocument } from './openapi.js';
+import { decodeKubeProtobuf, isKubeProtobuf, ProtoDecodeError } from './proto.js';
+import { continueToken, queryBool, readContinue } from './query.js';
 import { exposition } from './exposition.js';
 import { LeaseDecodeError, normaliseLease } from './leases.js';
-import type { KubeObject, ObjectMeta, ResourceName } from './objects.js';
+import { isoSeconds, RESOURCE_NAMES, type KubeObject, type ObjectMeta, type ResourceName } from './objects.js';
 import { applyPatch, PatchError } from './patch.js';
 import { allowed, DEFAULT_ROLES, type Rule, type SimUser } from './rbac.js';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
@@ -97,10 +104,13 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return;
     }
     const user = authenticate(req);
-    const body = () => readBody(req);
+    const body = async () => (await readBody(req)).toString('utf8');
     if (opts.control && path.startsWith('/sim/') && (await opts.control(req, res, user, body))) return;
     if (!user) throw new KubeStatusError(401, 'Unauthorized', 'Unauthorized');
     if (req.method === 'GET' && discovery(path, res, req)) return;
+    if (req.method === 'GET' && path.startsWith('/openapi/')) return openapi(path, req, res);
+    const review = new RegExp(`^/apis/${REVIEW_GROUP.replace(/\./g, '\\.')}/v1/(selfsubjectaccessreviews|selfsubjectrulesreviews)$`).exec(path);
+    if (review && req.method === 'POST') return sendJson(res, 201, reviewAccess(review[1] as string, await readJson(req), user, roles));
     const target = parseTarget(path);
     if (!target) throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
     const verb = verbOf(req.method ?? 'GET', target, url);
@@ -126,16 +136,31 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   function discovery(path: string, res: http.ServerResponse, req: http.IncomingMessage): boolean {
     const host = req.headers.host ?? '127.0.0.1';
     if (path === '/version') return sendJson(res, 200, VERSION_INFO), true;
+    // kubectl >= 1.30 asks /api and /apis for aggregated discovery first (one answer for every group).
+    if ((path === '/api' || path === '/apis') && /g=apidiscovery\.k8s\.io;\s*v=v2;\s*as=APIGroupDiscoveryList/.test(req.headers.accept ?? '')) {
+      return sendJson(res, 200, aggregatedDiscovery(path === '/api'), 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'), true;
+    }
     if (path === '/api') return sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }), true;
     if (path === '/apis') return sendJson(res, 200, apiGroupList()), true;
     if (path === '/api/v1') return sendJson(res, 200, apiResourceList('')), true;
-    if (path === '/apis/autoscaling/v1') return sendJson(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'autoscaling/v1', resources: [] }), true;
+    if (path === `/apis/${REVIEW_GROUP}/v1`) return sendJson(res, 200, apiResourceList(REVIEW_GROUP)), true;
     const m = /^\/apis\/([^/]+)(\/v1)?$/.exec(path);
     if (!m) return false;
     const group = resourceGroup(m[1] as string);
     if (m[2] && group) return sendJson(res, 200, apiResourceList(group)), true;
     const entry = m[2] ? undefined : apiGroup(m[1] as string);
     return entry ? (sendJson(res, 200, entry), true) : false;
+  }
+
+  /** OpenAPI v3 (JSON) and v2 (JSON only: a protobuf Accept gets 406, kubectl then relies on v3). */
+  function openapi(path: string, req: http.IncomingMessage, res: http.ServerResponse) {
+    const doc = openapiDocument(path);
+    if (!doc) throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const accept = req.headers.accept ?? '';
+    if (path === '/openapi/v2' && accept && !/application\/json|\*\/\*/.test(accept)) {
+      throw new KubeStatusError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
+    }
+    sendJson(res, 200, doc);
   }
 
   function parseTarget(path: string): Target | undefined {
@@ -161,7 +186,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   }
 
   function verbOf(method: string, t: Target, url: URL): string {
-    const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+    const watch = queryBool(url, 'watch');
     if (method === 'GET') return watch ? 'watch' : t.name ? 'get' : 'list';
     return { PATCH: 'patch', PUT: 'update', DELETE: t.name ? 'delete' : 'deletecollection', POST: 'create' }[method] ?? method.toLowerCase();
   }
@@ -177,15 +202,23 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     if (verb === 'list') return list(t, url, req, res);
     if (verb === 'watch') return watch(t, url, req, res);
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
-    if (verb === 'create') return create(t, await readJson(req), dryRun, res, user);
+    const manager = url.searchParams.get('fieldManager') || defaultManager(req.headers['user-agent']);
+    if (verb === 'create') return create(t, await readJson(req), dryRun, res, user, manager);
     if (verb === 'deletecollection') return deleteCollection(t, url, dryRun, res);
+    const isApply = verb === 'patch' && /^application\/apply-patch/.test(req.headers['content-type'] ?? '');
+    if (isApply && !sub) return apply(t, url, (await readBody(req)).toString('utf8'), dryRun, res, user);
     const current = getOrThrow(t);
     if (verb === 'get') {
       if (sub === 'log') return podLog(current, url, req, res);
       if (sub === 'scale') return sendJson(res, 200, scaleOf(current));
       return sendObject(res, req, url, t.info.name, current);
     }
-    if (verb === 'delete') return t.info.name === 'pods' ? deletePod(current, dryRun, res) : deleteObject(t, current, await readJson(req), dryRun, res);
+    if (verb === 'delete') {
+      const options = ((await readJson(req)) ?? {}) as DeleteBody;
+      checkPreconditions(t, current, options);
+      return t.info.name === 'pods' ? deletePod(current, url, options, dryRun, res) : deleteObject(t, current, dryRun, res);
+    }
+    if (sub === 'status') throw new KubeStatusError(405, 'MethodNotAllowed', 'the simulated cluster\'s controllers own status: status writes are not accepted');
     const body = await readJson(req);
     const view = sub === 'scale' ? scaleOf(current) : current;
     let next: unknown;
@@ -195,16 +228,20 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       if (!body || typeof body !== 'object') throw new KubeStatusError(400, 'BadRequest', 'the request body must be an object');
       next = body;
     }
+    if (!sub) next = recordUpdate(current, next as KubeObject, { manager, apiVersion: apiVersionOf(t.info), time: isoSeconds(new Date(sim.now())) });
     const written = write(t, current, next as KubeObject, dryRun, verb === 'update');
     logger.debug('simulated API write', { user: user.name, verb, resource: t.info.name, name: t.name, dryRun });
     sendJson(res, 200, sub === 'scale' ? scaleOf(written) : written);
   }
 
+  /** A request body as JSON; kubectl's typed clients send protobuf, decoded for the kinds they create. */
   async function readJson(req: http.IncomingMessage): Promise<unknown> {
     const raw = await readBody(req);
     try {
-      return raw ? JSON.parse(raw) : undefined;
+      if (raw.length && isKubeProtobuf(req.headers['content-type'])) return decodeKubeProtobuf(raw);
+      return raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
     } catch (err) {
+      if (err instanceof ProtoDecodeError) throw new KubeStatusError(415, 'UnsupportedMediaType', err.message);
       throw new KubeStatusError(400, 'BadRequest', `error decoding request body: ${errorMessage(err)}`);
     }
   }
@@ -221,8 +258,12 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   const qualified = (info: ResourceInfo) => `${info.name}${info.group ? `.${info.group}` : ''}`;
   const detailsOf = (info: ResourceInfo, name: string, extra: Record<string, unknown> = {}) => ({ name, ...(info.group ? { group: info.group } : {}), kind: info.name, ...extra });
 
-  /** POST to a collection: 201 with the stored object; an existing name is 409 AlreadyExists (only Leases are creatable). */
-  function create(t: Target, body: unknown, dryRun: boolean, res: http.ServerResponse, user: SimUser) {
+  /** POST to a collection: 201 with the stored object (defaults filled in, controllers told); an existing name is 409 AlreadyExists. */
+  function create(t: Target, body: unknown, dryRun: boolean, res: http.ServerResponse, user: SimUser, manager: string) {
+    sendJson(res, 201, createObject(t, body, dryRun, user, (o) => recordUpdate(undefined, o, { manager, apiVersion: apiVersionOf(t.info), time: isoSeconds(new Date(sim.now())) }) as KubeObject));
+  }
+
+  function createObject(t: Target, body: unknown, dryRun: boolean, user: SimUser, own: (o: KubeObject) => KubeObject): KubeObject {
     if (t.name || (t.info.namespaced && !t.namespace)) throw new KubeStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new KubeStatusError(400, 'BadRequest', 'the request body must be an object');
     const input = body as KubeObject;
@@ -246,8 +287,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     }
     // Fields the server owns are never taken from the client.
     const { uid: _uid, creationTimestamp: _created, deletionTimestamp: _deleted, generation: _generation, resourceVersion: _rv, generateName: _gn, ...clientMeta } = meta;
-    let object = { ...input, metadata: { ...clientMeta, name, ...(t.info.namespaced ? { namespace: t.namespace } : {}) } } as KubeObject;
+    let object = { ...input, apiVersion: expected, kind: t.info.kind, metadata: { ...clientMeta, name, ...(t.info.namespaced ? { namespace: t.namespace } : {}) } } as KubeObject;
     if (t.info.name === 'leases') object = decodeLease(object);
+    object = own(applyDefaults(t.info.name, object, { uid: () => sim.store.uid(), services: () => sim.store.list('services') }));
     const causes = validateCreate(t.info.name, object);
     if (causes.length) {
       throw new KubeStatusError(422, 'Invalid', `${t.info.kind} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, {
@@ -259,16 +301,68 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     if (sim.store.get(t.info.name, t.namespace, name)) {
       throw new KubeStatusError(409, 'AlreadyExists', `${qualified(t.info)} "${name}" already exists`, detailsOf(t.info, name));
     }
-    const created = dryRun
-      ? { ...object, metadata: { ...object.metadata, uid: sim.store.uid(), resourceVersion: '', creationTimestamp: new Date(sim.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') } }
-      : sim.store.create(t.info.name, object as Parameters<Simulator['store']['create']>[1]);
-    logger.debug('simulated API create', { user: user.name, resource: t.info.name, name, dryRun });
-    sendJson(res, 201, created);
+    if (dryRun) return { ...object, metadata: { ...object.metadata, uid: sim.store.uid(), resourceVersion: '', creationTimestamp: isoSeconds(new Date(sim.now())) } };
+    sim.store.create(t.info.name, object as Parameters<Simulator['store']['create']>[1]);
+    afterWrite(t.info.name, t.namespace, name);
+    logger.debug('simulated API create', { user: user.name, resource: t.info.name, name });
+    return sim.store.get(t.info.name, t.namespace, name) as KubeObject;
   }
 
-  /** DELETE of an object without graceful deletion: gone at once, answered with a Success Status; preconditions are honoured. */
-  function deleteObject(t: Target, current: KubeObject, body: unknown, dryRun: boolean, res: http.ServerResponse) {
-    const pre = (body as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined)?.preconditions;
+  /** What the controllers do at once after a write: roll out a Deployment, start a bare Pod, refresh Endpoints. */
+  function afterWrite(resource: ResourceName, namespace: string | undefined, name: string) {
+    if (resource === 'deployments') sim.cluster.reconcileDeployment(namespace ?? '', name);
+    if (resource === 'pods') sim.cluster.runPod(namespace ?? '', name);
+    if (resource === 'services' || resource === 'pods') sim.cluster.syncEndpoints();
+  }
+
+  /** Server-side apply (`application/apply-patch+yaml`): creates the object when it does not exist. */
+  async function apply(t: Target, url: URL, raw: string, dryRun: boolean, res: http.ServerResponse, user: SimUser) {
+    const manager = url.searchParams.get('fieldManager');
+    if (!manager) throw new KubeStatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    let applied: unknown;
+    try {
+      applied = parseYaml(raw);
+    } catch (err) {
+      throw new KubeStatusError(400, 'BadRequest', `error decoding YAML: ${errorMessage(err)}`);
+    }
+    if (!applied || typeof applied !== 'object' || Array.isArray(applied)) throw new KubeStatusError(400, 'BadRequest', 'the apply configuration must be an object');
+    const config = applied as KubeObject;
+    const expected = apiVersionOf(t.info);
+    if (config.apiVersion !== expected || config.kind !== t.info.kind) {
+      throw new KubeStatusError(400, 'BadRequest', `the API version in the data (${String(config.apiVersion)}) and kind (${String(config.kind)}) do not match ${expected}, ${t.info.kind}`);
+    }
+    if (config.metadata?.name !== undefined && config.metadata.name !== t.name) {
+      throw new KubeStatusError(400, 'BadRequest', `the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${t.name})`);
+    }
+    const force = queryBool(url, 'force');
+    const time = isoSeconds(new Date(sim.now()));
+    const current = sim.store.get(t.info.name, t.info.namespaced ? t.namespace : undefined, t.name as string);
+    const merge = (live: KubeObject | undefined) => {
+      try {
+        return serverSideApply(live, config, { manager, force, apiVersion: expected, time }) as KubeObject;
+      } catch (err) {
+        if (err instanceof ApplyConflictError) {
+          throw new KubeStatusError(409, 'Conflict', err.message, {
+            ...detailsOf(t.info, t.name as string),
+            causes: err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${expected}`, field: c.field })),
+          });
+        }
+        throw err;
+      }
+    };
+    if (!current) {
+      const { managedFields: _mf, ...meta } = (config.metadata ?? {}) as ObjectMeta;
+      const created = createObject({ ...t, name: undefined }, { ...config, metadata: { ...meta, name: t.name } }, dryRun, user, (o) => ({ ...o, metadata: { ...o.metadata, managedFields: (merge(undefined).metadata as ObjectMeta).managedFields } }));
+      return sendJson(res, 201, created);
+    }
+    const next = merge(current);
+    const written = write(t, current, { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } }, dryRun, false);
+    logger.debug('simulated API apply', { user: user.name, resource: t.info.name, name: t.name, manager, dryRun });
+    sendJson(res, 200, written);
+  }
+
+  function checkPreconditions(t: Target, current: KubeObject, options: DeleteBody) {
+    const pre = options.preconditions;
     const name = current.metadata.name;
     if (pre?.uid && pre.uid !== current.metadata.uid) {
       throw new KubeStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t.info)} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`, detailsOf(t.info, name));
@@ -281,13 +375,43 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
         detailsOf(t.info, name),
       );
     }
-    if (!dryRun) sim.store.delete(t.info.name, current.metadata.namespace, name);
+  }
+
+  /** DELETE of an object that has no grace period: gone at once with what it owns (background propagation). */
+  function deleteObject(t: Target, current: KubeObject, dryRun: boolean, res: http.ServerResponse) {
+    const name = current.metadata.name;
+    if (!dryRun) removeWithDependents(t.info.name, current);
     sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: detailsOf(t.info, name, { uid: current.metadata.uid }) });
+  }
+
+  /** The garbage collector's part: owned objects go too; a namespace takes its contents with it. */
+  function removeWithDependents(resource: ResourceName, o: KubeObject) {
+    if (resource === 'pods') {
+      sim.cluster.terminatePod(o.metadata.namespace ?? '', o.metadata.name, 0);
+      return;
+    }
+    sim.store.delete(resource, o.metadata.namespace, o.metadata.name);
+    const dependents: Array<[ResourceName, KubeObject]> =
+      resource === 'namespaces'
+        ? RESOURCE_NAMES.filter((r) => r !== 'namespaces' && r !== 'nodes').flatMap((r) => sim.store.list(r, o.metadata.name).map((x) => [r, x] as [ResourceName, KubeObject]))
+        : RESOURCE_NAMES.flatMap((r) => sim.store.list(r, o.metadata.namespace).filter((x) => x.metadata.ownerReferences?.some((ref) => ref.uid === o.metadata.uid)).map((x) => [r, x] as [ResourceName, KubeObject]));
+    if (resource === 'services') {
+      for (const r of ['endpoints', 'endpointslices'] as const) {
+        for (const x of sim.store.list(r, o.metadata.namespace)) if (x.metadata.name === o.metadata.name) dependents.push([r, x]);
+      }
+    }
+    for (const [r, x] of dependents) {
+      if (r === 'pods' && resource !== 'namespaces') sim.cluster.terminatePod(x.metadata.namespace ?? '', x.metadata.name, podGrace(x));
+      else if (sim.store.get(r, x.metadata.namespace, x.metadata.name)) removeWithDependents(r, x);
+    }
   }
 
   /** DELETE of a collection: every object the selectors match goes; the answer lists them. */
   function deleteCollection(t: Target, url: URL, dryRun: boolean, res: http.ServerResponse) {
-    const gone = listObjects(t, url).map((o) => (dryRun ? o : (sim.store.delete(t.info.name, o.metadata.namespace, o.metadata.name) ?? o)));
+    const gone = listObjects(t, url).map((o) => {
+      if (!dryRun) removeWithDependents(t.info.name, o);
+      return o;
+    });
     sendJson(res, 200, {
       kind: `${t.info.kind}List`,
       apiVersion: t.info.group ? `${t.info.group}/v1` : 'v1',
@@ -339,13 +463,18 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       });
     }
     object.metadata = { ...current.metadata, ...object.metadata, name, namespace: current.metadata.namespace };
-    return sim.write(t.info.name, object, { dryRun });
+    const written = sim.write(t.info.name, object, { dryRun });
+    if (!dryRun && t.info.name === 'services') sim.cluster.syncEndpoints();
+    return written;
   }
 
-  function deletePod(current: KubeObject, dryRun: boolean, res: http.ServerResponse) {
-    const gone = { ...current, metadata: { ...current.metadata, deletionTimestamp: new Date(sim.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') } };
-    if (!dryRun) sim.cluster.deletePod(current.metadata.namespace ?? '', current.metadata.name);
-    sendJson(res, 200, gone);
+  /** Graceful pod deletion: Terminating for the grace period (query, body, or the pod's own), replaced at once by its ReplicaSet. */
+  function deletePod(current: KubeObject, url: URL, options: DeleteBody, dryRun: boolean, res: http.ServerResponse) {
+    const asked = url.searchParams.get('gracePeriodSeconds') ?? options.gracePeriodSeconds;
+    const grace = asked !== undefined && asked !== null && Number.isFinite(Number(asked)) ? Math.max(0, Number(asked)) : podGrace(current);
+    if (dryRun) return sendJson(res, 200, { ...current, metadata: { ...current.metadata, deletionTimestamp: isoSeconds(new Date(sim.now() + grace * 1000)), deletionGracePeriodSeconds: grace } });
+    const gone = current.metadata.deletionTimestamp ? current : sim.cluster.terminatePod(current.metadata.namespace ?? '', current.metadata.name, grace);
+    sendJson(res, 200, gone ?? current);
   }
 
   function scaleOf(dep: KubeObject) {
@@ -383,15 +512,33 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
   }
 
+  /** A list, in pages when `limit` is given: `continue` names where the next page starts, as an opaque token. */
   function list(t: Target, url: URL, req: http.IncomingMessage, res: http.ServerResponse) {
-    const items = listObjects(t, url);
-    const rv = String(sim.store.resourceVersion);
-    if (wantsTable(req)) return sendJson(res, 200, toTable(t.info.name, items, { now: sim.now(), resourceVersion: rv, includeObject: url.searchParams.get('includeObject') ?? undefined }));
+    const all = listObjects(t, url);
+    const token = url.searchParams.get('continue');
+    let rv = String(sim.store.resourceVersion);
+    let start = 0;
+    if (token) {
+      const after = readContinue(token);
+      if (!after) throw new KubeStatusError(400, 'BadRequest', 'continue key is not valid: the token was not issued by this server');
+      rv = after.rv;
+      start = all.findIndex((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after.key);
+      if (start < 0) start = all.length;
+    }
+    const limit = Number(url.searchParams.get('limit') ?? 0);
+    const page = Number.isInteger(limit) && limit > 0 ? all.slice(start, start + limit) : all.slice(start);
+    const more = start + page.length < all.length;
+    const last = page[page.length - 1];
+    const meta = {
+      resourceVersion: rv,
+      ...(more && last ? { continue: continueToken(rv, `${last.metadata.namespace ?? ''}/${last.metadata.name}`), remainingItemCount: all.length - start - page.length } : {}),
+    };
+    if (wantsTable(req)) return sendJson(res, 200, { ...toTable(t.info.name, page, { now: sim.now(), resourceVersion: rv, includeObject: url.searchParams.get('includeObject') ?? undefined }), metadata: meta });
     sendJson(res, 200, {
       kind: `${t.info.kind}List`,
-      apiVersion: t.info.group ? `${t.info.group}/v1` : 'v1',
-      metadata: { resourceVersion: rv },
-      items: items.map((o) => ({ ...o, kind: undefined, apiVersion: undefined })).map(stripUndefined),
+      apiVersion: apiVersionOf(t.info),
+      metadata: meta,
+      items: page.map((o) => ({ ...o, kind: undefined, apiVersion: undefined })).map(stripUndefined),
     });
   }
 
@@ -405,8 +552,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     const asTable = wantsTable(req);
     const namespace = t.info.namespaced ? t.namespace : undefined;
     const rvParam = url.searchParams.get('resourceVersion');
-    const bookmarks = ['true', '1'].includes(url.searchParams.get('allowWatchBookmarks') ?? '');
-    const initial = url.searchParams.get('sendInitialEvents') === 'true';
+    const bookmarks = queryBool(url, 'allowWatchBookmarks');
+    const initial = queryBool(url, 'sendInitialEvents');
     const timeoutSec = Number(url.searchParams.get('timeoutSeconds') ?? NaN);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
@@ -456,17 +603,25 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     if (container && !containers.includes(container)) {
       throw new KubeStatusError(400, 'BadRequest', `container ${container} is not valid for pod ${pod.metadata.name}`);
     }
-    const timestamps = url.searchParams.get('timestamps') === 'true';
+    const timestamps = queryBool(url, 'timestamps');
+    const previous = queryBool(url, 'previous');
+    const rt = sim.cluster.pods.get(pod.metadata.name);
+    const instance = previous ? rt?.lastTerminated : undefined;
+    if (previous && !instance) {
+      throw new KubeStatusError(400, 'BadRequest', `previous terminated container "${container ?? containers[0] ?? ''}" in pod "${pod.metadata.name}" not found`);
+    }
     const tail = Number(url.searchParams.get('tailLines') ?? NaN);
     const sinceSeconds = Number(url.searchParams.get('sinceSeconds') ?? NaN);
     const sinceTime = Date.parse(url.searchParams.get('sinceTime') ?? '');
     const from = Number.isFinite(sinceSeconds) ? sim.now() - sinceSeconds * 1000 : Number.isFinite(sinceTime) ? sinceTime : -Infinity;
     const format = (l: { t: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string }) => (timestamps ? `${new Date(l.t).toISOString()} ` : '') + sim.formatLog(l, service) + '\n';
-    let lines = (sim.podLog(pod.metadata.namespace ?? '', pod.metadata.name) ?? []).filter((l) => l.t >= from);
+    // A container instance's own log: --previous reads the one that last terminated, otherwise the running one.
+    const [first, end] = instance ? [instance.startedAt, instance.finishedAt] : [rt?.containerStartedAt ?? -Infinity, Infinity];
+    let lines = (sim.podLog(pod.metadata.namespace ?? '', pod.metadata.name) ?? []).filter((l) => l.t >= from && l.t >= first && l.t <= end);
     if (Number.isFinite(tail) && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
     for (const l of lines) res.write(format(l));
-    if (url.searchParams.get('follow') !== 'true') return void res.end();
+    if (!queryBool(url, 'follow') || instance) return void res.end();
     open.add(res);
     let sent = lines[lines.length - 1]?.t ?? from;
     const stop = sim.onTick(() => {
@@ -518,9 +673,23 @@ function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown) {
+interface DeleteBody {
+  gracePeriodSeconds?: number | null;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: string;
+}
+
+const apiVersionOf = (info: ResourceInfo) => (info.group ? `${info.group}/v1` : 'v1');
+
+/** The pod's own grace period (spec.terminationGracePeriodSeconds, default 30 s as in Kubernetes). */
+function podGrace(pod: KubeObject): number {
+  const g = (pod.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
+  return typeof g === 'number' && g >= 0 ? g : 30;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, contentType = 'application/json') {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -529,7 +698,7 @@ function sendText(res: http.ServerResponse, status: number, text: string) {
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -540,7 +709,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -40,6 +40,8 @@ export interface PodRuntime extends PodView {
   consecutiveCrashes: number;
   backoffUntil?: number;
   lastTerminated?: { reason: string; exitCode: number; startedAt: number; finishedAt: number };
+  /** Set by a graceful DELETE: the pod shows Terminating until then, and no controller counts it. */
+  terminatingUntil?: number;
   cpuLimit: number;
   memoryBaseBytes: number;
   counters: { ok: number; err: number; cpuSeconds: number; latencySumSec: number };
@@ -66,6 +68,12 @@ export interface Cluster {
   /** Runs the controllers for one deployment right after an API write. */
   reconcileDeployment(namespace: string, name: string): void;
   deletePod(namespace: string, name: string): boolean;
+  /** A graceful DELETE: the pod is Terminating for `graceSeconds` (0: gone at once), its controller replaces it now. */
+  terminatePod(namespace: string, name: string, graceSeconds: number): KubeObject | undefined;
+  /** Gives a pod created through the API (no ReplicaSet) a container lifecycle. */
+  runPod(namespace: string, name: string): void;
+  /** Reconciles Endpoints and EndpointSlices of every Service now (after a Service or Pod write). */
+  syncEndpoints(): void;
   event(involved: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void;
   nodes(): string[];
   snapshotRuntime(): { pods: PodRuntime[]; counters: { pod: number; ip: number } };
@@ -182,7 +190,20 @@ export function createCluster(deps: ClusterDeps): Cluster {
           { type: 'InternalIP', address: `10.128.0.${10 + i}` },
           { type: 'Hostname', address: name },
         ],
-        nodeInfo: { kubeletVersion: 'v1.32.4', containerRuntimeVersion: 'containerd://1.7.24', osImage: 'Aegis simulated node', architecture: 'amd64', operatingSystem: 'linux', kernelVersion: '6.1.0' },
+        nodeInfo: {
+          machineID: hex32(hashInts(seed, 901, i)),
+          systemUUID: uuidOf(hashInts(seed, 902, i)),
+          bootID: uuidOf(hashInts(seed, 903, i)),
+          kernelVersion: '6.1.0-31-cloud-amd64',
+          osImage: 'Debian GNU/Linux 12 (bookworm)',
+          containerRuntimeVersion: 'containerd://1.7.24',
+          kubeletVersion: 'v1.32.4',
+          kubeProxyVersion: 'v1.32.4',
+          operatingSystem: 'linux',
+          architecture: 'amd64',
+        },
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        images: [],
       },
     };
   }
@@ -533,7 +554,7 @@ export function createCluster(deps: ClusterDeps): Cluster {
 
   function podsOf(rsName: string): PodRuntime[] {
     const out: PodRuntime[] = [];
-    for (const p of pods.values()) if (p.rsName === rsName) out.push(p);
+    for (const p of pods.values()) if (p.rsName === rsName && p.terminatingUntil === undefined) out.push(p);
     return out;
   }
 
@@ -709,26 +730,131 @@ export function createCluster(deps: ClusterDeps): Cluster {
   }
 
   const endpointKeys = new Map<string, string>();
+  /** Endpoints and an EndpointSlice per Service, from the ready pods its selector matches (what the endpoint controllers keep). */
   function syncEndpoints() {
     const readyBy = new Map<string, PodRuntime[]>();
     for (const p of pods.values()) {
-      if (!p.ready) continue;
+      if (!p.ready || p.terminatingUntil !== undefined) continue;
       const list = readyBy.get(p.service);
       if (list) list.push(p);
       else readyBy.set(p.service, [p]);
     }
-    for (const spec of topology.services) {
-      const ready = (readyBy.get(spec.name) ?? []).sort((a, b) => a.name.localeCompare(b.name));
-      const key = ready.map((p) => p.name).join(',');
-      if (endpointKeys.get(spec.name) === key) continue;
-      endpointKeys.set(spec.name, key);
-      const ep = store.get('endpoints', ns, spec.name);
-      if (!ep) continue;
-      const subsets = ready.length
-        ? [{ addresses: ready.map((p) => ({ ip: p.ip, nodeName: p.node, targetRef: { kind: 'Pod', namespace: ns, name: p.name } })), ports: [{ port: spec.port, protocol: 'TCP' }] }]
-        : [];
-      if (stableStringify(subsets) !== stableStringify(ep.subsets)) store.update('endpoints', { ...ep, subsets });
+    for (const svc of store.list('services')) {
+      const selector = (svc.spec as { selector?: Record<string, string> } | undefined)?.selector;
+      if (!selector || Object.keys(selector).length === 0) continue;
+      const namespace = svc.metadata.namespace ?? 'default';
+      const spec = specs.get(svc.metadata.name);
+      const ready = (
+        spec && namespace === ns && selector.app === spec.name && Object.keys(selector).length === 1
+          ? (readyBy.get(spec.name) ?? [])
+          : [...pods.values()].filter((p) => p.ready && p.terminatingUntil === undefined && p.namespace === namespace && labelsMatch(store.get('pods', namespace, p.name), selector))
+      ).sort((a, b) => a.name.localeCompare(b.name));
+      const ports = ((svc.spec as { ports?: Array<{ name?: string; port: number; targetPort?: number | string; protocol?: string }> }).ports ?? []).map((p) => ({
+        ...(p.name ? { name: p.name } : {}),
+        port: typeof p.targetPort === 'number' ? p.targetPort : p.port,
+        protocol: p.protocol ?? 'TCP',
+      }));
+      const key = `${ready.map((p) => `${p.name}@${p.ip}`).join(',')}|${JSON.stringify(ports)}`;
+      const id = `${namespace}/${svc.metadata.name}`;
+      if (endpointKeys.get(id) === key && store.get('endpoints', namespace, svc.metadata.name) && store.get('endpointslices', namespace, `${svc.metadata.name}-sim`)) continue;
+      endpointKeys.set(id, key);
+      writeEndpoints(svc, ready, ports);
     }
+  }
+
+  function writeEndpoints(svc: KubeObject, ready: PodRuntime[], ports: Array<{ name?: string; port: number; protocol: string }>) {
+    const namespace = svc.metadata.namespace ?? 'default';
+    const name = svc.metadata.name;
+    const owner = [{ apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }];
+    const subsets = ready.length ? [{ addresses: ready.map((p) => ({ ip: p.ip, nodeName: p.node, targetRef: { kind: 'Pod', namespace, name: p.name, uid: podUid(p) } })), ports }] : [];
+    const ep = store.get('endpoints', namespace, name);
+    if (!ep) store.create('endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace, labels: { ...svc.metadata.labels } }, subsets });
+    else if (stableStringify(subsets) !== stableStringify(ep.subsets)) store.update('endpoints', { ...ep, subsets });
+    const sliceName = `${name}-sim`;
+    const endpoints = ready.map((p) => ({
+      addresses: [p.ip],
+      conditions: { ready: true, serving: true, terminating: false },
+      nodeName: p.node,
+      targetRef: { kind: 'Pod', namespace, name: p.name, uid: podUid(p) },
+      zone: `sim-zone-${'abc'[Math.max(0, nodeNames.indexOf(p.node)) % 3]}`,
+    }));
+    const slice = store.get('endpointslices', namespace, sliceName);
+    // The endpointslice controller always names ports ("" when unnamed); kubectl describe dereferences the name.
+    const body = { addressType: 'IPv4', endpoints, ports: ports.map((p) => ({ name: '', ...p })) };
+    if (!slice) {
+      store.create('endpointslices', {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: sliceName, namespace, labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' }, ownerReferences: owner },
+        ...body,
+      });
+    } else if (stableStringify(body) !== stableStringify({ addressType: slice.addressType, endpoints: slice.endpoints, ports: slice.ports })) store.update('endpointslices', { ...slice, ...body });
+  }
+
+  function terminatePod(namespace: string, name: string, graceSeconds: number): KubeObject | undefined {
+    const rt = pods.get(name);
+    const pod = store.get('pods', namespace, name);
+    if (!pod) return undefined;
+    if (!rt || rt.namespace !== namespace || graceSeconds <= 0) {
+      if (rt && rt.namespace === namespace) deletePodRuntime(rt, true);
+      else store.delete('pods', namespace, name);
+      const rs = rt ? store.get('replicasets', namespace, rt.rsName) : undefined;
+      if (rs) reconcileReplicaSet(rs);
+      syncEndpoints();
+      return { ...pod, metadata: { ...pod.metadata, deletionTimestamp: nowIso(), deletionGracePeriodSeconds: 0 } };
+    }
+    if (rt.terminatingUntil !== undefined) return pod;
+    rt.terminatingUntil = deps.now() + graceSeconds * 1000;
+    rt.ready = false;
+    event(pod, 'Normal', 'Killing', `Stopping container ${rt.container}`, 'kubelet');
+    const marked = store.update('pods', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: iso(rt.terminatingUntil), deletionGracePeriodSeconds: graceSeconds }, status: podStatus(rt) });
+    const rs = store.get('replicasets', namespace, rt.rsName);
+    if (rs) reconcileReplicaSet(rs);
+    syncEndpoints();
+    return marked;
+  }
+
+  /** A pod without a ReplicaSet (kubectl run, create -f pod.yaml): the kubelet's part only. */
+  function runPod(namespace: string, name: string) {
+    const pod = store.get('pods', namespace, name);
+    if (!pod || pods.has(name)) return;
+    const container = ((pod.spec as { containers?: Array<{ name: string; image: string; env?: Array<{ name: string; value?: string }>; resources?: { limits?: Record<string, string> } }> }).containers ?? [])[0];
+    podCounter++;
+    ipCounter++;
+    const service = pod.metadata.labels?.app ?? pod.metadata.labels?.run ?? name;
+    const rt: PodRuntime = {
+      name,
+      namespace,
+      service,
+      rsName: '',
+      rsUid: '',
+      hash: '',
+      container: container?.name ?? 'main',
+      image: container?.image ?? '',
+      env: Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? ''])),
+      node: (pod.spec as { nodeName?: string }).nodeName ?? pickNode(service),
+      noiseId: hashInts(seed, podCounter) % 1_000_000,
+      ip: `10.8.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 2}`,
+      createdAt: deps.now(),
+      containerStartedAt: deps.now(),
+      phase: 'Pending',
+      state: 'creating',
+      ready: false,
+      restartCount: 0,
+      consecutiveCrashes: 0,
+      cpuLimit: parseQuantity(container?.resources?.limits?.cpu) ?? 0.5,
+      memoryBaseBytes: 64 * 2 ** 20,
+      memoryBytes: 0,
+      memoryLimitBytes: parseQuantity(container?.resources?.limits?.memory) ?? 256 * 2 ** 20,
+      counters: { ok: 0, err: 0, cpuSeconds: 0, latencySumSec: 0 },
+    };
+    pods.set(name, rt);
+    store.update('pods', {
+      ...pod,
+      spec: { restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', serviceAccountName: 'default', terminationGracePeriodSeconds: 30, ...(pod.spec as object), nodeName: rt.node },
+      status: podStatus(rt),
+    });
+    event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${rt.node}`, 'default-scheduler');
   }
 
   function reconcile() {
@@ -744,7 +870,11 @@ export function createCluster(deps: ClusterDeps): Cluster {
     },
     step() {
       const now = deps.now();
-      for (const rt of pods.values()) if (stepPod(rt, now)) syncPod(rt);
+      for (const rt of [...pods.values()]) {
+        if (rt.terminatingUntil !== undefined) {
+          if (rt.terminatingUntil <= now) deletePodRuntime(rt, false);
+        } else if (stepPod(rt, now)) syncPod(rt);
+      }
       reconcile();
       expireEvents();
     },
@@ -754,6 +884,9 @@ export function createCluster(deps: ClusterDeps): Cluster {
       if (dep) reconcileDeploymentObject(dep);
       syncEndpoints();
     },
+    terminatePod,
+    runPod,
+    syncEndpoints,
     deletePod(namespace, name) {
       const rt = pods.get(name);
       if (!rt || rt.namespace !== namespace) return false;
@@ -772,6 +905,17 @@ export function createCluster(deps: ClusterDeps): Cluster {
       ipCounter = s.counters.ip;
     },
   };
+}
+
+const hex32 = (n: number) => (n >>> 0).toString(16).padStart(8, '0').repeat(4);
+const uuidOf = (n: number) => {
+  const h = hex32(n);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+function labelsMatch(pod: KubeObject | undefined, selector: Record<string, string>): boolean {
+  const labels = pod?.metadata.labels ?? {};
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
 function containerOf(pod: KubeObject): string {

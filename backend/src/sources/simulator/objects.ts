@@ -38,7 +38,11 @@ export type ResourceName =
   | 'events'
   | 'deployments'
   | 'replicasets'
-  | 'leases';
+  | 'leases'
+  | 'configmaps'
+  | 'secrets'
+  | 'serviceaccounts'
+  | 'endpointslices';
 
 export const RESOURCE_NAMES: ResourceName[] = [
   'namespaces',
@@ -50,6 +54,10 @@ export const RESOURCE_NAMES: ResourceName[] = [
   'deployments',
   'replicasets',
   'leases',
+  'configmaps',
+  'secrets',
+  'serviceaccounts',
+  'endpointslices',
 ];
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -51,7 +51,7 @@ describe('aegis sim serve: the simulated cluster as its own process', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('outlives a backend that watches it, and keeps its state across its own restart', async () => {
+  it('outlives a backend that watches it, and keeps its state across its own restart', { timeout: 240_000 }, async () => {
     serve = await startServe();
     const kubeconfig = path.join(home, 'kubeconfig');
     expect(existsSync(kubeconfig)).toBe(true);

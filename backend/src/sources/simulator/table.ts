@@ -127,6 +127,26 @@ const TABLES: Record<ResourceName, { columns: Column[]; row: (o: Any, now: numbe
     columns: [col('Name', 'string', 0, 'name'), col('Holder'), col('Age')],
     row: (o, now) => [o.metadata.name, o.spec?.holderIdentity ?? '', age(o as KubeObject, now)],
   },
+  configmaps: {
+    columns: [col('Name', 'string', 0, 'name'), col('Data', 'integer'), col('Age')],
+    row: (o, now) => [o.metadata.name, Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, age(o as KubeObject, now)],
+  },
+  secrets: {
+    columns: [col('Name', 'string', 0, 'name'), col('Type'), col('Data', 'integer'), col('Age')],
+    row: (o, now) => [o.metadata.name, o.type ?? 'Opaque', Object.keys(o.data ?? {}).length, age(o as KubeObject, now)],
+  },
+  serviceaccounts: {
+    columns: [col('Name', 'string', 0, 'name'), col('Secrets', 'integer'), col('Age')],
+    row: (o, now) => [o.metadata.name, (o.secrets ?? []).length, age(o as KubeObject, now)],
+  },
+  endpointslices: {
+    columns: [col('Name', 'string', 0, 'name'), col('AddressType'), col('Ports'), col('Endpoints'), col('Age')],
+    row: (o, now) => {
+      const addrs = (o.endpoints ?? []).flatMap((e: Any) => e.addresses ?? []);
+      const ports = (o.ports ?? []).map((p: Any) => p.port).join(',');
+      return [o.metadata.name, o.addressType ?? 'IPv4', ports || '<unset>', addrs.length ? addrs.slice(0, 3).join(',') + (addrs.length > 3 ? ` + ${addrs.length - 3} more...` : '') : '<none>', age(o as KubeObject, now)];
+    },
+  },
 };
 
 /** A meta.k8s.io/v1 Table, what `kubectl get` asks for with `Accept: application/json;as=Table`. */

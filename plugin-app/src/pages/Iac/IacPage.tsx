@@ -7,7 +7,7 @@ import { apiGet } from '../../api/client';
 import type { IacFinding } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { ApiStatus } from '../../shared/ApiStatus';
-import { severityColor } from '../../shared/format';
+import { severityColor, severityRank } from '../../shared/format';
 import { testIds } from '../../testIds';
 
 const SEVERITY = ['', 'critical', 'high', 'medium', 'low', 'info'].map((v) => ({ label: v || 'all', value: v }));
@@ -25,14 +25,23 @@ function IacPage() {
   );
   const columns = useMemo<Array<Column<IacFinding>>>(
     () => [
-      { id: 'severity', header: 'Severity', cell: ({ row }) => <Badge color={severityColor(row.original.severity)} text={row.original.severity} /> },
-      { id: 'rule', header: 'Rule', cell: ({ row }) => <code>{row.original.rule}</code> },
-      { id: 'file', header: 'Location', cell: ({ row }) => `${row.original.file}${lines(row.original)}` },
-      { id: 'resource', header: 'Resource', cell: ({ row }) => `${row.original.kind} ${row.original.resource}` },
-      { id: 'message', header: 'Finding' },
+      {
+        id: 'severity',
+        header: 'Severity',
+        cell: ({ row }) => (
+          <span className={styles.nowrap}>
+            <Badge color={severityColor(row.original.severity)} text={row.original.severity} />
+          </span>
+        ),
+        sortType: (a, b) => severityRank(b.original.severity) - severityRank(a.original.severity),
+      },
+      { id: 'rule', header: 'Rule', cell: ({ row }) => <code>{row.original.rule}</code>, sortType: 'alphanumeric' },
+      { id: 'file', header: 'Location', cell: ({ row }) => `${row.original.file}${lines(row.original)}`, sortType: 'alphanumeric' },
+      { id: 'resource', header: 'Resource', cell: ({ row }) => `${row.original.kind} ${row.original.resource}`, sortType: 'alphanumeric' },
+      { id: 'message', header: 'Finding', cell: ({ row }) => <span className={styles.wrapText}>{row.original.message}</span> },
       { id: 'fix', header: 'Fix', cell: ({ row }) => <span className={styles.fix}>{fixOf(row.original)}</span> },
     ],
-    [styles.fix],
+    [styles.fix, styles.nowrap, styles.wrapText],
   );
   return (
     <PluginPage subTitle="Infrastructure-as-code findings (Terraform, CloudFormation, Kubernetes manifests) from the last scans.">
@@ -56,6 +65,7 @@ function IacPage() {
                 data={data.items}
                 getRowId={(f: IacFinding) => String(f.id)}
                 pageSize={25}
+                initialSortBy={[{ id: 'severity', desc: true }]}
               />
             ) : (
               <Text color="secondary">No findings match. Run a scan with `aegis iac scan` or POST /api/v1/iac/scan.</Text>
@@ -70,7 +80,9 @@ function IacPage() {
 const getStyles = (theme: GrafanaTheme2) => ({
   filters: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0, 2) }),
   table: css({ overflowX: 'auto', minWidth: 0 }),
-  fix: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  fix: css({ display: 'block', minWidth: 220, whiteSpace: 'normal', overflowWrap: 'anywhere', color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  wrapText: css({ display: 'block', minWidth: 200, whiteSpace: 'normal', overflowWrap: 'anywhere' }),
+  nowrap: css({ whiteSpace: 'nowrap' }),
 });
 
 export default IacPage;

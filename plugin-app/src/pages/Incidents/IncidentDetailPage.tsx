@@ -5,13 +5,19 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Badge, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { apiGet } from '../../api/client';
-import type { IncidentDetail } from '../../api/types';
+import type { IncidentDetail, RcaResult } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { POLL_MS, prefixRoute, ROUTES } from '../../constants';
 import { ApiStatus } from '../../shared/ApiStatus';
 import { label, severityColor, statusColor, when } from '../../shared/format';
 import { testIds } from '../../testIds';
-import { ExecutionsSection, PostmortemSection, RcaSection, RemediationsSection, SimilarSection, TimelineSection } from './sections';
+import { ChangesSinceLastLook } from './ChangesSinceLastLook';
+import { EvidenceSection } from './Evidence';
+import { IncidentActions } from './IncidentActions';
+import { PostmortemSection } from './Postmortem';
+import { ExecutionsSection, RcaSection, RemediationsSection, SimilarSection, TimelineSection } from './sections';
+
+const FINAL = ['resolved', 'closed'];
 
 function IncidentDetailPage() {
   const { id = '' } = useParams();
@@ -20,6 +26,8 @@ function IncidentDetailPage() {
     pollMs: POLL_MS,
     topics: ['incidents', 'remediations', 'agent-activity'],
   });
+  const rca = useApi(() => apiGet<RcaResult>(`/api/v1/incidents/${encodeURIComponent(id)}/rca`), [id], { pollMs: POLL_MS * 5 });
+  const rcaData = rca.result?.kind === 'ok' ? rca.result.data : undefined;
   const title = incident.result?.kind === 'ok' ? incident.result.data.title : 'Incident';
   return (
     <PluginPage pageNav={{ text: title, parentItem: { text: 'Incidents', url: prefixRoute(ROUTES.Incidents) } }}>
@@ -41,20 +49,25 @@ function IncidentDetailPage() {
               <Text color="secondary">
                 {i.services.join(', ') || 'no service'} · {i.namespace ?? 'no namespace'} · source {i.source} · started {when(i.started_at)}
                 {i.acknowledged_by ? ` · acknowledged by ${i.acknowledged_by}` : ''}
+                {i.assignee ? ` · assigned to ${i.assignee}` : ' · unassigned'}
+                {i.resolution ? ` · resolution: ${i.resolution}` : ''}
               </Text>
               {i.description && <Text>{i.description}</Text>}
+              <IncidentActions incident={i} candidates={(rcaData?.ranking ?? []).map((c) => c.service)} onChanged={incident.reload} />
+              <ChangesSinceLastLook incident={i} />
+              <EvidenceSection incident={i} rca={rcaData} />
               <div className={styles.columns}>
                 <div className={styles.column}>
-                  <RemediationsSection incidentId={i.id} onChanged={incident.reload} />
-                  <RcaSection incidentId={i.id} />
+                  <RemediationsSection incidentId={i.id} incidentFinal={FINAL.includes(i.status)} onChanged={incident.reload} />
+                  <RcaSection rca={rca} />
                 </div>
                 <div className={styles.column}>
-                  <TimelineSection timeline={i.timeline} />
+                  <TimelineSection timeline={i.timeline} incidentId={i.id} onChanged={incident.reload} />
                   <ExecutionsSection incidentId={i.id} />
                   <SimilarSection incidentId={i.id} />
                 </div>
               </div>
-              <PostmortemSection incidentId={i.id} />
+              <PostmortemSection incidentId={i.id} final={FINAL.includes(i.status)} onChanged={incident.reload} />
             </Stack>
           )}
         </ApiStatus>

@@ -3,13 +3,14 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Collapse, Stack, Text, useStyles2 } from '@grafana/ui';
 import { apiGet } from '../../api/client';
-import type { AgentExecution, Postmortem, RcaResult, Remediation, SimilarIncident, TimelineEntry } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import type { AgentExecution, RcaResult, Remediation, SimilarIncident, TimelineEntry } from '../../api/types';
+import { type ApiState, useApi } from '../../api/useApi';
 import { POLL_MS } from '../../constants';
 import { ApiStatus } from '../../shared/ApiStatus';
 import { duration, label, percent, pretty, statusColor, when } from '../../shared/format';
 import { RemediationCard } from '../../shared/RemediationCard';
 import { testIds } from '../../testIds';
+import { NoteForm } from './IncidentActions';
 
 function Section({ title, testId, children }: { title: string; testId?: string; children: React.ReactNode }) {
   const styles = useStyles2(getStyles);
@@ -21,14 +22,15 @@ function Section({ title, testId, children }: { title: string; testId?: string; 
   );
 }
 
-export function TimelineSection({ timeline }: { timeline: TimelineEntry[] }) {
+export function TimelineSection({ timeline, incidentId, onChanged }: { timeline: TimelineEntry[]; incidentId: string; onChanged: () => void }) {
   const styles = useStyles2(getStyles);
   return (
     <Section title="Timeline" testId={testIds.incidents.timeline}>
+      <NoteForm incidentId={incidentId} onAdded={onChanged} />
       {timeline.length === 0 && <Text color="secondary">No events yet.</Text>}
       <ol className={styles.timeline}>
         {timeline.map((e, n) => (
-          <li key={`${e.at}-${n}`}>
+          <li key={`${e.at}-${n}`} data-type={e.kind} className={e.kind === 'note' ? styles.note : undefined}>
             <Text color="secondary" variant="bodySmall">
               {when(e.at)} · {label(e.kind)}
               {e.actor ? ` · ${e.actor}` : ''}
@@ -41,7 +43,7 @@ export function TimelineSection({ timeline }: { timeline: TimelineEntry[] }) {
   );
 }
 
-export function RemediationsSection({ incidentId, onChanged }: { incidentId: string; onChanged: () => void }) {
+export function RemediationsSection({ incidentId, incidentFinal, onChanged }: { incidentId: string; incidentFinal: boolean; onChanged: () => void }) {
   const list = useApi(
     () => apiGet<{ items: Remediation[] }>(`/api/v1/incidents/${incidentId}/remediations`),
     [incidentId],
@@ -58,7 +60,7 @@ export function RemediationsSection({ incidentId, onChanged }: { incidentId: str
           data.items.length ? (
             <Stack direction="column" gap={1}>
               {data.items.map((r) => (
-                <RemediationCard key={r.id} remediation={r} onChanged={changed} />
+                <RemediationCard key={r.id} remediation={r} onChanged={changed} incidentFinal={incidentFinal} />
               ))}
             </Stack>
           ) : (
@@ -70,9 +72,8 @@ export function RemediationsSection({ incidentId, onChanged }: { incidentId: str
   );
 }
 
-export function RcaSection({ incidentId }: { incidentId: string }) {
+export function RcaSection({ rca }: { rca: ApiState<RcaResult> }) {
   const styles = useStyles2(getStyles);
-  const rca = useApi(() => apiGet<RcaResult>(`/api/v1/incidents/${incidentId}/rca`), [incidentId]);
   return (
     <Section title="Root cause ranking" testId={testIds.incidents.rca}>
       <ApiStatus result={rca.result} what="the root cause analysis">
@@ -85,12 +86,15 @@ export function RcaSection({ incidentId }: { incidentId: string }) {
             ))}
             {r.ranking.length === 0 && <Text color="secondary">No candidate root cause.</Text>}
             <ol className={styles.ranking}>
-              {r.ranking.slice(0, 5).map((c) => (
+              {[...r.ranking].sort((a, b) => b.probability - a.probability).slice(0, 5).map((c) => (
                 <li key={`${c.service}-${c.metric ?? ''}`}>
                   <Stack alignItems="center" gap={1} wrap="wrap">
                     <Text weight="medium">{c.service}</Text>
                     {c.metric && <Text color="secondary">{c.metric}</Text>}
                     <Badge color="purple" text={`p ${percent(c.probability, 1)}`} />
+                    {((c as { sources?: string[] }).sources ?? []).map((src) => (
+                      <Badge key={src} color="blue" text={src} />
+                    ))}
                   </Stack>
                   <Text variant="bodySmall">{c.explanation}</Text>
                   <ul className={styles.evidence}>
@@ -164,22 +168,6 @@ function Execution({ execution: x }: { execution: AgentExecution }) {
   );
 }
 
-export function PostmortemSection({ incidentId }: { incidentId: string }) {
-  const styles = useStyles2(getStyles);
-  const pm = useApi(() => apiGet<Postmortem>(`/api/v1/incidents/${incidentId}/postmortem`), [incidentId]);
-  return (
-    <Section title="Postmortem" testId={testIds.incidents.postmortem}>
-      {pm.result?.kind === 'error' && pm.result.status === 404 ? (
-        <Text color="secondary">No postmortem yet: it is written once the incident is resolved.</Text>
-      ) : (
-        <ApiStatus result={pm.result} what="the postmortem">
-          {(p) => <pre className={styles.pre}>{p.markdown}</pre>}
-        </ApiStatus>
-      )}
-    </Section>
-  );
-}
-
 const getStyles = (theme: GrafanaTheme2) => ({
   section: css({
     display: 'flex',
@@ -192,6 +180,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     minWidth: 0,
   }),
   timeline: css({ margin: 0, paddingLeft: theme.spacing(2), display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
+  note: css({ borderLeft: `3px solid ${theme.colors.primary.border}`, paddingLeft: theme.spacing(1), background: theme.colors.background.secondary }),
   ranking: css({ margin: 0, paddingLeft: theme.spacing(2), display: 'flex', flexDirection: 'column', gap: theme.spacing(1.5) }),
   evidence: css({ margin: 0, paddingLeft: theme.spacing(2) }),
   exec: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), minWidth: 0 }),

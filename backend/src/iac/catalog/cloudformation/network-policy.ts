@@ -65,7 +65,8 @@ export const cfnNetworkPolicyRules: Rule[] = [
   cf('cfn-sg-ingress-all-protocols', {
     title: 'Security group ingress allows all protocols', desc: 'IpProtocol -1 opens every port and protocol to the source.',
     sev: 'high', cat: 'security', kinds: SG,
-    check: (r) => cfnIngress(r).filter((x) => x.protocol === '-1' || x.protocol.toLowerCase() === 'all').map((x) => ({ path: x.path || undefined, message: 'ingress allows every protocol' })),
+    // From a private network this is segmentation advice, not an exposure.
+    check: (r) => cfnIngress(r).filter((x) => x.protocol === '-1' || x.protocol.toLowerCase() === 'all').map((x) => ({ path: x.path || undefined, message: `ingress allows every protocol from ${x.cidrs.join(', ') || 'the referenced source'}`, ...(isPublic(x) ? {} : { severity: 'low' as const }) })),
     fix: 'Allow specific protocols and ports.', kics: ['security_group_ingress_with_all_protocols'], compliance: PUB,
     pass: [sg([rule(443)])], fail: [sg([{ IpProtocol: '-1', CidrIp: '10.0.0.0/8', Description: 'all' }])],
   }),

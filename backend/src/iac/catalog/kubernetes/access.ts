@@ -5,10 +5,10 @@ import { deployment, goodPod, k8, k8sDocs } from '../dsl.js';
 import { podSpecOf, sub, WORKLOADS } from './helpers.js';
 
 const ROLES = ['Role', 'ClusterRole'];
-const role = (rules: unknown[]) => k8sDocs({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'app' }, rules });
+export const role = (rules: unknown[]) => k8sDocs({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'app' }, rules });
 
 /** Fires when a Role/ClusterRole rule grants one of `verbs` on one of `resources` (wildcards count). */
-function grantsRule(resources: string[], verbs: string[], message: string): CheckFn {
+export function grantsRule(resources: string[], verbs: string[], message: string): CheckFn {
   return (r) =>
     r.each('rules').filter((x) => {
       const res = asStrings(sub(x.value, 'resources'));
@@ -17,8 +17,8 @@ function grantsRule(resources: string[], verbs: string[], message: string): Chec
     }).map((x) => ({ path: x.path, message }));
 }
 
-const psp = (spec: Record<string, unknown>) => k8sDocs({ apiVersion: 'policy/v1beta1', kind: 'PodSecurityPolicy', metadata: { name: 'p' }, spec });
-const PSP_OK = { privileged: false, allowPrivilegeEscalation: false, requiredDropCapabilities: ['ALL'], hostPID: false, hostIPC: false, hostNetwork: false, runAsUser: { rule: 'MustRunAsNonRoot' }, seLinux: { rule: 'RunAsAny' }, fsGroup: { rule: 'RunAsAny' }, supplementalGroups: { rule: 'RunAsAny' }, volumes: ['configMap'] };
+export const psp = (spec: Record<string, unknown>) => k8sDocs({ apiVersion: 'policy/v1beta1', kind: 'PodSecurityPolicy', metadata: { name: 'p' }, spec });
+export const PSP_OK = { privileged: false, allowPrivilegeEscalation: false, requiredDropCapabilities: ['ALL'], hostPID: false, hostIPC: false, hostNetwork: false, runAsUser: { rule: 'MustRunAsNonRoot' }, seLinux: { rule: 'RunAsAny' }, fsGroup: { rule: 'RunAsAny' }, supplementalGroups: { rule: 'RunAsAny' }, volumes: ['configMap'] };
 
 export const accessRules = [
   k8('k8s-rbac-pod-exec', {
@@ -145,7 +145,7 @@ export const accessRules = [
     title: 'Service of type NodePort', desc: 'NodePort opens the port on every node, bypassing ingress controls.',
     sev: 'low', cat: 'security', kinds: ['Service'],
     check: (r) => (r.get('spec.type') === 'NodePort' ? [{ path: 'spec.type', message: 'type is NodePort' }] : []),
-    fix: 'Use ClusterIP behind an Ingress or an internal LoadBalancer.', kics: ['service_type_is_nodeport'], refs: { checkov: ['CKV_K8S_151'] },
+    fix: 'Use ClusterIP behind an Ingress or an internal LoadBalancer.', kics: ['service_type_is_nodeport'],
     pass: [k8sDocs({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'a' }, spec: { type: 'ClusterIP', ports: [{ port: 80 }] } })],
     fail: [k8sDocs({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'a' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } })],
   }),

@@ -32,13 +32,16 @@ function antiAffinityEffective(r: ResourceView): boolean {
 }
 const passD = deployment(goodPod());
 
+
+/** Volume sources that live and die with the pod or belong to it alone. */
+const POD_PRIVATE_VOLUMES = ['emptyDir', 'configMap', 'secret', 'projected', 'downwardAPI', 'persistentVolumeClaim', 'ephemeral'];
 export const workloadRules = [
   k8('k8s-container-no-liveness-probe', {
     title: 'Container without liveness probe', desc: 'Without a liveness probe a hung process is never restarted.',
     sev: 'medium', cat: 'reliability', kinds: ['*'],
     check: perContainer((c, r) => !BATCH.includes(r.kind) && c.livenessProbe === undefined && 'no liveness probe'),
     fix: 'Add a livenessProbe (httpGet, tcpSocket or exec) to the container.',
-    kics: ['liveness_probe_is_not_defined'], refs: { kubeLinter: ['no-liveness-probe'], polaris: ['livenessProbeMissing'], checkov: ['CKV_K8S_8'] },
+    kics: ['liveness_probe_is_not_defined'], refs: { kubeLinter: ['no-liveness-probe'], polaris: ['livenessProbeMissing'] },
     pass: [passD], fail: [fail({ livenessProbe: undefined })],
   }),
   k8('k8s-container-no-readiness-probe', {
@@ -46,7 +49,7 @@ export const workloadRules = [
     sev: 'medium', cat: 'reliability', kinds: ['*'],
     check: perContainer((c, r) => !BATCH.includes(r.kind) && c.readinessProbe === undefined && 'no readiness probe'),
     fix: 'Add a readinessProbe to the container.',
-    kics: ['readiness_probe_is_not_configured'], refs: { kubeLinter: ['no-readiness-probe'], polaris: ['readinessProbeMissing'], checkov: ['CKV_K8S_9'] },
+    kics: ['readiness_probe_is_not_configured'], refs: { kubeLinter: ['no-readiness-probe'], polaris: ['readinessProbeMissing'] },
     pass: [passD], fail: [fail({ readinessProbe: undefined })],
   }),
   k8('k8s-container-no-cpu-limit', {
@@ -54,7 +57,7 @@ export const workloadRules = [
     sev: 'low', cat: 'performance', kinds: ['*'],
     check: perContainer((c) => sub(c, 'resources.limits.cpu') === undefined && 'no CPU limit', { init: true }),
     fix: 'Set resources.limits.cpu on the container.',
-    kics: ['cpu_limits_not_set'], refs: { kubeLinter: ['unset-cpu-requirements'], polaris: ['cpuLimitsMissing'], checkov: ['CKV_K8S_11'] },
+    kics: ['cpu_limits_not_set'], refs: { kubeLinter: ['unset-cpu-requirements'], polaris: ['cpuLimitsMissing'] },
     pass: [passD], fail: [fail({ resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } } })],
   }),
   k8('k8s-container-no-cpu-request', {
@@ -62,7 +65,7 @@ export const workloadRules = [
     sev: 'low', cat: 'performance', kinds: ['*'],
     check: perContainer((c) => sub(c, 'resources.requests.cpu') === undefined && 'no CPU request', { init: true }),
     fix: 'Set resources.requests.cpu on the container.',
-    kics: ['cpu_requests_not_set'], refs: { polaris: ['cpuRequestsMissing'], checkov: ['CKV_K8S_10'] },
+    kics: ['cpu_requests_not_set'], refs: { polaris: ['cpuRequestsMissing'] },
     pass: [passD], fail: [fail({ resources: { requests: { memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } })],
   }),
   k8('k8s-container-no-memory-limit', {
@@ -70,7 +73,7 @@ export const workloadRules = [
     sev: 'medium', cat: 'reliability', kinds: ['*'],
     check: perContainer((c) => sub(c, 'resources.limits.memory') === undefined && 'no memory limit', { init: true }),
     fix: 'Set resources.limits.memory on the container.',
-    kics: ['memory_limits_not_defined'], refs: { kubeLinter: ['unset-memory-requirements'], polaris: ['memoryLimitsMissing'], checkov: ['CKV_K8S_13'] },
+    kics: ['memory_limits_not_defined'], refs: { kubeLinter: ['unset-memory-requirements'], polaris: ['memoryLimitsMissing'] },
     pass: [passD], fail: [fail({ resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1' } } })],
   }),
   k8('k8s-container-no-memory-request', {
@@ -78,7 +81,7 @@ export const workloadRules = [
     sev: 'low', cat: 'reliability', kinds: ['*'],
     check: perContainer((c) => sub(c, 'resources.requests.memory') === undefined && 'no memory request', { init: true }),
     fix: 'Set resources.requests.memory on the container.',
-    kics: ['memory_requests_not_defined'], refs: { polaris: ['memoryRequestsMissing'], checkov: ['CKV_K8S_12'] },
+    kics: ['memory_requests_not_defined'], refs: { polaris: ['memoryRequestsMissing'] },
     pass: [passD], fail: [fail({ resources: { requests: { cpu: '1' }, limits: { cpu: '1', memory: '1Gi' } } })],
   }),
   k8('k8s-container-privilege-escalation-allowed', {
@@ -86,7 +89,7 @@ export const workloadRules = [
     sev: 'high', cat: 'security', kinds: ['*'],
     check: perContainer((c) => !isFalse(sub(c, 'securityContext.allowPrivilegeEscalation')) && 'allowPrivilegeEscalation is not false', { init: true, at: 'securityContext.allowPrivilegeEscalation', fix: false }),
     fix: 'Set securityContext.allowPrivilegeEscalation: false.',
-    kics: ['privilege_escalation_allowed'], refs: { kubeLinter: ['privilege-escalation-container'], polaris: ['privilegeEscalationAllowed'], checkov: ['CKV_K8S_20'] }, compliance: PSS('5.2.5'),
+    kics: ['privilege_escalation_allowed'], refs: { kubeLinter: ['privilege-escalation-container'], polaris: ['privilegeEscalationAllowed'] }, compliance: PSS('5.2.5'),
     pass: [passD], fail: [fail({ securityContext: { allowPrivilegeEscalation: true } })],
   }),
   k8('k8s-container-low-uid', {
@@ -97,7 +100,7 @@ export const workloadRules = [
       return (uid === undefined || (typeof uid === 'number' && uid < 10000)) && 'runAsUser is unset or below 10000';
     }, { init: true, at: 'securityContext.runAsUser' }),
     fix: 'Set securityContext.runAsUser to 10000 or more.',
-    kics: ['containers_run_with_low_uid'], refs: { checkov: ['CKV_K8S_40'] },
+    kics: ['containers_run_with_low_uid'],
     pass: [passD], fail: [fail({ securityContext: { runAsUser: 1000, allowPrivilegeEscalation: false } })],
   }),
   k8('k8s-container-unmasked-proc', {
@@ -119,7 +122,7 @@ export const workloadRules = [
       return extra.length > 0 && `adds capabilities ${extra.join(', ')}`;
     }, { init: true, at: 'securityContext.capabilities.add' }),
     fix: 'Remove securityContext.capabilities.add (only NET_BIND_SERVICE is allowed by the restricted Pod Security Standard), or justify each capability with a suppression.',
-    kics: ['containers_with_added_capabilities'], refs: { checkov: ['CKV_K8S_25'] }, compliance: PSS('5.2.8'),
+    kics: ['containers_with_added_capabilities'], compliance: PSS('5.2.8'),
     pass: [passD, fail({ securityContext: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } })], fail: [fail({ securityContext: { capabilities: { add: ['NET_ADMIN'] } } })],
   }),
   k8('k8s-container-sys-admin-capability', {
@@ -127,7 +130,7 @@ export const workloadRules = [
     sev: 'critical', cat: 'security', kinds: ['*'],
     check: perContainer((c) => caps(c, 'add').includes('SYS_ADMIN') && 'adds SYS_ADMIN', { init: true, at: 'securityContext.capabilities.add' }),
     fix: 'Remove SYS_ADMIN from securityContext.capabilities.add.',
-    kics: ['containers_with_sys_admin_capabilities'], refs: { checkov: ['CKV_K8S_39'] }, compliance: PSS('5.2.8'),
+    kics: ['containers_with_sys_admin_capabilities'], compliance: PSS('5.2.8'),
     pass: [passD], fail: [fail({ securityContext: { capabilities: { add: ['SYS_ADMIN'] } } })],
   }),
   k8('k8s-container-net-raw-not-dropped', {
@@ -135,7 +138,7 @@ export const workloadRules = [
     sev: 'medium', cat: 'security', kinds: ['*'],
     check: perContainer((c) => !caps(c, 'drop').some((x) => x === 'ALL' || x === 'NET_RAW') && 'NET_RAW (or ALL) is not dropped', { init: true }),
     fix: 'Add ALL (or NET_RAW) to securityContext.capabilities.drop.',
-    kics: ['net_raw_capabilities_not_being_dropped'], refs: { checkov: ['CKV_K8S_28'] }, compliance: PSS('5.2.7'),
+    kics: ['net_raw_capabilities_not_being_dropped'], compliance: PSS('5.2.7'),
     pass: [passD], fail: [fail({ securityContext: { capabilities: { drop: ['CHOWN'] } } })],
   }),
   k8('k8s-pod-docker-socket-mounted', {
@@ -154,7 +157,7 @@ export const workloadRules = [
     sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c) => c.imagePullPolicy !== 'Always' && !(typeof c.image === 'string' && c.image.includes('@sha256:')) && `imagePullPolicy is ${String(c.imagePullPolicy ?? 'unset')}`, { at: 'imagePullPolicy', fix: 'Always' }),
     fix: 'Set imagePullPolicy: Always, or pin the image by digest.',
-    kics: ['image_pull_policy_of_container_is_not_always'], refs: { checkov: ['CKV_K8S_15'] },
+    kics: ['image_pull_policy_of_container_is_not_always'],
     pass: [passD, deployment(goodPod({}, { imagePullPolicy: 'IfNotPresent' }))], fail: [fail({ imagePullPolicy: 'IfNotPresent', image: 'nginx:1.25' })],
   }),
   k8('k8s-container-image-without-digest', {
@@ -162,7 +165,7 @@ export const workloadRules = [
     sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c) => typeof c.image === 'string' && !c.image.includes('@') && 'image is not pinned by digest', { init: true, at: 'image' }),
     fix: 'Reference the image as name@sha256:<digest>.',
-    kics: ['image_without_digest'], refs: { checkov: ['CKV_K8S_43'] },
+    kics: ['image_without_digest'],
     pass: [passD], fail: [fail({ image: 'nginx:1.25' })],
   }),
   k8('k8s-container-image-latest-tag', {
@@ -174,28 +177,28 @@ export const workloadRules = [
       return (!last.includes(':') || last.endsWith(':latest')) && `image ${c.image} has no fixed tag`;
     }, { init: true, at: 'image' }),
     fix: 'Use an explicit version tag or a digest.',
-    kics: ['invalid_image'], refs: { kubeLinter: ['latest-tag'], polaris: ['tagNotSpecified'], checkov: ['CKV_K8S_14'] },
+    kics: ['invalid_image'], refs: { kubeLinter: ['latest-tag'], polaris: ['tagNotSpecified'] },
     pass: [passD], fail: [fail({ image: 'nginx:latest' }), fail({ image: 'nginx' })],
   }),
   k8('k8s-pod-host-ipc', {
     title: 'Pod shares the host IPC namespace', desc: 'hostIPC lets the pod read shared memory of host processes.',
     sev: 'high', cat: 'security', kinds: ['*'],
     check: podField('hostIPC', isTrue, 'hostIPC is true', false), fix: 'Remove hostIPC or set it to false.',
-    kics: ['shared_host_ipc_namespace'], refs: { kubeLinter: ['host-ipc'], polaris: ['hostIPCSet'], checkov: ['CKV_K8S_3'] }, compliance: PSS('5.2.3'),
+    kics: ['shared_host_ipc_namespace'], refs: { kubeLinter: ['host-ipc'], polaris: ['hostIPCSet'] }, compliance: PSS('5.2.3'),
     pass: [passD], fail: [deployment(goodPod({ hostIPC: true }))],
   }),
   k8('k8s-pod-host-pid', {
     title: 'Pod shares the host PID namespace', desc: 'hostPID lets the pod see and signal every process on the node.',
     sev: 'high', cat: 'security', kinds: ['*'],
     check: podField('hostPID', isTrue, 'hostPID is true', false), fix: 'Remove hostPID or set it to false.',
-    kics: ['shared_host_pid_namespace'], refs: { kubeLinter: ['host-pid'], polaris: ['hostPIDSet'], checkov: ['CKV_K8S_1'] }, compliance: PSS('5.2.2'),
+    kics: ['shared_host_pid_namespace'], refs: { kubeLinter: ['host-pid'], polaris: ['hostPIDSet'] }, compliance: PSS('5.2.2'),
     pass: [passD], fail: [deployment(goodPod({ hostPID: true }))],
   }),
   k8('k8s-pod-host-network', {
     title: 'Pod uses the host network', desc: 'hostNetwork bypasses network policies and exposes node interfaces.',
     sev: 'high', cat: 'security', kinds: ['*'],
     check: podField('hostNetwork', isTrue, 'hostNetwork is true', false), fix: 'Remove hostNetwork or set it to false.',
-    refs: { kubeLinter: ['host-network'], polaris: ['hostNetworkSet'], checkov: ['CKV_K8S_19'] }, compliance: PSS('5.2.4'),
+    refs: { kubeLinter: ['host-network'], polaris: ['hostNetworkSet'] }, compliance: PSS('5.2.4'),
     pass: [passD], fail: [deployment(goodPod({ hostNetwork: true }))],
   }),
   k8('k8s-container-seccomp-unconfined', {
@@ -210,7 +213,7 @@ export const workloadRules = [
       return (type === undefined || type === 'Unconfined') && 'no RuntimeDefault or Localhost seccomp profile';
     }),
     fix: 'Set securityContext.seccompProfile.type: RuntimeDefault on the pod or container.',
-    kics: ['seccomp_profile_is_not_configured'], refs: { checkov: ['CKV_K8S_31'] }, compliance: PSS('5.7.2'),
+    kics: ['seccomp_profile_is_not_configured'], compliance: PSS('5.7.2'),
     pass: [passD], fail: [deployment({ ...goodPod(), securityContext: { runAsNonRoot: true }, containers: [goodContainer({ securityContext: { runAsUser: 10001, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } })] })],
   }),
   k8('k8s-container-no-apparmor', {
@@ -231,7 +234,7 @@ export const workloadRules = [
     sev: 'low', cat: 'security', kinds: ['*'],
     check: perContainer((c) => !isTrue(sub(c, 'securityContext.readOnlyRootFilesystem')) && 'readOnlyRootFilesystem is not true', { init: true, at: 'securityContext.readOnlyRootFilesystem', fix: true }),
     fix: 'Set securityContext.readOnlyRootFilesystem: true and mount writable emptyDir volumes where needed.',
-    kics: ['root_container_not_mounted_as_read_only'], refs: { kubeLinter: ['no-read-only-root-fs'], polaris: ['notReadOnlyRootFilesystem'], checkov: ['CKV_K8S_22'] },
+    kics: ['root_container_not_mounted_as_read_only'], refs: { kubeLinter: ['no-read-only-root-fs'], polaris: ['notReadOnlyRootFilesystem'] },
     pass: [passD], fail: [fail({ securityContext: { readOnlyRootFilesystem: false } })],
   }),
   k8('k8s-container-secrets-in-env', {
@@ -243,15 +246,15 @@ export const workloadRules = [
       return (env || envFrom) && 'reads a Secret through env/envFrom';
     }, { init: true }),
     fix: 'Mount the Secret as a volume instead of exposing it as environment variables.',
-    kics: ['secrets_as_environment_variables'], refs: { checkov: ['CKV_K8S_35'] }, compliance: ['CIS-K8S-1.8:5.4.1'],
+    kics: ['secrets_as_environment_variables'], compliance: ['CIS-K8S-1.8:5.4.1'],
     pass: [passD], fail: [fail({ env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 's', key: 'pw' } } }] })],
   }),
   k8('k8s-pod-sensitive-host-path', {
-    title: 'Pod mounts a sensitive host directory', desc: 'Mounting /, /etc, /proc, /var/lib/kubelet and similar host paths exposes the node.',
+    title: 'Pod mounts a sensitive host directory', desc: 'Mounting /, /etc, /proc, /var (kubelet, runtime and other pods\' data) and similar host paths exposes the node.',
     sev: 'high', cat: 'security', kinds: ['*'],
     check: (r) => {
       const base = podSpecOf(r);
-      const sensitive = /^\/(etc|proc|sys|root|boot|dev|var\/lib\/kubelet|var\/lib\/docker|var\/run|var\/log|usr|bin|lib|sbin|home)?(\/.*)?$/;
+      const sensitive = /^\/(etc|proc|sys|root|boot|dev|var(?:\/lib|\/run|\/log)?|usr|bin|lib|sbin|home)?(\/.*)?$/;
       return base ? r.each(`${base}.volumes`).filter((x) => {
         const p = sub(x.value, 'hostPath.path');
         return typeof p === 'string' && sensitive.test(p) && !/\.sock$/.test(p);
@@ -283,15 +286,17 @@ export const workloadRules = [
       const base = podSpecOf(r);
       if (!base) return [];
       const os = /^\/(bin|sbin|boot|dev|etc|lib|lib64|proc|sys|usr|var\/run|var\/lib|root)(\/|$)/;
+      // Pod-private volumes (emptyDir, configMap, a claim…) only shadow the container's own files; node-level ones reach the host.
+      const podPrivate = new Set(asList(r.get(`${base}.volumes`)).filter((v) => POD_PRIVATE_VOLUMES.some((k) => sub(v, k) !== undefined)).map((v) => String(sub(v, 'name'))));
       return [...r.each(`${base}.containers`), ...r.each(`${base}.initContainers`)]
         .flatMap((c) => asList(sub(c.value, 'volumeMounts')).map((m, i) => ({ m, path: `${c.path}.volumeMounts.${i}` })))
-        .filter(({ m }) => typeof sub(m, 'mountPath') === 'string' && os.test(String(sub(m, 'mountPath'))) && !isTrue(sub(m, 'readOnly')))
+        .filter(({ m }) => typeof sub(m, 'mountPath') === 'string' && os.test(String(sub(m, 'mountPath'))) && !isTrue(sub(m, 'readOnly')) && !podPrivate.has(String(sub(m, 'name'))))
         .map(({ m, path }) => ({ path, message: `${String(sub(m, 'mountPath'))} is mounted writable`, fix: { path: `${path}.readOnly`, value: true } }));
     },
     fix: 'Mount volumes elsewhere, or set readOnly: true on mounts over OS directories.',
     kics: ['volume_mount_with_os_directory_write_permissions'],
-    pass: [deployment(goodPod({ volumes: [{ name: 'v', emptyDir: {} }] }, { volumeMounts: [{ name: 'v', mountPath: '/data' }] }))],
-    fail: [deployment(goodPod({ volumes: [{ name: 'v', emptyDir: {} }] }, { volumeMounts: [{ name: 'v', mountPath: '/etc/app' }] }))],
+    pass: [deployment(goodPod({ volumes: [{ name: 'v', emptyDir: {} }] }, { volumeMounts: [{ name: 'v', mountPath: '/etc/app' }] }))],
+    fail: [deployment(goodPod({ volumes: [{ name: 'v', hostPath: { path: '/srv/app' } }] }, { volumeMounts: [{ name: 'v', mountPath: '/etc/app' }] }))],
   }),
   k8('k8s-container-host-port', {
     title: 'Container binds a host port', desc: 'hostPort ties the pod to a node port and limits scheduling.',
@@ -306,7 +311,7 @@ export const workloadRules = [
     sev: 'critical', cat: 'security', kinds: ['*'],
     check: perContainer((c) => isTrue(sub(c, 'securityContext.privileged')) && 'privileged is true', { init: true, at: 'securityContext.privileged', fix: false }),
     fix: 'Set securityContext.privileged: false.',
-    refs: { kubeLinter: ['privileged-container'], polaris: ['privilegeEscalationAllowed'], checkov: ['CKV_K8S_16'] }, compliance: PSS('5.2.1'),
+    refs: { kubeLinter: ['privileged-container'], polaris: ['privilegeEscalationAllowed'] }, compliance: PSS('5.2.1'),
     pass: [passD], fail: [fail({ securityContext: { privileged: true } })],
   }),
   k8('k8s-container-runs-as-root', {
@@ -314,7 +319,7 @@ export const workloadRules = [
     sev: 'medium', cat: 'security', kinds: ['*'],
     check: perContainer((c, r) => !isTrue(containerOrPod(c, r, 'runAsNonRoot')) && containerOrPod(c, r, 'runAsUser') === undefined && 'runAsNonRoot is not set', { init: true }),
     fix: 'Set securityContext.runAsNonRoot: true (and a non-zero runAsUser).',
-    refs: { kubeLinter: ['run-as-non-root'], polaris: ['runAsRootAllowed'], checkov: ['CKV_K8S_23'] }, compliance: PSS('5.2.6'),
+    refs: { kubeLinter: ['run-as-non-root'], polaris: ['runAsRootAllowed'] }, compliance: PSS('5.2.6'),
     pass: [passD], fail: [deployment({ containers: [{ name: 'a', image: 'a:1' }] })],
   }),
   k8('k8s-pod-service-account-token-automounted', {
@@ -322,7 +327,7 @@ export const workloadRules = [
     sev: 'low', cat: 'security', kinds: ['*'],
     check: podField('automountServiceAccountToken', (v) => !isFalse(v), 'automountServiceAccountToken is not false', false),
     fix: 'Set automountServiceAccountToken: false unless the pod calls the Kubernetes API.',
-    refs: { checkov: ['CKV_K8S_38'] }, compliance: ['CIS-K8S-1.8:5.1.6'],
+    compliance: ['CIS-K8S-1.8:5.1.6'],
     pass: [passD], fail: [deployment({ ...goodPod(), automountServiceAccountToken: true })],
   }),
   k8('k8s-cronjob-no-starting-deadline', {
@@ -366,7 +371,7 @@ export const workloadRules = [
       return ns === undefined || ns === 'default' || ns === 'kube-system' || ns === 'kube-public' ? [{ path: ns === undefined ? 'metadata' : 'metadata.namespace', message: `namespace is ${String(ns ?? 'unset (default)')}` }] : [];
     },
     fix: 'Set metadata.namespace to an application namespace.',
-    kics: ['using_unrecommended_namespace'], refs: { checkov: ['CKV_K8S_21'] }, compliance: ['CIS-K8S-1.8:5.7.4'],
+    kics: ['using_unrecommended_namespace'], compliance: ['CIS-K8S-1.8:5.7.4'],
     pass: [passD], fail: [deployment(goodPod(), { namespace: 'default' })],
   }),
   k8('k8s-tiller-deployed', {

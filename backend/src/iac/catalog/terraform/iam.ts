@@ -3,6 +3,7 @@ import { actionMatches, asStrings, policyStatements, type Statement } from '../.
 import type { CheckFn, RuleContext } from '../../engine/rule.js';
 import { policyFromDocument } from '../../parsers/terraform/project.js';
 import { tf } from '../dsl.js';
+import { unguardedCrossAccount } from '../shared.js';
 
 /** Known IAM privilege-escalation paths (Rhino Security Labs): every action of a path must be allowed. */
 const ESCALATION_PATHS: string[][] = [
@@ -60,7 +61,7 @@ const escalationRule = (p: Principal, kics: string[]) =>
     sev: 'high', cat: 'security', kinds: [`aws_iam_${p}`],
     check: escalation(p),
     fix: 'Remove the escalation actions, scope them to specific resources, or guard them with a permissions boundary.',
-    kics: KICS(p, kics), refs: { cwe: ['CWE-269'], trivy: [] }, compliance: ['CIS-AWS-1.4:1.16', 'SOC2:CC6.3'],
+    kics: KICS(p, kics), refs: { cwe: ['CWE-269'] }, compliance: ['CIS-AWS-1.4:1.16', 'SOC2:CC6.3'],
     pass: [policyTf(p, ['s3:GetObject', 'iam:PassRole'])],
     fail: [policyTf(p, ['iam:PassRole', 'ec2:RunInstances']), policyTf(p, ['iam:*'])],
   });
@@ -80,7 +81,7 @@ export const iamRules = [
       return (policyStatements(doc) ?? []).some(adminPolicy) ? [{ path: r.kind.startsWith('data.') ? 'statement' : 'policy', message: 'the policy allows "*" on "*"' }] : [];
     },
     fix: 'Grant only the actions and resources the holder needs; use AWS managed job-function policies where they fit.',
-    kics: ['iam_policies_with_full_privileges'], refs: { checkov: ['CKV_AWS_62', 'CKV_AWS_63'], cwe: ['CWE-732'] }, compliance: ['CIS-AWS-1.4:1.16', 'SOC2:CC6.3'],
+    kics: ['iam_policies_with_full_privileges'], refs: { cwe: ['CWE-732'] }, compliance: ['CIS-AWS-1.4:1.16', 'SOC2:CC6.3'],
     pass: ['resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })\n}\n'],
     fail: ['resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })\n}\n'],
   }),
@@ -99,14 +100,7 @@ export const iamRules = [
     desc: 'Another account may assume the role without an sts:ExternalId or MFA condition, which exposes it to the confused-deputy problem.',
     sev: 'medium', cat: 'security', kinds: ['aws_iam_role'],
     check: (r) => {
-      const bad = (policyStatements(r.get('assume_role_policy') ?? null) ?? []).filter((s) => {
-        if (s.effect.toLowerCase() !== 'allow' || !s.principals.some((p) => /^arn:aws:iam::\d+:|^\d{12}$/.test(p))) return false;
-        const cond = isObject(s.condition) ? s.condition : {};
-        const keys = Object.values(cond).flatMap((c) => (isObject(c) ? Object.entries(c) : []));
-        const externalId = keys.some(([k]) => k.toLowerCase() === 'sts:externalid');
-        const mfa = keys.some(([k, v]) => k.toLowerCase() === 'aws:multifactorauthpresent' && asStrings(v).concat(typeof v === 'boolean' ? [String(v)] : []).includes('true'));
-        return !externalId && !mfa;
-      });
+      const bad = (policyStatements(r.get('assume_role_policy') ?? null) ?? []).filter(unguardedCrossAccount);
       return bad.length ? [{ path: 'assume_role_policy', message: 'a cross-account principal may assume the role without ExternalId or MFA' }] : [];
     },
     fix: 'Add a Condition requiring sts:ExternalId (for third parties) or aws:MultiFactorAuthPresent (for people).',
@@ -120,7 +114,7 @@ export const iamRules = [
     sev: 'low', cat: 'security', kinds: ['aws_iam_user_policy', 'aws_iam_user_policy_attachment', 'aws_iam_policy_attachment'],
     check: (r) => (r.kind !== 'aws_iam_policy_attachment' || asStrings(r.get('users')).length > 0 || (r.get('users') !== undefined && Array.isArray(r.get('users')) && (r.get('users') as Value[]).length > 0) ? [{ path: r.kind === 'aws_iam_policy_attachment' ? 'users' : 'user', message: 'a policy is attached to a user' }] : []),
     fix: 'Attach the policy to a group (or a role) and add the user to that group.',
-    kics: ['iam_policies_attached_to_user'], refs: { checkov: ['CKV_AWS_40'] }, compliance: ['CIS-AWS-1.4:1.15'],
+    kics: ['iam_policies_attached_to_user'], compliance: ['CIS-AWS-1.4:1.15'],
     pass: ['resource "aws_iam_group_policy_attachment" "a" {\n  group = "g"\n  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"\n}\n'],
     fail: ['resource "aws_iam_user_policy_attachment" "a" {\n  user = "u"\n  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"\n}\n'],
   }),

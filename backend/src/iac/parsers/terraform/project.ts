@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isObject, Unknown, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../../model.js';
-import type { AttrNode, BlockNode, HclFile } from './ast.js';
+import type { AttrNode, BlockNode, Expr, HclFile } from './ast.js';
 import { childScope, evaluate, EvalLimitError, MAX_EVAL_STEPS, withEvalBudget, type Scope } from './evaluate.js';
 
 /** The .tf files of one directory, plus its terraform.tfvars / *.auto.tfvars. */
@@ -21,12 +21,18 @@ export function localModuleDirs(dirs: Map<string, TfDir>): Set<string> {
     for (const f of d.files)
       for (const b of f.blocks) {
         const src = b.type === 'module' ? literalSource(b) : undefined;
-        if (src && isLocalSource(src)) used.add(path.posix.join(d.dir, src));
+        if (src && isLocalSource(src)) used.add(localModuleDir(d.dir, src));
       }
   return used;
 }
 
-const isLocalSource = (s: string) => s.startsWith('./') || s.startsWith('../');
+export const isLocalSource = (s: string) => s.startsWith('./') || s.startsWith('../') || s === '.' || s === '..';
+
+/** The directory a local `source` names, as the scanner keys directories: `../../` and `./` normalised, no trailing slash. */
+export function localModuleDir(dir: string, source: string): string {
+  const joined = path.posix.normalize(path.posix.join(dir, source)).replace(/\/+$/, '');
+  return joined === '' ? '.' : joined;
+}
 
 function literalSource(b: BlockNode): string | undefined {
   const a = b.attrs.find((x) => x.name === 'source');
@@ -47,9 +53,55 @@ export function evaluateRoot(root: TfDir, dirs: Map<string, TfDir>): { resources
     // A configuration built to exhaust the evaluator (or nested past the call stack) is reported, and none of its resources are checked.
     if (!(err instanceof EvalLimitError) && !(err instanceof RangeError)) throw err;
     const file = root.files[0]?.path ?? root.tfvars[0]?.path ?? `${root.dir}/main.tf`;
-    return { resources: [], errors: [...errors, { file, line: 1, message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`, framework: 'terraform' }] };
+    return { resources: [], errors: [...uniqueErrors(errors), { file, line: 1, message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`, framework: 'terraform' }] };
   }
-  return { resources, errors };
+  return { resources, errors: uniqueErrors(errors) };
+}
+
+/** A module evaluated once per instance (count, for_each, several callers) reports each problem once. */
+function uniqueErrors(errors: ParseError[]): ParseError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.file}|${e.line}|${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What Terraform calls a definition of each block type, to word its duplicate-definition error the same way. */
+function duplicateMessage(b: BlockNode, at: string): string | undefined {
+  const [a = '', n = ''] = b.labels;
+  switch (b.type) {
+    case 'resource':
+      return `Duplicate resource "${a}" configuration: a ${a} resource named "${n}" was already declared at ${at}`;
+    case 'data':
+      return `Duplicate data "${a}" configuration: a ${a} data resource named "${n}" was already declared at ${at}`;
+    case 'variable':
+      return `Duplicate variable declaration: a variable named "${a}" was already declared at ${at}`;
+    case 'module':
+      return `Duplicate module call: a module call named "${a}" was already defined at ${at}`;
+    case 'output':
+      return `Duplicate output definition: an output named "${a}" was already defined at ${at}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Drops second definitions of a resource, data source, variable, module or output (Terraform rejects them) and reports each. */
+function withoutDuplicates(blocks: Array<{ b: BlockNode; file: string }>, errors: ParseError[]): Array<{ b: BlockNode; file: string }> {
+  const first = new Map<string, string>();
+  return blocks.filter(({ b, file }) => {
+    if (!duplicateMessage(b, '')) return true;
+    const key = [b.type, ...b.labels].join('\u0000');
+    const at = first.get(key);
+    if (at === undefined) {
+      first.set(key, `${file}:${b.span.line}`);
+      return true;
+    }
+    errors.push({ file, line: b.span.line, message: duplicateMessage(b, at) ?? '', framework: 'terraform' });
+    return false;
+  });
 }
 
 const emptyScope: Scope = { lookup: () => undefined };
@@ -57,7 +109,8 @@ const emptyScope: Scope = { lookup: () => undefined };
 function lazyObject(names: Iterable<string>, compute: (name: string) => Value): ValueMap {
   const obj: ValueMap = {};
   const cache = new Map<string, Value>();
-  for (const name of names) {
+  // A name defined twice (reported as a duplicate by the caller) is one property.
+  for (const name of new Set(names)) {
     Object.defineProperty(obj, name, {
       enumerable: true,
       get() {
@@ -82,19 +135,27 @@ function evalModule(
   errors: ParseError[],
   stack: Set<string>,
 ): ValueMap {
-  const blocks = mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path })));
+  const blocks = withoutDuplicates(mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path }))), errors);
   const byType = (t: string) => blocks.filter((x) => x.b.type === t);
   const variables = new Map(byType('variable').map(({ b }) => [b.labels[0] ?? '', b]));
   const localAttrs = new Map<string, AttrNode>();
-  for (const { b } of byType('locals')) for (const a of b.attrs) localAttrs.set(a.name, a);
+  for (const { b, file } of byType('locals'))
+    for (const a of b.attrs) {
+      const prev = localAttrs.get(a.name);
+      const message = `Duplicate local value definition: a local value named "${a.name}" was already defined at line ${prev?.span.line}`;
+      if (prev) errors.push({ file, line: a.span.line, message, framework: 'terraform' });
+      else localAttrs.set(a.name, a);
+    }
   const moduleBlocks = new Map(byType('module').map((x) => [x.b.labels[0] ?? '', x]));
   const dataBlocks = byType('data');
 
   let scope: Scope = emptyScope;
   const vars = lazyObject(variables.keys(), (name) => {
-    if (name in inputs) return inputs[name] ?? null;
-    const def = variables.get(name)?.attrs.find((a) => a.name === 'default');
-    return def ? evaluate(def.expr, emptyScope) : new Unknown(`var.${name}`);
+    const block = variables.get(name);
+    const type = block?.attrs.find((a) => a.name === 'type')?.expr;
+    const def = block?.attrs.find((a) => a.name === 'default');
+    const value = name in inputs ? (inputs[name] ?? null) : def ? evaluate(def.expr, emptyScope) : new Unknown(`var.${name}`);
+    return type ? withTypeDefaults(value, type) : value;
   });
   const locals = lazyObject(localAttrs.keys(), (name) => {
     const a = localAttrs.get(name);
@@ -119,13 +180,13 @@ function evalModule(
     const registryKinds = src ? registryModuleKinds(src) : undefined;
     if (registryKinds) {
       expandInstances(b, scope, (instScope, key) => {
-        for (const kind of registryKinds) resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, kind));
+        for (const kind of registryKinds) resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, errors, kind));
         return null;
       });
       return new Unknown(`module.${name}`);
     }
     if (!src || !isLocalSource(src)) return new Unknown(`module.${name}`);
-    const childDir = dirs.get(path.posix.join(mod.dir, src));
+    const childDir = dirs.get(localModuleDir(mod.dir, src));
     if (!childDir || depth >= MAX_MODULE_DEPTH || stack.has(childDir.dir)) {
       if (!childDir) errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
       return new Unknown(`module.${name}`);
@@ -142,13 +203,17 @@ function evalModule(
   for (const { b, file } of blocks) {
     if (b.type === 'resource') {
       expandInstances(b, scope, (instScope, key) => {
-        resources.push(makeResource(b, file, instScope, `${prefix}${b.labels[0]}.${b.labels[1]}${key}`));
+        resources.push(makeResource(b, file, instScope, `${prefix}${b.labels[0]}.${b.labels[1]}${key}`, errors));
         return null;
       });
+    } else if (b.type === 'provider' || b.type === 'variable') {
+      // Provider settings and variable defaults are checked too (kinds `provider.<name>`, `variable`), e.g. for hard-coded secrets.
+      const kind = b.type === 'provider' ? `provider.${b.labels[0] ?? ''}` : 'variable';
+      resources.push(makeResource(b, file, scope, `${prefix}${b.type}.${b.labels[0] ?? ''}`, errors, kind));
     } else if (b.type === 'data') {
       // Data sources are checked too (kind `data.<type>`), e.g. policy documents.
       expandInstances(b, scope, (instScope, key) => {
-        const r = makeResource(b, file, instScope, `${prefix}data.${b.labels[0]}.${b.labels[1]}${key}`);
+        const r = makeResource(b, file, instScope, `${prefix}data.${b.labels[0]}.${b.labels[1]}${key}`, errors);
         resources.push({ ...r, kind: `data.${r.kind}` });
         return null;
       });
@@ -162,6 +227,45 @@ function evalModule(
     outputs[b.labels[0] ?? ''] = v ? evaluate(v.expr, scope) : null;
   }
   return outputs;
+}
+
+/**
+ * Converts a variable's value to its declared type as far as defaults go: an `optional(type, default)` attribute that
+ * is missing or null takes its default (null without one), inside objects, lists, sets, maps and tuples at any depth.
+ * Unknown values stay unknown.
+ */
+export function withTypeDefaults(value: Value, type: Expr): Value {
+  if (value === null || value instanceof Unknown || type.t !== 'call') return value;
+  const [inner] = type.args;
+  switch (type.name) {
+    case 'object': {
+      if (!isObject(value) || inner?.t !== 'object') return value;
+      const out: ValueMap = { ...value };
+      for (const [k, attrType] of inner.items) {
+        const key = k.t === 'lit' ? String(k.v) : k.t === 'var' ? k.name : undefined;
+        if (key === undefined) continue;
+        let t = attrType;
+        if (t.t === 'call' && t.name === 'optional') {
+          const [optType, fallback] = t.args;
+          if (out[key] === undefined || out[key] === null) out[key] = fallback ? evaluate(fallback, emptyScope) : null;
+          if (!optType) continue;
+          t = optType;
+        }
+        const current = out[key];
+        if (current !== undefined) out[key] = withTypeDefaults(current, t);
+      }
+      return out;
+    }
+    case 'list':
+    case 'set':
+      return Array.isArray(value) && inner ? value.map((v) => withTypeDefaults(v, inner)) : value;
+    case 'map':
+      return isObject(value) && inner ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTypeDefaults(v, inner)])) : value;
+    case 'tuple':
+      return Array.isArray(value) && inner?.t === 'tuple' ? value.map((v, i) => (inner.items[i] ? withTypeDefaults(v, inner.items[i]) : v)) : value;
+    default:
+      return value;
+  }
 }
 
 /** Applies `count` / `for_each`; an unknown collection gives one instance whose index/key is unknown. */
@@ -208,9 +312,10 @@ function registryModuleKinds(source: string): string[] | undefined {
   return REGISTRY_MODULES.find(([re]) => re.test(source))?.[1];
 }
 
-function makeResource(b: BlockNode, file: string, scope: Scope, address: string, kind?: string): Resource {
+function makeResource(b: BlockNode, file: string, scope: Scope, address: string, errors: ParseError[], kind?: string): Resource {
   const pos = new Map<string, Span>();
-  const attrs = evalBody(b, scope, '', pos, true);
+  const report = (span: Span, message: string) => errors.push({ file, line: span.line, message, framework: 'terraform' });
+  const attrs = evalBody(b, scope, '', pos, true, report);
   if (kind) for (const k of MODULE_ARGS) delete attrs[k];
   return {
     framework: 'terraform',
@@ -225,16 +330,24 @@ function makeResource(b: BlockNode, file: string, scope: Scope, address: string,
   };
 }
 
+type Report = (span: Span, message: string) => void;
+
 /** Attributes and nested blocks (blocks become arrays), `dynamic` blocks expanded over their for_each. */
-export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<string, Span>, top = false): ValueMap {
+export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<string, Span>, top = false, report: Report = () => {}): ValueMap {
   const out: ValueMap = {};
   for (const a of b.attrs) {
     if (top && META_ARGS.has(a.name)) continue;
     out[a.name] = evaluate(a.expr, scope);
     pos.set(prefix + a.name, a.span);
   }
+  const argument = new Map(b.attrs.map((a) => [a.name, a.span.line]));
   const push = (type: string, value: ValueMap, span: Span) => {
-    const list = (out[type] as Value[] | undefined) ?? [];
+    if (!Array.isArray(out[type])) {
+      // Terraform rejects `x = …` next to `x { … }`; the block is what rules read, the clash is reported.
+      if (argument.has(type)) report(span, `"${type}" is both an argument (line ${argument.get(type)}) and a block; Terraform rejects this`);
+      out[type] = [];
+    }
+    const list = out[type] as Value[];
     if (!pos.has(prefix + type)) pos.set(prefix + type, span);
     pos.set(`${prefix}${type}.${list.length}`, span);
     list.push(value);
@@ -243,8 +356,8 @@ export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<st
   for (const sub of b.blocks) {
     if (top && sub.type === 'lifecycle') continue;
     if (sub.type !== 'dynamic') {
-      const idx = ((out[sub.type] as Value[] | undefined) ?? []).length;
-      push(sub.type, evalBody(sub, scope, `${prefix}${sub.type}.${idx}.`, pos), sub.span);
+      const idx = blockCount(out, sub.type);
+      push(sub.type, evalBody(sub, scope, `${prefix}${sub.type}.${idx}.`, pos, false, report), sub.span);
       continue;
     }
     const type = sub.labels[0] ?? '';
@@ -263,12 +376,18 @@ export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<st
             ? Object.entries(coll)
             : [];
     for (const [k, v] of entries) {
-      const idx = ((out[type] as Value[] | undefined) ?? []).length;
+      const idx = blockCount(out, type);
       const inner = childScope(scope, { [iter]: { key: k, value: v } });
-      push(type, evalBody(content, inner, `${prefix}${type}.${idx}.`, pos), content.span);
+      push(type, evalBody(content, inner, `${prefix}${type}.${idx}.`, pos, false, report), content.span);
     }
   }
   return out;
+}
+
+/** Blocks of `type` read so far (an argument of that name counts none). */
+function blockCount(out: ValueMap, type: string): number {
+  const v = out[type];
+  return Array.isArray(v) ? v.length : 0;
 }
 
 /** `data.aws_iam_policy_document.x.json` rendered from its statements; other data sources are unknown. */

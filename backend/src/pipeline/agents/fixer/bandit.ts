@@ -22,6 +22,8 @@ export interface ActionEstimate {
   reward: number;
   /** Exploration bonus (uncertainty). */
   bonus: number;
+  /** sqrt(xᵀA⁻¹x): how far the context is from the outcomes this arm learned from. */
+  leverage: number;
   /** Outcomes this estimate rests on. */
   n: number;
 }
@@ -84,6 +86,7 @@ export function createBandit(opts: { dim: number; lambda?: number; horizonMs: nu
           pSuccess: clip01(dot(theta, x)),
           reward: clip01(dot(thetaR, x)),
           bonus: alpha * Math.sqrt(Math.max(0, dot(x, ax))),
+          leverage: Math.sqrt(Math.max(0, dot(x, ax))),
           n: s.n,
         };
       });

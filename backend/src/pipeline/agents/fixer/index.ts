@@ -12,6 +12,7 @@ import { FIXER_ACTIONS } from './bandit.js';
 import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
 import { whatIf } from './simulate.js';
+import { honestConfidence } from './confidence.js';
 
 export { FIXER_ACTIONS, createBandit, type Bandit, type BanditState } from './bandit.js';
 export { FEATURE_NAMES, faultSignature, triggeringMetric, type Signature } from './features.js';
@@ -19,6 +20,7 @@ export { decide, ruleTable, ACTION_COST } from './policy.js';
 export { loadFixerModel, DEFAULT_MODEL_FILE, type FixerModel, type StoredModel } from './model.js';
 export { collectEpisodes, planEpisodes, trainBandit, trainableServices, trainingBase, EPISODE_OPTIONS } from './train.js';
 export { scorePolicy, policies, reliability, type PolicyScore, type ReliabilityRow } from './evaluate.js';
+export { honestConfidence, abnormality, PROPOSE_THRESHOLD, type Confidence } from './confidence.js';
 export { whatIf, runEpisode, healthy, applySimAction, type Episode, type SimOutcome } from './simulate.js';
 
 const MIN = 60_000;
@@ -29,6 +31,8 @@ export const fixerInput = z.object({
   route: z.enum(['investigate', 'auto-handle', 'notify-only']),
   rcaTop: z.array(z.object({ service: z.string(), probability: z.number() })),
   similar: z.array(z.object({ incident_id: z.string(), similarity: z.number(), action: z.string().nullable(), outcome: z.enum(['succeeded', 'failed', 'none']) })),
+  /** Actions already rejected, failed or reverted on a service in this incident: never proposed again. */
+  exclude: z.array(z.object({ service: z.string(), action: z.string() })).default([]),
 });
 export type FixerInput = z.infer<typeof fixerInput>;
 
@@ -41,6 +45,9 @@ export const fixerOutput = z.object({
   rule_table_action: z.string(),
   what_if: z.array(z.object({ action: z.string(), recovered: z.boolean(), recovery_ms: z.number().nullable() })).nullable(),
   plan: z.object({ action: z.string(), confidence: z.number(), rationale: z.string(), model: z.string() }),
+  /** confidence = p_root_cause × p_action (see confidence.ts). */
+  p_root_cause: z.number().optional(),
+  p_action: z.number().optional(),
   remediation_id: z.string().nullable(),
   proposal_error: z.string().nullable(),
 });
@@ -77,7 +84,9 @@ export function createFixerAgent(deps: FixerDeps) {
     retries: 0,
     async run(input, ctx) {
       const { incident } = input;
-      const target = input.rcaTop[0]?.service ?? incident.services[0] ?? null;
+      // The most probable cause, whatever order the ranking arrived in.
+      const top = [...input.rcaTop].sort((a, b) => b.probability - a.probability)[0];
+      const target = top?.service ?? incident.services[0] ?? null;
       const empty = { namespace: incident.namespace, features: {}, feature_vector: [], ranked: [], rule_table_action: 'none', what_if: null, remediation_id: null };
       if (!target) return { ...empty, target: null, plan: { action: 'none', confidence: 0, rationale: 'no affected service to act on', model: 'none' }, proposal_error: null };
       const change = ctx.tools.has('k8s_recent_change')
@@ -89,8 +98,14 @@ export function createFixerAgent(deps: FixerDeps) {
       const bonus = similarBonus(input.similar);
       const decision = decide(model.bandit, sig.features, bonus);
       const ranked = decision.ranked.map((r) => ({ action: r.action, p_success: r.pSuccess, confidence: r.calibrated, expected_reward: r.reward, score: r.score, outcomes_seen: r.n }));
+      const excluded = new Set(input.exclude.filter((e) => e.service === target).map((e) => e.action));
       let chosen = model.source === 'untrained' ? ruleTable(sig.features) : decision.action;
       const best = ranked[0];
+      if (excluded.has(chosen)) {
+        // Already tried or refused here: the next action likely enough to work, else nothing.
+        const next = decision.ranked.find((r) => !excluded.has(r.action) && r.action !== 'none' && r.calibrated >= MIN_CONFIDENCE);
+        chosen = next?.action ?? 'none';
+      }
       let rationale =
         model.source === 'untrained'
           ? 'no trained model: the fixed rule table chose'
@@ -99,9 +114,10 @@ export function createFixerAgent(deps: FixerDeps) {
             : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`;
       const sim = deps.simulator?.();
       let what_if: FixerOutput['what_if'] = null;
+      if (!sim) rationale += '; no simulator of this cluster, so no what-if run: the estimate rests on the learned model alone';
       if (sim && sim.topology.services.some((s) => s.name === target)) {
         // The chosen action first, then the next best, stopping at the first that recovers (each run costs CPU).
-        const candidates = [...new Set([chosen, ...ranked.map((r) => r.action)])].filter((a) => a !== 'none').slice(0, 3);
+        const candidates = [...new Set([chosen, ...ranked.map((r) => r.action)])].filter((a) => a !== 'none' && !excluded.has(a)).slice(0, 3);
         what_if = [];
         for (const a of candidates) {
           const o = whatIf(sim, target, a, EPISODE_OPTIONS.horizonMs, { restrict: true });
@@ -115,11 +131,24 @@ export function createFixerAgent(deps: FixerDeps) {
           chosen = alternative.action;
         }
       }
-      const confidence = ranked.find((r) => r.action === chosen)?.confidence ?? 0;
+      const chosenEstimate = decision.ranked.find((r) => r.action === chosen);
+      const honest = honestConfidence({
+        pRootCause: top ? top.probability : null,
+        pAction: chosenEstimate?.calibrated ?? best?.confidence ?? 0,
+        features: sig.features,
+        leverage: chosenEstimate?.leverage ?? 0,
+        whatIf: what_if ? { chosenRecovers: what_if.find((w) => w.action === chosen)?.recovered ?? null, anyRecovers: what_if.some((w) => w.recovered) } : null,
+      });
+      const confidence = honest.value;
+      rationale += `; confidence ${(confidence * 100).toFixed(0)}% = root cause ${(honest.pRootCause * 100).toFixed(0)}% × action ${(honest.pAction * 100).toFixed(0)}%${honest.notes.length ? ` (${honest.notes.join('; ')})` : ''}`;
+      if (honest.abstain && chosen !== 'none') {
+        rationale += `; nothing is proposed: ${honest.abstain}`;
+        chosen = 'none';
+      }
       const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, sig.features[i] ?? 0]));
-      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source } };
+      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source }, p_root_cause: honest.pRootCause, p_action: honest.pAction };
       if (chosen === 'none' || input.route === 'notify-only' || !deps.remediation) {
-        const why = chosen === 'none' ? 'no action is expected to help' : input.route === 'notify-only' ? 'triage routed this incident to notify-only' : 'remediation is not configured';
+        const why = chosen === 'none' ? (honest.abstain ?? 'no action is expected to help') : input.route === 'notify-only' ? 'triage routed this incident to notify-only' : 'remediation is not configured';
         return { ...out, proposal_error: why };
       }
       const trigger = triggeringMetric(sig);
@@ -132,7 +161,7 @@ export function createFixerAgent(deps: FixerDeps) {
           confidence,
           severity: input.severity,
           trigger: trigger ? { service: target, ...trigger, direction: 'down' } : undefined,
-          predicted: { what_if: what_if?.find((w) => w.action === chosen) ?? null, p_success: confidence, features: sig.features, ranked: ranked.slice(0, 3) },
+          predicted: { what_if: what_if?.find((w) => w.action === chosen) ?? null, p_success: honest.pAction, p_root_cause: honest.pRootCause, features: sig.features, ranked: ranked.slice(0, 3) },
           rationale,
           actor: 'agent:fixer',
         });

@@ -27,7 +27,7 @@ export function renderPostmortem(s: PostmortemSources, summary?: string): { mark
   const metrics = out<{ anomalies: Array<{ service: string; metric: string; z: number; baseline: number; observed: number }>; changes: Array<{ service: string; revision: number; at: string | null }> }>(s.executions, 'metric-correlator');
   const security = out<{ findings: Array<{ severity: string; rule: string; target: string; message: string }> }>(s.executions, 'security-auditor');
   const compliance = out<{ controls: Array<{ control: string; failed: number }>; drift: Array<{ service: string; path: string }> }>(s.executions, 'compliance-checker');
-  const applied = s.remediations.filter((r) => r.status !== 'proposed' && r.status !== 'rejected');
+  const applied = s.remediations.filter((r) => r.status !== 'proposed' && r.status !== 'rejected' && r.status !== 'withdrawn');
   const top = rca?.ranking[0];
   const lines: string[] = [];
   lines.push(`# Postmortem: ${i.title}`, '');
@@ -55,6 +55,8 @@ export function renderPostmortem(s: PostmortemSources, summary?: string): { mark
     const plan = r.plan as { summary?: string; rationale?: string };
     lines.push(`- ${r.action_type} on ${r.namespace}/${r.target}: **${r.status}** (approved by ${r.approved_by ?? '—'}, confidence ${r.confidence?.toFixed(2) ?? '—'}). ${plan.summary ?? ''}`);
     if (r.error) lines.push(`  - ${r.error}`);
+    const v = r.verification as { reason?: string; attributed?: boolean } | null;
+    if (r.status === 'succeeded' && v?.reason) lines.push(`  - verification: ${v.reason}${v.attributed ? '' : ' (the recovery is not credited to this action)'}`);
   }
   lines.push('', '## Follow-ups', '');
   const followUps = followUpsFor(i, top?.service, applied, security?.findings ?? [], compliance);
@@ -75,7 +77,8 @@ function followUpsFor(
   compliance: { controls: Array<{ control: string; failed: number }>; drift: Array<{ service: string; path: string }> } | undefined,
 ): string[] {
   const f: string[] = [];
-  const action = applied.find((r) => r.status === 'succeeded')?.action_type;
+  // Only a success its verification credits to the action says what fixed it.
+  const action = applied.find((r) => r.status === 'succeeded' && (r.verification as { attributed?: boolean } | null)?.attributed === true)?.action_type;
   if (action === 'restart-deployment') f.push(`Find and fix the underlying defect in ${cause ?? 'the service'}: a restart only clears the symptom.`);
   if (action === 'rollback-deployment') f.push(`Review the rolled-back revision of ${cause ?? 'the service'} before redeploying; add a canary or an alert on error rate.`);
   if (action === 'scale-out') f.push(`Revisit capacity and autoscaling limits of ${cause ?? 'the service'}.`);

@@ -19,7 +19,8 @@ export function createRcaAgent(rca: RcaService) {
     async run({ incidentId }) {
       const stored = await rca.analyse(incidentId);
       return {
-        ranking: stored.ranking.slice(0, 5).map((r) => ({
+        // Most probable first, whatever order the engine stored (the fixer acts on the first row).
+        ranking: [...stored.ranking].sort((a, b) => b.probability - a.probability).slice(0, 5).map((r) => ({
           service: r.service,
           probability: r.probability,
           score: r.score,

@@ -1,0 +1,55 @@
+/**
+ * The trustworthy-loop campaign (issue 14), one command:
+ *
+ *   npm run bench:loop [-- --step-seconds 15 --quiet-minutes 120 --per-scenario 2 --seed 1 --fault-minutes 20]
+ *
+ * A fresh simulated cluster, no webhooks: 2 simulated hours with no fault, then every scenario on
+ * services drawn by seed, plus two overlapping faults. Prints false incidents per fault-free hour, per
+ * fault whether it got its own incident and how fast, RCA top-1/top-3, whether the proposal is the
+ * scenario's known fix, harmful proposals, confidence calibration (Brier, reliability bins) and
+ * verification truthfulness (resolved ⇔ the fault is cleared), next to the issue's targets.
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runLoopCampaign, summarise } from './loop-campaign.js';
+
+const { values } = parseArgs({
+  options: {
+    'step-seconds': { type: 'string', default: '15' },
+    'quiet-minutes': { type: 'string', default: '120' },
+    'per-scenario': { type: 'string', default: '2' },
+    seed: { type: 'string', default: '1' },
+    'fault-minutes': { type: 'string', default: '20' },
+    'cooldown-minutes': { type: 'string', default: '5' },
+    scenarios: { type: 'string' },
+    'no-overlap': { type: 'boolean', default: false },
+  },
+});
+const log = (s: string) => console.log(s);
+const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
+const t0 = Date.now();
+log(`bench:loop seed ${values.seed}, driven clock in ${values['step-seconds']} s steps (load ${loadavg()[0]?.toFixed(2)})`);
+const report = await runLoopCampaign({
+  stepMs: Number(values['step-seconds']) * 1000,
+  quietMinutes: Number(values['quiet-minutes']),
+  faultsPerScenario: Number(values['per-scenario']),
+  seed: Number(values.seed),
+  scenarios: values.scenarios?.split(','),
+  overlap: !values['no-overlap'],
+  faultMinutes: Number(values['fault-minutes']),
+  cooldownMinutes: Number(values['cooldown-minutes']),
+  log,
+});
+const s = summarise(report);
+const n = report.faults.length;
+log('');
+log(`false incidents per fault-free hour: ${s.falseIncidentsPerHour.toFixed(2)} (${report.falseIncidents} in ${report.quietHours.toFixed(1)} h)   target 0`);
+for (const t of report.falseIncidentTitles.slice(0, 10)) log(`    ${t}`);
+log(`faults with their own incident within 3 min: ${pct(s.ownWithin3Min)} of ${n}   target ≥ 95%`);
+log(`RCA top-1 ${pct(s.rcaTop1)}, top-3 ${pct(s.rcaTop3)} of ${n}`);
+log(`the scenario's known fix on the right service: ${pct(s.knownFixRate)} of ${n}   target ≥ 90%`);
+log(`harmful proposals: ${s.harmfulAny} at any confidence, ${s.harmfulConfident} at confidence ≥ 0.5   target 0 at ≥ 0.5`);
+log(`confidence calibration over ${report.faults.flatMap((f) => f.proposals).length} proposals: Brier ${s.brier === null ? '—' : s.brier.toFixed(3)}   target ≤ 0.1`);
+for (const b of s.bins) log(`    [${b.from.toFixed(1)}, ${b.to.toFixed(1)}) n=${String(b.n).padStart(3)}  mean confidence ${Number.isNaN(b.meanConfidence) ? '—' : b.meanConfidence.toFixed(2)}  correct ${Number.isNaN(b.correctRate) ? '—' : pct(b.correctRate)}`);
+log(`verification truthful (resolved ⇔ fault cleared): ${s.truthful}/${s.verifications}   target 100%`);
+log(`wall time ${((Date.now() - t0) / 1000).toFixed(0)} s; load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

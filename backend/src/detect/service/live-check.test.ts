@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgliteTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
+import { createManualClock } from '../../platform/clock.js';
+import { createDetectStore } from '../store.js';
+import { ANOMALY_ALARM_THRESHOLD } from '../threshold.js';
+import { runLiveCheck } from './live-check.js';
+
+// The short version of `npm run bench:detect:live` (an hour quiet, every scenario).
+describe('detection service on the simulated cluster', () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await pgliteTestDatabase();
+  });
+  afterAll(async () => tdb.dispose());
+
+  it('opens nothing while the cluster is healthy, even with late ticks; a fault crosses the threshold within 5 minutes', async () => {
+    const store = createDetectStore({ db: tdb.db, clock: createManualClock() });
+    const result = await runLiveCheck({
+      store,
+      quietMinutes: 20,
+      lateSeconds: 40,
+      scenarios: [{ scenario: 'bad-deploy', service: 'cartservice' }],
+      settleMinutes: 0,
+    });
+    expect(result.quiet.opened).toBe(0);
+    expect(result.quiet.maxScore).toBeLessThan(ANOMALY_ALARM_THRESHOLD);
+    const fault = result.scenarios[0];
+    expect(fault?.minutesToThreshold).not.toBeNull();
+    expect(fault?.minutesToThreshold ?? 99).toBeLessThanOrEqual(5);
+  }, 240_000);
+});

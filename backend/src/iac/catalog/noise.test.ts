@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createIacScanner } from '../engine/scanner.js';
+import { BUILTIN_RULES } from './index.js';
+
+const scanner = await createIacScanner({ rules: BUILTIN_RULES });
+const hits = (path: string, content: string, prefix = '') =>
+  scanner
+    .scan([{ path, content }])
+    .findings.filter((f) => f.ruleId.startsWith(prefix))
+    .map((f) => ({ rule: f.ruleId, severity: f.severity, line: f.line, message: f.message }));
+
+describe('one problem, one finding', () => {
+  it('flags a writable OS-directory mount only when the volume reaches outside the pod (hostPath)', () => {
+    const pod = (volume: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: nginx:1\n    volumeMounts:\n    - name: v\n      mountPath: /var/run/app\n  volumes:\n  - name: v\n    ${volume}\n`;
+    for (const local of ['emptyDir: {}', 'configMap: {name: c}', 'persistentVolumeClaim: {claimName: data}', 'secret: {secretName: s}', 'projected: {sources: []}'])
+      expect(hits('pod.yaml', pod(local), 'k8s-container-os-directory-mount-writable'), local).toEqual([]);
+    expect(hits('pod.yaml', pod('hostPath: {path: /run/app}'), 'k8s-container-os-directory-mount-writable')).toHaveLength(1);
+  });
+
+  it('reports one finding for one CloudFormation ingress rule that several rules would flag', () => {
+    const tpl = (props: string) =>
+      `Resources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n      - ${props}\n        Description: in\n`;
+    const all = hits('sg.yaml', tpl('IpProtocol: "-1"\n        CidrIp: 0.0.0.0/0'), 'cfn-sg-');
+    expect(all.map((h) => h.rule)).toEqual(['cfn-sg-ingress-all-protocols']);
+    expect(all[0]?.severity).toBe('high');
+    expect(all[0]?.message).toMatch(/also: /);
+    const ssh = hits('sg.yaml', tpl('IpProtocol: tcp\n        FromPort: 22\n        ToPort: 22\n        CidrIp: 0.0.0.0/0'), 'cfn-sg-');
+    expect(ssh.map((h) => h.rule)).toEqual(['cfn-sg-ssh-open']);
+  });
+
+  it('rates all-protocols ingress high only from public CIDRs', () => {
+    const tpl = (cidr: string) =>
+      `Resources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n      - IpProtocol: "-1"\n        CidrIp: ${cidr}\n        Description: in\n`;
+    expect(hits('sg.yaml', tpl('10.0.0.0/8'), 'cfn-sg-ingress-all-protocols').map((h) => h.severity)).toEqual(['low']);
+    expect(hits('sg.yaml', tpl('0.0.0.0/0'), 'cfn-sg-ingress-all-protocols').map((h) => h.severity)).toEqual(['high']);
+  });
+
+  it('reports one finding for a CloudFormation bucket without a public-access block', () => {
+    const bucket = 'Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: b\n';
+    const found = hits('b.yaml', bucket).filter((h) => /public-(acls|buckets|policy)/.test(h.rule));
+    expect(found).toHaveLength(1);
+    const partial = `${bucket}      PublicAccessBlockConfiguration:\n        BlockPublicAcls: true\n        IgnorePublicAcls: false\n        BlockPublicPolicy: true\n        RestrictPublicBuckets: true\n`;
+    expect(hits('b.yaml', partial).filter((h) => /public-(acls|buckets|policy)/.test(h.rule)).map((h) => h.rule)).toEqual(['cfn-s3-bucket-public-acls-not-ignored']);
+  });
+});
