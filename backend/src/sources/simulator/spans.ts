@@ -29,12 +29,24 @@ export function createSimTraceSource(sim: SimView): TraceSource {
       const [lat, err] = await Promise.all(
         ['latency_p50', 'error_rate'].map((metric) => sim.metrics.queryRange({ from: q.from - stepMs, to: q.to, stepMs, metric })),
       );
-      const valueAt = (series: typeof lat, service: string, t: number): number => {
-        const pts = series?.results.find((s) => s.key.service === service)?.points ?? [];
-        let v = NaN;
-        for (const [pt, pv] of pts) if (pt <= t && Number.isFinite(pv)) v = pv;
-        return v;
+      // service → points, read by a moving index (the requests below walk forward in time)
+      const lookup = (series: typeof lat) => {
+        const by = new Map((series?.results ?? []).map((s) => [s.key.service, s.points.filter(([, v]) => Number.isFinite(v))]));
+        return (service: string, t: number): number => {
+          const pts = by.get(service) ?? [];
+          let lo = 0;
+          let hi = pts.length - 1;
+          // last point at or before t (binary search)
+          while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            if ((pts[mid]?.[0] ?? Infinity) <= t) lo = mid + 1;
+            else hi = mid - 1;
+          }
+          return pts[hi]?.[1] ?? NaN;
+        };
       };
+      const latAt = lookup(lat);
+      const errAt = lookup(err);
       const callees = calleesOf(sim.topology.edges);
       const spans: TraceSpan[] = [];
       const limit = q.limit ?? 10_000;
@@ -46,8 +58,8 @@ export function createSimTraceSource(sim: SimView): TraceSource {
             seed: sim.seed ?? 1,
             entry: sim.topology.entry,
             callees,
-            latencyMs: (service) => valueAt(lat, service, t),
-            errorRate: (service) => valueAt(err, service, t),
+            latencyMs: (service) => latAt(service, t),
+            errorRate: (service) => errAt(service, t),
           }),
         );
       }
