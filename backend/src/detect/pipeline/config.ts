@@ -29,11 +29,6 @@ export const pipelineSchema = z.object({
   sensitivity: z.number().gt(0).lt(1).default(0.5),
   /** Combined surprise at which the probability reaches the alarm threshold (at sensitivity 0.5). */
   alarmSurprise: z.number().gt(0).default(2.25),
-  /**
-   * Points whose combined surprise is averaged before it becomes a probability: a sustained change keeps its
-   * full surprise, a one-point blip counts 1/evidence of it (a healthy series of many minutes has many blips).
-   */
-  evidence: z.number().int().min(1).max(60).default(1),
   /** Decades of probability odds per unit of surprise around the alarm level. */
   slope: z.number().gt(0).default(2),
 });
@@ -57,7 +52,6 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     { detector: 'context', params: { order: 6, levels: 8 } },
   ],
   calibration: { forget: 0.0003 },
-  evidence: 3,
   postRules: { minPoints: 3 },
 };
 
