@@ -63,6 +63,8 @@ const SUPPRESS = [100, 400, 1000];
 const LONE = [0.25, 0.5, 1];
 const BASE = { calibration: { forget: 0.0003 }, postRules: { minPoints: 3 } } as const;
 const MAX_MEMBERS = 8;
+/** Anchors the probability scale (where 0.9 lies); fixed for the live service before any NAB run. */
+const LIVE_ALARM_SURPRISE = 3;
 const MIN_GAIN = 0.1;
 
 export interface NabFile {
@@ -236,7 +238,7 @@ const evaluate = (choice: Omit<Choice, 'trainScore'>, files: NabFile[], all: Nab
 /** The selection procedure; it only ever sees `train`. */
 export function select(train: NabFile[], all: NabFile[], streams: Streams, names: string[]): Choice {
   let members: Choice['members'] = [];
-  let knobs = { alarmSurprise: 2.25, suppress: 400, lone: 0.5 };
+  let knobs = { alarmSurprise: LIVE_ALARM_SURPRISE, suppress: 400, lone: 0.5 };
   const voteLevel = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs })).ensemble.voteLevel;
   const running = emptyRunning(train);
   let best = -Infinity;

@@ -27,8 +27,12 @@ export const pipelineSchema = z.object({
   postRules: postRulesSchema.default(postRulesSchema.parse({})),
   /** The one user knob, in (0,1): higher raises more alarms. */
   sensitivity: z.number().gt(0).lt(1).default(0.5),
-  /** Combined surprise at which the probability reaches the alarm threshold (at sensitivity 0.5). */
-  alarmSurprise: z.number().gt(0).default(2.25),
+  /**
+   * Combined surprise at which the probability reaches the alarm threshold (at sensitivity 0.5): 3 = rarer
+   * than 1 in 1,000 points of the series' own history. Set for the live service (a hundred one-minute series
+   * must stay quiet for hours: bench:detect:live), not by NAB.
+   */
+  alarmSurprise: z.number().gt(0).default(3),
   /** Decades of probability odds per unit of surprise around the alarm level. */
   slope: z.number().gt(0).default(2),
 });
