@@ -61,10 +61,10 @@ export const POOL: Record<string, MemberInput> = {
 const SUPPRESS = [100, 400, 1000];
 /** How much of the gap to the strongest member a lone (unsupported) member gets. */
 const LONE = [0.25, 0.5, 1];
-const BASE = { calibration: { forget: 0.0003 }, postRules: { minPoints: 3 } } as const;
+const BASE = { calibration: { forget: 0.0003 }, postRules: { window: 3, minPoints: 2 } } as const;
 const MAX_MEMBERS = 8;
 /** Anchors the probability scale (where 0.9 lies); fixed for the live service before any NAB run. */
-const LIVE_ALARM_SURPRISE = 3;
+const LIVE_ALARM_SURPRISE = 2.75;
 const MIN_GAIN = 0.1;
 
 export interface NabFile {
