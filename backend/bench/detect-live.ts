@@ -1,5 +1,5 @@
 /**
- * Live detection quality on the simulated cluster: `npm run bench:detect:live -- [--quiet-minutes 60] [--late-seconds 40]`
+ * Live detection quality on the simulated cluster: `npm run bench:detect:live -- [--quiet-minutes 60] [--late-seconds 40] [--settle-minutes 30] [--sensitivity 0.5]`
  *
  * The detection service as `npm start` wires it (default pipeline, two days of history), on a manual clock:
  * an hour of fault-free operation with late ticks (the detection tick fires up to --late-seconds after the
@@ -8,7 +8,7 @@
  * service's `aegis_anomaly_score` over the threshold within 5 minutes. Prints one row per scenario.
  */
 import { parseArgs } from 'node:util';
-import { ANOMALY_ALARM_THRESHOLD, createDetectStore } from '../src/detect/index.js';
+import { ANOMALY_ALARM_THRESHOLD, createDetectStore, DEFAULT_PIPELINE } from '../src/detect/index.js';
 import { runLiveCheck } from '../src/detect/service/live-check.js';
 import { createManualClock } from '../src/platform/clock.js';
 import { pgliteTestDatabase } from '../test/helpers/db.js';
@@ -18,6 +18,9 @@ const { values } = parseArgs({
     'quiet-minutes': { type: 'string', default: '60' },
     'late-seconds': { type: 'string', default: '40' },
     seed: { type: 'string', default: '1' },
+    'settle-minutes': { type: 'string', default: '30' },
+    /** The pipeline's sensitivity (0.5 = the default's alarm surprise). */
+    sensitivity: { type: 'string', default: '0.5' },
   },
 });
 
@@ -39,6 +42,8 @@ try {
     quietMinutes: Number(values['quiet-minutes']),
     lateSeconds: Number(values['late-seconds']),
     seed: Number(values.seed),
+    settleMinutes: Number(values['settle-minutes']),
+    pipeline: { ...DEFAULT_PIPELINE, sensitivity: Number(values.sensitivity) },
     scenarios: LIVE_SCENARIOS,
     onProgress: (line) => console.log(`  ${line}`),
   });
@@ -48,6 +53,7 @@ try {
       `displayed score max ${q.maxScore.toFixed(3)} (${q.maxAt}), ${q.above05} of ${q.points} scores > 0.5 ` +
       `(${((100 * q.above05) / Math.max(1, q.points)).toFixed(2)} %); alarm threshold ${ANOMALY_ALARM_THRESHOLD}`,
   );
+  for (const line of result.falseAlarms) console.log(`  opened while healthy: ${line}`);
   console.log('\nscenario            service                 max score (5 min)  minutes to threshold  anomalies opened');
   for (const s of result.scenarios)
     console.log(

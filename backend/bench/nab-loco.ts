@@ -1,11 +1,11 @@
 /**
  * `--loco`: the nested leave-one-category-out protocol (nab-nested.ts) — held-out headline, in-sample beside
  * it, the choice per fold, and whether the shipped DEFAULT_PIPELINE is what the procedure picks on all data.
- * `--ablation`: the nested protocol rerun with each member of the chosen default removed from the pool.
+ * `--ablation`: each fold's chosen ensemble with one member removed (or the LSTM added), re-scored held out.
  */
 import path from 'node:path';
 import { DEFAULT_PIPELINE, parsePipelineConfig } from '../src/detect/index.js';
-import { configOf, describe, loadNab, memberStreams, nested, POOL, writeOutputs } from './nab-nested.js';
+import { ablate, configOf, describe, loadNab, memberStreams, nested, POOL, writeOutputs } from './nab-nested.js';
 import { nabScore } from './nab-run.js';
 
 export async function runLoco(o: {
@@ -19,7 +19,8 @@ export async function runLoco(o: {
   pool?: string[];
 }) {
   const all = await loadNab(o.work, o.files, o.nabRoot);
-  const names = o.pool ?? Object.keys(POOL);
+  // The LSTM is not a candidate by default: it is judged by the ablation (`--ablation`), or with --pool.
+  const names = o.pool ?? Object.keys(POOL).filter((n) => n !== 'lstm');
   console.log(`\nnested leave-one-category-out: ${all.length} labelled files, pool of ${names.length} members`);
   const streams = await memberStreams(
     all,
@@ -43,13 +44,18 @@ export async function runLoco(o: {
       `\n  (${((performance.now() - started) / 1000).toFixed(0)} s of selection)`,
   );
   if (!o.ablation) return;
-  console.log('\nablation: nested protocol with one member of the default removed from the pool');
-  console.log(`  ${'removed'.padEnd(22)} held-out  in-sample`);
-  console.log(`  ${'(none)'.padEnd(22)} ${result.heldOut.toFixed(2).padStart(8)}  ${result.inSample.toFixed(2).padStart(8)}`);
-  for (const m of result.chosen.members) {
-    const r = nested(all, streams, names.filter((n) => n !== m.name));
-    console.log(
-      `  ${m.name.padEnd(22)} ${r.heldOut.toFixed(2).padStart(8)}  ${r.inSample.toFixed(2).padStart(8)}  (Δ held-out ${(r.heldOut - result.heldOut).toFixed(2)})`,
-    );
+  const used = [...new Set(result.folds.flatMap((f) => f.choice.members.map((m) => m.name)))];
+  const lstm = await memberStreams(all, { lstm: POOL.lstm! }, o.cache);
+  streams.set('lstm', lstm.get('lstm')!);
+  console.log('\nablation on the held-out protocol: each fold\'s chosen ensemble with one member removed (or the LSTM added),');
+  console.log('its held-out category re-scored; all held-out outputs as one corpus (standard)');
+  console.log(`  ${'change'.padEnd(26)} ${'folds using it'.padStart(14)}  held-out   Δ`);
+  console.log(`  ${'(none)'.padEnd(26)} ${''.padStart(14)}  ${result.heldOut.toFixed(2).padStart(8)}`);
+  const row = (label: string, folds: number, score: number) =>
+    console.log(`  ${label.padEnd(26)} ${String(folds).padStart(14)}  ${score.toFixed(2).padStart(8)}  ${(score - result.heldOut >= 0 ? '+' : '') + (score - result.heldOut).toFixed(2)}`);
+  for (const name of used) {
+    const folds = result.folds.filter((f) => f.choice.members.some((m) => m.name === name)).length;
+    row(`without ${name}`, folds, ablate(result, all, streams, (c) => ({ ...c, members: c.members.filter((m) => m.name !== name) })));
   }
+  row('with lstm added', result.folds.length, ablate(result, all, streams, (c) => ({ ...c, members: [...c.members, { name: 'lstm', weight: 1 }] })));
 }

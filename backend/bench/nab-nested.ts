@@ -6,8 +6,9 @@
  * procedure run on every category gives the shipped default and the in-sample figure printed beside it.
  *
  * The procedure: greedy forward selection from a pool of candidate members (a member may be added twice,
- * i.e. weight 2), scored by NAB standard on the training files, stopping when no addition gains 0.1 point;
- * then a small grid over the alarm stream's onset window. (The alarm surprise only anchors the probability
+ * i.e. weight 2), scored by NAB standard on the training files, stopping when no addition gains 0.1 point,
+ * then a backward pass dropping any member whose removal gains 0.1;
+ * then a small grid over the alarm stream's onset window and the ensemble's weight for a lone member. (The alarm surprise only anchors the probability
  * scale — where 0.9 lies — and is set for the live service, not by NAB.) Member streams (calibrated surprise per point)
  * are computed once per file and recombined, so each evaluation costs one ensemble pass and one scoring.
  */
@@ -48,19 +49,22 @@ export const POOL: Record<string, MemberInput> = {
   'context-likelihood': { detector: 'context', params: {}, calibrate: 'likelihood' },
   'cad-likelihood': { detector: 'cad', params: { restPeriod: 0 }, calibrate: 'likelihood' },
   'zscore-likelihood': { detector: 'zscore', params: { window: 4000 }, calibrate: 'likelihood' },
+  'seasonal-likelihood': { detector: 'seasonal', params: {}, calibrate: 'likelihood' },
+  'mad-diff-likelihood': { detector: 'mad', params: { window: 256 }, input: 'diff', calibrate: 'likelihood' },
+  'cad-rest-30': { detector: 'cad', params: { restPeriod: 30 } },
+  'ewma-fast': { detector: 'ewma', params: { alpha: 0.1 }, smooth: 3 },
   // Group-level: its raw forecast errors come from nab-lstm.ts (the service's training schedule).
   lstm: { detector: 'lstm', params: {} },
 };
 
-/**
- * Fixed before any NAB run, for the live service rather than for NAB: the probability averages the combined
- * surprise of the last 3 points, so a one-point blip on one of hundreds of healthy series is not a fault.
- */
-const EVIDENCE = 3;
 /** Knobs chosen after the members, on the same training files. */
 const SUPPRESS = [100, 400, 1000];
-const BASE = { calibration: { forget: 0.0003 }, evidence: EVIDENCE } as const;
+/** How much of the gap to the strongest member a lone (unsupported) member gets. */
+const LONE = [0.25, 0.5, 1];
+const BASE = { calibration: { forget: 0.0003 }, postRules: { window: 3, minPoints: 2 } } as const;
 const MAX_MEMBERS = 8;
+/** Anchors the probability scale (where 0.9 lies); fixed for the live service before any NAB run. */
+const LIVE_ALARM_SURPRISE = 2.75;
 const MIN_GAIN = 0.1;
 
 export interface NabFile {
@@ -74,6 +78,7 @@ export interface Choice {
   members: Array<{ name: string; weight: number }>;
   alarmSurprise: number;
   suppress: number;
+  lone: number;
   trainScore: number;
 }
 
@@ -82,7 +87,8 @@ export function configOf(choice: Omit<Choice, 'trainScore'>, pool = POOL): Pipel
     ...BASE,
     members: choice.members.map((m) => ({ ...pool[m.name]!, ...(m.weight !== 1 ? { weight: m.weight } : {}) })),
     alarmSurprise: choice.alarmSurprise,
-    postRules: { suppressWindow: choice.suppress },
+    ensemble: { lone: choice.lone },
+    postRules: { ...BASE.postRules, suppressWindow: choice.suppress },
   };
 }
 
@@ -180,7 +186,7 @@ function addMember(r: Running, files: NabFile[], all: NabFile[], stream: Float64
 function evaluateWith(
   r: Running,
   candidate: { stream: Float64Array[]; repeat: boolean } | undefined,
-  knobs: { alarmSurprise: number; suppress: number },
+  knobs: { alarmSurprise: number; suppress: number; lone: number },
   files: NabFile[],
   all: NabFile[],
 ) {
@@ -216,6 +222,13 @@ function evaluateWith(
   ).score;
 }
 
+function runningOf(members: Choice['members'], files: NabFile[], all: NabFile[], streams: Streams, voteLevel: number) {
+  const r = emptyRunning(files);
+  for (const m of members)
+    for (let k = 0; k < m.weight; k++) addMember(r, files, all, streams.get(m.name)!, k > 0, voteLevel);
+  return r;
+}
+
 const evaluate = (choice: Omit<Choice, 'trainScore'>, files: NabFile[], all: NabFile[], streams: Streams) =>
   scoreCorpus(
     files.map((f) => f.labels),
@@ -225,7 +238,7 @@ const evaluate = (choice: Omit<Choice, 'trainScore'>, files: NabFile[], all: Nab
 /** The selection procedure; it only ever sees `train`. */
 export function select(train: NabFile[], all: NabFile[], streams: Streams, names: string[]): Choice {
   let members: Choice['members'] = [];
-  let knobs = { alarmSurprise: 2.25, suppress: 400 };
+  let knobs = { alarmSurprise: LIVE_ALARM_SURPRISE, suppress: 400, lone: 0.5 };
   const voteLevel = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs })).ensemble.voteLevel;
   const running = emptyRunning(train);
   let best = -Infinity;
@@ -245,6 +258,21 @@ export function select(train: NabFile[], all: NabFile[], streams: Streams, names
       ? members.map((m) => (m.name === round.name ? { ...m, weight: 2 } : m))
       : [...members, { name: round.name, weight: 1 }];
   }
+  // Backward pass: a member whose removal (or weight 2 → 1) gains at least MIN_GAIN goes.
+  for (let improved = true; improved && members.length > 1; ) {
+    improved = false;
+    for (const m of members) {
+      const trial = m.weight === 2 ? members.map((x) => (x === m ? { ...x, weight: 1 } : x)) : members.filter((x) => x !== m);
+      const score = evaluateWith(runningOf(trial, train, all, streams, voteLevel), undefined, knobs, train, all);
+      if (score >= best + MIN_GAIN) {
+        best = score;
+        members = trial;
+        improved = true;
+        break;
+      }
+    }
+  }
+  const final = runningOf(members, train, all, streams, voteLevel);
   for (const suppress of SUPPRESS) {
     const score = evaluateWith(running, undefined, { ...knobs, suppress }, train, all);
     if (score > best) {
@@ -256,12 +284,14 @@ export function select(train: NabFile[], all: NabFile[], streams: Streams, names
 }
 
 export const describe = (c: Omit<Choice, 'trainScore'>) =>
-  `${c.members.map((m) => (m.weight === 1 ? m.name : `${m.name}×${m.weight}`)).join(' + ')}; alarm surprise ${c.alarmSurprise}, onset window ${c.suppress}`;
+  `${c.members.map((m) => (m.weight === 1 ? m.name : `${m.name}×${m.weight}`)).join(' + ')}; onset window ${c.suppress}, lone ${c.lone}`;
 
 export interface NestedResult {
   heldOut: number;
   inSample: number;
   chosen: Choice;
+  /** The choice made without each held-out category. */
+  folds: Array<{ held: string; choice: Choice; test: NabFile[] }>;
   outputs: Map<string, Float64Array>;
   rows: string[];
 }
@@ -271,10 +301,12 @@ export function nested(all: NabFile[], streams: Streams, names: string[]): Neste
   const categories = [...new Set(all.map((f) => f.labels.category))].sort();
   const outputs = new Map<string, Float64Array>();
   const rows: string[] = [];
+  const folds: NestedResult['folds'] = [];
   for (const held of categories) {
     const train = all.filter((f) => f.labels.category !== held);
     const test = all.filter((f) => f.labels.category === held);
     const choice = select(train, all, streams, names);
+    folds.push({ held, choice, test });
     const out = outputsOf(choice, test, all, streams);
     test.forEach((f, i) => outputs.set(f.rel, out[i]!));
     const s = scoreCorpus(
@@ -291,7 +323,24 @@ export function nested(all: NabFile[], streams: Streams, names: string[]): Neste
   ).score;
   const chosen = select(all, all, streams, names);
   const inSample = evaluate(chosen, all, all, streams);
-  return { heldOut, inSample, chosen, outputs, rows };
+  return { heldOut, inSample, chosen, folds, outputs, rows };
+}
+
+/**
+ * Ablation on the held-out protocol: every fold's chosen ensemble with one member changed (removed, or the
+ * LSTM added), its held-out category re-scored, all held-out outputs scored as one corpus again.
+ */
+export function ablate(result: NestedResult, all: NabFile[], streams: Streams, change: (c: Choice) => Choice): number {
+  const outputs = new Map<string, Float64Array>();
+  for (const fold of result.folds) {
+    const changed = change(fold.choice);
+    const out = changed.members.length ? outputsOf(changed, fold.test, all, streams) : fold.test.map((f) => new Float64Array(f.csv.values.length));
+    fold.test.forEach((f, i) => outputs.set(f.rel, out[i]!));
+  }
+  return scoreCorpus(
+    all.map((f) => f.labels),
+    all.map((f) => outputs.get(f.rel)!),
+  ).score;
 }
 
 export async function writeOutputs(dir: string, files: NabFile[], outputs: Map<string, Float64Array>) {

@@ -39,7 +39,7 @@ export interface ScorerState {
     last: number | null;
     smooth: number[];
   }>;
-  postRules: PostRuleState & { evidence?: number[] };
+  postRules: PostRuleState;
 }
 
 /** The full Aegis detector for one series: members → calibration → weighted vote → post-rules. */
@@ -91,7 +91,6 @@ const storedSchema = z.object({
     recent: z.array(z.number()).default([]),
     hits: z.array(z.number()),
     quiet: z.number(),
-    evidence: z.array(z.number()).default([]),
   }),
 });
 
@@ -198,27 +197,15 @@ function calibratorFor(m: MemberConfig, config: PipelineConfig, saved?: Calibrat
  * Members' calibrated surprises → one point's displayed probability, alarm and alarm score. Shared by the
  * scorer and the NAB bench (which caches member streams and recombines them).
  */
-export function createCombiner(config: PipelineConfig, state?: PostRuleState & { evidence?: number[] }) {
+export function createCombiner(config: PipelineConfig, state?: PostRuleState) {
   const ensemble = createEnsemble(
     config.members.map((m) => m.weight),
     config.ensemble,
   );
   let postRules = createPostRules(config.postRules, state);
-  const recent = new Float64Array(config.evidence);
-  let filled = 0;
-  let sum = 0;
-  for (const s of (state?.evidence ?? []).slice(-recent.length)) {
-    recent[filled++] = s;
-    sum += s;
-  }
   /** One point's combined surprise → displayed probability, alarm, alarm score. */
   const finish = (combined: number) => {
-    const s = Number.isNaN(combined) ? 0 : combined;
-    const slot = filled % recent.length;
-    sum += s - (filled >= recent.length ? (recent[slot] ?? 0) : 0);
-    recent[slot] = s;
-    filled++;
-    const p = surpriseToProbability(sum / Math.min(filled, recent.length), config);
+    const p = surpriseToProbability(combined, config);
     const r = postRules.next(p, ANOMALY_ALARM_THRESHOLD);
     return { score: p, alarm: r.alarm, alarmScore: r.alarmScore };
   };
@@ -250,10 +237,6 @@ export function createCombiner(config: PipelineConfig, state?: PostRuleState & {
     resetAlarms: () => {
       postRules = createPostRules(config.postRules);
     },
-    saveAlarms: () => {
-      const kept = Math.min(filled, recent.length);
-      const evidence = Array.from({ length: kept }, (_v, i) => recent[(filled - kept + i) % recent.length] ?? 0);
-      return { ...postRules.save(), evidence };
-    },
+    saveAlarms: () => postRules.save(),
   };
 }

@@ -78,6 +78,8 @@ interface SeriesRuntime {
   /** The LSTM group: one model per metric. */
   group: string;
   open?: OpenEvent & { anomaly?: Anomaly; dirty: boolean };
+  /** Recent points at or over the threshold ([time, score]): an alarm needs several; the event starts at the first. */
+  hot: Array<[number, number]>;
 }
 
 const SCORER_KIND = 'scorer';
@@ -179,6 +181,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
         dirty: false,
         recent: [],
         group: String(key.metric),
+        hot: [],
       };
       runtimes.set(id, rt);
       return { rt, from: rt.lastAt + 1 };
@@ -192,6 +195,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       dirty: false,
       recent: [],
       group: String(key.metric),
+      hot: [],
     };
     runtimes.set(id, rt);
     return { rt, from: now - historyMs };
@@ -200,23 +204,27 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
   const memberNames = (scorer: SeriesScorer) =>
     scorer.config.members.map((m) => (m.input === 'diff' ? `${m.detector}:diff` : m.detector));
 
-  const openEvent = async (rt: SeriesRuntime, at: number, score: number, detectors: string[]) => {
-    const group = correlatedGroup({ service: rt.key.service, start: at }, recent, o.graph, gapMs) ?? randomUUID();
+  const openEvent = async (
+    rt: SeriesRuntime,
+    { start, end: at, peakAt, score }: { start: number; end: number; peakAt: number; score: number },
+    detectors: string[],
+  ) => {
+    const group = correlatedGroup({ service: rt.key.service, start }, recent, o.graph, gapMs) ?? randomUUID();
     const anomaly = await o.store.insertAnomaly({
       series: rt.id,
       namespace: rt.key.namespace,
       service: rt.key.service,
       metric: String(rt.key.metric),
-      start: new Date(at).toISOString(),
+      start: new Date(start).toISOString(),
       end: new Date(at).toISOString(),
-      peak: new Date(at).toISOString(),
+      peak: new Date(peakAt).toISOString(),
       score,
       detectors,
       group_id: group,
       open: true,
     });
-    rt.open = { start: at, end: at, peak: at, score, detectors: new Set(detectors), anomaly, dirty: false };
-    recent.push({ service: rt.key.service, start: at, end: at, group_id: group });
+    rt.open = { start, end: at, peak: peakAt, score, detectors: new Set(detectors), anomaly, dirty: false };
+    recent.push({ service: rt.key.service, start, end: at, group_id: group });
     o.bus.publish('anomalies', 'anomaly.opened', anomaly);
   };
 
@@ -284,12 +292,16 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
         scores.push({ series: rt.id, service: key.service, metric: String(key.metric), at, score: s });
       if (!live) continue;
       const hot = s >= rt.scorer.threshold;
+      const reach = at - rt.scorer.config.postRules.window * step;
+      if (hot) rt.hot.push([at, s]);
+      while ((rt.hot[0]?.[0] ?? Infinity) <= reach) rt.hot.shift();
       if (!hot && !scored.alarms[i]) continue;
       const detectors = names.filter((_n, j) => (scored.members[j]?.[i] ?? 0) >= voteLevel);
       if (rt.open && extendEvent(rt.open, at, s, detectors, gapMs) === 'extended') rt.open.dirty = true;
       else if (scored.alarms[i]) {
         if (rt.open) await flushEvent(rt, true);
-        await openEvent(rt, at, s, detectors);
+        const [peakAt, peak] = rt.hot.reduce((a, b) => (b[1] > a[1] ? b : a), [at, s] as [number, number]);
+        await openEvent(rt, { start: Math.min(at, ...rt.hot.map((h) => h[0])), end: at, peakAt, score: peak }, detectors);
         report.opened++;
       }
     }

@@ -4,6 +4,7 @@ import { createManualClock } from '../../platform/clock.js';
 import { silentLogger } from '../../platform/logger.js';
 import { createSimulator, type Simulator } from '../../sources/simulator/index.js';
 import { builtinLookup } from '../builtins.js';
+import type { PipelineConfigInput } from '../pipeline/index.js';
 import type { DetectStore } from '../store.js';
 import { ANOMALY_ALARM_THRESHOLD } from '../threshold.js';
 import { createDetectionService } from './index.js';
@@ -23,10 +24,14 @@ export interface LiveCheckOptions {
   /** Loaded machine: the detection tick runs up to this many seconds late, while the simulator lags behind. */
   lateSeconds?: number;
   onProgress?: (line: string) => void;
+  /** The pipeline the service runs (default: DEFAULT_PIPELINE). */
+  pipeline?: PipelineConfigInput;
 }
 
 export interface LiveCheckResult {
   quiet: { minutes: number; opened: number; maxScore: number; maxAt: string; above05: number; points: number };
+  /** What opened during the fault-free stretch (should be nothing). */
+  falseAlarms: string[];
   scenarios: Array<{ scenario: string; service: string; maxScore: number; minutesToThreshold: number | null; opened: number }>;
 }
 
@@ -50,6 +55,7 @@ export async function runLiveCheck(o: LiveCheckOptions): Promise<LiveCheckResult
     logger: silentLogger,
     graph: staticServiceGraph(sim.graph()),
     lookup: builtinLookup,
+    pipeline: o.pipeline,
     // The service's defaults (two days of history warm the baselines), as `npm start` runs it.
     storeHistoryMs: 60 * MIN,
     onScore: (k, s) => latest.set(`${k.service}/${String(k.metric)}`, s),
@@ -90,6 +96,9 @@ export async function runLiveCheck(o: LiveCheckOptions): Promise<LiveCheckResult
     latest.clear();
     if ((m + 1) % 15 === 0) o.onProgress?.(`quiet minute ${m + 1}: opened ${quiet.opened}, max score ${quiet.maxScore.toFixed(3)}`);
   }
+  const falseAlarms = (await o.store.listAnomalies({ limit: 100 })).items.map(
+    (a) => `${a.start} ${a.service}/${a.metric} ${a.score.toFixed(3)} (${a.detectors.join(', ')})`,
+  );
   const scenarios: LiveCheckResult['scenarios'] = [];
   for (const sc of o.scenarios) {
     sim.inject({ scenario: sc.scenario, service: sc.service, seed: 7 });
@@ -108,5 +117,5 @@ export async function runLiveCheck(o: LiveCheckOptions): Promise<LiveCheckResult
     for (let m = 0; m < (o.settleMinutes ?? 30); m++) await minute();
   }
   await service.stop();
-  return { quiet, scenarios };
+  return { quiet, falseAlarms, scenarios };
 }
