@@ -30,7 +30,7 @@ const portCovers = (range: string, port: number) => {
   return lo !== undefined && !isNaN(lo) && lo <= port && port <= (hi === undefined || isNaN(hi) ? lo : hi);
 };
 
-/** Inbound rules from the internet reaching `port` (or any port when `port` is undefined and the range is everything). */
+/** Inbound Allow rules from the internet that `match`. */
 const nsgOpen = (what: string, match: (x: NsgRule) => boolean): CheckFn => (r) =>
   inboundAllows(r).filter((x) => fromInternet(x) && match(x)).map((x) => ({ path: x.path || undefined, message: `${what} is allowed from the internet` }));
 const nsgPort = (port: number, what: string) => nsgOpen(what, (x) => ['tcp', '*'].includes(x.protocol) && x.ports.some((p) => portCovers(p, port)));
@@ -110,8 +110,8 @@ const geoBackup: CheckFn = (r) => (isTrue(r.get('geo_redundant_backup_enabled'))
 
 const ownerRole: CheckFn = (r) => {
   const actions = r.each('permissions').flatMap((x) => (isObject(x.value) ? asStrings(x.value.actions) : []));
-  const scopes = asStrings(r.get('assignable_scopes'));
-  const subscriptionWide = scopes.some((s) => s === '/' || /^\/subscriptions\/[^/]+\/?$/.test(s)) || (r.get('scope') !== undefined && /^\/subscriptions\/[^/]+\/?$/.test(String(r.get('scope'))));
+  const scopes = [...asStrings(r.get('assignable_scopes')), ...asStrings(r.get('scope'))];
+  const subscriptionWide = scopes.some((s) => s === '/' || /^\/subscriptions\/[^/]+\/?$/.test(s));
   return actions.includes('*') && subscriptionWide ? [{ path: 'permissions', message: 'the custom role grants every action on a whole subscription (an owner role)' }] : [];
 };
 
@@ -160,9 +160,11 @@ const aksAuthorizedRanges: CheckFn = (r) => {
 
 const aksMonitoring: CheckFn = (r) => (r.has('oms_agent') || r.has('addon_profile.oms_agent') || r.has('monitor_metrics') ? [] : [{ message: 'no Azure Monitor (oms_agent) logging is configured' }]);
 
-const appTls = (p: string): CheckFn => (r) => {
-  const v = r.get(p);
-  return v !== undefined && isKnown(v) && ['1.0', '1.1', 1, 1.1].includes(v as string | number) ? [{ path: p, message: `TLS ${String(v)} is accepted` }] : [];
+/** azurerm_app_service/function_app name it min_tls_version, the *_web_app/*_function_app resources minimum_tls_version. */
+const appTls: CheckFn = (r) => {
+  const p = firstOf(r, 'site_config.min_tls_version', 'site_config.minimum_tls_version');
+  const v = p ? r.get(p) : undefined;
+  return p && isKnown(v) && ['1.0', '1.1'].includes(String(v)) ? [{ path: p, message: `TLS ${String(v)} is accepted` }] : [];
 };
 
 const corsAll: CheckFn = (r) => (asStrings(r.get('site_config.cors.allowed_origins')).includes('*') ? [{ path: 'site_config.cors.allowed_origins', message: 'CORS allows every origin' }] : []);
@@ -238,7 +240,7 @@ const ROWS: Row[] = [
   ['azure-aks-dashboard-enabled', ['azurerm_kubernetes_cluster'], undefined, 'AKS Kubernetes dashboard enabled', notOn('addon_profile.kube_dashboard.enabled', 'the Kubernetes dashboard'), 'Remove the kube_dashboard add-on.', 'medium', 'security', 'addon_profile {\n    kube_dashboard {\n      enabled = false\n    }\n  }', 'addon_profile {\n    kube_dashboard {\n      enabled = true\n    }\n  }'],
   // App Service / Functions
   ['azure-app-service-https-not-enforced', APPS, undefined, 'App Service accepts plain HTTP', on('https_only', 'HTTPS only'), 'Set https_only = true.', 'high', 'security', 'https_only = true', 'https_only = false', ENC],
-  ['azure-app-service-old-tls', APPS, undefined, 'App Service accepts TLS older than 1.2', appTls('site_config.min_tls_version'), 'Set site_config { minimum_tls_version = "1.2" }.', 'medium', 'security', 'site_config {\n    min_tls_version = "1.2"\n  }', 'site_config {\n    min_tls_version = "1.0"\n  }', ENC],
+  ['azure-app-service-old-tls', APPS, undefined, 'App Service accepts TLS older than 1.2', appTls, 'Set site_config { minimum_tls_version = "1.2" }.', 'medium', 'security', 'site_config {\n    min_tls_version = "1.2"\n  }', 'site_config {\n    min_tls_version = "1.0"\n  }', ENC],
   ['azure-app-service-ftp-allowed', APPS, undefined, 'App Service allows plain FTP deployments', (r) => (r.get('site_config.ftps_state') === 'AllAllowed' ? [{ path: 'site_config.ftps_state', message: 'ftps_state is AllAllowed' }] : []), 'Set site_config { ftps_state = "Disabled" } (or "FtpsOnly").', 'medium', 'security', 'site_config {\n    ftps_state = "Disabled"\n  }', 'site_config {\n    ftps_state = "AllAllowed"\n  }', ENC],
   ['azure-app-service-auth-disabled', ['azurerm_app_service', 'azurerm_function_app'], undefined, 'App Service authentication disabled', authEnabled, 'Add auth_settings { enabled = true } with an identity provider.', 'low', 'security', 'auth_settings {\n    enabled = true\n  }', 'auth_settings {\n    enabled = false\n  }'],
   ['azure-app-service-remote-debugging', WEB_APPS, undefined, 'App Service remote debugging enabled', notOn('site_config.remote_debugging_enabled', 'remote debugging'), 'Set site_config { remote_debugging_enabled = false }.', 'medium', 'security', 'site_config {\n    remote_debugging_enabled = false\n  }', 'site_config {\n    remote_debugging_enabled = true\n  }'],

@@ -1,4 +1,4 @@
-import { isObject, type Value } from '../../model.js';
+import { isObject } from '../../model.js';
 import { asList, asStrings, isKnown, isTrue } from '../../engine/checks.js';
 import type { CheckFn, Hit, Rule } from '../../engine/rule.js';
 import type { ResourceView } from '../../engine/view.js';
@@ -43,9 +43,8 @@ const firewallOpen = (what: string, port?: number): CheckFn => (r) => {
   return open.map((x) => ({ path: x.path, message: `${what} is allowed from 0.0.0.0/0` }));
 };
 
-/** A metadata key of an instance (or project metadata), as written (true/"TRUE"/"true"/false). */
-const meta = (r: ResourceView, key: string) => { const m = r.get('metadata'); return isObject(m) ? m[key] : undefined; };
-const metaFlag = (r: ResourceView, key: string) => { const v = meta(r, key); return v === undefined ? undefined : String(v).toLowerCase(); };
+/** A metadata key (instance, project or node metadata) lower-cased as written (true/"TRUE"/false), or undefined. */
+const metaFlag = (r: ResourceView, key: string, path = 'metadata') => { const m = r.get(path); const v = isObject(m) ? m[key] : undefined; return v === undefined ? undefined : String(v).toLowerCase(); };
 
 const serialPort: CheckFn = (r) => (['true', '1'].includes(metaFlag(r, 'serial-port-enable') ?? '') ? [{ path: 'metadata', message: 'serial port access is enabled' }] : []);
 const instanceOsLogin: CheckFn = (r) => (['false', '0'].includes(metaFlag(r, 'enable-oslogin') ?? '') ? [{ path: 'metadata', message: 'the instance disables OS Login' }] : []);
@@ -57,7 +56,8 @@ const projectOsLogin: CheckFn = (r) => {
 const projectSshKeys: CheckFn = (r) => {
   const m = r.get('metadata');
   if (m !== undefined && !isKnown(m)) return [];
-  return ['true', '1'].includes(metaFlag(r, 'block-project-ssh-keys') ?? '') ? [] : [{ path: r.has('metadata') ? 'metadata' : undefined, message: 'project-wide SSH keys can log in to this instance' }];
+  // With OS Login on the instance, metadata SSH keys are ignored.
+  return ['true', '1'].includes(metaFlag(r, 'block-project-ssh-keys') ?? '') || ['true', '1'].includes(metaFlag(r, 'enable-oslogin') ?? '') ? [] : [{ path: r.has('metadata') ? 'metadata' : undefined, message: 'project-wide SSH keys can log in to this instance' }];
 };
 
 const shieldedVm: CheckFn = (r) => {
@@ -127,9 +127,8 @@ const gkeMetadataServer: CheckFn = (r) => {
   if (mode !== undefined && !isKnown(mode)) return [];
   return mode === 'GKE_METADATA' || mode === 'GKE_METADATA_SERVER' ? [] : [{ path: r.has('node_config') ? 'node_config' : undefined, message: 'nodes expose the Compute Engine metadata server to pods' }];
 };
-const gkeLegacyMetadata: CheckFn = (r) => (['false'].includes(String((isObject(r.get('node_config.metadata')) ? (r.get('node_config.metadata') as Record<string, Value>)['disable-legacy-endpoints'] : undefined) ?? '').toLowerCase()) ? [{ path: 'node_config.metadata', message: 'legacy metadata endpoints are enabled' }] : []);
-const gkeLogging: CheckFn = (r) => (['none'].includes(String(r.get('logging_service') ?? '')) ? [{ path: 'logging_service', message: 'cluster logging is disabled' }] : []);
-const gkeMonitoring: CheckFn = (r) => (['none'].includes(String(r.get('monitoring_service') ?? '')) ? [{ path: 'monitoring_service', message: 'cluster monitoring is disabled' }] : []);
+const gkeLegacyMetadata: CheckFn = (r) => (metaFlag(r, 'disable-legacy-endpoints', 'node_config.metadata') === 'false' ? [{ path: 'node_config.metadata', message: 'legacy metadata endpoints are enabled' }] : []);
+const serviceNone = (p: string, message: string): CheckFn => (r) => (r.get(p) === 'none' ? [{ path: p, message }] : []);
 
 const defaultNetwork: CheckFn = (r) => {
   const v = r.get('auto_create_network');
@@ -173,7 +172,7 @@ const ROWS: Row[] = [
   ['gcp-iam-project-impersonation-role', IAM_PROJECT, undefined, 'Service Account User/Token Creator granted at project level', grantsRole((role) => IMPERSONATION.has(role), (role) => `${role} at project level lets members impersonate every service account`), 'Grant these roles on the individual service account instead.', 'high', 'security', 'project = "p"\n  role = "roles/viewer"\n  member = "user:a@example.com"', 'project = "p"\n  role = "roles/iam.serviceAccountTokenCreator"\n  member = "user:a@example.com"'],
   ['gcp-iam-folder-org-impersonation-role', ['google_folder_iam_member', 'google_folder_iam_binding', 'google_organization_iam_member', 'google_organization_iam_binding'], undefined, 'Service Account User/Token Creator granted at folder or organization level', grantsRole((role) => IMPERSONATION.has(role), (role) => `${role} here lets members impersonate every service account below`), 'Grant these roles on the individual service account instead.', 'high', 'security', 'folder = "folders/1"\n  role = "roles/viewer"\n  member = "user:a@example.com"', 'folder = "folders/1"\n  role = "roles/iam.serviceAccountUser"\n  member = "user:a@example.com"'],
   ['gcp-iam-default-service-account-role', IAM_ALL, undefined, 'Default service account granted a role', (r) => (membersOf(r).some((m) => isDefaultSa(m)) ? [{ path: memberPath(r), message: 'a role is granted to a default (Compute Engine/App Engine) service account' }] : []), 'Create a dedicated service account for the workload.', 'medium', 'security', 'project = "p"\n  role = "roles/viewer"\n  member = "serviceAccount:app@p.iam.gserviceaccount.com"', 'project = "p"\n  role = "roles/viewer"\n  member = "serviceAccount:123-compute@developer.gserviceaccount.com"'],
-  ['gcp-service-account-user-managed-key', ['google_service_account_key'], undefined, 'User-managed service account key', (r) => (r.has('public_key_data') ? [] : [{ message: 'a long-lived user-managed key is created for the service account' }]), 'Use workload identity or short-lived credentials instead of service account keys.', 'medium', 'security', 'service_account_id = "sa"\n  public_key_data = "k"', 'service_account_id = "sa"'],
+  ['gcp-service-account-user-managed-key', ['google_service_account_key'], undefined, 'User-managed service account key', () => [{ message: 'a long-lived user-managed key is created for the service account (uploaded keys too)' }], 'Use workload identity or short-lived credentials instead of service account keys.', 'medium', 'security', 'resource "google_service_account" "x" {\n  account_id = "app"\n}', 'service_account_id = "sa"'],
   // KMS
   ['gcp-kms-key-rotation', ['google_kms_crypto_key'], undefined, 'KMS key not rotated within 90 days', kmsRotation, 'Set rotation_period = "7776000s" (or less).', 'medium', 'security', 'rotation_period = "7776000s"', 'rotation_period = "31536000s"', ENC],
   ['gcp-kms-key-public-iam', ['google_kms_crypto_key_iam_member', 'google_kms_crypto_key_iam_binding'], undefined, 'KMS key usable by anyone', publicMember('key role'), 'Grant key roles to named principals only.', 'critical', 'security', 'crypto_key_id = "k"\n  role = "roles/cloudkms.cryptoKeyEncrypterDecrypter"\n  member = "group:team@example.com"', 'crypto_key_id = "k"\n  role = "roles/cloudkms.cryptoKeyEncrypterDecrypter"\n  member = "allAuthenticatedUsers"', ENC],
@@ -209,8 +208,8 @@ const ROWS: Row[] = [
   ['gcp-gke-node-auto-upgrade-disabled', ['google_container_node_pool'], undefined, 'GKE node pool auto-upgrade disabled', falseIs('management.auto_upgrade', 'node auto-upgrade is disabled'), 'Set management { auto_upgrade = true }.', 'medium', 'reliability', 'management {\n    auto_upgrade = true\n  }', 'management {\n    auto_upgrade = false\n  }'],
   ['gcp-gke-node-auto-repair-disabled', ['google_container_node_pool'], undefined, 'GKE node pool auto-repair disabled', falseIs('management.auto_repair', 'node auto-repair is disabled'), 'Set management { auto_repair = true }.', 'low', 'reliability', 'management {\n    auto_repair = true\n  }', 'management {\n    auto_repair = false\n  }'],
   ['gcp-gke-shielded-nodes-disabled', ['google_container_cluster'], undefined, 'GKE shielded nodes disabled', falseIs('enable_shielded_nodes', 'shielded nodes are disabled'), 'Remove enable_shielded_nodes = false.', 'medium', 'security', 'enable_shielded_nodes = true', 'enable_shielded_nodes = false'],
-  ['gcp-gke-logging-disabled', ['google_container_cluster'], undefined, 'GKE cluster logging disabled', gkeLogging, 'Set logging_service = "logging.googleapis.com/kubernetes".', 'medium', 'security', 'logging_service = "logging.googleapis.com/kubernetes"', 'logging_service = "none"', LOG],
-  ['gcp-gke-monitoring-disabled', ['google_container_cluster'], undefined, 'GKE cluster monitoring disabled', gkeMonitoring, 'Set monitoring_service = "monitoring.googleapis.com/kubernetes".', 'low', 'reliability', 'monitoring_service = "monitoring.googleapis.com/kubernetes"', 'monitoring_service = "none"', LOG],
+  ['gcp-gke-logging-disabled', ['google_container_cluster'], undefined, 'GKE cluster logging disabled', serviceNone('logging_service', 'cluster logging is disabled'), 'Set logging_service = "logging.googleapis.com/kubernetes".', 'medium', 'security', 'logging_service = "logging.googleapis.com/kubernetes"', 'logging_service = "none"', LOG],
+  ['gcp-gke-monitoring-disabled', ['google_container_cluster'], undefined, 'GKE cluster monitoring disabled', serviceNone('monitoring_service', 'cluster monitoring is disabled'), 'Set monitoring_service = "monitoring.googleapis.com/kubernetes".', 'low', 'reliability', 'monitoring_service = "monitoring.googleapis.com/kubernetes"', 'monitoring_service = "none"', LOG],
   // Cloud Functions / Cloud Run
   ['gcp-cloudfunction-public-invoker', ['google_cloudfunctions_function_iam_member', 'google_cloudfunctions_function_iam_binding', 'google_cloudfunctions2_function_iam_member', 'google_cloud_run_service_iam_member', 'google_cloud_run_v2_service_iam_member'], undefined, 'Cloud Function or Cloud Run service invocable by anyone', publicMember('invoker role'), 'Grant the invoker role to named principals (or put the service behind IAP).', 'medium', 'security', 'cloud_function = "f"\n  role = "roles/cloudfunctions.invoker"\n  member = "serviceAccount:app@p.iam.gserviceaccount.com"', 'cloud_function = "f"\n  role = "roles/cloudfunctions.invoker"\n  member = "allUsers"', PUB],
   ['gcp-cloudfunction-http-allowed', ['google_cloudfunctions_function'], undefined, 'Cloud Function HTTP trigger accepts plain HTTP', functionInsecure, 'Set https_trigger_security_level = "SECURE_ALWAYS".', 'medium', 'security', 'trigger_http = true\n  https_trigger_security_level = "SECURE_ALWAYS"', 'trigger_http = true\n  https_trigger_security_level = "SECURE_OPTIONAL"', ENC],
