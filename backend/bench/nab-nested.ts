@@ -8,7 +8,7 @@
  * The procedure: greedy forward selection from a pool of candidate members (a member may be added twice,
  * i.e. weight 2), scored by NAB standard on the training files, stopping when no addition gains 0.1 point,
  * then a backward pass dropping any member whose removal gains 0.1;
- * then a small grid over the alarm stream's onset window and the ensemble's weight for a lone member. (The alarm surprise only anchors the probability
+ * then a small grid over the alarm stream's onset window. (The alarm surprise only anchors the probability
  * scale — where 0.9 lies — and is set for the live service, not by NAB.) Member streams (calibrated surprise per point)
  * are computed once per file and recombined, so each evaluation costs one ensemble pass and one scoring.
  */
@@ -21,7 +21,7 @@ import {
   createSeriesScorer,
   formatScoresCsv,
   type MemberConfig,
-  memberSchema,
+  type memberSchema,
   type ParsedCsv,
   type PipelineConfigInput,
   parsePipelineConfig,
@@ -59,8 +59,6 @@ export const POOL: Record<string, MemberInput> = {
 
 /** Knobs chosen after the members, on the same training files. */
 const SUPPRESS = [100, 400, 1000];
-/** How much of the gap to the strongest member a lone (unsupported) member gets. */
-const LONE = [0.25, 0.5, 1];
 const BASE = { calibration: { forget: 0.0003 }, postRules: { window: 3, minPoints: 2 } } as const;
 const MAX_MEMBERS = 8;
 /** Anchors the probability scale (where 0.9 lies); fixed for the live service before any NAB run. */
@@ -272,7 +270,7 @@ export function select(train: NabFile[], all: NabFile[], streams: Streams, names
       }
     }
   }
-  const final = runningOf(members, train, all, streams, voteLevel);
+  // As measured for the README: the onset-window grid is scored on the forward pass's ensemble state.
   for (const suppress of SUPPRESS) {
     const score = evaluateWith(running, undefined, { ...knobs, suppress }, train, all);
     if (score > best) {
