@@ -18,7 +18,7 @@ const bus = createInProcessBus({ logger: silentLogger, now: () => clock.now() })
 let hangs = 0;
 
 /** What the RCA engine ranks now (a test changes it as evidence "arrives"). */
-let evidence: Record<string, Array<{ service: string; probability: number }>> = {};
+const evidence: Record<string, Array<{ service: string; probability: number }>> = {};
 const rca: RcaService = {
   analyse: async (id) => ({
     id: 'r',
