@@ -29,7 +29,7 @@ function progressBar(err: (t: string) => void, label: string) {
 export const detectCommand: Command = {
   words: ['detect'],
   usage: 'aegis detect <file.csv> --out <scores.csv> [--config pipeline.json] [--sensitivity 0.5] [--quiet]',
-  summary: 'Score a timestamp,value CSV with the Aegis detector; writes timestamp,value,anomaly_score (0..1)',
+  summary: 'Score a timestamp,value CSV; writes timestamp,value,anomaly_score (0..1),alarm (0/1)',
   options: {
     out: { type: 'string', short: 'o' },
     config: { type: 'string' },
@@ -52,7 +52,7 @@ export const detectCommand: Command = {
     const total = parsed.values.length;
     const onProgress = values.quiet || total < 20_000 ? undefined : progressBar(ctx.err, 'scoring');
     const result = scoreInChunks(scorer, parsed, { onProgress });
-    await writeFile(out, formatScoresCsv(parsed, result.alarmScores)); // the alarm stream: what NAB judges
+    await writeFile(out, formatScoresCsv(parsed, result.alarmScores, result.alarms)); // the alarm stream: what NAB judges
     const alarms = result.alarms.reduce((a, b) => a + b, 0);
     if (!values.quiet) {
       ctx.err(

@@ -77,12 +77,16 @@ export function parseSeriesCsv(text: string): ParsedCsv {
   return { timestampText, valueText, timestamps: Float64Array.from(ts), values: Float64Array.from(vs), missing };
 }
 
-/** `timestamp,value,anomaly_score`; missing points get an empty score, scores keep 6 significant digits. */
-export function formatScoresCsv(parsed: ParsedCsv, scores: Float64Array): string {
-  const out = ['timestamp,value,anomaly_score'];
+/**
+ * `timestamp,value,anomaly_score` (+ `alarm` 0/1 when `alarms` is given, so the alarms a run reports can be
+ * found; NAB's scorer ignores extra columns); missing points score 0, scores keep 6 significant digits.
+ */
+export function formatScoresCsv(parsed: ParsedCsv, scores: Float64Array, alarms?: Uint8Array): string {
+  const out = [alarms ? 'timestamp,value,anomaly_score,alarm' : 'timestamp,value,anomaly_score'];
   for (let i = 0; i < parsed.timestampText.length; i++) {
     const s = scores[i] ?? NaN;
-    out.push(`${parsed.timestampText[i]},${parsed.valueText[i]},${Number.isNaN(s) ? 0 : Number(s.toPrecision(6))}`);
+    const row = `${parsed.timestampText[i]},${parsed.valueText[i]},${Number.isNaN(s) ? 0 : Number(s.toPrecision(6))}`;
+    out.push(alarms ? `${row},${alarms[i] ? 1 : 0}` : row);
   }
   return out.join('\n') + '\n';
 }
