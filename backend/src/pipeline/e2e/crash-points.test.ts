@@ -266,8 +266,9 @@ async function runCase(c: CrashCase): Promise<CaseResult> {
   const kubeconfig = path.join(simHome, 'kubeconfig');
   const home = await mkdtemp(path.join(tmpdir(), 'aegis-crash-'));
   cleanups.push(() => rm(home, { recursive: true, force: true }));
-  // One minute to verify (the default is ten): a rollout that never completes fails its case quickly.
-  await writeFile(path.join(home, 'remediation-policy.yaml'), 'verifyDeadlineMs: 60000\n');
+  // One minute to verify (the default is ten), with the settling period and holding window scaled to the 1 s ticks:
+  // a rollout that never completes fails its case quickly, and the default 60 s + 120 s would not fit in it.
+  await writeFile(path.join(home, 'remediation-policy.yaml'), 'verifyDeadlineMs: 60000\nverifySettleMs: 5000\nverifyWindowMs: 10000\n');
   const dbUrl = await freshDatabase();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
