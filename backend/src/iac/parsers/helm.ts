@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { execute, parseTemplate } from './gotemplate.js';
+import { toolFailure } from './tool-error.js';
 import type { Finding, ParseError, SourceFile } from '../model.js';
 
 /** Renders one chart directory (absolute path) to multi-document YAML with `# Source: <chart>/templates/…` markers. */
@@ -12,7 +13,7 @@ export type HelmRender = (chartDir: string) => Promise<string>;
 export const helmTemplate: HelmRender = (chartDir) =>
   new Promise<string>((resolve, reject) => {
     execFile('helm', ['template', 'release', chartDir], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(new Error((stderr || err.message).trim().split('\n')[0]), { code: (err as NodeJS.ErrnoException).code }));
+      if (err) reject(Object.assign(new Error(toolFailure(stderr, err.message)), { code: (err as NodeJS.ErrnoException).code }));
       else resolve(stdout);
     });
   }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? renderChart(chartDir) : Promise.reject(err)));
