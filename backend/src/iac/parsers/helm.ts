@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { execute, parseTemplate } from './gotemplate.js';
+import { execute, parseTemplate, TemplateError } from './gotemplate.js';
 import { toolFailure } from './tool-error.js';
 import type { Finding, ParseError, SourceFile } from '../model.js';
 
@@ -44,10 +44,20 @@ export async function renderChart(chartDir: string): Promise<string> {
       Template: { Name: `${name}/templates/${n}`, BasePath: `${name}/templates` },
       Files: { Get: () => '', Glob: () => ({}), AsConfig: () => '', AsSecrets: () => '' },
     };
-    const out = execute(t, data);
+    const out = executeNamed(t, data, data.Template.Name);
     if (out.trim()) docs.push(`---\n# Source: ${name}/templates/${n}\n${out.replace(/^\s*---\s*\n/, '')}`);
   }
   return docs.join('\n');
+}
+
+/** Runs one template; an error names the template, like helm's `template: <chart>/templates/x.yaml: …`. */
+function executeNamed(t: Parameters<typeof execute>[0], data: unknown, name: string): string {
+  try {
+    return execute(t, data);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new TemplateError(`${name}: ${err.message}`);
+    throw err;
+  }
 }
 
 export interface RenderedChart {
