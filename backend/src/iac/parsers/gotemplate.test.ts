@@ -35,7 +35,29 @@ describe('Go templates', () => {
   });
 });
 
+describe('Go templates: missing values', () => {
+  it('fails like helm on a field of a missing value, instead of rendering the chart to nothing', () => {
+    // microservices-demo without values.yaml: helm stops with this error; rendering "" hid every template.
+    expect(() => run('{{ if .Values.db.redis.create }}x{{ end }}', { Values: {} })).toThrow(new TemplateError('nil pointer evaluating interface {}.redis'));
+    expect(run('{{ .Values.db | default "none" }}', { Values: {} })).toBe('none');
+  });
+
+  it('short-circuits and/or as Go 1.18+ (helm 3.8+) does, so guarded lookups still render', () => {
+    expect(run('{{ if and .Values.db .Values.db.redis }}on{{ else }}off{{ end }}', { Values: {} })).toBe('off');
+    expect(run('{{ if or (not .Values.db) .Values.db.redis }}on{{ end }}', { Values: {} })).toBe('on');
+    expect(run('{{ and 1 2 }} {{ or 0 "" }}', {})).toBe('2 ');
+  });
+});
+
 describe('renderChart (no helm binary)', () => {
+  it('names the template that fails, as helm does, when the chart has no values.yaml', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-chart-'));
+    await mkdir(path.join(dir, 'templates'), { recursive: true });
+    await writeFile(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: shop\nversion: 0.1.0\n');
+    await writeFile(path.join(dir, 'templates', 'redis.yaml'), '{{- if .Values.cartDatabase.inClusterRedis.create }}\nkind: Deployment\n{{- end }}\n');
+    await expect(renderChart(dir)).rejects.toThrow('shop/templates/redis.yaml: nil pointer evaluating interface {}.inClusterRedis');
+  });
+
   it('renders a chart shaped like microservices-demo\'s into helm template\'s document format', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'aegis-chart-'));
     await mkdir(path.join(dir, 'templates'), { recursive: true });

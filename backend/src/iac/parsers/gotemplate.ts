@@ -88,9 +88,17 @@ function tokens(action: string): string[] {
   const out: string[] = [];
   const re = /\s+|"(?:[^"\\]|\\.)*"|`[^`]*`|'(?:[^'\\]|\\.)'|:=|[()|,=]|[^\s()|,="`]+/gy;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(action)) !== null) if (!/^\s+$/.test(m[0])) out.push(m[0]);
+  let prev = '';
+  while ((m = re.exec(action)) !== null) {
+    // `(…).field` only when the field touches the parenthesis: `(not .a) .b` is two arguments.
+    if (!/^\s+$/.test(m[0])) out.push(prev === ')' && m[0].startsWith('.') ? `${CHAINED}${m[0]}` : m[0]);
+    prev = m[0];
+  }
   return out;
 }
+
+/** Marks a field token written right after `)`, which applies to the parenthesised pipeline's result. */
+const CHAINED = '\u0000';
 
 // ---- parsing ------------------------------------------------------------------------------------------------------
 
@@ -187,7 +195,7 @@ function pipeline(toks: string[]): Pipeline {
     }
     const op = operand();
     // `(…).field` chained after a parenthesised pipeline.
-    if (op.t === 'sub' && toks[i]?.startsWith('.')) op.path = (toks[i++] ?? '').split('.').filter(Boolean);
+    if (op.t === 'sub' && toks[i]?.startsWith(CHAINED)) op.path = (toks[i++] ?? '').slice(CHAINED.length).split('.').filter(Boolean);
     cmds[cmds.length - 1]?.push(op);
   }
   return { decl, assign, cmds };
@@ -231,7 +239,8 @@ export function truthy(v: unknown): boolean {
 function field(v: unknown, path: string[]): unknown {
   let cur = v;
   for (const p of path) {
-    if (cur === null || cur === undefined) return undefined;
+    // Go's text/template (and so helm) stops on a field of a missing value.
+    if (cur === null || cur === undefined) throw new TemplateError(`nil pointer evaluating interface {}.${p}`);
     cur = typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
   }
   return cur;
@@ -276,13 +285,13 @@ function evalOperand(op: Operand, dot: unknown, s: State): unknown {
 function evalCommand(cmd: Operand[], dot: unknown, s: State, piped?: { v: unknown }): unknown {
   const [head, ...rest] = cmd;
   if (!head) return piped?.v;
+  if (head.t === 'fn' && (head.name === 'and' || head.name === 'or')) return andOr(head.name, rest, dot, s, piped);
   if (head.t === 'fn') {
     const args = rest.map((a) => evalOperand(a, dot, s));
     if (piped) args.push(piped.v);
     if (head.name === 'include' || head.name === 'template') return include(String(args[0]), args[1], s);
     if (head.name === 'tpl') return render(parseTemplate(String(args[0] ?? ''), s.defines).main, args[1], s);
-    if (head.name === 'and') return args.reduce((acc, a) => (truthy(acc) ? a : acc), true);
-    if (head.name === 'or') return args.find(truthy) ?? args[args.length - 1];
+
     const fn = s.funcs[head.name];
     if (!fn) throw new TemplateError(`function "${head.name}" not defined`);
     return fn(...args);
@@ -290,6 +299,17 @@ function evalCommand(cmd: Operand[], dot: unknown, s: State, piped?: { v: unknow
   const v = evalOperand(head, dot, s);
   if (typeof v === 'function') return (v as Fn)(...rest.map((a) => evalOperand(a, dot, s)), ...(piped ? [piped.v] : []));
   if (rest.length || piped) throw new TemplateError('cannot give arguments to a non-function');
+  return v;
+}
+
+/** `and`/`or` stop at the first argument that decides the result, as in Go 1.18+, so `and .a .a.b` is safe. */
+function andOr(name: 'and' | 'or', ops: Operand[], dot: unknown, s: State, piped?: { v: unknown }): unknown {
+  const args: Array<() => unknown> = [...ops.map((op) => () => evalOperand(op, dot, s)), ...(piped ? [() => piped.v] : [])];
+  let v: unknown = name === 'and';
+  for (const arg of args) {
+    v = arg();
+    if (truthy(v) !== (name === 'and')) return v;
+  }
   return v;
 }
 

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { execute, parseTemplate } from './gotemplate.js';
+import { execute, parseTemplate, TemplateError } from './gotemplate.js';
+import { toolFailure } from './tool-error.js';
 import type { Finding, ParseError, SourceFile } from '../model.js';
 
 /** Renders one chart directory (absolute path) to multi-document YAML with `# Source: <chart>/templates/…` markers. */
@@ -12,7 +13,7 @@ export type HelmRender = (chartDir: string) => Promise<string>;
 export const helmTemplate: HelmRender = (chartDir) =>
   new Promise<string>((resolve, reject) => {
     execFile('helm', ['template', 'release', chartDir], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(new Error((stderr || err.message).trim().split('\n')[0]), { code: (err as NodeJS.ErrnoException).code }));
+      if (err) reject(Object.assign(new Error(toolFailure(stderr, err.message)), { code: (err as NodeJS.ErrnoException).code }));
       else resolve(stdout);
     });
   }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? renderChart(chartDir) : Promise.reject(err)));
@@ -43,10 +44,20 @@ export async function renderChart(chartDir: string): Promise<string> {
       Template: { Name: `${name}/templates/${n}`, BasePath: `${name}/templates` },
       Files: { Get: () => '', Glob: () => ({}), AsConfig: () => '', AsSecrets: () => '' },
     };
-    const out = execute(t, data);
+    const out = executeNamed(t, data, data.Template.Name);
     if (out.trim()) docs.push(`---\n# Source: ${name}/templates/${n}\n${out.replace(/^\s*---\s*\n/, '')}`);
   }
   return docs.join('\n');
+}
+
+/** Runs one template; an error names the template, like helm's `template: <chart>/templates/x.yaml: …`. */
+function executeNamed(t: Parameters<typeof execute>[0], data: unknown, name: string): string {
+  try {
+    return execute(t, data);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new TemplateError(`${name}: ${err.message}`);
+    throw err;
+  }
 }
 
 export interface RenderedChart {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { isObject, type Finding, type ParseError, type SourceFile, type Value } from '../model.js';
 import { parseKubernetes } from './kubernetes.js';
+import { toolFailure } from './tool-error.js';
 
 const KUSTOMIZATION = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
@@ -18,7 +19,7 @@ export const kubectlKustomize: KustomizeBuild = (dir) =>
 function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error((stderr || err.message).trim().split('\n')[0] ?? err.message));
+      if (err) reject(Object.assign(new Error(toolFailure(stderr, err.message)), { code: (err as NodeJS.ErrnoException).code }));
       else resolve(stdout);
     });
   });

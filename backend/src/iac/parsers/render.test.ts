@@ -56,6 +56,18 @@ describe('Kustomize overlays', () => {
     expect(findings.find((f) => f.ruleId === 'k8s-container-image-pull-policy-not-always')?.file).toBe('base/deployment.yaml');
   });
 
+  it.skipIf(!hasKubectl)('names the real build error, not the deprecation warning kubectl prints before it', async () => {
+    // kustomizegoat: `bases:` (deprecated) pointing at a folder without a kustomization.yaml.
+    const { root, sources } = await tree({
+      'base/deployment.yaml': BASE,
+      'overlays/dev/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbases:\n  - ../../base\n',
+    });
+    const r = await renderSources(root, sources, { kustomize: kubectlKustomize, helm: noHelm });
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]?.message).toContain("unable to find one of 'kustomization.yaml'");
+    expect(r.problems[0]?.message).not.toMatch(/Warning|deprecated/);
+  });
+
   it('reports an overlay that cannot be built as one finding and still never scans its patches alone', async () => {
     const { root, sources } = await tree(KUSTOMIZE_TREE);
     const r = await renderSources(root, sources, { kustomize: () => Promise.reject(new Error('accumulating resources: boom')), helm: noHelm });
