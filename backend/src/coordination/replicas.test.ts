@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient, signedGrafanaAlert } from '../pipeline/e2e/harness.js';
 import { postgresReachable } from '../../test/helpers/db.js';
-import { type BackendProcess, scratchPostgres, startBackendProcess, startSimulatorProcess, until } from '../../test/helpers/processes.js';
+import { type BackendProcess, scratchPostgres, startBackendProcess, startSimulatorProcess, TEST_VERIFICATION_POLICY, until } from '../../test/helpers/processes.js';
 
 /**
  * Two `aegis start` replicas on one PostgreSQL, watching the simulated cluster running as its own
@@ -43,7 +43,7 @@ describe.skipIf(!pg)('two backend replicas on one PostgreSQL', () => {
     };
     // One after the other: both would otherwise race to create the schema (migrations take turns anyway).
     for (let i = 0; i < 2; i++) {
-      const r = await startBackendProcess(env);
+      const r = await startBackendProcess(env, { remediationPolicy: TEST_VERIFICATION_POLICY });
       replicas.push(r);
       await r.healthy();
     }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,9 +81,16 @@ export interface BackendProcess extends AegisProcess {
   healthy(): Promise<void>;
 }
 
+/**
+ * Verification timings for tests against a simulator ticking every few seconds: the defaults (60 s settling, then
+ * checks holding for 120 s) outlast a test's patience for a remediation to finish.
+ */
+export const TEST_VERIFICATION_POLICY = 'verifySettleMs: 10000\nverifyWindowMs: 20000\n';
+
 /** One `aegis start` replica with its own home (and port); the database comes from `env`. */
-export async function startBackendProcess(env: Record<string, string>): Promise<BackendProcess> {
+export async function startBackendProcess(env: Record<string, string>, opts: { remediationPolicy?: string } = {}): Promise<BackendProcess> {
   const home = await mkdtemp(path.join(tmpdir(), 'aegis-replica-'));
+  if (opts.remediationPolicy) await writeFile(path.join(home, 'remediation-policy.yaml'), opts.remediationPolicy);
   const port = await freePort();
   const p = spawnAegis(['start'], { AEGIS_PORT: String(port), ...env }, home);
   const url = `http://127.0.0.1:${port}`;

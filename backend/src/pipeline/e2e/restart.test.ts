@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_VERIFICATION_POLICY } from '../../../test/helpers/processes.js';
 import { httpClient, kubectlJson as kubectl, type RequestOptions, signedGrafanaAlert, waitFor } from './harness.js';
 
 /**
@@ -67,6 +68,7 @@ const healthy = () =>
 beforeAll(async () => {
   simHome = await mkdtemp(path.join(tmpdir(), 'aegis-sim-'));
   home = await mkdtemp(path.join(tmpdir(), 'aegis-restart-'));
+  await writeFile(path.join(home, 'remediation-policy.yaml'), TEST_VERIFICATION_POLICY);
   port = await freePort();
   api = httpClient(`http://127.0.0.1:${port}`) as Http;
   sim = start(['sim', 'serve', '--port', '0'], { AEGIS_HOME: simHome });
