@@ -33,7 +33,8 @@ describe('API query regressions found by the fuzzer', () => {
 
   it('a list parameter given as a nested object is a validation error, not a TypeError', async () => {
     const target = apiQueryTarget();
-    const route = 0; // listIncidents
+    const route = queryRoutes().findIndex((r) => r.operationId === 'listIncidents'); // by name: new routes shift the order
+    expect(route).toBeGreaterThanOrEqual(0);
     expect(await outcomeOf(target, { route, query: { severity: Object.create(null) as Record<string, unknown> } })).toMatch(/^zod /);
     expect(listParam(z.string()).parse('a,,b')).toEqual(['a', 'b']);
   });
