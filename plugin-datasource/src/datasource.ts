@@ -107,7 +107,7 @@ export class DataSource extends DataSourceApi<AegisQuery, AegisOptions> {
       }
       case 'rca': {
         const id = v(q.incidentId) ?? (await this.latestIncidentId());
-        if (!id) return [rcaFrame({ incident_id: '', analysed_at: '', ranking: [], warnings: ['no open incident'] }, q.refId)];
+        if (!id) return [rcaFrame({ incident_id: '', analysed_at: '', fault_time: null, ranking: [], warnings: ['no open incident'] }, q.refId)];
         return [rcaFrame(await this.get<RcaResponse>(`/api/v1/incidents/${encodeURIComponent(id)}/rca`), q.refId)];
       }
       case 'serviceGraph':
