@@ -41,10 +41,10 @@ describe('SARIF for GitHub code scanning', () => {
 
   it('writes URIs relative to the repository root, percent-encoded, with the root as a base id', () => {
     const res = scanner.scan([{ path: 'my s3#1.tf', content: 'resource "aws_s3_bucket" "b" {\n  acl = "public-read"\n}\n' }]);
-    const sarif = toSarif(res.findings, BUILTIN_RULES, { uriPrefix: 'infra/prod', repoRoot: '/work/repo' });
+    const sarif = toSarif(res.findings, BUILTIN_RULES, { uriPrefix: 'infra/prod', repoRoot: '/srv/example-repo' });
     const loc = sarif.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation;
     expect(loc).toEqual({ uri: 'infra/prod/my%20s3%231.tf', uriBaseId: '%SRCROOT%' });
-    expect(sarif.runs[0]?.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///work/repo/' } });
+    expect(sarif.runs[0]?.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///srv/example-repo/' } });
   });
 
   it('gives rules a helpUri from their references and tags only security rules as security', () => {
