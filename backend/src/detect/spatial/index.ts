@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { outputFor } from '../numeric.js';
+import { pointwise } from '../numeric.js';
 import { checkState, parseData, parseParams } from '../params.js';
-import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
+import type { Detector, DetectorDefinition, DetectorState } from '../types.js';
 
 const KIND = 'spatial';
 const VERSION = 1;
@@ -40,18 +40,7 @@ export function createSpatialDetector(params?: Partial<SpatialParams>, data?: z.
   };
   return {
     kind: KIND,
-    train(history) {
-      for (const x of history.values) if (!Number.isNaN(x)) step(x);
-    },
-    score(points: SeriesPoints, out?: Float64Array) {
-      const n = points.values.length;
-      const scores = outputFor(n, out);
-      for (let i = 0; i < n; i++) {
-        const x = points.values[i] ?? NaN;
-        scores[i] = Number.isNaN(x) ? NaN : step(x);
-      }
-      return scores;
-    },
+    ...pointwise(step),
     save: (): DetectorState => ({
       kind: KIND,
       version: VERSION,
