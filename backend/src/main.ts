@@ -434,6 +434,7 @@ async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined,
     leaseTtlMs: 15_000,
     callers: (service) => graph.upstream(service),
     pollMs,
+    impersonation: w.config.AEGIS_IMPERSONATE_USER ? { user: w.config.AEGIS_IMPERSONATE_USER, group: w.config.AEGIS_IMPERSONATE_GROUP } : undefined,
   });
 }
 

@@ -33,6 +33,10 @@ export const configSchema = z
     AEGIS_KUBECONFIG: optionalString,
     /** Where replicas' singleton leases live: PostgreSQL advisory locks, or coordination.k8s.io Leases in the pod's namespace. */
     AEGIS_LEASE_BACKEND: z.enum(['postgres', 'kubernetes']).default('postgres'),
+    /** Make approved changes as the approver (Kubernetes impersonation): the user to act as, `{approver}` replaced by the approver's name. */
+    AEGIS_IMPERSONATE_USER: z.string().trim().min(1).max(253).refine((v) => v.includes('{approver}'), 'must contain {approver}, e.g. "{approver}" or "oidc:{approver}"').optional(),
+    /** A group to impersonate along with the user (needs AEGIS_IMPERSONATE_USER). */
+    AEGIS_IMPERSONATE_GROUP: z.string().trim().min(1).max(253).optional(),
     AEGIS_SIMULATOR: flag,
     AEGIS_SIM_PORT: port.optional(),
     AEGIS_PROMETHEUS_URL: z.url().optional(),
@@ -78,6 +82,9 @@ export const configSchema = z
   })
   .refine((c) => Boolean(c.AEGIS_TLS_CERT) === Boolean(c.AEGIS_TLS_KEY), {
     message: 'AEGIS_TLS_CERT and AEGIS_TLS_KEY must be set together',
+  })
+  .refine((c) => !c.AEGIS_IMPERSONATE_GROUP || Boolean(c.AEGIS_IMPERSONATE_USER), {
+    message: 'AEGIS_IMPERSONATE_GROUP needs AEGIS_IMPERSONATE_USER (Kubernetes impersonates a group only along with a user)',
   });
 
 export type AegisConfig = z.infer<typeof configSchema>;

@@ -60,7 +60,7 @@ export const deleteCrashLoopingPod: ActionDefinition = {
     if (!pod) throw new NotFoundError(`${s.name} has no pods to delete`);
     return { summary: `delete pod ${pod.name} of ${s.name} (${pod.restarts} restarts)`, podsAffected: 1, params: { pod: pod.name, podUid: pod.uid } };
   },
-  apply: ({ cluster }, t, p, o) => cluster.deletePod(t.namespace, String(p.pod), { dryRun: o.dryRun }),
+  apply: ({ cluster }, t, p, o) => cluster.deletePod(t.namespace, String(p.pod), { dryRun: o.dryRun, as: o.as }),
   isApplied: (s, _m, p: ActionParams) => !s.pods.some((x) => x.uid === p.podUid),
 };
 

@@ -9,7 +9,7 @@ import {
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import { ConflictError, errorMessage as errorMessageOf, InputError, NotFoundError } from '../platform/errors.js';
-import { type ClusterPort, type DeploymentState, MARKER_ANNOTATION, RESTARTED_AT, REVISION, type RevisionRecord, templateChange, type WriteOptions } from './types.js';
+import { type ActingIdentity, ClusterForbiddenError, type ClusterPort, type DeploymentState, MARKER_ANNOTATION, RESTARTED_AT, REVISION, type RevisionRecord, templateChange, type WriteOptions } from './types.js';
 
 /** Annotations kept from the Deployment on rollback, never copied from the ReplicaSet (kubectl's rollback.go). */
 const ROLLBACK_SKIP = new Set([
@@ -35,6 +35,13 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
   const apps = kc.makeApiClient(AppsV1Api);
   const core = kc.makeApiClient(CoreV1Api);
   const dry = (d: boolean) => (d ? 'All' : undefined);
+  // Every write sets its patch content type explicitly, and the approver's identity when Aegis acts with their rights.
+  const headers = (contentType: PatchStrategy | undefined, as: ActingIdentity | undefined) => {
+    let opts = contentType ? setHeaderOptions('Content-Type', contentType) : undefined;
+    if (as) opts = setHeaderOptions('Impersonate-User', as.user, opts);
+    if (as?.group) opts = setHeaderOptions('Impersonate-Group', as.group, opts);
+    return opts;
+  };
 
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -84,7 +91,7 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
       return call(`restart ${namespace}/${name}`, () =>
         apps.patchNamespacedDeployment(
           { name, namespace, body, dryRun: dry(o.dryRun), fieldManager: FIELD_MANAGER },
-          setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+          headers(PatchStrategy.StrategicMergePatch, o.as),
         ),
       );
     },
@@ -93,7 +100,7 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
       return call(`scale ${namespace}/${name}`, () =>
         apps.patchNamespacedDeployment(
           { name, namespace, body, dryRun: dry(o.dryRun), fieldManager: FIELD_MANAGER },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          headers(PatchStrategy.MergePatch, o.as),
         ),
       );
     },
@@ -108,7 +115,7 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
       }
     },
     deletePod(namespace, pod, o) {
-      return call(`delete pod ${namespace}/${pod}`, () => core.deleteNamespacedPod({ name: pod, namespace, dryRun: dry(o.dryRun) }));
+      return call(`delete pod ${namespace}/${pod}`, () => core.deleteNamespacedPod({ name: pod, namespace, dryRun: dry(o.dryRun) }, headers(undefined, o.as)));
     },
   };
 
@@ -133,7 +140,7 @@ export function createKubeCluster(kc: KubeConfig): ClusterPort {
     await call(`rollback ${namespace}/${name}`, () =>
       apps.patchNamespacedDeployment(
         { name, namespace, body, dryRun: dry(o.dryRun), fieldManager: FIELD_MANAGER },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        headers(PatchStrategy.JsonPatch, o.as),
       ),
     );
     return { toRevision: revisionOf(target) };
@@ -209,7 +216,3 @@ function translate(err: unknown, what: string): Error {
   return new Error(text);
 }
 
-/** The cluster refused a verb (RBAC); distinct from our own API's 403. */
-export class ClusterForbiddenError extends Error {
-  override name = 'ClusterForbiddenError';
-}

@@ -12,7 +12,7 @@ import { lookupAction } from './actions.js';
 import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy } from './policy.js';
 import { chooseRollbackTarget, crashLooping, createFailingRevisions, templateFingerprint, type RollbackTarget } from './rollback-target.js';
 import { createRemediationQueries, FINAL_STATUSES, OUTCOME_STATUSES } from './store.js';
-import { type ActionDefinition, type ActionParams, type ClusterPort, type DeploymentState, MARKER_ANNOTATION, type Trigger } from './types.js';
+import { type ActingIdentity, type ActionDefinition, ClusterForbiddenError, type ActionParams, type ClusterPort, type DeploymentState, MARKER_ANNOTATION, type Trigger } from './types.js';
 import { advance, attributionDoubt, type Evaluated, evaluate, madeWorse, planChecks, startRecord, type VerificationTiming } from './verification.js';
 import type { VerificationRecord } from './verify.js';
 
@@ -79,6 +79,16 @@ export interface RemediationServiceDeps {
   reconcileEveryMs?: number;
   /** Services that call a service (verification checks their error rates too). */
   callers?: (service: string) => string[];
+  /** Act with the approver's rights (Kubernetes impersonation); absent: Aegis's own identity makes the writes. */
+  impersonation?: ImpersonationSettings;
+}
+
+/** How an approver's name becomes the Kubernetes identity a write is made as. */
+export interface ImpersonationSettings {
+  /** The user to impersonate; `{approver}` is replaced by the approver's name (e.g. `oidc:{approver}`). */
+  user: string;
+  /** A group to impersonate as well (Kubernetes clients send one header per group; one is supported). */
+  group?: string;
 }
 
 const HOUR = 3_600_000;
@@ -127,6 +137,12 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     return deps.cluster;
   };
   const ctx = () => ({ cluster: cluster(), now: () => deps.clock.now() });
+  /** The identity a person's approval acts as; a policy's auto-approval acts as Aegis itself. */
+  const actingAs = (approver: string | null | undefined): ActingIdentity | undefined => {
+    const imp = deps.impersonation;
+    if (!imp || !approver || approver.startsWith('policy:')) return undefined;
+    return { user: imp.user.replaceAll('{approver}', approver), ...(imp.group ? { group: imp.group } : {}) };
+  };
   const planOf = (r: Remediation) => r.plan as PlanRecord;
 
   const publish = (r: Remediation) => deps.bus.publish('remediations', `remediation.${r.status}`, r);
@@ -302,11 +318,13 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   }
 
   async function approve(id: string, actor: string, role?: string): Promise<Remediation> {
-    const incident = await deps.store.incidents.get((await deps.store.remediations.get(id)).incident_id);
+    const proposal = await deps.store.remediations.get(id);
+    const incident = await deps.store.incidents.get(proposal.incident_id);
     if (incident.status === 'resolved' || incident.status === 'closed') {
       await withdraw(id, RESOLVED_REASON);
       throw new ConflictError(`remediation ${id} belongs to an incident that is already ${incident.status}; it was withdrawn`);
     }
+    if (proposal.status === 'proposed') await ensureApproverMay(proposal, actor);
     const r = await transition(id, ['proposed'], 'approved', { approved_by: actor, approved_at: deps.clock.now().toISOString() }, actor, role, (next) => ({
       actor,
       message: `approved by ${actor}`,
@@ -319,6 +337,19 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     failpoint('remediation.after-approve');
     kick(id);
     return r;
+  }
+
+  /** With impersonation, an approval by someone who could not make the change by hand does not make it. */
+  async function ensureApproverMay(r: Remediation, approver: string): Promise<void> {
+    const as = actingAs(approver);
+    if (!as) return;
+    const action = lookupAction(deps.actions, r.action_type);
+    try {
+      await action.apply(ctx(), { namespace: r.namespace, name: r.target }, await currentParams(r), { dryRun: true, marker: 'dry-run', as });
+    } catch (err) {
+      if (err instanceof ClusterForbiddenError) throw new ForbiddenError(`${approver} may not make this change in the cluster as ${as.user}, so the approval cannot make it: ${err.message}`);
+      throw err;
+    }
   }
 
   async function reject(id: string, actor: string, reason?: string, role?: string): Promise<Remediation> {
@@ -382,7 +413,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     if (!action.isApplied(now, r.id, params, before)) {
       resumed = false;
       try {
-        await action.apply(ctx(), { namespace: r.namespace, name: r.target }, params, { dryRun: false, marker: r.id });
+        await action.apply(ctx(), { namespace: r.namespace, name: r.target }, params, { dryRun: false, marker: r.id, as: actingAs(r.approved_by) });
       } catch (err) {
         await finish(r, 'failed', { error: `apply failed: ${errorMessage(err)}` });
         return;
@@ -501,7 +532,12 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     if (cur.status !== 'verifying' && cur.status !== 'succeeded') throw new ConflictError(`remediation ${id} is ${cur.status}; only an applied remediation can be reverted`);
     const action = lookupAction(deps.actions, cur.action_type);
     if (!action.revert) throw new ConflictError(`${cur.action_type} cannot be undone`);
-    await action.revert(ctx(), cur.before_state as DeploymentState, { dryRun: false, marker: `${id}:revert` });
+    try {
+      await action.revert(ctx(), cur.before_state as DeploymentState, { dryRun: false, marker: `${id}:revert`, as: actingAs(actor) });
+    } catch (err) {
+      if (err instanceof ClusterForbiddenError) throw new ForbiddenError(`${actor} may not revert this change in the cluster: ${err.message}`);
+      throw err;
+    }
     const rec = cur.verification as VerificationRecord | null;
     const why = `reverted by ${actor}${reason ? `: ${reason}` : ''}`;
     const done = await transition(id, ['verifying', 'succeeded'], 'reverted', { verification: rec ? { ...rec, phase: 'failed', attributed: false, reason: why } : cur.verification, error: why }, actor, role, () => ({

@@ -65,6 +65,14 @@ export interface WriteOptions {
   dryRun: boolean;
   /** Remediation id written into the object, so a restarted backend recognises its own write. */
   marker: string;
+  /** Make the write as this identity (Kubernetes impersonation), so the cluster's RBAC judges the approver, not Aegis. */
+  as?: ActingIdentity;
+}
+
+/** A Kubernetes user (and optionally a group) that a write is made as: `Impersonate-User` / `Impersonate-Group`. */
+export interface ActingIdentity {
+  user: string;
+  group?: string;
 }
 
 /**
@@ -78,7 +86,7 @@ export interface ClusterPort {
   /** `toRevision` absent = the previous revision, as `kubectl rollout undo`. */
   rollback(namespace: string, name: string, toRevision: number | undefined, o: WriteOptions): Promise<{ toRevision: number }>;
   scale(namespace: string, name: string, replicas: number, o: WriteOptions): Promise<unknown>;
-  deletePod(namespace: string, pod: string, o: { dryRun: boolean }): Promise<unknown>;
+  deletePod(namespace: string, pod: string, o: { dryRun: boolean; as?: ActingIdentity }): Promise<unknown>;
   /** The rollout history (ReplicaSets owned by the deployment), newest first. */
   revisions(namespace: string, name: string): Promise<RevisionRecord[]>;
   /** Whether the pod template's containers (image, env) changed since `sinceMs`: a deploy, not a restart. */
@@ -135,4 +143,9 @@ export interface ActionDefinition {
 export function isActionDefinition(v: unknown): v is ActionDefinition {
   const a = v as Partial<ActionDefinition> | undefined;
   return typeof a?.id === 'string' && typeof a.plan === 'function' && typeof a.apply === 'function' && typeof a.isApplied === 'function';
+}
+
+/** The cluster refused a verb (RBAC), for Aegis or the identity it acted as; distinct from our own API's 403. */
+export class ClusterForbiddenError extends Error {
+  override name = 'ClusterForbiddenError';
 }

@@ -1,4 +1,5 @@
 import { KubeStatusError } from './apiserver.js';
+import { rulesOf } from './impersonation.js';
 import { allowed, type Rule, type SimUser } from './rbac.js';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -10,7 +11,7 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 export function reviewAccess(kind: string, body: unknown, user: SimUser, roles: Record<string, Rule[]>): Record<string, unknown> {
   const review = (body ?? {}) as Any;
   if (typeof review !== 'object' || Array.isArray(review)) throw new KubeStatusError(400, 'BadRequest', 'the request body must be an object');
-  const rules = roles[user.role] ?? [];
+  const rules = rulesOf(user, roles);
   if (kind === 'selfsubjectaccessreviews') {
     const attrs = review.spec?.resourceAttributes as Any | undefined;
     const nonResource = review.spec?.nonResourceAttributes as Any | undefined;
@@ -24,7 +25,7 @@ export function reviewAccess(kind: string, body: unknown, user: SimUser, roles: 
       apiVersion: 'authorization.k8s.io/v1',
       metadata: { creationTimestamp: null },
       spec: review.spec,
-      status: { allowed: ok, ...(ok ? { reason: `allowed by the simulated cluster's "${user.role}" role` } : {}) },
+      status: { allowed: ok, ...(ok ? { reason: `allowed by the simulated cluster's "${user.role}" role${user.rules ? ' (bound to the impersonated identity)' : ''}` } : {}) },
     };
   }
   return {

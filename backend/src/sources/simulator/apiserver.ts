@@ -15,6 +15,7 @@ import { exposition } from './exposition.js';
 import { LeaseDecodeError, normaliseLease } from './leases.js';
 import { isoSeconds, RESOURCE_NAMES, type KubeObject, type ObjectMeta, type ResourceName } from './objects.js';
 import { applyPatch, PatchError } from './patch.js';
+import { DEFAULT_BINDINGS, impersonated, rulesOf, type SimBindings } from './impersonation.js';
 import { allowed, DEFAULT_ROLES, type Rule, type SimUser } from './rbac.js';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import type { Simulator } from './simulator.js';
@@ -28,6 +29,8 @@ export interface SimServerOptions {
   /** Serve HTTPS with this certificate (kubectl sends tokens only over TLS); plain HTTP without. */
   tls?: SimTls;
   roles?: Record<string, Rule[]>;
+  /** Role bindings for impersonated identities (`user:<name>` / `group:<name>` → role). */
+  bindings?: SimBindings;
   host?: string;
   port?: number;
   logger?: Logger;
@@ -78,6 +81,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   const { sim } = opts;
   const logger = opts.logger ?? silentLogger;
   const roles = opts.roles ?? DEFAULT_ROLES;
+  const bindings = opts.bindings ?? DEFAULT_BINDINGS;
   const watchTimeoutMs = opts.watchTimeoutMs ?? 30 * 60_000;
   const bookmarkMs = opts.bookmarkIntervalMs ?? 10_000;
   const byToken = new Map(opts.users.map((u) => [u.token, u]));
@@ -103,10 +107,11 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       res.end(exposition(sim));
       return;
     }
-    const user = authenticate(req);
+    const caller = authenticate(req);
     const body = async () => (await readBody(req)).toString('utf8');
-    if (opts.control && path.startsWith('/sim/') && (await opts.control(req, res, user, body))) return;
-    if (!user) throw new KubeStatusError(401, 'Unauthorized', 'Unauthorized');
+    if (opts.control && path.startsWith('/sim/') && (await opts.control(req, res, caller, body))) return;
+    if (!caller) throw new KubeStatusError(401, 'Unauthorized', 'Unauthorized');
+    const user = impersonated(req, caller, roles, bindings);
     if (req.method === 'GET' && discovery(path, res, req)) return;
     if (req.method === 'GET' && path.startsWith('/openapi/')) return openapi(path, req, res);
     const review = new RegExp(`^/apis/${REVIEW_GROUP.replace(/\./g, '\\.')}/v1/(selfsubjectaccessreviews|selfsubjectrulesreviews)$`).exec(path);
@@ -115,7 +120,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     if (!target) throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
     const verb = verbOf(req.method ?? 'GET', target, url);
     const resourceName = target.subresource ? `${target.info.name}/${target.subresource}` : target.info.name;
-    if (!allowed(roles[user.role], verb, resourceName)) {
+    if (!allowed(rulesOf(user, roles), verb, resourceName)) {
       const where = target.namespace ? ` in the namespace "${target.namespace}"` : ' at the cluster scope';
       const group = target.info.group ? `"${target.info.group}"` : '""';
       throw new KubeStatusError(

@@ -6,6 +6,7 @@ export { SCENARIOS, SCENARIO_INFO, isScenario, type Scenario, type Fault } from 
 export { boutiqueTopology, scaledTopology, downstreamClosure, type Topology, type ServiceSpec, type CallEdge } from './topology.js';
 export { simulatorRoutes } from './routes.js';
 export { DEFAULT_ROLES, type Rule, type SimUser } from './rbac.js';
+export { DEFAULT_BINDINGS, type SimBindings } from './impersonation.js';
 export { exposition } from './exposition.js';
 export { createSelfSignedTls, type SimTls } from './tls.js';
 export type { Frame, MetricValues } from './model.js';

@@ -9,6 +9,9 @@ export interface SimUser {
   name: string;
   token: string;
   role: string;
+  /** An impersonated identity's rules (from its bindings); absent: the role's. */
+  rules?: Rule[];
+  groups?: string[];
 }
 
 export const DEFAULT_ROLES: Record<string, Rule[]> = {

@@ -8,7 +8,8 @@ import { silentLogger, type Logger } from '../../platform/logger.js';
 import { startSimServer, statusBody, type SimServer } from './apiserver.js';
 import { SCENARIOS } from './faults.js';
 import { contextFor, newSimUsers, simKubeconfig } from './kubeconfig.js';
-import type { SimUser } from './rbac.js';
+import type { SimBindings } from './impersonation.js';
+import type { Rule, SimUser } from './rbac.js';
 import { createSimulator, type Simulator, type SimulatorState } from './simulator.js';
 import { createSelfSignedTls, type SimTls } from './tls.js';
 import { boutiqueTopology, scaledTopology } from './topology.js';
@@ -31,6 +32,9 @@ export interface SimulatedClusterOptions {
   watchTimeoutMs?: number;
   podStartMs?: number;
   podReadyMs?: number;
+  /** RBAC: roles by name, and role bindings for impersonated users and groups (`user:alice` → `edit`). */
+  roles?: Record<string, Rule[]>;
+  bindings?: SimBindings;
 }
 
 export interface SimulatedCluster {
@@ -79,6 +83,8 @@ export async function startSimulatedCluster(o: SimulatedClusterOptions): Promise
     server = await startSimServer({
       sim,
       users,
+      roles: o.roles,
+      bindings: o.bindings,
       tls,
       host: o.host,
       port: o.port,
