@@ -61,6 +61,16 @@ export async function runConformance(o: { clock: Clock; kubectl?: string; python
     { operation: 'api-resources', client: 'kubectl', run: async () => `${(await k('api-resources', '--no-headers')).split('\n').length} resources` },
     { operation: 'explain', client: 'kubectl', run: async () => (await k('explain', 'deployment.spec.replicas')).split('\n')[0] as string },
     { operation: 'auth can-i', client: 'kubectl', run: async () => `create deployments: ${await k('auth', 'can-i', 'create', 'deployments')}` },
+    {
+      operation: 'auth can-i --as (impersonation)',
+      client: 'kubectl',
+      run: async () => {
+        const nobody = await k('auth', 'can-i', 'patch', 'deployments', '--as', 'nobody').catch(() => 'no');
+        const master = await k('auth', 'can-i', 'patch', 'deployments', '--as', 'nobody', '--as-group', 'system:masters');
+        if (nobody !== 'no' || master !== 'yes') throw new Error(`an unbound user: ${nobody}; in system:masters: ${master}`);
+        return 'unbound: no; system:masters: yes';
+      },
+    },
     { operation: 'apply -f (new)', client: 'kubectl', run: async () => (await writeFile(file, MANIFEST(1)), k('apply', '-f', file)) },
     { operation: 'apply -f (existing)', client: 'kubectl', run: async () => (await writeFile(file, MANIFEST(2)), k('apply', '-f', file)) },
     { operation: 'apply --server-side', client: 'kubectl', run: async () => k('apply', '--server-side', '--force-conflicts', '-f', file) },
