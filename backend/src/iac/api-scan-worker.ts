@@ -1,10 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import path from 'node:path';
 import { AegisError } from '../platform/errors.js';
 import type { ApiScanJob, ApiScanReply } from './api-scan.js';
 import { extractTar } from './archive.js';
-import { listIacFiles } from './files.js';
+import { listIacFiles, readConfined } from './files.js';
 import type { SourceFile } from './model.js';
 
 class Refusal extends Error {
@@ -65,10 +65,10 @@ async function collect({ input, limits }: ApiScanJob): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
   let bytes = 0;
   for (const rel of rels) {
-    const full = path.join(base, rel);
-    const size = (await stat(full)).size;
+    const size = (await stat(path.join(base, rel)).catch(() => undefined))?.size ?? 0;
     if ((bytes += size) > limits.maxBytes) throw tooBig(limits.maxBytes);
-    out.push({ path: rel, content: await readFile(full, 'utf8') });
+    const file = await readConfined(base, rel);
+    if (file && file.size <= limits.maxBytes) out.push({ path: rel, content: file.content });
   }
   return out;
 }

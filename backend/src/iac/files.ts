@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceFile } from './model.js';
 
@@ -37,4 +38,24 @@ export async function readSources(root: string, rels: string[], onProgress?: (do
   }
   onProgress?.(done, rels.length);
   return out;
+}
+
+/**
+ * Reads `rel` under `base` only if the file actually opened lies inside `base`: a file or folder swapped for a
+ * symlink after the listing (to reach outside an allowed root) is refused, not read. Linux names the opened
+ * file in /proc/self/fd; elsewhere O_NOFOLLOW still refuses a swapped final component.
+ */
+export async function readConfined(base: string, rel: string): Promise<{ content: string; size: number } | undefined> {
+  const realBase = await realpath(base);
+  const handle = await open(path.join(realBase, rel), constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const opened = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+    if (opened !== undefined && !opened.startsWith(realBase + path.sep)) return undefined;
+    const info = await handle.stat();
+    if (!info.isFile()) return undefined;
+    return { content: await handle.readFile('utf8'), size: info.size };
+  } finally {
+    await handle.close();
+  }
 }
