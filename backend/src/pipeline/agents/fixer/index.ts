@@ -11,7 +11,7 @@ import type { FixerModel } from './model.js';
 import { FIXER_ACTIONS } from './bandit.js';
 import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
-import { whatIf } from './simulate.js';
+import { tryCandidates } from './simulate.js';
 import { honestConfidence } from './confidence.js';
 
 export { FIXER_ACTIONS, createBandit, type Bandit, type BanditState } from './bandit.js';
@@ -21,7 +21,7 @@ export { loadFixerModel, DEFAULT_MODEL_FILE, type FixerModel, type StoredModel }
 export { collectEpisodes, planEpisodes, trainBandit, trainableServices, trainingBase, EPISODE_OPTIONS } from './train.js';
 export { scorePolicy, policies, reliability, type PolicyScore, type ReliabilityRow } from './evaluate.js';
 export { honestConfidence, abnormality, PROPOSE_THRESHOLD, type Confidence } from './confidence.js';
-export { whatIf, runEpisode, healthy, applySimAction, type Episode, type SimOutcome } from './simulate.js';
+export { whatIf, runEpisode, healthy, applySimAction, scaleOutLadder, tryCandidates, type Episode, type SimOutcome, type WhatIfRun } from './simulate.js';
 
 const MIN = 60_000;
 
@@ -43,7 +43,7 @@ export const fixerOutput = z.object({
   feature_vector: z.array(z.number()),
   ranked: z.array(z.object({ action: z.string(), p_success: z.number(), confidence: z.number(), expected_reward: z.number(), score: z.number(), outcomes_seen: z.number() })),
   rule_table_action: z.string(),
-  what_if: z.array(z.object({ action: z.string(), recovered: z.boolean(), recovery_ms: z.number().nullable() })).nullable(),
+  what_if: z.array(z.object({ action: z.string(), replicas: z.number().optional(), recovered: z.boolean(), recovery_ms: z.number().nullable() })).nullable(),
   plan: z.object({ action: z.string(), confidence: z.number(), rationale: z.string(), model: z.string() }),
   /** confidence = p_root_cause × p_action (see confidence.ts). */
   p_root_cause: z.number().optional(),
@@ -114,21 +114,22 @@ export function createFixerAgent(deps: FixerDeps) {
             : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`;
       const sim = deps.simulator?.();
       let what_if: FixerOutput['what_if'] = null;
+      let params: { replicas?: number } = {};
       if (!sim) rationale += '; no simulator of this cluster, so no what-if run: the estimate rests on the learned model alone';
       if (sim && sim.topology.services.some((s) => s.name === target)) {
         // The chosen action first, then the next best, stopping at the first that recovers (each run costs CPU).
         const candidates = [...new Set([chosen, ...ranked.map((r) => r.action)])].filter((a) => a !== 'none' && !excluded.has(a)).slice(0, 3);
-        what_if = [];
-        for (const a of candidates) {
-          const o = whatIf(sim, target, a, EPISODE_OPTIONS.horizonMs, { restrict: true });
-          what_if.push({ action: a, recovered: o.success, recovery_ms: o.recoveryMs });
-          if (o.success) break;
-        }
-        const chosenWorks = what_if.find((w) => w.action === chosen)?.recovered;
+        what_if = tryCandidates(sim, target, candidates, EPISODE_OPTIONS.horizonMs);
+        const chosenWorks = what_if.some((w) => w.action === chosen && w.recovered);
         const alternative = what_if.find((w) => w.recovered);
         if (!chosenWorks && alternative) {
           rationale += `; the what-if run says ${chosen} would not recover ${target} within ${EPISODE_OPTIONS.horizonMs / MIN} min but ${alternative.action} would, so ${alternative.action} is proposed`;
           chosen = alternative.action;
+        }
+        const sized = what_if.find((w) => w.action === chosen && w.recovered)?.replicas;
+        if (sized !== undefined) {
+          params = { replicas: sized };
+          if (what_if.some((w) => w.action === chosen && !w.recovered)) rationale += `; the what-if run needed ${sized} replicas to bring ${target} back (fewer left it queueing)`;
         }
       }
       const chosenEstimate = decision.ranked.find((r) => r.action === chosen);
@@ -137,7 +138,7 @@ export function createFixerAgent(deps: FixerDeps) {
         pAction: chosenEstimate?.calibrated ?? best?.confidence ?? 0,
         features: sig.features,
         leverage: chosenEstimate?.leverage ?? 0,
-        whatIf: what_if ? { chosenRecovers: what_if.find((w) => w.action === chosen)?.recovered ?? null, anyRecovers: what_if.some((w) => w.recovered) } : null,
+        whatIf: what_if ? { chosenRecovers: what_if.some((w) => w.action === chosen) ? what_if.some((w) => w.action === chosen && w.recovered) : null, anyRecovers: what_if.some((w) => w.recovered) } : null,
       });
       const confidence = honest.value;
       rationale += `; confidence ${(confidence * 100).toFixed(0)}% = root cause ${(honest.pRootCause * 100).toFixed(0)}% × action ${(honest.pAction * 100).toFixed(0)}%${honest.notes.length ? ` (${honest.notes.join('; ')})` : ''}`;
@@ -158,10 +159,11 @@ export function createFixerAgent(deps: FixerDeps) {
           action: chosen,
           namespace: incident.namespace,
           target,
+          params,
           confidence,
           severity: input.severity,
           trigger: trigger ? { service: target, ...trigger, direction: 'down' } : undefined,
-          predicted: { what_if: what_if?.find((w) => w.action === chosen) ?? null, p_success: honest.pAction, p_root_cause: honest.pRootCause, features: sig.features, ranked: ranked.slice(0, 3) },
+          predicted: { what_if: what_if?.find((w) => w.action === chosen && w.recovered) ?? what_if?.find((w) => w.action === chosen) ?? null, p_success: honest.pAction, p_root_cause: honest.pRootCause, features: sig.features, ranked: ranked.slice(0, 3) },
           rationale,
           actor: 'agent:fixer',
         });
