@@ -24,7 +24,7 @@ function shippedModel(): FixerModel {
 }
 
 /** Runs the fixer on `service` of `sim` as the pipeline would, with RCA naming it at `pRoot`. */
-async function runFixer(sim: Simulator, service: string, pRoot: number) {
+async function runFixer(sim: Simulator, service: string, pRoot: number, rcaTop = [{ service, probability: pRoot }]) {
   const registry = createToolRegistry();
   registry.register(
     defineTool({
@@ -43,7 +43,7 @@ async function runFixer(sim: Simulator, service: string, pRoot: number) {
     incident: { id: '00000000-0000-4000-8000-000000000001', title: `anomaly on ${service}`, severity: 'high', namespace: sim.namespace, services: [service], startedAt: now - 2 * MIN, at: now, signals: [], labels: {} },
     severity: 'high',
     route: 'investigate',
-    rcaTop: [{ service, probability: pRoot }],
+    rcaTop,
     similar: [],
     exclude: [],
   };
@@ -64,5 +64,17 @@ describe('fixer on a simulated cluster', () => {
     expect(replicas).toBeGreaterThan(scaleOutTarget(1));
     expect(out.what_if?.some((w) => w.action === 'scale-out' && w.recovered && w.replicas === replicas)).toBe(true);
     expect(out.plan.confidence).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  it('passes over a top suspect whose metrics show nothing abnormal and acts on the next probable one that does', async () => {
+    // At night traffic is flat, so a healthy service's signature is flat too (in the morning ramp its CPU climbs with traffic).
+    const sim = trainingBase(7, Date.UTC(2026, 0, 6, 3));
+    sim.inject({ scenario: 'cpu-saturation', service: 'emailservice', seed: 11 });
+    sim.advance(4 * MIN);
+    // RCA's first ranking, made before the evidence settled, put a healthy service first (the old fixer abstained on it).
+    const { out, proposals } = await runFixer(sim, 'emailservice', 0.3, [{ service: 'currencyservice', probability: 0.6 }, { service: 'emailservice', probability: 0.3 }]);
+    expect(out.target).toBe('emailservice');
+    expect(proposals[0]?.target).toBe('emailservice');
+    expect(out.plan.rationale).toMatch(/currencyservice \(p=0.60\) shows nothing abnormal/);
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import { FIXER_ACTIONS } from './bandit.js';
 import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
 import { tryCandidates } from './simulate.js';
-import { honestConfidence } from './confidence.js';
+import { abnormality, honestConfidence, NORMAL_SIGNATURE } from './confidence.js';
 
 export { FIXER_ACTIONS, createBandit, type Bandit, type BanditState } from './bandit.js';
 export { FEATURE_NAMES, faultSignature, triggeringMetric, type Signature } from './features.js';
@@ -24,6 +24,9 @@ export { honestConfidence, abnormality, PROPOSE_THRESHOLD, type Confidence } fro
 export { whatIf, runEpisode, healthy, applySimAction, scaleOutLadder, tryCandidates, type Episode, type SimOutcome, type WhatIfRun } from './simulate.js';
 
 const MIN = 60_000;
+/** Suspects the fixer looks at, most probable first, and how probable one must be to be acted on instead of a normal-looking first. */
+const MAX_SUSPECTS = 3;
+const MIN_SUSPECT_PROBABILITY = 0.1;
 
 export const fixerInput = z.object({
   incident: incidentBrief,
@@ -84,16 +87,31 @@ export function createFixerAgent(deps: FixerDeps) {
     retries: 0,
     async run(input, ctx) {
       const { incident } = input;
-      // The most probable cause, whatever order the ranking arrived in.
-      const top = [...input.rcaTop].sort((a, b) => b.probability - a.probability)[0];
-      const target = top?.service ?? incident.services[0] ?? null;
+      // The most probable causes, whatever order the ranking arrived in.
+      const suspects = [...input.rcaTop].sort((a, b) => b.probability - a.probability);
+      let top = suspects[0];
+      let target = top?.service ?? incident.services[0] ?? null;
       const empty = { namespace: incident.namespace, features: {}, feature_vector: [], ranked: [], rule_table_action: 'none', what_if: null, remediation_id: null };
       if (!target) return { ...empty, target: null, plan: { action: 'none', confidence: 0, rationale: 'no affected service to act on', model: 'none' }, proposal_error: null };
-      const change = ctx.tools.has('k8s_recent_change')
-        ? await ctx.tools.call<{ changed: boolean }>('k8s_recent_change', { name: target, namespace: incident.namespace, since: incident.startedAt - 30 * MIN }).catch(() => ({ changed: false }))
-        : { changed: false };
       if (!ctx.tools.has('metrics_query_range')) return runbookOnly(input, target, empty, deps);
-      const sig = await faultSignature(recordedMetrics(ctx.tools), target, ctx.now(), { recentChange: change.changed, incidentStartMs: incident.startedAt, namespace: incident.namespace });
+      const signatureOf = async (service: string) => {
+        const change = ctx.tools.has('k8s_recent_change')
+          ? await ctx.tools.call<{ changed: boolean }>('k8s_recent_change', { name: service, namespace: incident.namespace, since: incident.startedAt - 30 * MIN }).catch(() => ({ changed: false }))
+          : { changed: false };
+        return faultSignature(recordedMetrics(ctx.tools), service, ctx.now(), { recentChange: change.changed, incidentStartMs: incident.startedAt, namespace: incident.namespace });
+      };
+      let sig = await signatureOf(target);
+      // A suspect whose own metrics show nothing abnormal is not acted on: the next probable one that does is.
+      const passedOver: string[] = [];
+      for (const next of suspects.slice(1, MAX_SUSPECTS)) {
+        if (abnormality(sig.features) >= NORMAL_SIGNATURE || next.probability < MIN_SUSPECT_PROBABILITY) break;
+        const nextSig = await signatureOf(next.service);
+        if (abnormality(nextSig.features) < NORMAL_SIGNATURE) continue;
+        passedOver.push(`${target} (p=${(top?.probability ?? 0).toFixed(2)}) shows nothing abnormal in its metrics`);
+        top = next;
+        target = next.service;
+        sig = nextSig;
+      }
       const model = deps.model();
       const bonus = similarBonus(input.similar);
       const decision = decide(model.bandit, sig.features, bonus);
@@ -106,12 +124,12 @@ export function createFixerAgent(deps: FixerDeps) {
         const next = decision.ranked.find((r) => !excluded.has(r.action) && r.action !== 'none' && r.calibrated >= MIN_CONFIDENCE);
         chosen = next?.action ?? 'none';
       }
-      let rationale =
+      let rationale = passedOver.map((x) => `${x}; `).join('') + (
         model.source === 'untrained'
           ? 'no trained model: the fixed rule table chose'
           : chosen === 'none' && best && best.action !== 'none'
             ? `learned policy (${model.episodes} outcomes): the best action, ${best.action}, would recover ${target} with only ${(best.confidence * 100).toFixed(0)}% confidence (below ${MIN_CONFIDENCE * 100}%), so nothing is proposed`
-            : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`;
+            : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`);
       const sim = deps.simulator?.();
       let what_if: FixerOutput['what_if'] = null;
       let params: { replicas?: number } = {};
