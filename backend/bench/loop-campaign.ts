@@ -47,6 +47,8 @@ export interface LoopOptions {
   faultMinutes: number;
   /** Simulated minutes after clearing a fault before the next. */
   cooldownMinutes: number;
+  /** Print each fixer decision (target, action, confidence, rationale) under its fault. */
+  explain?: boolean;
   log: (line: string) => void;
 }
 
@@ -66,6 +68,9 @@ export interface FaultResult {
   incidentId: string | null;
   /** A new incident of its own (not one it joined). */
   ownIncident: boolean;
+  /** The incident's title when first seen, and the fault's first signal (source, summary, minutes after injection). */
+  incidentTitle: string | null;
+  firstSignal: string | null;
   minutesToIncident: number | null;
   rcaTop1: boolean;
   rcaTop3: boolean;
@@ -74,6 +79,10 @@ export interface FaultResult {
   verification: { status: string; faultCleared: boolean; truthful: boolean } | null;
   /** The approved remediation's status when the fault's time ran out (when it had not finished). */
   unfinished: string | null;
+  /** Each fixer decision on the fault's incident: what it chose and why (printed with --explain). */
+  decisions: string[];
+  /** Other incidents opened while this fault's exercise ran (title, and what was proposed there). */
+  otherIncidents: string[];
 }
 
 export interface LoopReport {
@@ -131,7 +140,14 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
     for (const group of plan) {
       faults.push(...(await runFaultGroup(handle, sim, clock, seen, group, o, simSleep)));
       const last = faults.slice(-group.length);
-      for (const f of last) o.log(`  ${f.scenario.padEnd(18)} ${f.service.padEnd(22)} ${describe(f)}`);
+      for (const f of last) {
+        o.log(`  ${f.scenario.padEnd(18)} ${f.service.padEnd(22)} ${describe(f)}`);
+        if (o.explain) {
+          o.log(`      incident: ${f.incidentTitle ?? '—'}; first signal ${f.firstSignal ?? '—'}`);
+          for (const d of f.decisions) o.log(`      fixer: ${d}`);
+          for (const x of f.otherIncidents) o.log(`      another incident opened meanwhile: ${x}`);
+        }
+      }
     }
     return { quietHours: o.quietMinutes / 60, falseIncidents: falseOnes.length, falseIncidentTitles: falseOnes.map(([, v]) => v.title), faults };
   } finally {
@@ -186,7 +202,7 @@ async function runFaultGroup(
   const templates = new Map(group.map((g) => [g.service, structuredClone(sim.store.get('deployments', sim.namespace, g.service)?.spec)]));
   const injected = group.map((g, i) => ({ ...g, info: sim.inject({ scenario: g.scenario, service: g.service, seed: o.seed * 100 + i + seen.incidents.size }) }));
   const badMarkers = injected.map((f) => f.info.params.image ?? f.info.params.env?.value).filter((x): x is string => !!x);
-  const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null, unfinished: null }));
+  const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, incidentTitle: null, firstSignal: null, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null, unfinished: null, decisions: [], otherIncidents: [] }));
   const approved = new Set<string>();
   const faulty = new Set(group.map((g) => g.service));
   while (clock.nowMs() - t0 < o.faultMinutes * MIN) {
@@ -200,6 +216,10 @@ async function runFaultGroup(
     if (!r.verification && last) r.unfinished = (await handle.store.remediations.get(last.id)).status;
   }
   for (const r of results) r.knownFix = isKnownFix(r);
+  for (const r of results) if (r.incidentId) r.decisions = await fixerDecisions(handle, r.incidentId);
+  const followed = new Set(results.map((r) => r.incidentId));
+  const others = [...seen.incidents.entries()].filter(([id, v]) => v.at >= t0 && !followed.has(id));
+  for (const r of results) r.otherIncidents = await Promise.all(others.map(async ([id, v]) => `${v.title} at ${((v.at - t0) / MIN).toFixed(1)} min; ${(await handle.store.remediations.listByIncident(id)).map((x) => `${x.action_type}@${x.target} ${x.status}`).join(', ') || 'no proposal'}`));
   sim.clearFaults();
   for (const [service, spec] of templates) {
     const dep = sim.store.get('deployments', sim.namespace, service);
@@ -218,6 +238,8 @@ async function runFaultGroup(
         r.incidentId = mine.id;
         r.ownIncident = (seen.incidents.get(mine.id)?.at ?? Date.parse(mine.created_at)) >= t0 && !results.some((x) => x !== r && x.incidentId === mine.id);
         r.minutesToIncident = (Date.parse(mine.created_at) - t0) / MIN;
+        r.incidentTitle = seen.incidents.get(mine.id)?.title ?? null;
+        r.firstSignal = `${mine.source}: ${mine.summary} at ${((mine.received_at - t0) / MIN).toFixed(1)} min`;
       }
       return;
     }
@@ -256,6 +278,15 @@ async function runFaultGroup(
   }
 }
 
+/** The fixer's decisions on an incident, oldest first: target, action, confidence and the rationale it gave. */
+async function fixerDecisions(handle: AegisHandle, incidentId: string): Promise<string[]> {
+  const runs = (await handle.store.executions.listByIncident(incidentId)).filter((e) => e.agent === 'fixer' && e.status === 'success');
+  return runs.map((e) => {
+    const out = e.output as { target?: string | null; plan?: { action: string; confidence: number; rationale: string }; proposal_error?: string | null };
+    return `${out.plan?.action ?? '?'}@${out.target ?? '?'} conf ${(out.plan?.confidence ?? 0).toFixed(2)}: ${out.plan?.rationale ?? ''}${out.proposal_error ? ` [not proposed: ${out.proposal_error}]` : ''}`;
+  });
+}
+
 function isKnownFix(r: FaultResult): boolean {
   const fix = KNOWN_FIX[r.scenario] ?? [];
   if (fix.includes('none')) return !r.proposals.some((p) => p.confidence >= 0.5);
@@ -264,13 +295,13 @@ function isKnownFix(r: FaultResult): boolean {
 
 /** The incident the fault's first signal went into (a signal on the service received since `since`). */
 async function incidentsOf(handle: AegisHandle, service: string, since: number) {
-  const { rows } = await handle.store.db.query<{ id: string; created_at: Date }>(
-    `SELECT i.id, i.created_at FROM incident_signals s JOIN incidents i ON i.id = s.incident_id
+  const { rows } = await handle.store.db.query<{ id: string; created_at: Date; received_at: Date; source: string; summary: string }>(
+    `SELECT i.id, i.created_at, s.received_at, s.source, s.summary FROM incident_signals s JOIN incidents i ON i.id = s.incident_id
      WHERE s.service = $1 AND s.received_at >= $2 ORDER BY s.received_at, s.id LIMIT 1`,
     [service, new Date(since)],
   );
   const r = rows[0];
-  return r ? { id: r.id, created_at: new Date(r.created_at).toISOString() } : undefined;
+  return r ? { id: r.id, created_at: new Date(r.created_at).toISOString(), received_at: new Date(r.received_at).getTime(), source: r.source, summary: r.summary } : undefined;
 }
 
 /** What an SRE does after each exercise: close whatever is still open (its proposals are withdrawn). */

@@ -1,7 +1,7 @@
 /**
  * The trustworthy-loop campaign (issue 14), one command:
  *
- *   npm run bench:loop [-- --step-seconds 15 --quiet-minutes 120 --per-scenario 2 --seed 1 --fault-minutes 20]
+ *   npm run bench:loop [-- --step-seconds 15 --quiet-minutes 120 --per-scenario 2 --seed 1 --fault-minutes 20 --explain]
  *
  * A fresh simulated cluster, no webhooks: 2 simulated hours with no fault, then every scenario on
  * services drawn by seed, plus two overlapping faults. Prints false incidents per fault-free hour, per
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     'cooldown-minutes': { type: 'string', default: '5' },
     scenarios: { type: 'string' },
     'no-overlap': { type: 'boolean', default: false },
+    explain: { type: 'boolean', default: false },
   },
 });
 const log = (s: string) => console.log(s);
@@ -38,6 +39,7 @@ const report = await runLoopCampaign({
   overlap: !values['no-overlap'],
   faultMinutes: Number(values['fault-minutes']),
   cooldownMinutes: Number(values['cooldown-minutes']),
+  explain: values.explain,
   log,
 });
 const s = summarise(report);

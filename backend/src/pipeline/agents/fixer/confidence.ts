@@ -30,7 +30,7 @@ export const PROPOSE_THRESHOLD = 0.15;
 /** With no ranking, the target is one of a handful of suspects. */
 const UNRANKED_PRIOR = 0.3;
 /** Signature strength below which the target shows nothing abnormal. */
-const NORMAL_SIGNATURE = 0.1;
+export const NORMAL_SIGNATURE = 0.1;
 /** Leverage above which the estimate rests on too few similar outcomes. */
 const OOD_LEVERAGE = 0.35;
 

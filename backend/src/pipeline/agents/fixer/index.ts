@@ -11,8 +11,8 @@ import type { FixerModel } from './model.js';
 import { FIXER_ACTIONS } from './bandit.js';
 import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
-import { whatIf } from './simulate.js';
-import { honestConfidence } from './confidence.js';
+import { tryCandidates } from './simulate.js';
+import { abnormality, honestConfidence, NORMAL_SIGNATURE } from './confidence.js';
 
 export { FIXER_ACTIONS, createBandit, type Bandit, type BanditState } from './bandit.js';
 export { FEATURE_NAMES, faultSignature, triggeringMetric, type Signature } from './features.js';
@@ -21,9 +21,12 @@ export { loadFixerModel, DEFAULT_MODEL_FILE, type FixerModel, type StoredModel }
 export { collectEpisodes, planEpisodes, trainBandit, trainableServices, trainingBase, EPISODE_OPTIONS } from './train.js';
 export { scorePolicy, policies, reliability, type PolicyScore, type ReliabilityRow } from './evaluate.js';
 export { honestConfidence, abnormality, PROPOSE_THRESHOLD, type Confidence } from './confidence.js';
-export { whatIf, runEpisode, healthy, applySimAction, type Episode, type SimOutcome } from './simulate.js';
+export { whatIf, runEpisode, healthy, applySimAction, scaleOutLadder, tryCandidates, type Episode, type SimOutcome, type WhatIfRun } from './simulate.js';
 
 const MIN = 60_000;
+/** Suspects the fixer looks at, most probable first, and how probable one must be to be acted on instead of a normal-looking first. */
+const MAX_SUSPECTS = 3;
+const MIN_SUSPECT_PROBABILITY = 0.1;
 
 export const fixerInput = z.object({
   incident: incidentBrief,
@@ -43,7 +46,7 @@ export const fixerOutput = z.object({
   feature_vector: z.array(z.number()),
   ranked: z.array(z.object({ action: z.string(), p_success: z.number(), confidence: z.number(), expected_reward: z.number(), score: z.number(), outcomes_seen: z.number() })),
   rule_table_action: z.string(),
-  what_if: z.array(z.object({ action: z.string(), recovered: z.boolean(), recovery_ms: z.number().nullable() })).nullable(),
+  what_if: z.array(z.object({ action: z.string(), replicas: z.number().optional(), recovered: z.boolean(), recovery_ms: z.number().nullable() })).nullable(),
   plan: z.object({ action: z.string(), confidence: z.number(), rationale: z.string(), model: z.string() }),
   /** confidence = p_root_cause × p_action (see confidence.ts). */
   p_root_cause: z.number().optional(),
@@ -84,16 +87,31 @@ export function createFixerAgent(deps: FixerDeps) {
     retries: 0,
     async run(input, ctx) {
       const { incident } = input;
-      // The most probable cause, whatever order the ranking arrived in.
-      const top = [...input.rcaTop].sort((a, b) => b.probability - a.probability)[0];
-      const target = top?.service ?? incident.services[0] ?? null;
+      // The most probable causes, whatever order the ranking arrived in.
+      const suspects = [...input.rcaTop].sort((a, b) => b.probability - a.probability);
+      let top = suspects[0];
+      let target = top?.service ?? incident.services[0] ?? null;
       const empty = { namespace: incident.namespace, features: {}, feature_vector: [], ranked: [], rule_table_action: 'none', what_if: null, remediation_id: null };
       if (!target) return { ...empty, target: null, plan: { action: 'none', confidence: 0, rationale: 'no affected service to act on', model: 'none' }, proposal_error: null };
-      const change = ctx.tools.has('k8s_recent_change')
-        ? await ctx.tools.call<{ changed: boolean }>('k8s_recent_change', { name: target, namespace: incident.namespace, since: incident.startedAt - 30 * MIN }).catch(() => ({ changed: false }))
-        : { changed: false };
       if (!ctx.tools.has('metrics_query_range')) return runbookOnly(input, target, empty, deps);
-      const sig = await faultSignature(recordedMetrics(ctx.tools), target, ctx.now(), { recentChange: change.changed, incidentStartMs: incident.startedAt, namespace: incident.namespace });
+      const signatureOf = async (service: string) => {
+        const change = ctx.tools.has('k8s_recent_change')
+          ? await ctx.tools.call<{ changed: boolean }>('k8s_recent_change', { name: service, namespace: incident.namespace, since: incident.startedAt - 30 * MIN }).catch(() => ({ changed: false }))
+          : { changed: false };
+        return faultSignature(recordedMetrics(ctx.tools), service, ctx.now(), { recentChange: change.changed, incidentStartMs: incident.startedAt, namespace: incident.namespace });
+      };
+      let sig = await signatureOf(target);
+      // A suspect whose own metrics show nothing abnormal is not acted on: the next probable one that does is.
+      const passedOver: string[] = [];
+      for (const next of suspects.slice(1, MAX_SUSPECTS)) {
+        if (abnormality(sig.features) >= NORMAL_SIGNATURE || next.probability < MIN_SUSPECT_PROBABILITY) break;
+        const nextSig = await signatureOf(next.service);
+        if (abnormality(nextSig.features) < NORMAL_SIGNATURE) continue;
+        passedOver.push(`${target} (p=${(top?.probability ?? 0).toFixed(2)}) shows nothing abnormal in its metrics`);
+        top = next;
+        target = next.service;
+        sig = nextSig;
+      }
       const model = deps.model();
       const bonus = similarBonus(input.similar);
       const decision = decide(model.bandit, sig.features, bonus);
@@ -106,29 +124,30 @@ export function createFixerAgent(deps: FixerDeps) {
         const next = decision.ranked.find((r) => !excluded.has(r.action) && r.action !== 'none' && r.calibrated >= MIN_CONFIDENCE);
         chosen = next?.action ?? 'none';
       }
-      let rationale =
+      let rationale = passedOver.map((x) => `${x}; `).join('') + (
         model.source === 'untrained'
           ? 'no trained model: the fixed rule table chose'
           : chosen === 'none' && best && best.action !== 'none'
             ? `learned policy (${model.episodes} outcomes): the best action, ${best.action}, would recover ${target} with only ${(best.confidence * 100).toFixed(0)}% confidence (below ${MIN_CONFIDENCE * 100}%), so nothing is proposed`
-            : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`;
+            : `learned policy (${model.episodes} outcomes) ranks ${chosen} first`);
       const sim = deps.simulator?.();
       let what_if: FixerOutput['what_if'] = null;
+      let params: { replicas?: number } = {};
       if (!sim) rationale += '; no simulator of this cluster, so no what-if run: the estimate rests on the learned model alone';
       if (sim && sim.topology.services.some((s) => s.name === target)) {
         // The chosen action first, then the next best, stopping at the first that recovers (each run costs CPU).
         const candidates = [...new Set([chosen, ...ranked.map((r) => r.action)])].filter((a) => a !== 'none' && !excluded.has(a)).slice(0, 3);
-        what_if = [];
-        for (const a of candidates) {
-          const o = whatIf(sim, target, a, EPISODE_OPTIONS.horizonMs, { restrict: true });
-          what_if.push({ action: a, recovered: o.success, recovery_ms: o.recoveryMs });
-          if (o.success) break;
-        }
-        const chosenWorks = what_if.find((w) => w.action === chosen)?.recovered;
+        what_if = tryCandidates(sim, target, candidates, EPISODE_OPTIONS.horizonMs);
+        const chosenWorks = what_if.some((w) => w.action === chosen && w.recovered);
         const alternative = what_if.find((w) => w.recovered);
         if (!chosenWorks && alternative) {
           rationale += `; the what-if run says ${chosen} would not recover ${target} within ${EPISODE_OPTIONS.horizonMs / MIN} min but ${alternative.action} would, so ${alternative.action} is proposed`;
           chosen = alternative.action;
+        }
+        const sized = what_if.find((w) => w.action === chosen && w.recovered)?.replicas;
+        if (sized !== undefined) {
+          params = { replicas: sized };
+          if (what_if.some((w) => w.action === chosen && !w.recovered)) rationale += `; the what-if run needed ${sized} replicas to bring ${target} back (fewer left it queueing)`;
         }
       }
       const chosenEstimate = decision.ranked.find((r) => r.action === chosen);
@@ -137,7 +156,7 @@ export function createFixerAgent(deps: FixerDeps) {
         pAction: chosenEstimate?.calibrated ?? best?.confidence ?? 0,
         features: sig.features,
         leverage: chosenEstimate?.leverage ?? 0,
-        whatIf: what_if ? { chosenRecovers: what_if.find((w) => w.action === chosen)?.recovered ?? null, anyRecovers: what_if.some((w) => w.recovered) } : null,
+        whatIf: what_if ? { chosenRecovers: what_if.some((w) => w.action === chosen) ? what_if.some((w) => w.action === chosen && w.recovered) : null, anyRecovers: what_if.some((w) => w.recovered) } : null,
       });
       const confidence = honest.value;
       rationale += `; confidence ${(confidence * 100).toFixed(0)}% = root cause ${(honest.pRootCause * 100).toFixed(0)}% × action ${(honest.pAction * 100).toFixed(0)}%${honest.notes.length ? ` (${honest.notes.join('; ')})` : ''}`;
@@ -158,10 +177,11 @@ export function createFixerAgent(deps: FixerDeps) {
           action: chosen,
           namespace: incident.namespace,
           target,
+          params,
           confidence,
           severity: input.severity,
           trigger: trigger ? { service: target, ...trigger, direction: 'down' } : undefined,
-          predicted: { what_if: what_if?.find((w) => w.action === chosen) ?? null, p_success: honest.pAction, p_root_cause: honest.pRootCause, features: sig.features, ranked: ranked.slice(0, 3) },
+          predicted: { what_if: what_if?.find((w) => w.action === chosen && w.recovered) ?? what_if?.find((w) => w.action === chosen) ?? null, p_success: honest.pAction, p_root_cause: honest.pRootCause, features: sig.features, ranked: ranked.slice(0, 3) },
           rationale,
           actor: 'agent:fixer',
         });

@@ -26,8 +26,13 @@ export function healthy(now: MetricValues | undefined, base: MetricValues | unde
   );
 }
 
+/** Parameters an action may carry (the action library's own, e.g. scale-out's replica count). */
+export interface SimActionParams {
+  replicas?: number;
+}
+
 /** Applies an action to a simulator the way the action library would to a real cluster. */
-export function applySimAction(sim: Simulator, service: string, action: string): void {
+export function applySimAction(sim: Simulator, service: string, action: string, params: SimActionParams = {}): void {
   switch (action as FixerAction) {
     case 'restart-deployment':
       return sim.actions.restart(service);
@@ -37,10 +42,8 @@ export function applySimAction(sim: Simulator, service: string, action: string):
       } catch {
         return; // no history: a no-op, as the real action would refuse
       }
-    case 'scale-out': {
-      const dep = sim.store.get('deployments', sim.namespace, service);
-      return sim.actions.scale(service, scaleOutTarget((dep?.spec as { replicas?: number } | undefined)?.replicas ?? 1));
-    }
+    case 'scale-out':
+      return sim.actions.scale(service, params.replicas ?? scaleOutTarget(replicasOf(sim, service)));
     case 'delete-pod': {
       const pod = [...sim.cluster.pods.values()].filter((p) => p.service === service).sort((a, b) => b.restartCount - a.restartCount || Number(a.ready) - Number(b.ready))[0];
       if (pod) sim.actions.deletePod(pod.name);
@@ -49,6 +52,11 @@ export function applySimAction(sim: Simulator, service: string, action: string):
     case 'none':
       return;
   }
+}
+
+/** The deployment's desired replica count. */
+export function replicasOf(sim: Simulator, service: string): number {
+  return (sim.store.get('deployments', sim.namespace, service)?.spec as { replicas?: number } | undefined)?.replicas ?? 1;
 }
 
 /**
@@ -60,13 +68,13 @@ export function whatIf(
   service: string,
   action: string,
   horizonMs: number,
-  o: { restrict?: boolean; checkEveryMs?: number } = {},
+  o: { restrict?: boolean; checkEveryMs?: number; params?: SimActionParams } = {},
 ): SimOutcome {
   const checkEveryMs = o.checkEveryMs ?? 30_000;
   // A restricted clone of a restricted clone loses the outside load, so copies of copies stay whole.
   const copy = o.restrict ? sim.clone({ services: [service] }) : sim.clone();
   const t0 = copy.now();
-  applySimAction(copy, service, action);
+  applySimAction(copy, service, action, o.params);
   let firstHealthy: number | null = null;
   let streak = 0;
   let restarts = restartCount(copy, service);
@@ -152,4 +160,43 @@ export async function runEpisode(
   });
   const outcomes = actions.map((a) => whatIf(sim, e.service, a, o.horizonMs, { restrict: false }));
   return { ...e, signature, outcomes };
+}
+
+/** One what-if run of a candidate action (scale-out carries the replica count it tried). */
+export interface WhatIfRun {
+  action: string;
+  replicas?: number;
+  recovered: boolean;
+  recovery_ms: number | null;
+}
+
+/** Scale-out sizes to try, smallest first: the action's default step, then one more step from there (capped as the action caps it). */
+export function scaleOutLadder(replicas: number, steps = 2): number[] {
+  const sizes: number[] = [];
+  let r = replicas;
+  for (let i = 0; i < steps; i++) {
+    const next = scaleOutTarget(r);
+    if (next <= r) break;
+    sizes.push(next);
+    r = next;
+  }
+  return sizes;
+}
+
+/**
+ * Tries candidate actions on copies of the simulator in order, stopping at the first that recovers the
+ * service. A scale-out too small to bring the service back (still queueing at high utilisation) is tried
+ * again one step larger, so the proposal carries a size the what-if saw work.
+ */
+export function tryCandidates(sim: Simulator, service: string, actions: readonly string[], horizonMs: number): WhatIfRun[] {
+  const runs: WhatIfRun[] = [];
+  for (const action of actions) {
+    const sizes: Array<number | undefined> = action === 'scale-out' ? scaleOutLadder(replicasOf(sim, service)) : [undefined];
+    for (const replicas of sizes) {
+      const o = whatIf(sim, service, action, horizonMs, { restrict: true, params: replicas === undefined ? {} : { replicas } });
+      runs.push({ action, ...(replicas === undefined ? {} : { replicas }), recovered: o.success, recovery_ms: o.recoveryMs });
+      if (o.success) return runs;
+    }
+  }
+  return runs;
 }
