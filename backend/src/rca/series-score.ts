@@ -1,9 +1,14 @@
 import type { RcaConfig } from './config.js';
 import { badDirection, metricKind, type MetricKind } from './metric-kinds.js';
-import { kthLargest, robustCentreScale } from './stats.js';
+import { DEGENERATE_SCALE, kthLargest, robustCentreScale } from './stats.js';
 import type { EvidenceSource, MetricSeriesInput } from './types.js';
 
 const MINUTE = 60_000;
+/**
+ * Beyond this z a deviation is simply certain: an idle series (zero baseline) that moves once would
+ * otherwise reach z in the millions and outshout every real fault.
+ */
+export const Z_SATURATION = 50;
 
 export interface SeriesScore {
   service: string;
@@ -19,6 +24,8 @@ export interface SeriesScore {
   source: EvidenceSource;
   /** A human sentence when the generic "went from … to …" does not fit (log templates). */
   summary?: string;
+  /** The baseline was constant at zero: there is no spread to measure z against, so z is `Z_SATURATION`. */
+  flatBaseline?: boolean;
 }
 
 export type SeriesOutcome = { ok: SeriesScore } | { skipped: string };
@@ -58,6 +65,9 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
     );
     z = (z * cfg.anomalyZ) / Math.max(cfg.anomalyZ, noise);
   }
+  // A move off a constant zero has no z (it would read as a division by the scale floor): call it certain.
+  const flatBaseline = scale <= DEGENERATE_SCALE && z > 0;
+  if (flatBaseline) z = Z_SATURATION;
   const at = dev.indexOf(kthLargest(dev, cfg.persistence));
   const onsetIdx = dev.findIndex((d) => d >= cfg.anomalyZ);
   return {
@@ -70,6 +80,7 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
       observed: abnValues[at >= 0 ? at : 0] ?? NaN,
       onset: onsetIdx >= 0 ? abnTimes[onsetIdx] : undefined,
       source: s.source ?? 'metrics',
+      ...(flatBaseline ? { flatBaseline } : {}),
     },
   };
 }

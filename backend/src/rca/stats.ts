@@ -31,7 +31,13 @@ export function kthLargest(xs: readonly number[], k: number): number {
   return s[Math.min(k, s.length) - 1] ?? NaN;
 }
 
-/** Robust centre (median) and scale (max of MAD, IQR, a floor relative to the level) of a baseline. */
+/** The scale of a baseline with no spread and a zero level: any deviation from it has no meaningful z. */
+export const DEGENERATE_SCALE = 1e-9;
+
+/**
+ * Robust centre (median) and scale (max of MAD, IQR, a floor relative to the level) of a baseline;
+ * `DEGENERATE_SCALE` when the baseline is constant at zero.
+ */
 export function robustCentreScale(values: readonly number[], relativeFloor: number): { centre: number; scale: number } {
   const sorted = Float64Array.from(values).sort();
   const centre = quantileSorted(sorted, 0.5);
@@ -40,7 +46,7 @@ export function robustCentreScale(values: readonly number[], relativeFloor: numb
     1.4826 * quantileSorted(spread, 0.5),
     (quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) / 1.349,
     relativeFloor * Math.abs(centre),
-    1e-9,
+    DEGENERATE_SCALE,
   );
   return { centre, scale };
 }
