@@ -1,6 +1,6 @@
 import { badDirection, metricKind } from './metric-kinds.js';
 import { deviation } from './series-score.js';
-import { median, robustCentreScale } from './stats.js';
+import { robustCentreScale } from './stats.js';
 import type { MetricSeriesInput } from './types.js';
 
 const MINUTE = 60_000;
@@ -24,17 +24,23 @@ export interface FaultTimeEstimate {
 }
 
 /**
- * When the fault started, from the data rather than the (possibly late) alert: for each of the
- * incident's strongest series, the run of points beyond `anomalyZ` robust scales (of a reference
- * stretch before the search range) that holds its peak, walked back to where it began; the median of
- * those starts. Falls back to the anomaly time when no series changes.
+ * When the fault started, from the data rather than the (possibly late) alert: for each anomalous
+ * series, the run of points beyond `anomalyZ` robust scales (of a reference stretch before the search
+ * range) that holds its peak, walked back to where it began; each start is a vote weighted by the
+ * series' evidence, and the most voted start wins. A fault moves many series at once while noisy
+ * series jump at scattered times, so the mode resists a few loud strays where a median of the
+ * loudest would not. Falls back to the anomaly time when no series changes.
  */
-export function estimateFaultTime(strongest: readonly MetricSeriesInput[], anomalyTime: number, opts: FaultTimeOptions): FaultTimeEstimate {
+export function estimateFaultTime(
+  voters: ReadonlyArray<{ series: MetricSeriesInput; weight: number }>,
+  anomalyTime: number,
+  opts: FaultTimeOptions,
+): FaultTimeEstimate {
   const searchFrom = anomalyTime - opts.searchMinutes * MINUTE;
   const refFrom = searchFrom - opts.referenceMinutes * MINUTE;
   const until = anomalyTime + opts.afterMinutes * MINUTE;
-  const changes: number[] = [];
-  for (const s of strongest) {
+  const votes = new Map<number, number>();
+  for (const { series: s, weight } of voters) {
     const ref: number[] = [];
     const times: number[] = [];
     const values: number[] = [];
@@ -59,8 +65,11 @@ export function estimateFaultTime(strongest: readonly MetricSeriesInput[], anoma
     let start = peak;
     while (start > 0 && (dev[start - 1] ?? 0) >= opts.anomalyZ) start--;
     const at = times[start];
-    if (at !== undefined) changes.push(at);
+    if (at !== undefined) votes.set(at, (votes.get(at) ?? 0) + weight);
   }
-  if (changes.length === 0) return { at: anomalyTime, method: 'anomaly-time' };
-  return { at: median(changes), method: 'change-point' };
+  let best: [number, number] | undefined;
+  // Ties go to the earlier start: a fault's symptoms follow it.
+  for (const v of [...votes].sort(([a], [b]) => a - b)) if (!best || v[1] > best[1]) best = v;
+  if (!best) return { at: anomalyTime, method: 'anomaly-time' };
+  return { at: best[0], method: 'change-point' };
 }

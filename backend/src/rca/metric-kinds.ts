@@ -36,9 +36,16 @@ const RULES: Array<[RegExp, MetricKind]> = [
   [/workload|ops|request_rate|rps|qps|throughput|requests/i, 'traffic'],
 ];
 
+/** Metric names repeat across services and passes: the regexes run once per name. */
+const KIND_CACHE = new Map<string, MetricKind>();
+
 export function metricKind(metric: string): MetricKind {
-  for (const [re, kind] of RULES) if (re.test(metric)) return kind;
-  return 'other';
+  let kind = KIND_CACHE.get(metric);
+  if (kind === undefined) {
+    kind = RULES.find(([re]) => re.test(metric))?.[1] ?? 'other';
+    if (KIND_CACHE.size < 10_000) KIND_CACHE.set(metric, kind);
+  }
+  return kind;
 }
 
 export function badDirection(kind: MetricKind): Direction {

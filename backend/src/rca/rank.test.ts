@@ -126,6 +126,20 @@ describe('rankRootCauses ordering', () => {
   });
 });
 
+describe('rankRootCauses evidence wording', () => {
+  it('says a series left a constant zero instead of printing a z divided by the scale floor', () => {
+    const times = Array.from({ length: 40 }, (_, i) => START + i * 60_000);
+    const restarts = { service: 'cart', metric: 'restarts', times, values: times.map((t) => (t >= T0 ? 1 : 0)) };
+    const r = rankRootCauses({ anomalyTime: T0, series: [restarts, series('web', 'cpu', 0, 1)] });
+    const e = r.ranking[0]?.evidence[0];
+    expect(r.ranking[0]?.service).toBe('cart');
+    expect(e).toMatchObject({ kind: 'anomaly', metric: 'restarts', z: 50, baseline: 0, observed: 1 });
+    if (e?.kind !== 'anomaly') throw new Error('expected anomaly evidence');
+    expect(e.summary).toBe('restarts went from a constant 0.0 to 1.00 (no variation before, so no z-score)');
+    expect(r.ranking[0]?.explanation).not.toMatch(/z=\d{4,}/);
+  });
+});
+
 describe('rankRootCauses on bad input', () => {
   it('refuses an input with nothing to rank', () => {
     expect(() => rankRootCauses({ anomalyTime: T0, series: [] })).toThrow(/neither metric series, spans, logs nor anomaly events/);

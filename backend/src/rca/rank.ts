@@ -5,19 +5,12 @@ import { isLatencyKind, metricKind } from './metric-kinds.js';
 import { estimateFaultTime } from './fault-time.js';
 import { logSignals } from './log-signals.js';
 import { anomalyPageRank } from './pagerank.js';
-import { scoreSeries, type SeriesScore } from './series-score.js';
-import { networkGapSignals, traceSeries } from './traces.js';
+import { scoreSeries, Z_SATURATION, type SeriesScore } from './series-score.js';
+import { edgeGapSignals, traceSeries } from './traces.js';
 import type { Evidence, EvidenceSource, MetricSeriesInput, RankedCause, RcaInput, RcaResult } from './types.js';
 
 const MINUTE = 60_000;
 const QUIET_SHARE = 0.05;
-/**
- * Beyond this z a deviation is simply certain: an idle series (zero baseline) that moves once would
- * otherwise reach z in the millions and outshout every real fault.
- */
-const Z_SATURATION = 50;
-/** How many of the strongest series vote on the fault time. */
-const FAULT_TIME_SERIES = 5;
 
 /** Everything the ranker learnt about one service before turning it into a cause. */
 interface ServiceFacts {
@@ -75,7 +68,7 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
   return { ranking, faultTime, warnings, signature };
 }
 
-/** The change point of the series that look most anomalous around the anomaly time. */
+/** The change point most of the anomalous series agree on around the anomaly time. */
 function faultTimeOf(series: readonly MetricSeriesInput[], input: RcaInput, cfg: RcaConfig): number {
   const scored: Array<{ s: MetricSeriesInput; w: number }> = [];
   // Which series changed anywhere from the earliest plausible fault time on: they vote on when.
@@ -85,9 +78,8 @@ function faultTimeOf(series: readonly MetricSeriesInput[], input: RcaInput, cfg:
     const r = scoreSeries(s, from, wide, input.windowStart);
     if ('ok' in r && r.ok.z >= cfg.anomalyZ) scored.push({ s, w: weightOf(r.ok, cfg) });
   }
-  scored.sort((a, b) => b.w - a.w);
   return estimateFaultTime(
-    scored.slice(0, FAULT_TIME_SERIES).map((x) => x.s),
+    scored.map((x) => ({ series: x.s, weight: x.w })),
     input.anomalyTime,
     {
       searchMinutes: cfg.faultSearchMinutes,
@@ -126,7 +118,7 @@ function scoreAll(
     out.push({ service: a.service, metric: a.metric, kind: metricKind(a.metric), z, baseline: NaN, observed: NaN, onset: a.at, source: 'detection' });
   }
   if (input.logs?.length) out.push(...logSignals(input.logs, faultTime, cfg));
-  if (input.spans?.length) out.push(...networkGapSignals(input.spans, faultTime, cfg));
+  if (input.spans?.length) out.push(...edgeGapSignals(input.spans, faultTime, cfg));
   return out;
 }
 
@@ -147,8 +139,21 @@ function buildCallees(input: RcaInput, facts: Map<string, ServiceFacts>, warning
   return callees;
 }
 
+/**
+ * Evidence strength: the z says whether a deviation is real, but past saturation every real one ties;
+ * how far the series moved relative to its own level then decides (a wire time ×100 beats a latency
+ * ×2). Only for deviations beyond `anomalyZ`, so a large relative move of a noisy series adds nothing.
+ */
 function weightOf(s: SeriesScore, cfg: RcaConfig): number {
-  return (cfg.kindWeights[s.kind] ?? 1) * Math.log1p(Math.min(s.z, Z_SATURATION));
+  const significance = Math.log1p(Math.min(s.z, Z_SATURATION));
+  return (cfg.kindWeights[s.kind] ?? 1) * (significance + (s.z >= cfg.anomalyZ ? magnitude(s) : 0));
+}
+
+/** log(1 + |observed − baseline| / |baseline|); a move off a zero level counts as saturated. */
+function magnitude(s: SeriesScore): number {
+  if (!Number.isFinite(s.baseline) || !Number.isFinite(s.observed)) return 0;
+  if (s.baseline === 0) return s.observed === 0 ? 0 : Math.log1p(Z_SATURATION);
+  return Math.log1p(Math.abs(s.observed - s.baseline) / Math.abs(s.baseline));
 }
 
 function summarise(f: ServiceFacts, cfg: RcaConfig): void {
@@ -297,6 +302,7 @@ function anomalyEvidence(f: ServiceFacts, cfg: RcaConfig): Evidence[] {
 function describeSignal(s: SeriesScore): string {
   if (s.summary) return s.summary;
   if (!Number.isFinite(s.baseline)) return `${s.metric} flagged by detection (z≈${s.z.toFixed(1)})`;
+  if (s.flatBaseline) return `${s.metric} went from a constant ${fmt(s.baseline)} to ${fmt(s.observed)} (no variation before, so no z-score)`;
   const ratio = s.baseline !== 0 ? s.observed / s.baseline : NaN;
   const change = Number.isFinite(ratio) && ratio > 0 ? ` (${ratio.toFixed(ratio >= 10 ? 0 : 1)}× baseline)` : '';
   return `${s.metric} went from ${fmt(s.baseline)} to ${fmt(s.observed)}${change}, z=${s.z.toFixed(1)}`;

@@ -1,9 +1,14 @@
 import type { RcaConfig } from './config.js';
 import { badDirection, metricKind, type MetricKind } from './metric-kinds.js';
-import { kthLargest, robustCentreScale } from './stats.js';
+import { centreScaleInPlace, DEGENERATE_SCALE, kthLargest } from './stats.js';
 import type { EvidenceSource, MetricSeriesInput } from './types.js';
 
 const MINUTE = 60_000;
+/**
+ * Beyond this z a deviation is simply certain: an idle series (zero baseline) that moves once would
+ * otherwise reach z in the millions and outshout every real fault.
+ */
+export const Z_SATURATION = 50;
 
 export interface SeriesScore {
   service: string;
@@ -19,6 +24,8 @@ export interface SeriesScore {
   source: EvidenceSource;
   /** A human sentence when the generic "went from … to …" does not fit (log templates). */
   summary?: string;
+  /** The baseline was constant at zero: there is no spread to measure z against, so z is `Z_SATURATION`. */
+  flatBaseline?: boolean;
 }
 
 export type SeriesOutcome = { ok: SeriesScore } | { skipped: string };
@@ -30,36 +37,41 @@ export type SeriesOutcome = { ok: SeriesScore } | { skipped: string };
 export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowStart?: number): SeriesOutcome {
   const from = Math.max(t0 - cfg.baselineMinutes * MINUTE, windowStart ?? -Infinity);
   const until = t0 + cfg.abnormalMinutes * MINUTE;
-  const base: number[] = [];
-  const abnTimes: number[] = [];
-  const abnValues: number[] = [];
+  const { base, dev, idx } = scratch(s.times.length);
+  let nb = 0;
+  let na = 0;
   for (let i = 0; i < s.times.length; i++) {
     const t = s.times[i] ?? NaN;
     const v = s.values[i] ?? NaN;
     if (!Number.isFinite(v) || !Number.isFinite(t)) continue;
-    if (t >= from && t < t0) base.push(v);
-    else if (t >= t0 && t < until) {
-      abnTimes.push(t);
-      abnValues.push(v);
-    }
+    if (t >= from && t < t0) base[nb++] = v;
+    else if (t >= t0 && t < until) idx[na++] = i;
   }
-  if (abnValues.length === 0) return { skipped: 'no samples in the abnormal window' };
-  if (base.length < cfg.minBaselinePoints) return { skipped: `only ${base.length} baseline samples` };
+  if (na === 0) return { skipped: 'no samples in the abnormal window' };
+  if (nb < cfg.minBaselinePoints) return { skipped: `only ${nb} baseline samples` };
 
   const kind = metricKind(s.metric);
   const dir = badDirection(kind);
-  const { centre, scale } = robustCentreScale(base, cfg.relativeScaleFloor);
-  const dev = abnValues.map((v) => deviation(v, centre, scale, dir));
-  let z = Math.max(0, kthLargest(dev, cfg.persistence));
+  // Sorts `base` in place: its order does not matter below (a k-th largest).
+  const { centre, scale } = centreScaleInPlace(base, nb, cfg.relativeScaleFloor);
+  let noise = 0;
   if (cfg.noiseCalibration) {
-    const noise = kthLargest(
-      base.map((v) => deviation(v, centre, scale, dir)),
-      cfg.persistence,
-    );
-    z = (z * cfg.anomalyZ) / Math.max(cfg.anomalyZ, noise);
+    for (let i = 0; i < nb; i++) dev[i] = deviation(base[i] ?? NaN, centre, scale, dir);
+    noise = kthLargest(dev, cfg.persistence, nb);
   }
-  const at = dev.indexOf(kthLargest(dev, cfg.persistence));
-  const onsetIdx = dev.findIndex((d) => d >= cfg.anomalyZ);
+  for (let j = 0; j < na; j++) dev[j] = deviation(s.values[idx[j] ?? 0] ?? NaN, centre, scale, dir);
+  const peak = kthLargest(dev, cfg.persistence, na);
+  let z = Math.max(0, peak);
+  if (cfg.noiseCalibration) z = (z * cfg.anomalyZ) / Math.max(cfg.anomalyZ, noise);
+  // A move off a constant zero has no z (it would read as a division by the scale floor): call it certain.
+  const flatBaseline = scale <= DEGENERATE_SCALE && z > 0;
+  if (flatBaseline) z = Z_SATURATION;
+  let at = -1;
+  let onsetIdx = -1;
+  for (let j = 0; j < na; j++) {
+    if (at < 0 && dev[j] === peak) at = j;
+    if (onsetIdx < 0 && (dev[j] ?? -Infinity) >= cfg.anomalyZ) onsetIdx = j;
+  }
   return {
     ok: {
       service: s.service,
@@ -67,11 +79,20 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
       kind,
       z,
       baseline: centre,
-      observed: abnValues[at >= 0 ? at : 0] ?? NaN,
-      onset: onsetIdx >= 0 ? abnTimes[onsetIdx] : undefined,
+      observed: s.values[idx[at >= 0 ? at : 0] ?? 0] ?? NaN,
+      onset: onsetIdx >= 0 ? s.times[idx[onsetIdx] ?? 0] : undefined,
       source: s.source ?? 'metrics',
+      ...(flatBaseline ? { flatBaseline } : {}),
     },
   };
+}
+
+/** Buffers reused across calls (scoring is synchronous): 20k series per ranking would otherwise allocate ~100k arrays. */
+let BUFFERS = { base: new Float64Array(64), dev: new Float64Array(64), idx: new Int32Array(64) };
+
+function scratch(n: number): typeof BUFFERS {
+  if (BUFFERS.base.length < n) BUFFERS = { base: new Float64Array(n), dev: new Float64Array(n), idx: new Int32Array(n) };
+  return BUFFERS;
 }
 
 export function deviation(v: number, centre: number, scale: number, dir: -1 | 0 | 1): number {

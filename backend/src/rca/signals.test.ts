@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rankRootCauses } from './rank.js';
 import { estimateFaultTime } from './fault-time.js';
 import { logSignals, maskLine } from './log-signals.js';
-import { networkGapSignals, traceSeries } from './traces.js';
+import { edgeGapSignals, traceSeries } from './traces.js';
 import type { LogLineInput, SpanInput } from './types.js';
 
 const MIN = 60_000;
@@ -44,13 +44,30 @@ describe('trace features', () => {
 
   it('blames the delayed callee, not its callers, for a network delay', () => {
     const all = spans(400);
-    const gaps = networkGapSignals(all, T0, { baselineMinutes: 20, abnormalMinutes: 4 });
+    const gaps = edgeGapSignals(all, T0, { baselineMinutes: 20, abnormalMinutes: 4, anomalyZ: 3 });
     const z = Object.fromEntries(gaps.map((g) => [g.service, g.z]));
     expect(z.payment).toBeGreaterThan(10);
     const r = rankRootCauses({ anomalyTime: T0, spans: all });
     expect(r.ranking[0]?.service).toBe('payment');
     expect(r.ranking[0]?.sources).toEqual(['traces']);
-    expect(r.ranking[0]?.explanation).toMatch(/TraceNetworkGap/);
+    expect(r.ranking[0]?.explanation).toMatch(/calls into it spend \d+ ms on the wire/);
+  });
+
+  it('blames a caller whose calls to every callee finish late (CPU-starved client), not its callees', () => {
+    // orders calls payment and stock; after T0 orders is starved, so each of its client spans ends 300 ms late.
+    const out: SpanInput[] = [];
+    for (let t = T0 - 20 * MIN, i = 0; t < T0 + 10 * MIN; t += 10_000, i++) {
+      const late = t >= T0 ? 300 : 0;
+      const id = (n: string) => `${i}-${n}`;
+      out.push({ traceId: `t${i}`, spanId: id('ord'), parentId: '', service: 'orders', operation: 'GET /order', start: t, end: t + 60 + 2 * late });
+      out.push({ traceId: `t${i}`, spanId: id('c1'), parentId: id('ord'), service: 'orders', operation: 'POST', start: t + 1, end: t + 24 + late });
+      out.push({ traceId: `t${i}`, spanId: id('pay'), parentId: id('c1'), service: 'payment', operation: 'POST /pay', start: t + 2, end: t + 22 });
+      out.push({ traceId: `t${i}`, spanId: id('c2'), parentId: id('ord'), service: 'orders', operation: 'GET', start: t + 30 + late, end: t + 54 + 2 * late });
+      out.push({ traceId: `t${i}`, spanId: id('stk'), parentId: id('c2'), service: 'stock', operation: 'GET /stock', start: t + 31 + late, end: t + 51 + late });
+    }
+    const gaps = edgeGapSignals(out, T0, { baselineMinutes: 20, abnormalMinutes: 4, anomalyZ: 3 });
+    expect(gaps.map((g) => [g.service, g.metric])).toEqual([['orders', 'TraceEdgeGapOut(ms)']]);
+    expect(rankRootCauses({ anomalyTime: T0, spans: out }).ranking[0]?.service).toBe('orders');
   });
 });
 
@@ -84,7 +101,7 @@ describe('fault time', () => {
   it('finds the change in the data when the alert comes two minutes late', () => {
     const times = Array.from({ length: 30 }, (_, i) => T0 - 20 * MIN + i * MIN);
     const values = times.map((t, i) => (t >= T0 ? 300 : 100 + (i % 3)));
-    const est = estimateFaultTime([{ service: 'db', metric: 'latency_p95', times, values }], T0 + 2 * MIN, {
+    const est = estimateFaultTime([{ series: { service: 'db', metric: 'latency_p95', times, values }, weight: 1 }], T0 + 2 * MIN, {
       searchMinutes: 6,
       referenceMinutes: 10,
       afterMinutes: 4,

@@ -11,7 +11,6 @@ export const TRACE_METRICS = {
   errors: 'TraceErrorRate',
   latency: 'TraceLatencyMean(ms)',
   exclusive: 'TraceExclusiveMean(ms)',
-  gap: 'TraceNetworkGapQ25(ms)',
 } as const;
 
 interface Bin {
@@ -19,7 +18,6 @@ interface Bin {
   errors: number;
   latency: number;
   exclusive: number;
-  gaps: number[];
 }
 
 interface Node {
@@ -35,9 +33,8 @@ interface Node {
 /**
  * Turns spans into per-minute series per service: requests and error rate at the service's entry
  * spans, mean entry latency (inclusive, propagates to callers), mean EXCLUSIVE latency (time in the
- * service minus the time its outgoing calls took, so a slow callee is not blamed on its callers), and
- * the lower quartile of the network gap of the calls into it (a client span's duration minus the
- * callee's server span: a delay on a pod's network shows on every call it answers). Also the call graph the spans show.
+ * service minus the time its outgoing calls took, so a slow callee is not blamed on its callers). The
+ * time on the wire of each call is judged per edge by `edgeGapSignals`. Also the call graph the spans show.
  */
 export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { series: MetricSeriesInput[]; edges: ServiceEdge[] } {
   const nodes = new Map<string, Node>();
@@ -60,16 +57,12 @@ export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { seri
     if (!byTime) bins.set(service, (byTime = new Map()));
     const key = Math.floor(t / binMs) * binMs;
     let b = byTime.get(key);
-    if (!b) byTime.set(key, (b = { requests: 0, errors: 0, latency: 0, exclusive: 0, gaps: [] }));
+    if (!b) byTime.set(key, (b = { requests: 0, errors: 0, latency: 0, exclusive: 0 }));
     return b;
   };
   for (const n of nodes.values()) {
-    const self = Math.max(0, duration(n.span) - n.childTime);
-    if (n.crossChild !== undefined) {
-      // The client span's own time is the wire and queueing on the edge; it is charged to the callee,
-      // since a delayed pod's responses arrive late on every edge into it.
-      binOf(n.crossChild, n.span.start).gaps.push(self);
-    } else entryOf(n).exclusive += self;
+    // A client span's own time is the wire and queueing on the edge: edgeGapSignals judges it per edge.
+    if (n.crossChild === undefined) entryOf(n).exclusive += Math.max(0, duration(n.span) - n.childTime);
   }
   for (const n of nodes.values()) {
     if (entryOf(n) !== n) continue;
@@ -93,8 +86,6 @@ export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { seri
     add(TRACE_METRICS.requests, col((b) => b?.requests ?? 0));
     add(TRACE_METRICS.latency, col((b) => mean(b?.latency ?? 0, b?.requests ?? 0)));
     add(TRACE_METRICS.exclusive, col((b) => mean(b?.exclusive ?? 0, b?.requests ?? 0)));
-    // Lower quartile: a delayed pod slows all the calls into it, not just those of one caller.
-    add(TRACE_METRICS.gap, col((b) => (b?.gaps.length ? quantile(b.gaps, 0.25) : NaN)));
     if (spans.some((s) => s.error !== undefined)) add(TRACE_METRICS.errors, col((b) => mean(b?.errors ?? 0, b?.requests ?? 0)));
   }
   const edges = [...edgeSet].sort().map((e) => {
@@ -123,18 +114,105 @@ function entryOf(n: Node): Node {
   return entry;
 }
 
+interface EdgeGaps {
+  caller: string;
+  callee: string;
+  before: number[];
+  after: number[];
+  first: number;
+}
+
+interface SideEvidence {
+  service: string;
+  side: 'in' | 'out';
+  /** Lower quartile of the z of the side's edges: most of them, not one, must be slow. */
+  z: number;
+  edges: EdgeGaps[];
+  anomalous: number;
+}
+
 /**
- * Network gaps judged against the whole system rather than the service's own past: a service whose
- * answers after the fault time take far longer on the wire than calls anywhere did before it.
- * Works for sparsely called services that have no baseline of their own.
+ * Time on the wire of each call edge (a client span's own time: its duration minus its children's),
+ * judged per edge against its own calls before the fault time (or, for an edge too rarely called to
+ * have a baseline, against every edge's calls). A slow edge has two suspects. A pod whose network is
+ * delayed answers late on every edge INTO it; a pod starved of CPU finishes its client spans late on
+ * every edge OUT of it. So each service is scored by the lower quartile of its incoming edges' z and
+ * of its outgoing edges' z, and a service whose slow edges are all better explained by a partner with
+ * more slow edges on the opposite side is dropped (one slow edge X→Y blames X when all of X's calls
+ * are slow, and Y when all calls into Y are).
  */
-export function networkGapSignals(
+export function edgeGapSignals(
   spans: readonly SpanInput[],
   faultTime: number,
-  opts: { baselineMinutes: number; abnormalMinutes: number; minCalls?: number },
+  opts: { baselineMinutes: number; abnormalMinutes: number; anomalyZ: number; minCalls?: number },
 ): SeriesScore[] {
-  const from = faultTime - opts.baselineMinutes * MINUTE;
-  const until = faultTime + opts.abnormalMinutes * MINUTE;
+  const minCalls = opts.minCalls ?? 3;
+  const edges = edgeGaps(spans, faultTime - opts.baselineMinutes * MINUTE, faultTime, faultTime + opts.abnormalMinutes * MINUTE);
+  const system = edges.flatMap((e) => e.before);
+  if (system.length < 10) return [];
+  const systemStats = robustCentreScale(system, 0.01);
+  const zOf = new Map<EdgeGaps, number>();
+  for (const e of edges) {
+    if (e.after.length < minCalls) continue;
+    const { centre, scale } = systemStats;
+    zOf.set(e, Math.max(0, (quantile(e.after, 0.25) - centre) / scale));
+  }
+  const sides = new Map<string, SideEvidence>();
+  const sideOf = (service: string, side: 'in' | 'out') => {
+    const key = `${side}\u0000${service}`;
+    let v = sides.get(key);
+    if (!v) sides.set(key, (v = { service, side, z: 0, edges: [], anomalous: 0 }));
+    return v;
+  };
+  for (const e of zOf.keys()) {
+    sideOf(e.callee, 'in').edges.push(e);
+    sideOf(e.caller, 'out').edges.push(e);
+  }
+  for (const v of sides.values()) {
+    const zs = v.edges.map((e) => zOf.get(e) ?? 0);
+    v.z = quantile(zs, 0.25);
+    v.anomalous = zs.filter((z) => z >= opts.anomalyZ).length;
+  }
+  const out: SeriesScore[] = [];
+  for (const v of sides.values()) {
+    if (v.z < opts.anomalyZ || explainedByPartner(v, zOf, sides, opts.anomalyZ)) continue;
+    const slow = v.edges.filter((e) => (zOf.get(e) ?? 0) >= opts.anomalyZ);
+    const after = slow.flatMap((e) => e.after);
+    const before = slow.flatMap((e) => e.before);
+    const observed = quantile(after, 0.25);
+    const baseline = before.length ? quantile(before, 0.5) : systemStats.centre;
+    const partners = slow.map((e) => (v.side === 'in' ? e.caller : e.callee));
+    const direction = v.side === 'in' ? 'calls into it' : 'its calls to other services';
+    out.push({
+      service: v.service,
+      metric: v.side === 'in' ? 'TraceEdgeGapIn(ms)' : 'TraceEdgeGapOut(ms)',
+      kind: 'exclusive-latency',
+      source: 'traces',
+      z: v.z,
+      baseline,
+      observed,
+      onset: Math.min(...slow.map((e) => e.first)),
+      summary: `${direction} spend ${observed.toFixed(0)} ms on the wire against ${baseline.toFixed(1)} ms before (${slow.length} of ${v.edges.length} edges slow: ${partners.slice(0, 3).join(', ')}${partners.length > 3 ? ', …' : ''}), z=${v.z.toFixed(1)}`,
+    });
+  }
+  return out;
+}
+
+/**
+ * Every slow edge of this side is also slow on its partner's opposite side, which has more slow edges.
+ * On a tie the callee is blamed: a late answer is the usual reading of one slow edge.
+ */
+function explainedByPartner(v: SideEvidence, zOf: Map<EdgeGaps, number>, sides: Map<string, SideEvidence>, anomalyZ: number): boolean {
+  const slow = v.edges.filter((e) => (zOf.get(e) ?? 0) >= anomalyZ);
+  return slow.every((e) => {
+    const partner = v.side === 'in' ? sides.get(`out\u0000${e.caller}`) : sides.get(`in\u0000${e.callee}`);
+    if (partner === undefined || partner.z < anomalyZ) return false;
+    return v.side === 'in' ? partner.anomalous > v.anomalous : partner.anomalous >= v.anomalous;
+  });
+}
+
+/** Own time of every client span that calls another service, per caller → callee edge, before and after the fault time. */
+function edgeGaps(spans: readonly SpanInput[], from: number, faultTime: number, until: number): EdgeGaps[] {
   const byId = new Map<string, SpanInput>();
   for (const s of spans) byId.set(`${s.traceId}/${s.spanId}`, s);
   const childTime = new Map<SpanInput, number>();
@@ -145,40 +223,19 @@ export function networkGapSignals(
     childTime.set(parent, (childTime.get(parent) ?? 0) + duration(s));
     if (parent.service !== s.service) crossTo.set(parent, s.service);
   }
-  const baseline: number[] = [];
-  const after = new Map<string, { gaps: number[]; first: number }>();
+  const edges = new Map<string, EdgeGaps>();
   for (const [client, callee] of crossTo) {
     const t = client.start;
     if (t < from || t >= until) continue;
+    const key = `${client.service}\u0000${callee}`;
+    let e = edges.get(key);
+    if (!e) edges.set(key, (e = { caller: client.service, callee, before: [], after: [], first: Infinity }));
     const gap = Math.max(0, duration(client) - (childTime.get(client) ?? 0));
-    if (t < faultTime) baseline.push(gap);
+    if (t < faultTime) e.before.push(gap);
     else {
-      let a = after.get(callee);
-      if (!a) after.set(callee, (a = { gaps: [], first: t }));
-      a.gaps.push(gap);
-      a.first = Math.min(a.first, t);
+      e.after.push(gap);
+      e.first = Math.min(e.first, t);
     }
   }
-  if (baseline.length < 10) return [];
-  const { centre, scale } = robustCentreScale(baseline, 0.01);
-  const out: SeriesScore[] = [];
-  for (const [service, a] of after) {
-    if (a.gaps.length < (opts.minCalls ?? 3)) continue;
-    // Most of its calls, not just those with one slow partner: a delayed pod slows every edge it is on.
-    const observed = quantile(a.gaps, 0.25);
-    const z = (observed - centre) / scale;
-    if (z <= 0) continue;
-    out.push({
-      service,
-      metric: 'TraceNetworkGap(ms) vs system',
-      kind: 'exclusive-latency',
-      source: 'traces',
-      z,
-      baseline: centre,
-      observed,
-      onset: a.first,
-      summary: `calls into it spend ${observed.toFixed(0)} ms on the network (lower quartile of ${a.gaps.length} calls) against ${centre.toFixed(1)} ms across the system before, z=${z.toFixed(1)}`,
-    });
-  }
-  return out;
+  return [...edges.values()];
 }
