@@ -73,10 +73,10 @@ describe('ensemble voting', () => {
 });
 
 describe('post-rules', () => {
-  it('in the alarm stream, reports the onset of a long anomalous stretch once, damping what does not rise above it', () => {
-    const rules = createPostRules({ suppressWindow: 10, damp: 0.5 });
-    const out = [0.1, 0.8, 0.8, 0.7, 0.9].map((s) => rules.next(s, 2).alarmScore);
-    expect(out).toEqual([0.1, 0.8, 0.4, 0.35, 0.9]);
+  it('in the alarm stream, reports the onset of a long anomalous stretch once, damping the odds of what does not rise above it', () => {
+    const rules = createPostRules({ suppressWindow: 10, damp: 0.25 });
+    const out = [0.1, 0.8, 0.8, 0.6, 0.9].map((s) => rules.next(s, 2).alarmScore);
+    expect(out.map((x) => Number(x.toFixed(6)))).toEqual([0.1, 0.8, 0.5, 0.272727, 0.9]); // odds 4 → 1, 1.5 → 0.375
   });
 
   it('forgets the suppressing maximum after the window', () => {
@@ -115,7 +115,12 @@ describe('the full pipeline', () => {
     expect(out.scores[2500]).toBe(Math.max(...live));
     expect(out.scores[2500]).toBeGreaterThanOrEqual(ANOMALY_ALARM_THRESHOLD);
     expect(scorer.threshold).toBe(ANOMALY_ALARM_THRESHOLD);
-    expect(out.alarms.subarray(2500, 2510).some((a) => a === 1)).toBe(false); // 3 of 5 points needed
+    expect(out.alarms.subarray(2500, 2510).some((a) => a === 1)).toBe(false); // 2 points in a row needed
+    // Two lone spikes with a normal point between them are noise, not a fault.
+    const twoLone = Float64Array.from(values, (x, i) => (i === 2502 ? 80 : x));
+    const lone = createSeriesScorer(DEFAULT_PIPELINE, builtinLookup).score({ timestamps: points.timestamps, values: twoLone });
+    expect(lone.scores[2502]).toBeGreaterThanOrEqual(ANOMALY_ALARM_THRESHOLD);
+    expect(lone.alarms.subarray(2500, 2510).some((a) => a === 1)).toBe(false);
     const shifted = Float64Array.from(values, (x, i) => (i >= 2500 && i < 2510 ? x + 30 : x));
     const sustained = createSeriesScorer(DEFAULT_PIPELINE, builtinLookup).score({ timestamps: points.timestamps, values: shifted });
     expect(sustained.alarms.subarray(2500, 2506).some((a) => a === 1)).toBe(true);
@@ -130,6 +135,17 @@ describe('the full pipeline', () => {
     const out = createSeriesScorer(DEFAULT_PIPELINE, builtinLookup).score({ timestamps: points.timestamps, values: twice });
     expect(out.scores[2600]).toBeGreaterThanOrEqual(ANOMALY_ALARM_THRESHOLD);
     expect(out.alarmScores[2600]).toBeLessThanOrEqual(out.scores[2600] ?? 0);
+  });
+
+  it('ranks the alarm stream the same wherever the probability scale is anchored (NAB cannot see the anchor)', () => {
+    const bumpy = Float64Array.from(values, (x, i) => (i % 400 > 380 ? x + 4 + (i % 7) : x));
+    const run = (alarmSurprise: number) =>
+      createSeriesScorer({ ...DEFAULT_PIPELINE, alarmSurprise }, builtinLookup).score({
+        timestamps: points.timestamps,
+        values: bumpy,
+      }).alarmScores;
+    const rank = (a: Float64Array) => Array.from(a.keys()).sort((i, j) => (a[i] ?? 0) - (a[j] ?? 0) || i - j);
+    expect(rank(run(2.25))).toEqual(rank(run(2.75)));
   });
 
   it('streams: chunked scoring equals one pass, and a restored scorer carries on identically', () => {

@@ -4,8 +4,9 @@ import { z } from 'zod';
  * Post-rules act on alarms, never on the score users see. They shape the alarm stream — the score of each
  * point as an alarm candidate, which `aegis detect` writes and the NAB bench judges:
  * - onset only: a candidate keeps its score only when it rises above every candidate of the last
- *   `suppressWindow` points, otherwise it is multiplied by `damp` (a long anomalous stretch alarms once,
- *   whatever threshold a reader of the stream picks);
+ *   `suppressWindow` points, otherwise its odds are multiplied by `damp` (a long anomalous stretch alarms
+ *   once, whatever threshold a reader of the stream picks). Damping the odds, not the probability, keeps
+ *   the stream's order unchanged when the probability scale moves (alarm anchor, sensitivity);
  * - an alarm (what opens an anomaly in the service) starts when the probability reaches the threshold with
  *   `minPoints` points at or above it within `window`, and is followed by `suppress` points without a new alarm.
  * The displayed probability is never changed: a second anomaly stays visible on the dashboard and to alert
@@ -13,8 +14,8 @@ import { z } from 'zod';
  */
 export const postRulesSchema = z.object({
   suppressWindow: z.number().int().min(0).default(400),
-  /** Factor applied to a candidate that does not beat the recent maximum. */
-  damp: z.number().min(0).max(1).default(0.3),
+  /** Factor on the odds of a candidate that does not beat the recent maximum (1e-3: three decades less). */
+  damp: z.number().min(0).max(1).default(1e-3),
   window: z.number().int().min(1).default(5),
   minPoints: z.number().int().min(1).default(1),
   suppress: z.number().int().min(0).default(60),
@@ -84,7 +85,7 @@ export function createPostRules(params?: Partial<PostRulesParams>, state?: Parti
   return {
     next(score, threshold) {
       if (Number.isNaN(score)) return { alarm: false, alarmScore: NaN };
-      const alarmScore = score > recentMax() ? score : score * p.damp;
+      const alarmScore = score > recentMax() ? score : dampOdds(score, p.damp);
       const slot = t % p.window;
       push(alarmScore);
       hitCount -= hits[slot] ?? 0;
@@ -104,4 +105,11 @@ export function createPostRules(params?: Partial<PostRulesParams>, state?: Parti
       return { recent, hits: Array.from({ length: p.window }, (_v, i) => hits[(t + i) % p.window] ?? 0), quiet };
     },
   };
+}
+
+/** p with its odds p/(1−p) multiplied by `factor`. */
+export function dampOdds(p: number, factor: number): number {
+  if (p >= 1) return factor > 0 ? 1 : 0;
+  const odds = (p / (1 - p)) * factor;
+  return odds / (1 + odds);
 }

@@ -168,7 +168,9 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
   const runtimeFor = async (key: SeriesKey, now: number): Promise<{ rt: SeriesRuntime; from: number }> => {
     const id = seriesId(key);
     const known = runtimes.get(id);
-    if (known) return { rt: known, from: known.lastAt + 1 };
+    // Sources answer on the grid from, from + step, … (Prometheus query_range, the simulator): the next
+    // point is one step on. `lastAt + 1` re-read the last point (a copy of it, 1 ms later) on every tick.
+    if (known) return { rt: known, from: known.lastAt + step };
     const stored = await o.store.loadModel(SCORER_KIND, id);
     if (stored) {
       const state = stored.state as ScorerState & { lastAt: number };
@@ -184,7 +186,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
         hot: [],
       };
       runtimes.set(id, rt);
-      return { rt, from: rt.lastAt + 1 };
+      return { rt, from: rt.lastAt + step };
     }
     const rt: SeriesRuntime = {
       key,

@@ -5,10 +5,10 @@ import { type BusEvent, createInProcessBus } from '../../events/bus.js';
 import { staticServiceGraph } from '../../graph/port.js';
 import { createManualClock } from '../../platform/clock.js';
 import { silentLogger } from '../../platform/logger.js';
-import type { SeriesKey } from '../../sources/types.js';
+import type { MetricsSource, SeriesKey } from '../../sources/types.js';
 import { builtinLookup } from '../builtins.js';
 import { ANOMALY_ALARM_THRESHOLD } from '../threshold.js';
-import { createDetectStore } from '../store.js';
+import { createDetectStore, type DetectStore } from '../store.js';
 import { createDetectionService } from './index.js';
 import { DEFAULT_LSTM, loadTensorflow, trainForecaster } from '../lstm/index.js';
 import { createMemoryMetricsSource } from './memory-source.js';
@@ -158,6 +158,60 @@ describe.each(ENGINES)('detection service on $engine', ({ open, available }) => 
       [60_000, 1],
       [300_000, 1],
     ]);
+  });
+});
+
+describe('detection service reading a grid source', () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await pgliteTestDatabase();
+  });
+  afterAll(async () => tdb.dispose());
+
+  it('scores each minute of the series once, at its own time, whether the tick is on time or late', async () => {
+    const start = T0 + 1440 * MIN;
+    const clock = createManualClock(start);
+    const r = noise(5);
+    const values = new Map<number, number>();
+    const valueAt = (t: number) => values.get(t) ?? values.set(t, 100 + r()).get(t)!;
+    // Like Prometheus query_range and the simulator: one value per point of the grid from, from + step, … ≤ to.
+    const source: MetricsSource = {
+      name: 'grid',
+      listSeries: async () => ({ results: [key('cart')], errors: [] }),
+      async queryRange(q) {
+        const points: Array<[number, number]> = [];
+        for (let t = q.from; t <= q.to; t += q.stepMs) points.push([t, valueAt(t - (t % MIN))]);
+        return { results: [{ key: key('cart'), points }], errors: [] };
+      },
+    };
+    const real = createDetectStore({ db: tdb.db, clock });
+    const scored: number[] = [];
+    const store: DetectStore = {
+      ...real,
+      appendScores: async (rows) => {
+        scored.push(...rows.filter((row) => row.at > start).map((row) => row.at));
+        return real.appendScores(rows);
+      },
+    };
+    const service = createDetectionService({
+      source,
+      store,
+      bus: createInProcessBus({ logger: silentLogger, now: () => clock.now() }),
+      clock,
+      logger: silentLogger,
+      graph: staticServiceGraph([]),
+      lookup: builtinLookup,
+      historyMs: 1440 * MIN,
+    });
+    await service.tick();
+    const lateBy = [0, 40_000, 0, 59_000, 10_000, 0];
+    let due = start;
+    for (const late of lateBy) {
+      due += MIN;
+      clock.set(due + late);
+      await service.tick();
+    }
+    expect(scored).toEqual(lateBy.map((_l, m) => start + (m + 1) * MIN));
   });
 });
 
