@@ -1,5 +1,6 @@
 import { isMap, type Document, type LineCounter } from 'yaml';
 import { isObject, Unknown, type ParseError, type Resource, type Value, type ValueMap } from '../model.js';
+import { expandForEach } from './cfn-foreach.js';
 import type { ParsedFile } from './kubernetes.js';
 import { parseYamlDocuments, toPlain, YamlLimitError, yamlPositions } from './yaml.js';
 
@@ -29,7 +30,7 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
     if (!isMap(d.doc.contents)) return;
     try {
       const root = toPlain(d.doc.contents, d.doc);
-      if (isObject(root)) resources.push(...templateResources(file, root, d.doc, lines, docs.length > 1 ? `#${i + 1}` : ''));
+      if (isObject(root)) resources.push(...templateResources(file, root, d.doc, lines, docs.length > 1 ? `#${i + 1}` : '', errors));
     } catch (err) {
       if (!(err instanceof YamlLimitError)) throw err;
       errors.push({ file, line: d.span.line, message: err.message });
@@ -38,7 +39,7 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
   return { resources, errors };
 }
 
-function templateResources(file: string, root: ValueMap, doc: Document.Parsed, lines: LineCounter, suffix: string): Resource[] {
+function templateResources(file: string, root: ValueMap, doc: Document.Parsed, lines: LineCounter, suffix: string, errors: ParseError[]): Resource[] {
   const docPos = yamlPositions(doc, lines, []);
   const tpl: Template = {
     params: paramDefaults(root.Parameters),
@@ -49,8 +50,9 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
   };
   const resources: Resource[] = [];
   const section = isObject(root.Resources) ? root.Resources : {};
-  for (const [logicalId, def] of Object.entries(section)) {
-    const rawPath = `Resources.${logicalId}`;
+  const { entries, problems } = expandForEach(section, 'Resources', (collection, rawPath) => loopItems(collection, rawPath, tpl));
+  for (const p of problems) errors.push({ file, line: docPos.get(p.rawPath)?.line ?? 1, message: p.message });
+  for (const { key: logicalId, value: def, rawPath } of entries) {
     const span = docPos.get(rawPath) ?? { line: 1, endLine: 1 };
     // An entry without a Type is not a resource CloudFormation would create; it is skipped, not fatal.
     if (!isObject(def) || typeof def.Type !== 'string') continue;
@@ -70,6 +72,14 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
     });
   }
   return resources;
+}
+
+/** A loop's collection: a list, or a comma-delimited string (what a CommaDelimitedList parameter's default is). */
+function loopItems(collection: Value, rawPath: string, tpl: Template): string[] | Unknown {
+  const v = resolve(collection, rawPath, '', tpl, NO_PATHS);
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim());
+  if (Array.isArray(v) && v.every(isScalarValue)) return v.map(String);
+  return v instanceof Unknown ? v : new Unknown('Fn::ForEach collection');
 }
 
 function paramDefaults(section: Value | undefined): Map<string, Value> {
