@@ -69,4 +69,11 @@ describe('CloudFormation parser', () => {
     const { errors } = parseCloudFormation('t.yaml', 'Resources:\n  B:\n    Type: [unclosed\n');
     expect(errors).toHaveLength(1);
   });
+
+  it('reports Properties that are not a map instead of checking the resource as if it had none', () => {
+    // Checkov's runner fixture invalid_properties.yaml.
+    const { resources, errors } = parseCloudFormation('t.yaml', "Resources:\n  InvalidProperties:\n    Type: 'AWS::Serverless::Function'\n    Properties: 'NotObject'\n  Queue:\n    Type: AWS::SQS::Queue\n");
+    expect(resources.map((r) => r.name)).toEqual(['Queue']);
+    expect(errors).toEqual([{ file: 't.yaml', line: 2, message: 'Resource InvalidProperties: Properties must be a map' }]);
+  });
 });

@@ -56,6 +56,11 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
     const span = docPos.get(rawPath) ?? { line: 1, endLine: 1 };
     // An entry without a Type is not a resource CloudFormation would create; it is skipped, not fatal.
     if (!isObject(def) || typeof def.Type !== 'string') continue;
+    // CloudFormation rejects such a template; checked as a resource without properties it would look clean.
+    if (def.Properties !== undefined && def.Properties !== null && !isObject(def.Properties)) {
+      errors.push({ file, line: span.line, message: `Resource ${logicalId}: Properties must be a map` });
+      continue;
+    }
     const base = `${rawPath}.Properties`;
     const remap = new Map<string, string>();
     const props = resolve(def.Properties ?? {}, base, '', tpl, { base, remap });
