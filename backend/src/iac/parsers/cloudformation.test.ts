@@ -76,4 +76,40 @@ describe('CloudFormation parser', () => {
     expect(resources.map((r) => r.name)).toEqual(['Queue']);
     expect(errors).toEqual([{ file: 't.yaml', line: 2, message: 'Resource InvalidProperties: Properties must be a map' }]);
   });
+
+  it('applies SAM Globals to serverless resources: maps merge, lists add up, the resource wins', () => {
+    // Shaped like Checkov's graph_builder/resources/sam fixture.
+    const tpl = `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Tracing: Active
+    Runtime: python3.13
+    Environment:
+      Variables:
+        STAGE: Production
+        TABLE_NAME: global-table
+    VpcConfig:
+      SecurityGroupIds: [sg-123]
+Resources:
+  Function1:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Environment:
+        Variables:
+          TABLE_NAME: resource-table
+      VpcConfig:
+        SecurityGroupIds: [sg-first]
+  Function2:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+  Queue:
+    Type: AWS::SQS::Queue
+`;
+    const [f1, f2, queue] = parseCloudFormation('t.yaml', tpl).resources;
+    expect(f1?.attrs).toMatchObject({ Tracing: 'Active', Runtime: 'python3.12', Environment: { Variables: { STAGE: 'Production', TABLE_NAME: 'resource-table' } }, VpcConfig: { SecurityGroupIds: ['sg-123', 'sg-first'] } });
+    expect(f2?.attrs).toMatchObject({ Handler: 'app.handler', Tracing: 'Active', Environment: { Variables: { STAGE: 'Production' } } });
+    expect(queue?.attrs).toEqual({});
+  });
 });

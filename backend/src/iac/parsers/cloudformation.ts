@@ -63,7 +63,7 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
     }
     const base = `${rawPath}.Properties`;
     const remap = new Map<string, string>();
-    const props = resolve(def.Properties ?? {}, base, '', tpl, { base, remap });
+    const props = resolve(withSamGlobals(def.Type, def.Properties ?? {}, root.Globals), base, '', tpl, { base, remap });
     resources.push({
       framework: 'cloudformation',
       kind: def.Type,
@@ -77,6 +77,35 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
     });
   }
   return resources;
+}
+
+/** The `Globals` section of a SAM template that applies to each serverless resource type. */
+const SAM_GLOBALS: Record<string, string> = {
+  'AWS::Serverless::Function': 'Function',
+  'AWS::Serverless::Api': 'Api',
+  'AWS::Serverless::HttpApi': 'HttpApi',
+  'AWS::Serverless::SimpleTable': 'SimpleTable',
+  'AWS::Serverless::StateMachine': 'StateMachine',
+  'AWS::Serverless::LayerVersion': 'LayerVersion',
+};
+
+/** SAM's Globals under a resource's own properties: maps merge (the resource wins), lists add up, other values are the resource's. */
+function withSamGlobals(type: string, props: Value, globals: Value | undefined): Value {
+  const section = SAM_GLOBALS[type];
+  const shared = section && isObject(globals) ? globals[section] : undefined;
+  return isObject(shared) ? mergeGlobal(shared, props) : props;
+}
+
+function mergeGlobal(global: Value, own: Value | undefined): Value {
+  if (own === undefined) return global;
+  if (Array.isArray(global) && Array.isArray(own)) return [...global, ...own];
+  // An intrinsic (`Ref`, `Fn::If`, …) is a value, not a map to merge into.
+  const isPlainMap = (v: Value): v is ValueMap => isObject(v) && !Object.keys(v).some((k) => k === 'Ref' || k.startsWith('Fn::'));
+  if (!isPlainMap(global) || !isPlainMap(own)) return own;
+  const out: ValueMap = { ...global };
+  for (const [k, v] of Object.entries(own)) out[k] = mergeGlobal(global[k] ?? null, v);
+  for (const k of Object.keys(global)) if (!(k in own)) out[k] = global[k] ?? null;
+  return out;
 }
 
 /** A loop's collection: a list, or a comma-delimited string (what a CommaDelimitedList parameter's default is). */
