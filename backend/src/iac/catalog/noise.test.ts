@@ -43,4 +43,13 @@ describe('one problem, one finding', () => {
     const partial = `${bucket}      PublicAccessBlockConfiguration:\n        BlockPublicAcls: true\n        IgnorePublicAcls: false\n        BlockPublicPolicy: true\n        RestrictPublicBuckets: true\n`;
     expect(hits('b.yaml', partial).filter((h) => /public-(acls|buckets|policy)/.test(h.rule)).map((h) => h.rule)).toEqual(['cfn-s3-bucket-public-acls-not-ignored']);
   });
+
+  it('does not call EKS secrets unencrypted when the encryption block depends on a value unknown before apply', () => {
+    // terraform-aws-eks: `dynamic "encryption_config"` over a condition on an input with no default.
+    const tf = (forEach: string, resources: string) =>
+      `variable "outpost" {\n  type = any\n}\nvariable "enc" {\n  type    = any\n  default = { resources = ["secrets"] }\n}\nresource "aws_eks_cluster" "c" {\n  name     = "c"\n  role_arn = "arn"\n  dynamic "encryption_config" {\n    for_each = ${forEach}\n    content {\n      provider {\n        key_arn = "k"\n      }\n      resources = ${resources}\n    }\n  }\n}\n`;
+    expect(hits('main.tf', tf('length(var.outpost) > 0 ? [var.enc] : []', 'encryption_config.value.resources'), 'aws-eks-cluster-secrets-unencrypted')).toEqual([]);
+    expect(hits('main.tf', tf('[var.enc]', 'encryption_config.value.resources'), 'aws-eks-cluster-secrets-unencrypted')).toEqual([]);
+    expect(hits('main.tf', tf('[1]', '["logs"]'), 'aws-eks-cluster-secrets-unencrypted')).toHaveLength(1);
+  });
 });
