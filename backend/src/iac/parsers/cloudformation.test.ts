@@ -112,4 +112,12 @@ Resources:
     expect(f2?.attrs).toMatchObject({ Handler: 'app.handler', Tracing: 'Active', Environment: { Variables: { STAGE: 'Production' } } });
     expect(queue?.attrs).toEqual({});
   });
+
+  it('reports a logical id declared twice instead of checking whichever definition YAML kept', () => {
+    // Checkov's AuroraEncryption-UNKNOWN.yaml fixture.
+    const tpl = "Resources:\n  Aurora0:\n    Type: 'AWS::RDS::DBCluster'\n    Properties:\n      SnapshotIdentifier: s\n  Aurora0:\n    Type: 'AWS::RDS::DBCluster'\n    Properties:\n      SourceDBClusterIdentifier: c\n  Queue:\n    Type: AWS::SQS::Queue\n";
+    const { resources, errors } = parseCloudFormation('t.yaml', tpl);
+    expect(resources.map((r) => r.name)).toEqual(['Queue']);
+    expect(errors).toEqual([{ file: 't.yaml', line: 6, message: 'Duplicate resource "Aurora0": already declared at line 2; CloudFormation rejects the template' }]);
+  });
 });

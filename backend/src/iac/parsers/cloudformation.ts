@@ -1,4 +1,4 @@
-import { isMap, type Document, type LineCounter } from 'yaml';
+import { isMap, isPair, isScalar, type Document, type LineCounter } from 'yaml';
 import { isObject, Unknown, type ParseError, type Resource, type Value, type ValueMap } from '../model.js';
 import { expandForEach } from './cfn-foreach.js';
 import type { ParsedFile } from './kubernetes.js';
@@ -52,7 +52,11 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
   const section = isObject(root.Resources) ? root.Resources : {};
   const { entries, problems } = expandForEach(section, 'Resources', (collection, rawPath) => loopItems(collection, rawPath, tpl));
   for (const p of problems) errors.push({ file, line: docPos.get(p.rawPath)?.line ?? 1, message: p.message });
+  const duplicated = duplicateResourceIds(doc, lines);
+  for (const d of duplicated.values()) errors.push({ file, line: d.line, message: `Duplicate resource "${d.id}": already declared at line ${d.first}; CloudFormation rejects the template` });
   for (const { key: logicalId, value: def, rawPath } of entries) {
+    // Which of two same-named definitions would count is undefined; neither is checked, the duplicate is reported.
+    if (duplicated.has(logicalId)) continue;
     const span = docPos.get(rawPath) ?? { line: 1, endLine: 1 };
     // An entry without a Type is not a resource CloudFormation would create; it is skipped, not fatal.
     if (!isObject(def) || typeof def.Type !== 'string') continue;
@@ -105,6 +109,24 @@ function mergeGlobal(global: Value, own: Value | undefined): Value {
   const out: ValueMap = { ...global };
   for (const [k, v] of Object.entries(own)) out[k] = mergeGlobal(global[k] ?? null, v);
   for (const k of Object.keys(global)) if (!(k in own)) out[k] = global[k] ?? null;
+  return out;
+}
+
+/** Logical ids written twice under Resources (YAML keeps the last silently), with the line of each repeat. */
+function duplicateResourceIds(doc: Document.Parsed, lines: LineCounter): Map<string, { id: string; line: number; first: number }> {
+  const out = new Map<string, { id: string; line: number; first: number }>();
+  const root = doc.contents;
+  const resources = isMap(root) ? root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'Resources')?.value : undefined;
+  if (!isMap(resources)) return out;
+  const seen = new Map<string, number>();
+  for (const pair of resources.items) {
+    if (!isPair(pair) || !isScalar(pair.key)) continue;
+    const id = String(pair.key.value);
+    const line = lines.linePos(pair.key.range?.[0] ?? 0).line;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, line);
+    else if (!out.has(id)) out.set(id, { id, line, first });
+  }
   return out;
 }
 
