@@ -1,9 +1,18 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../index.js';
+
+const hasHelm = (() => {
+  try {
+    execFileSync('helm', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 async function run(args: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -189,6 +198,20 @@ describe('aegis iac', () => {
     expect(broken.map((f) => f.file).sort()).toEqual(['a.tf', 'b.tf', 'c.tf', 'd.yaml']);
     expect(broken.every((f) => f.message.length > 10)).toBe(true);
     expect(findings.some((f) => f.file === 'e.yaml' && f.ruleId !== 'iac-parse-error')).toBe(true);
+  });
+
+  // helm itself refuses to render invalid YAML; the built-in renderer passes it on to the parser.
+  it.skipIf(hasHelm)('names the template, not the rendered output, for a Helm template that renders to invalid YAML', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aegis-cli-helm-'));
+    await mkdir(path.join(dir, 'chart', 'templates'), { recursive: true });
+    await writeFile(path.join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: shop\nversion: 0.1.0\n');
+    await writeFile(path.join(dir, 'chart', 'values.yaml'), 'name: web\n');
+    // A stray quote, as in a fork of microservices-demo: the template renders, the output is not YAML.
+    await writeFile(path.join(dir, 'chart', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "{{ .Values.name }}""\n');
+    const res = await run(['iac', 'scan', dir, '--format', 'json', '--quiet']);
+    const report = JSON.parse(res.out) as { parse_errors: Array<{ file: string }>; findings: Array<{ ruleId: string; file: string }> };
+    expect(report.parse_errors.map((e) => e.file)).toEqual(['chart/templates/cm.yaml']);
+    expect(report.findings.filter((f) => f.ruleId === 'iac-parse-error').map((f) => f.file)).toEqual(['chart/templates/cm.yaml']);
   });
 
   it('lists the rules as JSON', async () => {

@@ -24,6 +24,7 @@ import {
   PACKS,
   type CacheSnapshot,
   type Finding,
+  type ParseError,
   type Rule,
   type SourceFile,
   type ScanResult,
@@ -153,7 +154,8 @@ async function scan({ values, positionals }: CommandArgs, ctx: CliContext): Prom
       ...res,
       findings: [...prepared.mapBack(res.findings), ...problems.map(parseErrorFinding)],
       suppressed: res.suppressed.map((x) => ({ ...x, finding: prepared.mapBack([x.finding])[0] ?? x.finding })),
-      parseErrors: [...res.parseErrors, ...problems],
+      // A parse error in rendered Helm/Kustomize output belongs to the template it came from, like its finding.
+      parseErrors: [...res.parseErrors.map((e) => renderedErrorSource(e, prepared)), ...problems],
       stats: { ...res.stats, parseErrors: res.stats.parseErrors + problems.length },
     };
   };
@@ -297,3 +299,9 @@ export const iacRules: Command = {
     return 0;
   },
 };
+
+/** Where a parse error in rendered output points once mapped back like the finding it becomes. */
+function renderedErrorSource(e: ParseError, prepared: { mapBack(findings: Finding[]): Finding[] }): ParseError {
+  const mapped = prepared.mapBack([parseErrorFinding(e)])[0];
+  return mapped && mapped.file !== e.file ? { ...e, file: mapped.file, line: mapped.line } : e;
+}

@@ -43,4 +43,21 @@ describe('one problem, one finding', () => {
     const partial = `${bucket}      PublicAccessBlockConfiguration:\n        BlockPublicAcls: true\n        IgnorePublicAcls: false\n        BlockPublicPolicy: true\n        RestrictPublicBuckets: true\n`;
     expect(hits('b.yaml', partial).filter((h) => /public-(acls|buckets|policy)/.test(h.rule)).map((h) => h.rule)).toEqual(['cfn-s3-bucket-public-acls-not-ignored']);
   });
+
+  it('does not call EKS secrets unencrypted when the encryption block depends on a value unknown before apply', () => {
+    // terraform-aws-eks: `dynamic "encryption_config"` over a condition on an input with no default.
+    const tf = (forEach: string, resources: string) =>
+      `variable "outpost" {\n  type = any\n}\nvariable "enc" {\n  type    = any\n  default = { resources = ["secrets"] }\n}\nresource "aws_eks_cluster" "c" {\n  name     = "c"\n  role_arn = "arn"\n  dynamic "encryption_config" {\n    for_each = ${forEach}\n    content {\n      provider {\n        key_arn = "k"\n      }\n      resources = ${resources}\n    }\n  }\n}\n`;
+    expect(hits('main.tf', tf('length(var.outpost) > 0 ? [var.enc] : []', 'encryption_config.value.resources'), 'aws-eks-cluster-secrets-unencrypted')).toEqual([]);
+    expect(hits('main.tf', tf('[var.enc]', 'encryption_config.value.resources'), 'aws-eks-cluster-secrets-unencrypted')).toEqual([]);
+    expect(hits('main.tf', tf('[1]', '["logs"]'), 'aws-eks-cluster-secrets-unencrypted')).toHaveLength(1);
+  });
+
+  it('does not call a default security group open when its rules come from a dynamic block over an unknown input', () => {
+    // terraform-aws-vpc: `dynamic "ingress" { for_each = var.default_security_group_ingress … }`, the input not known.
+    const tf = (body: string) => `variable "rules" {\n  type = any\n}\nresource "aws_default_security_group" "d" {\n  vpc_id = "v"\n${body}}\n`;
+    const dynamic = '  dynamic "ingress" {\n    for_each = var.rules\n    content {\n      from_port = lookup(ingress.value, "from_port", 0)\n      protocol  = lookup(ingress.value, "protocol", "-1")\n    }\n  }\n';
+    expect(hits('main.tf', tf(dynamic), 'aws-default-sg-allows-traffic')).toEqual([]);
+    expect(hits('main.tf', tf('  ingress {\n    protocol  = "-1"\n    self      = true\n    from_port = 0\n    to_port   = 0\n  }\n'), 'aws-default-sg-allows-traffic')).toHaveLength(1);
+  });
 });

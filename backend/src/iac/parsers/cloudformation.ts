@@ -1,5 +1,6 @@
-import { isMap, type Document, type LineCounter } from 'yaml';
+import { isMap, isPair, isScalar, type Document, type LineCounter } from 'yaml';
 import { isObject, Unknown, type ParseError, type Resource, type Value, type ValueMap } from '../model.js';
+import { expandForEach } from './cfn-foreach.js';
 import type { ParsedFile } from './kubernetes.js';
 import { parseYamlDocuments, toPlain, YamlLimitError, yamlPositions } from './yaml.js';
 
@@ -29,7 +30,7 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
     if (!isMap(d.doc.contents)) return;
     try {
       const root = toPlain(d.doc.contents, d.doc);
-      if (isObject(root)) resources.push(...templateResources(file, root, d.doc, lines, docs.length > 1 ? `#${i + 1}` : ''));
+      if (isObject(root)) resources.push(...templateResources(file, root, d.doc, lines, docs.length > 1 ? `#${i + 1}` : '', errors));
     } catch (err) {
       if (!(err instanceof YamlLimitError)) throw err;
       errors.push({ file, line: d.span.line, message: err.message });
@@ -38,7 +39,7 @@ export function parseCloudFormation(file: string, content: string): ParsedFile {
   return { resources, errors };
 }
 
-function templateResources(file: string, root: ValueMap, doc: Document.Parsed, lines: LineCounter, suffix: string): Resource[] {
+function templateResources(file: string, root: ValueMap, doc: Document.Parsed, lines: LineCounter, suffix: string, errors: ParseError[]): Resource[] {
   const docPos = yamlPositions(doc, lines, []);
   const tpl: Template = {
     params: paramDefaults(root.Parameters),
@@ -49,14 +50,24 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
   };
   const resources: Resource[] = [];
   const section = isObject(root.Resources) ? root.Resources : {};
-  for (const [logicalId, def] of Object.entries(section)) {
-    const rawPath = `Resources.${logicalId}`;
+  const { entries, problems } = expandForEach(section, 'Resources', (collection, rawPath) => loopItems(collection, rawPath, tpl));
+  for (const p of problems) errors.push({ file, line: docPos.get(p.rawPath)?.line ?? 1, message: p.message });
+  const duplicated = duplicateResourceIds(doc, lines);
+  for (const d of duplicated.values()) errors.push({ file, line: d.line, message: `Duplicate resource "${d.id}": already declared at line ${d.first}; CloudFormation rejects the template` });
+  for (const { key: logicalId, value: def, rawPath } of entries) {
+    // Which of two same-named definitions would count is undefined; neither is checked, the duplicate is reported.
+    if (duplicated.has(logicalId)) continue;
     const span = docPos.get(rawPath) ?? { line: 1, endLine: 1 };
     // An entry without a Type is not a resource CloudFormation would create; it is skipped, not fatal.
     if (!isObject(def) || typeof def.Type !== 'string') continue;
+    // CloudFormation rejects such a template; checked as a resource without properties it would look clean.
+    if (def.Properties !== undefined && def.Properties !== null && !isObject(def.Properties)) {
+      errors.push({ file, line: span.line, message: `Resource ${logicalId}: Properties must be a map` });
+      continue;
+    }
     const base = `${rawPath}.Properties`;
     const remap = new Map<string, string>();
-    const props = resolve(def.Properties ?? {}, base, '', tpl, { base, remap });
+    const props = resolve(withSamGlobals(def.Type, def.Properties ?? {}, root.Globals), base, '', tpl, { base, remap });
     resources.push({
       framework: 'cloudformation',
       kind: def.Type,
@@ -70,6 +81,61 @@ function templateResources(file: string, root: ValueMap, doc: Document.Parsed, l
     });
   }
   return resources;
+}
+
+/** The `Globals` section of a SAM template that applies to each serverless resource type. */
+const SAM_GLOBALS: Record<string, string> = {
+  'AWS::Serverless::Function': 'Function',
+  'AWS::Serverless::Api': 'Api',
+  'AWS::Serverless::HttpApi': 'HttpApi',
+  'AWS::Serverless::SimpleTable': 'SimpleTable',
+  'AWS::Serverless::StateMachine': 'StateMachine',
+  'AWS::Serverless::LayerVersion': 'LayerVersion',
+};
+
+/** SAM's Globals under a resource's own properties: maps merge (the resource wins), lists add up, other values are the resource's. */
+function withSamGlobals(type: string, props: Value, globals: Value | undefined): Value {
+  const section = SAM_GLOBALS[type];
+  const shared = section && isObject(globals) ? globals[section] : undefined;
+  return isObject(shared) ? mergeGlobal(shared, props) : props;
+}
+
+function mergeGlobal(global: Value, own: Value | undefined): Value {
+  if (own === undefined) return global;
+  if (Array.isArray(global) && Array.isArray(own)) return [...global, ...own];
+  // An intrinsic (`Ref`, `Fn::If`, …) is a value, not a map to merge into.
+  const isPlainMap = (v: Value): v is ValueMap => isObject(v) && !Object.keys(v).some((k) => k === 'Ref' || k.startsWith('Fn::'));
+  if (!isPlainMap(global) || !isPlainMap(own)) return own;
+  const out: ValueMap = { ...global };
+  for (const [k, v] of Object.entries(own)) out[k] = mergeGlobal(global[k] ?? null, v);
+  for (const k of Object.keys(global)) if (!(k in own)) out[k] = global[k] ?? null;
+  return out;
+}
+
+/** Logical ids written twice under Resources (YAML keeps the last silently), with the line of each repeat. */
+function duplicateResourceIds(doc: Document.Parsed, lines: LineCounter): Map<string, { id: string; line: number; first: number }> {
+  const out = new Map<string, { id: string; line: number; first: number }>();
+  const root = doc.contents;
+  const resources = isMap(root) ? root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'Resources')?.value : undefined;
+  if (!isMap(resources)) return out;
+  const seen = new Map<string, number>();
+  for (const pair of resources.items) {
+    if (!isPair(pair) || !isScalar(pair.key)) continue;
+    const id = String(pair.key.value);
+    const line = lines.linePos(pair.key.range?.[0] ?? 0).line;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, line);
+    else if (!out.has(id)) out.set(id, { id, line, first });
+  }
+  return out;
+}
+
+/** A loop's collection: a list, or a comma-delimited string (what a CommaDelimitedList parameter's default is). */
+function loopItems(collection: Value, rawPath: string, tpl: Template): string[] | Unknown {
+  const v = resolve(collection, rawPath, '', tpl, NO_PATHS);
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim());
+  if (Array.isArray(v) && v.every(isScalarValue)) return v.map(String);
+  return v instanceof Unknown ? v : new Unknown('Fn::ForEach collection');
 }
 
 function paramDefaults(section: Value | undefined): Map<string, Value> {

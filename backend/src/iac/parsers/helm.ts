@@ -6,23 +6,38 @@ import { execute, parseTemplate, TemplateError } from './gotemplate.js';
 import { toolFailure } from './tool-error.js';
 import type { Finding, ParseError, SourceFile } from '../model.js';
 
-/** Renders one chart directory (absolute path) to multi-document YAML with `# Source: <chart>/templates/…` markers. */
-export type HelmRender = (chartDir: string) => Promise<string>;
+/** A rendered chart: multi-document YAML with `# Source: <chart>/templates/…` markers, and the templates that failed. */
+export interface ChartRender {
+  output: string;
+  /** Templates (chart-relative, `templates/x.yaml`) that did not render; the rest of the chart is in `output`. */
+  failed: Array<{ template: string; message: string }>;
+}
+
+/** Renders one chart directory (absolute path). */
+export type HelmRender = (chartDir: string) => Promise<ChartRender>;
 
 /** `helm template` with the chart's own values when helm is installed, else the built-in Go-template renderer. */
 export const helmTemplate: HelmRender = (chartDir) =>
-  new Promise<string>((resolve, reject) => {
+  new Promise<ChartRender>((resolve, reject) => {
     execFile('helm', ['template', 'release', chartDir], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(Object.assign(new Error(toolFailure(stderr, err.message)), { code: (err as NodeJS.ErrnoException).code }));
-      else resolve(stdout);
+      else resolve({ output: stdout, failed: [] });
     });
-  }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? renderChart(chartDir) : Promise.reject(err)));
+  }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? renderChartTemplates(chartDir) : Promise.reject(err)));
+
+/** The whole chart or an error naming its first failing template, like `helm template`. */
+export async function renderChart(chartDir: string): Promise<string> {
+  const { output, failed } = await renderChartTemplates(chartDir);
+  if (failed[0]) throw new TemplateError(failed[0].message);
+  return output;
+}
 
 /**
  * Renders a chart like `helm template release <chart>` with the chart's values.yaml (no subcharts, no lookups):
- * one `# Source:` document per template, as helm prints them.
+ * one `# Source:` document per template, as helm prints them. Unlike helm, a template that fails does not take the
+ * others down with it: they are still rendered, so they are still checked.
  */
-export async function renderChart(chartDir: string): Promise<string> {
+export async function renderChartTemplates(chartDir: string): Promise<ChartRender> {
   const chart = (parse(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) ?? {}) as Record<string, unknown>;
   const values = (parse(await readFile(path.join(chartDir, 'values.yaml'), 'utf8').catch(() => '')) ?? {}) as Record<string, unknown>;
   const dir = path.join(chartDir, 'templates');
@@ -34,6 +49,7 @@ export async function renderChart(chartDir: string): Promise<string> {
   const name = String(chart.name ?? path.basename(chartDir));
   const capitalised = Object.fromEntries(Object.entries(chart).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
   const docs: string[] = [];
+  const failed: ChartRender['failed'] = [];
   for (const { n, t } of parsed) {
     if (path.basename(n).startsWith('_') || !/\.ya?ml$/.test(n)) continue;
     const data = {
@@ -44,10 +60,15 @@ export async function renderChart(chartDir: string): Promise<string> {
       Template: { Name: `${name}/templates/${n}`, BasePath: `${name}/templates` },
       Files: { Get: () => '', Glob: () => ({}), AsConfig: () => '', AsSecrets: () => '' },
     };
-    const out = executeNamed(t, data, data.Template.Name);
-    if (out.trim()) docs.push(`---\n# Source: ${name}/templates/${n}\n${out.replace(/^\s*---\s*\n/, '')}`);
+    try {
+      const out = executeNamed(t, data, data.Template.Name);
+      if (out.trim()) docs.push(`---\n# Source: ${name}/templates/${n}\n${out.replace(/^\s*---\s*\n/, '')}`);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      failed.push({ template: `templates/${n}`, message: err.message });
+    }
   }
-  return docs.join('\n');
+  return { output: docs.join('\n'), failed };
 }
 
 /** Runs one template; an error names the template, like helm's `template: <chart>/templates/x.yaml: …`. */
@@ -90,8 +111,11 @@ export async function planHelm(root: string, files: SourceFile[], render: HelmRe
   for (const chart of top) {
     const templates = files.filter((f) => inChart(f.path, chart) && isTemplate(f.path)).length;
     try {
-      const output = await render(path.join(root, chart));
+      const { output, failed } = await render(path.join(root, chart));
       rendered.push({ chart, virtual: { path: `${chart === '.' ? '' : `${chart}/`}helm-template.aegis.yaml`, content: output }, origins: origins(output, chart) });
+      for (const f of failed) {
+        problems.push({ file: chart === '.' ? f.template : `${chart}/${f.template}`, line: 1, message: `Helm template ${f.template} of chart ${chart} was not rendered (${f.message}); it was not checked, the rest of the chart was`, framework: 'kubernetes' });
+      }
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       problems.push({ file: chart === '.' ? 'Chart.yaml' : `${chart}/Chart.yaml`, line: 1, message: `Helm chart ${chart} was not rendered (${why}); its ${templates} template file(s) were not checked`, framework: 'kubernetes' });

@@ -7,7 +7,7 @@ import { BUILTIN_RULES } from '../catalog/index.js';
 import { createIacScanner } from '../engine/scanner.js';
 import { listIacFiles, readSources } from '../files.js';
 import type { SourceFile } from '../model.js';
-import { helmTemplate } from './helm.js';
+import { helmTemplate, renderChartTemplates } from './helm.js';
 import { kubectlKustomize } from './kustomize.js';
 import { renderSources, type RenderTools } from './render.js';
 
@@ -100,11 +100,24 @@ describe('Helm charts', () => {
     expect([hit?.file, hit?.line, hit?.resource]).toEqual(['chart/templates/deployment.yaml', 12, 'Deployment/release-web']);
   });
 
+  it('still checks the templates that render when another template of the chart fails (built-in renderer)', async () => {
+    const { root, sources } = await tree({
+      ...CHART,
+      'chart/templates/broken.yaml': '{{- if .Values.missing.create }}\nkind: ConfigMap\n{{- end }}\n',
+    });
+    const r = await renderSources(root, sources, { kustomize: kubectlKustomize, helm: renderChartTemplates });
+    expect(r.problems.map((p) => [p.file, p.message])).toEqual([
+      ['chart/templates/broken.yaml', expect.stringContaining('nil pointer evaluating interface {}.create')],
+    ]);
+    const hit = r.mapBack(scanner.scan(r.files).findings).find((f) => f.ruleId === 'k8s-container-privileged');
+    expect([hit?.file, hit?.line]).toEqual(['chart/templates/deployment.yaml', 12]);
+  });
+
   it('scans the rendered output and points findings at the template', async () => {
     const { root, sources } = await tree(CHART);
     // What `helm template release chart/` prints for this chart.
     const output = '---\n# Source: shop/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: release-web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        securityContext:\n          privileged: true\n';
-    const r = await renderSources(root, sources, { kustomize: kubectlKustomize, helm: () => Promise.resolve(output) });
+    const r = await renderSources(root, sources, { kustomize: kubectlKustomize, helm: () => Promise.resolve({ output, failed: [] }) });
     const hit = r.mapBack(scanner.scan(r.files).findings).find((f) => f.ruleId === 'k8s-container-privileged');
     expect([hit?.file, hit?.line, hit?.resource]).toEqual(['chart/templates/deployment.yaml', 12, 'Deployment/release-web']);
   });

@@ -117,7 +117,8 @@ export const moreTfRules: Rule[] = [
   tf('aws-default-sg-allows-traffic', {
     title: 'Default security group allows traffic', desc: 'The default security group is attached to anything launched without one; CIS requires it to allow nothing.',
     sev: 'medium', cat: 'security', kinds: ['aws_default_security_group'],
-    check: (r) => [...r.each('ingress'), ...r.each('egress')].filter((x) => isObject(x.value)).map((x) => ({ path: x.path, message: 'the default security group has a rule' })),
+    // A rule block whose every value is unknown (a `dynamic` block over an input not known yet) may be none at all.
+    check: (r) => [...r.each('ingress'), ...r.each('egress')].filter((x) => isObject(x.value) && Object.values(x.value).some(isKnown)).map((x) => ({ path: x.path, message: 'the default security group has a rule' })),
     fix: 'Remove all ingress and egress rules from aws_default_security_group.', kics: ['default_security_groups_with_unrestricted_traffic', 'vpc_default_security_group_accepts_all_traffic'], compliance: ['CIS-AWS-1.4:5.3'],
     pass: ['resource "aws_default_security_group" "d" {\n  vpc_id = "vpc-1"\n}\n'],
     fail: ['resource "aws_default_security_group" "d" {\n  vpc_id = "vpc-1"\n  ingress {\n    protocol = "-1"\n    self = true\n    from_port = 0\n    to_port = 0\n  }\n}\n'],

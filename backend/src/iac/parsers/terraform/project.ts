@@ -88,6 +88,31 @@ function duplicateMessage(b: BlockNode, at: string): string | undefined {
   }
 }
 
+/** The labels Terraform requires on each top-level block type. */
+const BLOCK_LABELS: Record<string, string[]> = {
+  resource: ['type', 'name'],
+  data: ['type', 'name'],
+  variable: ['name'],
+  module: ['name'],
+  output: ['name'],
+  provider: ['name'],
+};
+
+/** Drops blocks with too few or too many labels (Terraform rejects them), each reported in Terraform's words. */
+function withValidLabels(blocks: Array<{ b: BlockNode; file: string }>, errors: ParseError[]): Array<{ b: BlockNode; file: string }> {
+  return blocks.filter(({ b, file }) => {
+    const want = BLOCK_LABELS[b.type];
+    if (!want || b.labels.length === want.length) return true;
+    const names = want.join(', ');
+    const message =
+      b.labels.length < want.length
+        ? `Missing name for ${b.type}: All ${b.type} blocks must have ${want.length} labels (${names}).`
+        : `Extraneous label for ${b.type}: Only ${want.length} labels (${names}) are expected for ${b.type} blocks.`;
+    errors.push({ file, line: b.span.line, message, framework: 'terraform' });
+    return false;
+  });
+}
+
 /** Drops second definitions of a resource, data source, variable, module or output (Terraform rejects them) and reports each. */
 function withoutDuplicates(blocks: Array<{ b: BlockNode; file: string }>, errors: ParseError[]): Array<{ b: BlockNode; file: string }> {
   const first = new Map<string, string>();
@@ -135,7 +160,7 @@ function evalModule(
   errors: ParseError[],
   stack: Set<string>,
 ): ValueMap {
-  const blocks = withoutDuplicates(mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path }))), errors);
+  const blocks = withoutDuplicates(withValidLabels(mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path }))), errors), errors);
   const byType = (t: string) => blocks.filter((x) => x.b.type === t);
   const variables = new Map(byType('variable').map(({ b }) => [b.labels[0] ?? '', b]));
   const localAttrs = new Map<string, AttrNode>();
