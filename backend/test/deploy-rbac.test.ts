@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { loadConfig } from '../src/config/index.js';
 import { scanFiles } from '../src/iac/index.js';
 import { analyseSource, kubeApiCalls, type KubePermission } from './kube-api-calls.js';
 
@@ -178,6 +179,21 @@ describe('deploy/ RBAC matches the Kubernetes API calls the code makes', async (
     );
     const { findings } = await scanFiles(files);
     expect(findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual([]);
+  });
+
+  it('the impersonation overlay adds only the impersonate verb, bound to the backend, and sets a valid template', async () => {
+    const overlay = await kustomize('impersonation');
+    expect(granted(overlay, 'aegis-impersonate')).toEqual(['core groups impersonate', 'core users impersonate']);
+    expect(granted(overlay, 'aegis-remediate')).toEqual(needed(calls.permissions, false));
+    const binding = overlay.find((o) => o.roleRef?.name === 'aegis-impersonate');
+    expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'aegis-backend', namespace: 'aegis' }]);
+    const [patch] = await load('impersonation/backend-impersonation.yaml');
+    const env = patch?.spec.template.spec.containers[0].env as Array<{ name: string; value: string }>;
+    const value = env.find((e) => e.name === 'AEGIS_IMPERSONATE_USER')?.value;
+    expect(loadConfig({ AEGIS_IMPERSONATE_USER: value }).AEGIS_IMPERSONATE_USER).toBe('oidc:{approver}');
+    const { findings, suppressed } = await scanFiles([{ path: 'impersonation/rbac-impersonate.yaml', content: await readFile(path.join(DEPLOY, 'impersonation/rbac-impersonate.yaml'), 'utf8') }]);
+    expect(findings).toEqual([]);
+    expect(suppressed.map((s) => s.finding.ruleId)).toEqual(['k8s-rbac-impersonate']);
   });
 
   it('maps client-node calls to permissions (the analysis itself)', () => {
