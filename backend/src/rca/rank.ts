@@ -149,11 +149,14 @@ function weightOf(s: SeriesScore, cfg: RcaConfig): number {
   return (cfg.kindWeights[s.kind] ?? 1) * (significance + (s.z >= cfg.anomalyZ ? magnitude(s) : 0));
 }
 
-/** log(1 + |observed − baseline| / |baseline|); a move off a zero level counts as saturated. */
+/**
+ * log(1 + |observed − baseline| / |baseline|), saturating like z (a ×5000 jump of a mostly idle series
+ * is not 5000 times the evidence); a move off a zero level counts as saturated.
+ */
 function magnitude(s: SeriesScore): number {
   if (!Number.isFinite(s.baseline) || !Number.isFinite(s.observed)) return 0;
   if (s.baseline === 0) return s.observed === 0 ? 0 : Math.log1p(Z_SATURATION);
-  return Math.log1p(Math.abs(s.observed - s.baseline) / Math.abs(s.baseline));
+  return Math.log1p(Math.min(Z_SATURATION, Math.abs(s.observed - s.baseline) / Math.abs(s.baseline)));
 }
 
 function summarise(f: ServiceFacts, cfg: RcaConfig): void {

@@ -37,7 +37,7 @@ export type SeriesOutcome = { ok: SeriesScore } | { skipped: string };
 export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowStart?: number): SeriesOutcome {
   const from = Math.max(t0 - cfg.baselineMinutes * MINUTE, windowStart ?? -Infinity);
   const until = t0 + cfg.abnormalMinutes * MINUTE;
-  const { base, dev, idx } = scratch(s.times.length);
+  const { base, sorted, dev, idx } = scratch(s.times.length);
   let nb = 0;
   let na = 0;
   for (let i = 0; i < s.times.length; i++) {
@@ -52,12 +52,12 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
 
   const kind = metricKind(s.metric);
   const dir = badDirection(kind);
-  // Sorts `base` in place: its order does not matter below (a k-th largest).
-  const { centre, scale } = centreScaleInPlace(base, nb, cfg.relativeScaleFloor);
+  sorted.set(base.subarray(0, nb));
+  const { centre, scale } = centreScaleInPlace(sorted, nb, cfg.relativeScaleFloor);
   let noise = 0;
   if (cfg.noiseCalibration) {
     for (let i = 0; i < nb; i++) dev[i] = deviation(base[i] ?? NaN, centre, scale, dir);
-    noise = kthLargest(dev, cfg.persistence, nb);
+    noise = baselineNoise(dev, nb, cfg.persistence, cfg.anomalyZ);
   }
   for (let j = 0; j < na; j++) dev[j] = deviation(s.values[idx[j] ?? 0] ?? NaN, centre, scale, dir);
   const peak = kthLargest(dev, cfg.persistence, na);
@@ -88,11 +88,35 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
 }
 
 /** Buffers reused across calls (scoring is synchronous): 20k series per ranking would otherwise allocate ~100k arrays. */
-let BUFFERS = { base: new Float64Array(64), dev: new Float64Array(64), idx: new Int32Array(64) };
+let BUFFERS = buffers(64);
+
+function buffers(n: number) {
+  return { base: new Float64Array(n), sorted: new Float64Array(n), dev: new Float64Array(n), idx: new Int32Array(n) };
+}
 
 function scratch(n: number): typeof BUFFERS {
-  if (BUFFERS.base.length < n) BUFFERS = { base: new Float64Array(n), dev: new Float64Array(n), idx: new Int32Array(n) };
+  if (BUFFERS.base.length < n) BUFFERS = buffers(n);
   return BUFFERS;
+}
+
+/**
+ * How far the baseline strays by itself (k-th largest deviation, k = persistence), leaving out the one
+ * run of abnormal points around its peak: a single earlier incident inside the baseline is not chronic
+ * noise (faults recur on the same pod), while a series that keeps spiking still has other runs left.
+ */
+function baselineNoise(dev: Float64Array, n: number, k: number, anomalyZ: number): number {
+  let peak = 0;
+  for (let i = 1; i < n; i++) if ((dev[i] ?? -Infinity) > (dev[peak] ?? -Infinity)) peak = i;
+  let lo = peak;
+  let hi = peak;
+  if ((dev[peak] ?? 0) >= anomalyZ) {
+    while (lo > 0 && (dev[lo - 1] ?? 0) >= anomalyZ) lo--;
+    while (hi < n - 1 && (dev[hi + 1] ?? 0) >= anomalyZ) hi++;
+  } else return kthLargest(dev, k, n);
+  // The run is cut out by moving what follows it down (dev is scratch).
+  const width = hi - lo + 1;
+  for (let i = hi + 1; i < n; i++) dev[i - width] = dev[i] ?? NaN;
+  return n - width > 0 ? kthLargest(dev, k, n - width) : 0;
 }
 
 export function deviation(v: number, centre: number, scale: number, dir: -1 | 0 | 1): number {

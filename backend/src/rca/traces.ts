@@ -178,9 +178,9 @@ export function edgeGapSignals(
     if (v.z < opts.anomalyZ || explainedByPartner(v, zOf, sides, opts.anomalyZ)) continue;
     const slow = v.edges.filter((e) => (zOf.get(e) ?? 0) >= opts.anomalyZ);
     const after = slow.flatMap((e) => e.after);
-    const before = slow.flatMap((e) => e.before);
     const observed = quantile(after, 0.25);
-    const baseline = before.length ? quantile(before, 0.5) : systemStats.centre;
+    // What z was judged against (an edge's own past may hold an earlier incident on the same pod).
+    const baseline = systemStats.centre;
     const partners = slow.map((e) => (v.side === 'in' ? e.caller : e.callee));
     const direction = v.side === 'in' ? 'calls into it' : 'its calls to other services';
     out.push({
@@ -192,7 +192,7 @@ export function edgeGapSignals(
       baseline,
       observed,
       onset: Math.min(...slow.map((e) => e.first)),
-      summary: `${direction} spend ${observed.toFixed(0)} ms on the wire against ${baseline.toFixed(1)} ms before (${slow.length} of ${v.edges.length} edges slow: ${partners.slice(0, 3).join(', ')}${partners.length > 3 ? ', …' : ''}), z=${v.z.toFixed(1)}`,
+      summary: `${direction} spend ${observed.toFixed(0)} ms on the wire against ${baseline.toFixed(1)} ms across the system before (${slow.length} of ${v.edges.length} edges slow: ${partners.slice(0, 3).join(', ')}${partners.length > 3 ? ', …' : ''}), z=${v.z.toFixed(1)}`,
     });
   }
   return out;
