@@ -51,7 +51,8 @@ try {
   console.log(
     `\nfault-free, ${q.minutes} simulated minutes, ticks up to ${values['late-seconds']} s late: ${q.opened} anomalies opened; ` +
       `displayed score max ${q.maxScore.toFixed(3)} (${q.maxAt}), ${q.above05} of ${q.points} scores > 0.5 ` +
-      `(${((100 * q.above05) / Math.max(1, q.points)).toFixed(2)} %), ${q.overThreshold} at or over the alarm threshold ${ANOMALY_ALARM_THRESHOLD}`,
+      `(${((100 * q.above05) / Math.max(1, q.points)).toFixed(2)} %), ${q.overThreshold} at or over the alarm threshold ${ANOMALY_ALARM_THRESHOLD}; ` +
+      `the provisioned rule (service max > ${ANOMALY_ALARM_THRESHOLD} for 2 m) would have fired ${q.ruleFirings} times`,
   );
   for (const line of result.falseAlarms) console.log(`  opened while healthy: ${line}`);
   console.log('\nscenario            service                 max score (5 min)  minutes to threshold  minutes to anomaly  anomalies opened');

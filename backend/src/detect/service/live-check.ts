@@ -37,6 +37,11 @@ export interface LiveCheckResult {
     above05: number;
     /** Points at or over the alarm threshold (one alone opens nothing: an alarm needs several). */
     overThreshold: number;
+    /**
+     * Times the provisioned Grafana rule would have fired: a service's maximum score over the threshold at
+     * three one-minute evaluations in a row (`for: 2m`).
+     */
+    ruleFirings: number;
     points: number;
   };
   /** What opened during the fault-free stretch (should be nothing). */
@@ -102,10 +107,21 @@ export async function runLiveCheck(o: LiveCheckOptions): Promise<LiveCheckResult
     return service.tick();
   };
   await service.tick(); // history warm-up
-  const quiet = { minutes: o.quietMinutes, opened: 0, maxScore: 0, maxAt: '', above05: 0, overThreshold: 0, points: 0 };
+  const quiet = { minutes: o.quietMinutes, opened: 0, maxScore: 0, maxAt: '', above05: 0, overThreshold: 0, ruleFirings: 0, points: 0 };
+  const pending = new Map<string, number>();
   for (let m = 0; m < o.quietMinutes; m++) {
     const r = await minute();
     quiet.opened += r.opened;
+    const serviceMax = new Map<string, number>();
+    for (const [k, s] of latest) {
+      const svc = k.slice(0, k.indexOf('/'));
+      serviceMax.set(svc, Math.max(s, serviceMax.get(svc) ?? 0));
+    }
+    for (const [svc, s] of serviceMax) {
+      const run = s > ANOMALY_ALARM_THRESHOLD ? (pending.get(svc) ?? 0) + 1 : 0;
+      pending.set(svc, run);
+      if (run === 3) quiet.ruleFirings++;
+    }
     for (const [k, s] of latest) {
       quiet.points++;
       if (s > 0.5) quiet.above05++;
