@@ -51,16 +51,20 @@ try {
   console.log(
     `\nfault-free, ${q.minutes} simulated minutes, ticks up to ${values['late-seconds']} s late: ${q.opened} anomalies opened; ` +
       `displayed score max ${q.maxScore.toFixed(3)} (${q.maxAt}), ${q.above05} of ${q.points} scores > 0.5 ` +
-      `(${((100 * q.above05) / Math.max(1, q.points)).toFixed(2)} %); alarm threshold ${ANOMALY_ALARM_THRESHOLD}`,
+      `(${((100 * q.above05) / Math.max(1, q.points)).toFixed(2)} %), ${q.overThreshold} at or over the alarm threshold ${ANOMALY_ALARM_THRESHOLD}; ` +
+      `the provisioned rule (service max > ${ANOMALY_ALARM_THRESHOLD} for 2 m) would have fired ${q.ruleFirings} times`,
   );
   for (const line of result.falseAlarms) console.log(`  opened while healthy: ${line}`);
-  console.log('\nscenario            service                 max score (5 min)  minutes to threshold  anomalies opened');
+  console.log('\nscenario            service                 max score (5 min)  minutes to threshold  minutes to anomaly  anomalies opened');
   for (const s of result.scenarios)
     console.log(
-      `${s.scenario.padEnd(20)}${s.service.padEnd(24)}${s.maxScore.toFixed(3).padStart(17)}  ${String(s.minutesToThreshold ?? 'not reached').padStart(20)}  ${String(s.opened).padStart(16)}`,
+      `${s.scenario.padEnd(20)}${s.service.padEnd(24)}${s.maxScore.toFixed(3).padStart(17)}  ${String(s.minutesToThreshold ?? 'not reached').padStart(20)}  ${String(s.minutesToAnomaly ?? 'none').padStart(18)}  ${String(s.opened).padStart(16)}`,
     );
   const reached = result.scenarios.filter((s) => s.minutesToThreshold !== null).length;
-  console.log(`\n${reached}/${result.scenarios.length} scenarios over the threshold within 5 minutes; ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const flagged = result.scenarios.filter((s) => s.minutesToAnomaly !== null).length;
+  console.log(
+    `\n${reached}/${result.scenarios.length} scenarios over the threshold within 5 minutes, ${flagged}/${result.scenarios.length} with an anomaly opened on the service; ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
 } finally {
   await tdb.dispose();
 }

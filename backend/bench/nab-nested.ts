@@ -59,7 +59,7 @@ export const POOL: Record<string, MemberInput> = {
 
 /** Knobs chosen after the members, on the same training files. */
 const SUPPRESS = [100, 400, 1000];
-const BASE = { calibration: { forget: 0.0003 }, postRules: { window: 3, minPoints: 2 } } as const;
+const BASE = { calibration: { forget: 0.0003 }, postRules: { window: 2, minPoints: 2 } } as const;
 const MAX_MEMBERS = 8;
 /** Anchors the probability scale (where 0.9 lies); fixed for the live service before any NAB run. */
 const LIVE_ALARM_SURPRISE = 2.75;

@@ -47,9 +47,11 @@ export type PipelineConfigInput = z.input<typeof pipelineSchema>;
  */
 export const DEFAULT_PIPELINE: PipelineConfigInput = {
   calibration: { forget: 0.0003 },
-  // The alarm stream's onset window is chosen by the protocol; 2 of 3 points over the threshold to alarm is
-  // the live service's persistence rule (no effect on NAB, which judges the alarm stream).
-  postRules: { window: 3, minPoints: 2, suppressWindow: 400 },
+  // The alarm stream's onset window is chosen by the protocol. The live service alarms on 2 points in a row
+  // over the threshold, as Grafana's `for` does: a fault holds the score up, noise rarely does twice running
+  // (2 of 3 let two lone spikes with a normal point between them open an anomaly). No effect on NAB, which
+  // judges the alarm stream.
+  postRules: { window: 2, minPoints: 2, suppressWindow: 400 },
   members: [
     { detector: 'seasonal', params: {} },
     { detector: 'zscore', params: { window: 4000 } },

@@ -25,9 +25,9 @@ describe('detection service on the simulated cluster, ticks up to 40 s late', ()
     expect(result.scenarios[0]?.minutesToThreshold ?? 99).toBeLessThanOrEqual(5);
   });
 
-  // Known failure (issue 16, open): the default still opens a few anomalies in the first healthy minutes
-  // (bench:detect:live: 4 in an hour). Marked so the suite shows it; remove `.fails` when it holds.
-  it.fails('opens no anomaly while the cluster is healthy', () => {
+  it('opens no anomaly while the cluster is healthy, nor fires the provisioned rule; one opens on the faulty service within 5 minutes', () => {
     expect(result.falseAlarms).toEqual([]);
+    expect(result.quiet.ruleFirings).toBe(0);
+    expect(result.scenarios[0]?.minutesToAnomaly ?? 99).toBeLessThanOrEqual(5);
   });
 });

@@ -29,10 +29,32 @@ export interface LiveCheckOptions {
 }
 
 export interface LiveCheckResult {
-  quiet: { minutes: number; opened: number; maxScore: number; maxAt: string; above05: number; points: number };
+  quiet: {
+    minutes: number;
+    opened: number;
+    maxScore: number;
+    maxAt: string;
+    above05: number;
+    /** Points at or over the alarm threshold (one alone opens nothing: an alarm needs several). */
+    overThreshold: number;
+    /**
+     * Times the provisioned Grafana rule would have fired: a service's maximum score over the threshold at
+     * three one-minute evaluations in a row (`for: 2m`).
+     */
+    ruleFirings: number;
+    points: number;
+  };
   /** What opened during the fault-free stretch (should be nothing). */
   falseAlarms: string[];
-  scenarios: Array<{ scenario: string; service: string; maxScore: number; minutesToThreshold: number | null; opened: number }>;
+  scenarios: Array<{
+    scenario: string;
+    service: string;
+    maxScore: number;
+    minutesToThreshold: number | null;
+    /** Minutes until the service had an anomaly opened (null: none within the time given). */
+    minutesToAnomaly: number | null;
+    opened: number;
+  }>;
 }
 
 /**
@@ -47,6 +69,10 @@ export async function runLiveCheck(o: LiveCheckOptions): Promise<LiveCheckResult
   const sim: Simulator = createSimulator({ clock, seed: o.seed ?? 1, historyMs: 3 * 86_400_000 });
   const bus = createInProcessBus({ logger: silentLogger, now: () => clock.now() });
   const latest = new Map<string, number>();
+  const openedServices = new Set<string>();
+  bus.subscribe('anomalies', (e) => {
+    if (e.type === 'anomaly.opened') openedServices.add((e.data as { service: string }).service);
+  });
   const service = createDetectionService({
     source: sim.metrics,
     store: o.store,
@@ -81,13 +107,25 @@ export async function runLiveCheck(o: LiveCheckOptions): Promise<LiveCheckResult
     return service.tick();
   };
   await service.tick(); // history warm-up
-  const quiet = { minutes: o.quietMinutes, opened: 0, maxScore: 0, maxAt: '', above05: 0, points: 0 };
+  const quiet = { minutes: o.quietMinutes, opened: 0, maxScore: 0, maxAt: '', above05: 0, overThreshold: 0, ruleFirings: 0, points: 0 };
+  const pending = new Map<string, number>();
   for (let m = 0; m < o.quietMinutes; m++) {
     const r = await minute();
     quiet.opened += r.opened;
+    const serviceMax = new Map<string, number>();
+    for (const [k, s] of latest) {
+      const svc = k.slice(0, k.indexOf('/'));
+      serviceMax.set(svc, Math.max(s, serviceMax.get(svc) ?? 0));
+    }
+    for (const [svc, s] of serviceMax) {
+      const run = s > ANOMALY_ALARM_THRESHOLD ? (pending.get(svc) ?? 0) + 1 : 0;
+      pending.set(svc, run);
+      if (run === 3) quiet.ruleFirings++;
+    }
     for (const [k, s] of latest) {
       quiet.points++;
       if (s > 0.5) quiet.above05++;
+      if (s >= ANOMALY_ALARM_THRESHOLD) quiet.overThreshold++;
       if (s > quiet.maxScore) {
         quiet.maxScore = s;
         quiet.maxAt = `${k} at minute ${m + 1}`;
@@ -104,15 +142,21 @@ export async function runLiveCheck(o: LiveCheckOptions): Promise<LiveCheckResult
     sim.inject({ scenario: sc.scenario, service: sc.service, seed: 7 });
     let maxScore = 0;
     let minutesToThreshold: number | null = null;
+    let minutesToAnomaly: number | null = null;
     let opened = 0;
+    openedServices.clear();
     for (let m = 1; m <= (o.withinMinutes ?? 5); m++) {
       opened += (await minute()).opened;
+      await bus.drain();
       for (const [k, s] of latest) if (k.startsWith(`${sc.service}/`) && s > maxScore) maxScore = s;
       latest.clear();
       if (minutesToThreshold === null && maxScore >= ANOMALY_ALARM_THRESHOLD) minutesToThreshold = m;
+      if (minutesToAnomaly === null && openedServices.has(sc.service)) minutesToAnomaly = m;
     }
-    scenarios.push({ ...sc, maxScore, minutesToThreshold, opened });
-    o.onProgress?.(`${sc.scenario} on ${sc.service}: max score ${maxScore.toFixed(3)}, over the threshold after ${minutesToThreshold ?? '—'} min`);
+    scenarios.push({ ...sc, maxScore, minutesToThreshold, minutesToAnomaly, opened });
+    o.onProgress?.(
+      `${sc.scenario} on ${sc.service}: max score ${maxScore.toFixed(3)}, over the threshold after ${minutesToThreshold ?? '—'} min, anomaly opened after ${minutesToAnomaly ?? '—'} min`,
+    );
     sim.clearFaults();
     for (let m = 0; m < (o.settleMinutes ?? 30); m++) await minute();
   }

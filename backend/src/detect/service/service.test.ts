@@ -75,7 +75,7 @@ describe.each(ENGINES)('detection service on $engine', ({ open, available }) => 
     expect(first.opened).toBe(0); // history only warms the baselines
 
     // Ten live minutes; payment and checkout (neighbours) jump together at minute 5 for three minutes (an
-    // alarm needs 3 of 5 points over the threshold; the event starts at the first).
+    // alarm needs 2 points in a row over the threshold; the event starts at the first).
     for (let m = 1; m <= 10; m++) {
       const t = clock.nowMs() + MIN;
       for (const s of ['frontend', 'checkout', 'payment']) {
