@@ -244,6 +244,25 @@ function metaOf(parsed: { file?: HclFile; error?: ParseError }): TfFileMeta {
   return parsed.error ? { sources, error: parsed.error } : { sources };
 }
 
+
+/**
+ * Folders evaluated only through their callers: those called by another folder that some root (a folder nobody
+ * calls) reaches. Folders that call each other in a cycle no root reaches are evaluated as roots, never dropped.
+ */
+function calledOnlyFromRoots(dirs: string[], children: (dir: string) => string[]): Set<string> {
+  const called = new Set(dirs.flatMap(children));
+  const reached = new Set<string>();
+  const queue = dirs.filter((d) => !called.has(d));
+  while (queue.length) {
+    const d = queue.shift() as string;
+    for (const c of children(d)) {
+      if (reached.has(c)) continue;
+      reached.add(c);
+      queue.push(c);
+    }
+  }
+  return new Set([...called].filter((d) => reached.has(d)));
+}
 /**
  * Terraform units: each root directory with the local modules it reaches. Files are parsed only when a unit is not
  * cached; the module graph comes from per-file metadata, so a warm (or restored) cache parses nothing.
@@ -282,9 +301,10 @@ function scanTerraform(
   for (const k of caches.hclCache.keys()) if (!liveKeys.has(k)) caches.hclCache.delete(k);
   for (const k of caches.fileMeta.keys()) if (!liveKeys.has(k)) caches.fileMeta.delete(k);
 
+  // A module calling its own folder (`source = "./"`) does not make that folder a module of something else.
   const children = (dir: string) =>
-    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => localModuleDir(dir, s))).filter((d) => byDir.has(d));
-  const modules = new Set([...byDir.keys()].flatMap(children));
+    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => localModuleDir(dir, s))).filter((d) => d !== dir && byDir.has(d));
+  const modules = calledOnlyFromRoots([...byDir.keys()], children);
   const errorsOf = (dir: string) => (byDir.get(dir) ?? []).flatMap((x) => (x.meta.error ? [x.meta.error] : []));
   const dirSig = new Map<string, string>();
   const sigOf = (d: string) => {

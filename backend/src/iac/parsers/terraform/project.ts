@@ -47,7 +47,7 @@ export function evaluateRoot(root: TfDir, dirs: Map<string, TfDir>): { resources
   try {
     withEvalBudget(MAX_EVAL_STEPS, () => {
       for (const f of root.tfvars) for (const a of f.attrs) tfvars[a.name] = evaluate(a.expr, emptyScope);
-      evalModule(root, tfvars, '', 0, dirs, resources, errors, new Set());
+      evalModule(root, tfvars, '', 0, dirs, resources, errors, new Set([root.dir]));
     });
   } catch (err) {
     // A configuration built to exhaust the evaluator (or nested past the call stack) is reported, and none of its resources are checked.
@@ -214,6 +214,7 @@ function evalModule(
     const childDir = dirs.get(localModuleDir(mod.dir, src));
     if (!childDir || depth >= MAX_MODULE_DEPTH || stack.has(childDir.dir)) {
       if (!childDir) errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
+      else if (stack.has(childDir.dir)) errors.push({ file, line: b.span.line, message: `module "${name}": source ${src} is a module that is already calling it (a cycle); Terraform cannot load it` });
       return new Unknown(`module.${name}`);
     }
     const next = new Set(stack).add(childDir.dir);
