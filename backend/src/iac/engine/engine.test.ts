@@ -12,12 +12,15 @@ const scanner = () => createIacScanner({ rules: BUILTIN_RULES });
 
 describe('suppressions', () => {
   it('honours an inline HCL comment with a reason, and only for the named rule', async () => {
-    const tf = (comment: string) =>
-      `resource "aws_s3_bucket" "b" {\n  ${comment}\n  acl = "public-read"\n}\n`;
+    const tf = (comment: string) => `resource "aws_s3_bucket" "b" {\n  ${comment}\n  acl = "public-read"\n}\n`;
     const s = await scanner();
-    const kept = s.scan([{ path: 'a.tf', content: tf('# aegis:ignore=aws-s3-bucket-acl-public-read static site behind CloudFront') }]);
+    const kept = s.scan([
+      { path: 'a.tf', content: tf('# aegis:ignore=aws-s3-bucket-acl-public-read static site behind CloudFront') },
+    ]);
     expect(kept.findings.some((f) => f.ruleId === 'aws-s3-bucket-acl-public-read')).toBe(false);
-    expect(kept.suppressed.find((x) => x.finding.ruleId === 'aws-s3-bucket-acl-public-read')?.reason).toBe('static site behind CloudFront');
+    expect(kept.suppressed.find((x) => x.finding.ruleId === 'aws-s3-bucket-acl-public-read')?.reason).toBe(
+      'static site behind CloudFront',
+    );
     expect(kept.findings.some((f) => f.ruleId === 'aws-s3-bucket-versioning-disabled')).toBe(true);
     const noReason = s.scan([{ path: 'b.tf', content: tf('# aegis:ignore=aws-s3-bucket-acl-public-read') }]);
     expect(noReason.findings.some((f) => f.ruleId === 'aws-s3-bucket-acl-public-read')).toBe(true);
@@ -28,7 +31,8 @@ describe('suppressions', () => {
     const k8s = s.scan([
       {
         path: 'svc.yaml',
-        content: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: a\n  annotations:\n    aegis.io/ignore-k8s-service-nodeport: "bare-metal cluster without load balancers"\nspec:\n  type: NodePort\n',
+        content:
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: a\n  annotations:\n    aegis.io/ignore-k8s-service-nodeport: "bare-metal cluster without load balancers"\nspec:\n  type: NodePort\n',
       },
     ]);
     expect(k8s.findings.some((f) => f.ruleId === 'k8s-service-nodeport')).toBe(false);
@@ -47,7 +51,9 @@ describe('suppressions', () => {
 
 describe('SARIF output', () => {
   it('carries the fields SARIF 2.1.0 requires and GitHub code scanning reads', async () => {
-    const res = (await scanner()).scan([{ path: 'infra/a.tf', content: 'resource "aws_s3_bucket" "b" {\n  acl = "public-read"\n}\n' }]);
+    const res = (await scanner()).scan([
+      { path: 'infra/a.tf', content: 'resource "aws_s3_bucket" "b" {\n  acl = "public-read"\n}\n' },
+    ]);
     const sarif = toSarif(res.findings, BUILTIN_RULES);
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.$schema).toMatch(/sarif/);
@@ -94,7 +100,11 @@ describe('custom YAML rules and configuration', () => {
     const custom = await loadCustomRules(dir);
     const s = await createIacScanner({ rules: [...BUILTIN_RULES, ...custom] });
     const res = s.scan([
-      { path: 'a.tf', content: 'resource "aws_s3_bucket" "a" {\n  tags = { owner = "data" }\n}\nresource "aws_s3_bucket" "b" {\n  acl = "public-read"\n}\n' },
+      {
+        path: 'a.tf',
+        content:
+          'resource "aws_s3_bucket" "a" {\n  tags = { owner = "data" }\n}\nresource "aws_s3_bucket" "b" {\n  acl = "public-read"\n}\n',
+      },
     ]);
     const hits = res.findings.filter((f) => f.ruleId === 'aws-s3-bucket-owner-tag-missing');
     expect(hits.map((h) => `${h.resource}:${h.line}`)).toEqual(['aws_s3_bucket.b:4', 'aws_s3_bucket.b:5']);
@@ -102,12 +112,19 @@ describe('custom YAML rules and configuration', () => {
 
   it('rejects a custom rule with a bad id or remediation', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'aegis-rules-'));
-    await writeFile(path.join(dir, 'bad.yaml'), 'id: Bad_Id\ntitle: t\ndescription: d\nseverity: low\ncategory: cost\nframework: terraform\nkinds: [x]\nremediation: no dot\nrequire: [{ path: a, op: exists }]\n');
+    await writeFile(
+      path.join(dir, 'bad.yaml'),
+      'id: Bad_Id\ntitle: t\ndescription: d\nseverity: low\ncategory: cost\nframework: terraform\nkinds: [x]\nremediation: no dot\nrequire: [{ path: a, op: exists }]\n',
+    );
     await expect(loadCustomRules(dir)).rejects.toThrow(/kebab-case|end with/);
   });
 
   it('applies packs, disabled rules and severity overrides', () => {
-    const rules = selectRules(BUILTIN_RULES, { packs: ['kubernetes'], disable: ['k8s-service-nodeport'], severity: { 'k8s-pod-host-pid': 'critical' } });
+    const rules = selectRules(BUILTIN_RULES, {
+      packs: ['kubernetes'],
+      disable: ['k8s-service-nodeport'],
+      severity: { 'k8s-pod-host-pid': 'critical' },
+    });
     expect(rules.every((r) => r.frameworks[0] === 'kubernetes')).toBe(true);
     expect(rules.some((r) => r.id === 'k8s-service-nodeport')).toBe(false);
     expect(rules.find((r) => r.id === 'k8s-pod-host-pid')?.severity).toBe('critical');
@@ -119,8 +136,14 @@ describe('incremental scanning', () => {
   it('re-parses only the changed file and re-evaluates the module roots that use it', async () => {
     const s = await scanner();
     const files = [
-      { path: 'k8s/a.yaml', content: 'apiVersion: v1\nkind: Service\nmetadata: { name: a, namespace: x }\nspec: { type: NodePort }\n' },
-      { path: 'k8s/b.yaml', content: 'apiVersion: v1\nkind: Service\nmetadata: { name: b, namespace: x }\nspec: { type: ClusterIP }\n' },
+      {
+        path: 'k8s/a.yaml',
+        content: 'apiVersion: v1\nkind: Service\nmetadata: { name: a, namespace: x }\nspec: { type: NodePort }\n',
+      },
+      {
+        path: 'k8s/b.yaml',
+        content: 'apiVersion: v1\nkind: Service\nmetadata: { name: b, namespace: x }\nspec: { type: ClusterIP }\n',
+      },
       { path: 'live/main.tf', content: 'module "m" {\n  source = "../mod"\n}\n' },
       { path: 'other/main.tf', content: 'resource "aws_ebs_volume" "o" {\n  encrypted = true\n}\n' },
       { path: 'mod/main.tf', content: 'resource "aws_ebs_volume" "v" {\n  encrypted = true\n}\n' },
@@ -132,17 +155,23 @@ describe('incremental scanning', () => {
     expect(again.stats.unitsEvaluated).toBe(0);
     expect(again.findings).toEqual(first.findings);
 
-    const yamlChange = files.map((f) => (f.path === 'k8s/b.yaml' ? { ...f, content: f.content.replace('ClusterIP', 'NodePort') } : f));
+    const yamlChange = files.map((f) =>
+      f.path === 'k8s/b.yaml' ? { ...f, content: f.content.replace('ClusterIP', 'NodePort') } : f,
+    );
     const third = s.scan(yamlChange);
     expect(third.stats.filesParsed).toBe(1);
     expect(third.stats.unitsEvaluated).toBe(1);
     expect(third.findings.filter((f) => f.ruleId === 'k8s-service-nodeport')).toHaveLength(2);
 
-    const modChange = yamlChange.map((f) => (f.path === 'mod/main.tf' ? { ...f, content: f.content.replace('true', 'false') } : f));
+    const modChange = yamlChange.map((f) =>
+      f.path === 'mod/main.tf' ? { ...f, content: f.content.replace('true', 'false') } : f,
+    );
     const fourth = s.scan(modChange);
     expect(fourth.stats.filesParsed).toBe(1);
     expect(fourth.stats.unitsEvaluated).toBe(1);
-    expect(fourth.findings.find((f) => f.ruleId === 'aws-ebs-volume-unencrypted')?.resource).toBe('module.m.aws_ebs_volume.v');
+    expect(fourth.findings.find((f) => f.ruleId === 'aws-ebs-volume-unencrypted')?.resource).toBe(
+      'module.m.aws_ebs_volume.v',
+    );
 
     // A snapshot restores the cache in a new scanner (a fresh CLI run): nothing is parsed again.
     const snapshot = JSON.parse(JSON.stringify(s.exportCache()));
@@ -154,5 +183,30 @@ describe('incremental scanning', () => {
     expect(restored.findings).toEqual(fourth.findings);
     const other = await createIacScanner({ rules: BUILTIN_RULES.slice(1) });
     expect(other.importCache(snapshot)).toBe(false);
+  });
+});
+
+describe('files Aegis does not check', () => {
+  it('warns about Terraform JSON configuration instead of dropping it silently (Checkov json_807 cdk.tf.json)', async () => {
+    const s = await scanner();
+    const res = s.scan([
+      { path: 'cdk.tf.json', content: '{"resource": {"aws_s3_bucket": {"b": {"acl": "public-read"}}}}\n' },
+      { path: 'terraform.tfvars.json', content: '{"region": "eu-west-1"}\n' },
+      { path: 'data.json', content: '{"a": 1}\n' },
+      { path: 'main.tf', content: 'resource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n' },
+    ]);
+    expect(res.warnings.map((w) => [w.file, w.line, w.message])).toEqual([
+      [
+        'cdk.tf.json',
+        1,
+        'Terraform JSON configuration is not checked (only .tf files are); its resources and values are not scanned',
+      ],
+      [
+        'terraform.tfvars.json',
+        1,
+        'Terraform JSON configuration is not checked (only .tf files are); its resources and values are not scanned',
+      ],
+    ]);
+    expect(res.findings.map((f) => f.ruleId)).toContain('aws-ebs-volume-unencrypted');
   });
 });

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { PARSE_RULE_ID, type Finding, type Framework, type ParseError, type Resource, type SourceFile } from '../model.js';
+import {
+  PARSE_RULE_ID,
+  type Finding,
+  type Framework,
+  type ParseError,
+  type Resource,
+  type SourceFile,
+} from '../model.js';
 import {
   classifyFile,
   createHclParser,
@@ -15,7 +22,14 @@ import {
 } from '../parsers/index.js';
 import type { Rule } from './rule.js';
 import { indexRules, runRules, type RuleIndex, type RunResult } from './runner.js';
-import { applyInline, inlineSuppressions, resolveSuppressions, suppressionCatalog, type ScanWarning, type SuppressionCatalog } from './suppress.js';
+import {
+  applyInline,
+  inlineSuppressions,
+  resolveSuppressions,
+  suppressionCatalog,
+  type ScanWarning,
+  type SuppressionCatalog,
+} from './suppress.js';
 
 export interface ScanStats {
   files: number;
@@ -31,7 +45,7 @@ export interface ScanStats {
 export interface ScanResult {
   findings: Finding[];
   suppressed: Array<{ finding: Finding; reason: string }>;
-  /** Suppressions that were not honoured (no reason, unknown rule, no equivalent of another tool's id). */
+  /** Suppressions that were not honoured (no reason, unknown rule, no equivalent of another tool's id), and Terraform JSON files not checked. */
   warnings: ScanWarning[];
   parseErrors: ParseError[];
   stats: ScanStats;
@@ -67,6 +81,11 @@ export interface UnitResult extends RunResult {
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex');
 
+/** Terraform loads these JSON files as configuration or variable values; Aegis does not parse them, so it says so. */
+const TERRAFORM_JSON = /\.tf\.json$|(^|\/)terraform\.tfvars\.json$|\.auto\.tfvars\.json$/i;
+const TERRAFORM_JSON_WARNING =
+  'Terraform JSON configuration is not checked (only .tf files are); its resources and values are not scanned';
+
 export function parseErrorFinding(e: ParseError): Finding {
   return {
     ruleId: PARSE_RULE_ID,
@@ -97,7 +116,12 @@ export async function createIacScanner(opts: { rules: Rule[]; knownRuleIds?: Ite
   const hclCache = new Map<string, { file?: HclFile; error?: ParseError }>();
   const fileMeta = new Map<string, TfFileMeta>();
   const unitCache = new Map<string, UnitResult>();
-  const rulesKey = sha(opts.rules.map((r) => `${r.id}:${r.severity}`).sort().join(','));
+  const rulesKey = sha(
+    opts.rules
+      .map((r) => `${r.id}:${r.severity}`)
+      .sort()
+      .join(','),
+  );
   // Per path: the last content seen with its kind and hash; an unchanged string is not classified or hashed again.
   const seen = new Map<string, { content: string; kind: ReturnType<typeof classifyFile>; hash: string }>();
   // The Terraform result of the last scan and the file set it came from; reused while no .tf/.tfvars file changed.
@@ -122,11 +146,20 @@ export async function createIacScanner(opts: { rules: Rule[]; knownRuleIds?: Ite
       lastTf = undefined;
     },
     scan(files) {
-      const stats: ScanStats = { files: files.length, iacFiles: 0, resources: 0, units: 0, unitsEvaluated: 0, filesParsed: 0, parseErrors: 0 };
+      const stats: ScanStats = {
+        files: files.length,
+        iacFiles: 0,
+        resources: 0,
+        units: 0,
+        unitsEvaluated: 0,
+        filesParsed: 0,
+        parseErrors: 0,
+      };
       const units: UnitResult[] = [];
       const tfFiles: Array<{ f: SourceFile; hash: string; kind: 'terraform' | 'tfvars' }> = [];
       const liveKeys = new Set<string>();
       let tfChanged = false;
+      const notChecked: ScanWarning[] = [];
       for (const f of files) {
         const prev = seen.get(f.path);
         let kind: ReturnType<typeof classifyFile>;
@@ -138,7 +171,10 @@ export async function createIacScanner(opts: { rules: Rule[]; knownRuleIds?: Ite
           seen.set(f.path, { content: f.content, kind, hash });
           if (kind === 'terraform' || kind === 'tfvars') tfChanged = true;
         }
-        if (!kind) continue;
+        if (!kind) {
+          if (TERRAFORM_JSON.test(f.path)) notChecked.push({ file: f.path, line: 1, message: TERRAFORM_JSON_WARNING });
+          continue;
+        }
         stats.iacFiles++;
         if (kind === 'terraform' || kind === 'tfvars') {
           tfFiles.push({ f, hash, kind });
@@ -157,13 +193,20 @@ export async function createIacScanner(opts: { rules: Rule[]; knownRuleIds?: Ite
       }
       if (tfFiles.length) {
         // Same files as last time (paths and contents): the Terraform units are reused without regrouping.
-        const signature = tfChanged || !lastTf ? '' : `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`;
+        const signature =
+          tfChanged || !lastTf ? '' : `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`;
         if (lastTf && signature && signature === lastTf.signature) {
           units.push(...lastTf.units);
           for (const k of lastTf.keys) liveKeys.add(k);
         } else {
           const before = new Set(liveKeys);
-          const tfUnits = scanTerraform(tfFiles, { hcl, hclCache, fileMeta, unitCache, suppressions }, index, stats, liveKeys);
+          const tfUnits = scanTerraform(
+            tfFiles,
+            { hcl, hclCache, fileMeta, unitCache, suppressions },
+            index,
+            stats,
+            liveKeys,
+          );
           units.push(...tfUnits);
           lastTf = {
             signature: `${tfFiles.length}|${tfFiles[0]?.f.path}|${tfFiles[tfFiles.length - 1]?.f.path}`,
@@ -180,7 +223,7 @@ export async function createIacScanner(opts: { rules: Rule[]; knownRuleIds?: Ite
       const findings: Finding[] = [];
       const suppressed: ScanResult['suppressed'] = [];
       const parseErrors: ParseError[] = [];
-      const warnings: ScanWarning[] = [];
+      const warnings: ScanWarning[] = [...notChecked];
       for (const u of units) {
         stats.units++;
         stats.resources += u.resources;
@@ -202,21 +245,40 @@ function guarded(file: string, framework: Framework, evaluateUnit: () => UnitRes
   } catch (err) {
     const what = framework === 'terraform' ? 'module' : 'file';
     const message = `Aegis could not evaluate this ${what}: ${err instanceof Error ? err.message : String(err)}`;
-    return { findings: [], suppressed: [], warnings: [], resources: 0, errors: [{ file, line: 1, message, framework }] };
+    return {
+      findings: [],
+      suppressed: [],
+      warnings: [],
+      resources: 0,
+      errors: [{ file, line: 1, message, framework }],
+    };
   }
 }
 
-function evaluateYamlUnit(f: SourceFile, kind: 'cloudformation' | 'kubernetes', index: RuleIndex, suppressions: SuppressionCatalog): UnitResult {
+function evaluateYamlUnit(
+  f: SourceFile,
+  kind: 'cloudformation' | 'kubernetes',
+  index: RuleIndex,
+  suppressions: SuppressionCatalog,
+): UnitResult {
   let parsed;
   try {
     parsed = kind === 'cloudformation' ? parseCloudFormation(f.path, f.content) : parseKubernetes(f.path, f.content);
   } catch (err) {
-    parsed = { resources: [], errors: [{ file: f.path, line: 1, message: err instanceof Error ? err.message : String(err) }] };
+    parsed = {
+      resources: [],
+      errors: [{ file: f.path, line: 1, message: err instanceof Error ? err.message : String(err) }],
+    };
   }
   const inline = inlineSuppressions(f.content);
   if (inline.length) applyInline(parsed.resources, new Map([[f.path, inline]]));
   const warnings = resolveSuppressions(parsed.resources, suppressions);
-  return { ...runRules(parsed.resources, index), warnings, resources: parsed.resources.length, errors: parsed.errors.map((e) => ({ ...e, framework: kind })) };
+  return {
+    ...runRules(parsed.resources, index),
+    warnings,
+    resources: parsed.resources.length,
+    errors: parsed.errors.map((e) => ({ ...e, framework: kind })),
+  };
 }
 
 /** What a rescan needs from a Terraform file without parsing it again: its local module sources and parse error. */
@@ -233,17 +295,35 @@ interface TfCaches {
   suppressions: SuppressionCatalog;
 }
 
-
 function metaOf(parsed: { file?: HclFile; error?: ParseError }): TfFileMeta {
   const sources: string[] = [];
   for (const b of parsed.file?.blocks ?? []) {
     if (b.type !== 'module') continue;
     const src = b.attrs.find((a) => a.name === 'source');
-    if (src && src.expr.t === 'lit' && typeof src.expr.v === 'string' && isLocalSource(src.expr.v)) sources.push(src.expr.v);
+    if (src && src.expr.t === 'lit' && typeof src.expr.v === 'string' && isLocalSource(src.expr.v))
+      sources.push(src.expr.v);
   }
   return parsed.error ? { sources, error: parsed.error } : { sources };
 }
 
+/**
+ * Folders evaluated only through their callers: those called by another folder that some root (a folder nobody
+ * calls) reaches. Folders that call each other in a cycle no root reaches are evaluated as roots, never dropped.
+ */
+function calledOnlyFromRoots(dirs: string[], children: (dir: string) => string[]): Set<string> {
+  const called = new Set(dirs.flatMap(children));
+  const reached = new Set<string>();
+  const queue = dirs.filter((d) => !called.has(d));
+  while (queue.length) {
+    const d = queue.shift() as string;
+    for (const c of children(d)) {
+      if (reached.has(c)) continue;
+      reached.add(c);
+      queue.push(c);
+    }
+  }
+  return new Set([...called].filter((d) => reached.has(d)));
+}
 /**
  * Terraform units: each root directory with the local modules it reaches. Files are parsed only when a unit is not
  * cached; the module graph comes from per-file metadata, so a warm (or restored) cache parses nothing.
@@ -282,15 +362,21 @@ function scanTerraform(
   for (const k of caches.hclCache.keys()) if (!liveKeys.has(k)) caches.hclCache.delete(k);
   for (const k of caches.fileMeta.keys()) if (!liveKeys.has(k)) caches.fileMeta.delete(k);
 
+  // A module calling its own folder (`source = "./"`) does not make that folder a module of something else.
   const children = (dir: string) =>
-    (byDir.get(dir) ?? []).flatMap((x) => x.meta.sources.map((s) => localModuleDir(dir, s))).filter((d) => byDir.has(d));
-  const modules = new Set([...byDir.keys()].flatMap(children));
+    (byDir.get(dir) ?? [])
+      .flatMap((x) => x.meta.sources.map((s) => localModuleDir(dir, s)))
+      .filter((d) => d !== dir && byDir.has(d));
+  const modules = calledOnlyFromRoots([...byDir.keys()], children);
   const errorsOf = (dir: string) => (byDir.get(dir) ?? []).flatMap((x) => (x.meta.error ? [x.meta.error] : []));
   const dirSig = new Map<string, string>();
   const sigOf = (d: string) => {
     let sig = dirSig.get(d);
     if (sig === undefined) {
-      sig = (byDir.get(d) ?? []).map((x) => `${x.f.path}:${x.hash}`).sort().join('\n');
+      sig = (byDir.get(d) ?? [])
+        .map((x) => `${x.f.path}:${x.hash}`)
+        .sort()
+        .join('\n');
       dirSig.set(d, sig);
     }
     return sig;
@@ -324,7 +410,12 @@ function scanTerraform(
         const { resources, errors } = evaluateRoot(root, dirs);
         applyInline(resources, inline);
         const warnings = resolveSuppressions(resources, caches.suppressions);
-        return { ...runRules(resources, index), warnings, resources: resources.length, errors: [...errorsOf(dir), ...errors] };
+        return {
+          ...runRules(resources, index),
+          warnings,
+          resources: resources.length,
+          errors: [...errorsOf(dir), ...errors],
+        };
       });
       caches.unitCache.set(key, unit);
     }

@@ -35,6 +35,14 @@ describe('suppressions', () => {
     expect(unknown.warnings).toEqual([expect.stringContaining('no Aegis rule is equivalent to Checkov CKV_AWS_99999')]);
   });
 
+  it('reads a Checkov custom policy id (a UUID with hyphens) and says it has no equivalent, not that the reason is missing', () => {
+    // Checkov's custom_prefix_suppression fixture.
+    const res = scan('a.tf', PUBLIC_BUCKET('# checkov:skip=CKV_CUSTOM_a12f9ef1-1234-5678-1234-1234d0225678: suppressed with original CKV prefix'));
+    expect(res.warnings).toEqual([
+      'a.tf:1: no Aegis rule is equivalent to Checkov CKV_CUSTOM_a12f9ef1-1234-5678-1234-1234d0225678; its suppression on aws_s3_bucket.b is ignored',
+    ]);
+  });
+
   it('honours cfn_nag and checkov Metadata on CloudFormation resources', () => {
     const res = scan(
       't.yaml',

@@ -47,7 +47,8 @@ export function inlineSuppressions(content: string): InlineSuppression[] {
       const [, rule = '', reason = ''] = /^([A-Za-z0-9_-]*)\s*(.*)$/.exec(rest) ?? [];
       out.push({ line, rule, reason: reason.trim(), scope: 'resource' });
     } else if (m[1] === 'checkov:skip=') {
-      const [, id = '', reason = ''] = /^([A-Za-z0-9_]*)(?::(.*))?$/.exec(rest) ?? [];
+      // Custom policy ids carry a UUID (`CKV_CUSTOM_a12f9ef1-…`), hyphens included.
+      const [, id = '', reason = ''] = /^([A-Za-z0-9_-]*)(?::(.*))?$/s.exec(rest) ?? [];
       out.push({ line, rule: `checkov:${id}`, reason: reason.trim(), scope: 'resource' });
     } else {
       const [word = ''] = rest.split(/\s+/);

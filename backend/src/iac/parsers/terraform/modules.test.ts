@@ -18,8 +18,25 @@ describe('Terraform module sources', () => {
       { path: 'examples/dot/main.tf', content: 'module "here" {\n  source = "./"\n}\n' },
       { path: 'examples/dot/sub.tf', content: 'resource "aws_ebs_volume" "w" {\n  encrypted = true\n}\n' },
     ]);
-    expect(res.findings.filter((f) => f.ruleId === 'iac-parse-error')).toEqual([]);
+    // A folder calling itself is a module cycle Terraform cannot load (hashicorp/terraform#31557): reported, not expanded.
+    expect(res.findings.filter((f) => f.ruleId === 'iac-parse-error').map((f) => [f.file, f.message])).toEqual([
+      ['examples/dot/main.tf', 'module "here": source ./ is a module that is already calling it (a cycle); Terraform cannot load it'],
+    ]);
     expect(rules(res)).toContain('aws-ebs-volume-unencrypted module.vpc.aws_ebs_volume.this');
+  });
+
+  it('checks a root that calls itself, and folders calling each other, instead of dropping them as modules of each other', async () => {
+    // Checkov's resource_ids_nested_modules fixture: the root calls "./" and "./module".
+    const res = await scan([
+      { path: 'main.tf', content: 'module "s3_module" {\n  source = "./module"\n}\nmodule "recursive_module" {\n  source = "./"\n}\nresource "aws_s3_bucket" "example" {\n  acl = "public-read"\n}\n' },
+      { path: 'module/main.tf', content: 'resource "aws_ebs_volume" "inner" {\n  encrypted = false\n}\n' },
+      { path: 'a/main.tf', content: 'module "b" {\n  source = "../b"\n}\nresource "aws_ebs_volume" "a" {\n  encrypted = false\n}\n' },
+      { path: 'b/main.tf', content: 'module "a" {\n  source = "../a"\n}\n' },
+    ]);
+    expect(res.stats.resources).toBeGreaterThan(0);
+    expect(rules(res)).toEqual(expect.arrayContaining(['aws-s3-bucket-acl-public-read aws_s3_bucket.example', 'aws-ebs-volume-unencrypted module.s3_module.aws_ebs_volume.inner']));
+    expect(rules(res).some((r) => r.startsWith('aws-ebs-volume-unencrypted') && r.endsWith('aws_ebs_volume.a'))).toBe(true);
+    expect(res.findings.filter((f) => f.ruleId === 'iac-parse-error').map((f) => f.file)).toEqual(expect.arrayContaining(['main.tf']));
   });
 
   it('groups a root and a "../../" module in one worker share', () => {

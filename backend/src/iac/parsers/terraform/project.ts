@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { isObject, Unknown, type ParseError, type Resource, type Span, type Value, type ValueMap } from '../../model.js';
+import {
+  isObject,
+  Unknown,
+  type ParseError,
+  type Resource,
+  type Span,
+  type Value,
+  type ValueMap,
+} from '../../model.js';
 import type { AttrNode, BlockNode, Expr, HclFile } from './ast.js';
 import { childScope, evaluate, EvalLimitError, MAX_EVAL_STEPS, withEvalBudget, type Scope } from './evaluate.js';
 
@@ -47,13 +55,24 @@ export function evaluateRoot(root: TfDir, dirs: Map<string, TfDir>): { resources
   try {
     withEvalBudget(MAX_EVAL_STEPS, () => {
       for (const f of root.tfvars) for (const a of f.attrs) tfvars[a.name] = evaluate(a.expr, emptyScope);
-      evalModule(root, tfvars, '', 0, dirs, resources, errors, new Set());
+      evalModule(root, tfvars, '', 0, dirs, resources, errors, new Set([root.dir]));
     });
   } catch (err) {
     // A configuration built to exhaust the evaluator (or nested past the call stack) is reported, and none of its resources are checked.
     if (!(err instanceof EvalLimitError) && !(err instanceof RangeError)) throw err;
     const file = root.files[0]?.path ?? root.tfvars[0]?.path ?? `${root.dir}/main.tf`;
-    return { resources: [], errors: [...uniqueErrors(errors), { file, line: 1, message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`, framework: 'terraform' }] };
+    return {
+      resources: [],
+      errors: [
+        ...uniqueErrors(errors),
+        {
+          file,
+          line: 1,
+          message: `Terraform evaluation of ${root.dir} stopped: ${err.message}`,
+          framework: 'terraform',
+        },
+      ],
+    };
   }
   return { resources, errors: uniqueErrors(errors) };
 }
@@ -99,7 +118,10 @@ const BLOCK_LABELS: Record<string, string[]> = {
 };
 
 /** Drops blocks with too few or too many labels (Terraform rejects them), each reported in Terraform's words. */
-function withValidLabels(blocks: Array<{ b: BlockNode; file: string }>, errors: ParseError[]): Array<{ b: BlockNode; file: string }> {
+function withValidLabels(
+  blocks: Array<{ b: BlockNode; file: string }>,
+  errors: ParseError[],
+): Array<{ b: BlockNode; file: string }> {
   return blocks.filter(({ b, file }) => {
     const want = BLOCK_LABELS[b.type];
     if (!want || b.labels.length === want.length) return true;
@@ -114,7 +136,10 @@ function withValidLabels(blocks: Array<{ b: BlockNode; file: string }>, errors: 
 }
 
 /** Drops second definitions of a resource, data source, variable, module or output (Terraform rejects them) and reports each. */
-function withoutDuplicates(blocks: Array<{ b: BlockNode; file: string }>, errors: ParseError[]): Array<{ b: BlockNode; file: string }> {
+function withoutDuplicates(
+  blocks: Array<{ b: BlockNode; file: string }>,
+  errors: ParseError[],
+): Array<{ b: BlockNode; file: string }> {
   const first = new Map<string, string>();
   return blocks.filter(({ b, file }) => {
     if (!duplicateMessage(b, '')) return true;
@@ -160,7 +185,22 @@ function evalModule(
   errors: ParseError[],
   stack: Set<string>,
 ): ValueMap {
-  const blocks = withoutDuplicates(withValidLabels(mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path }))), errors), errors);
+  const blocks = withoutDuplicates(
+    withValidLabels(
+      mod.files.flatMap((f) => f.blocks.map((b) => ({ b, file: f.path }))),
+      errors,
+    ),
+    errors,
+  );
+  // An argument outside any block: Terraform rejects the configuration; the blocks are still checked.
+  for (const f of mod.files)
+    for (const a of f.attrs)
+      errors.push({
+        file: f.path,
+        line: a.span.line,
+        message: `Unsupported argument: An argument named "${a.name}" is not expected here.`,
+        framework: 'terraform',
+      });
   const byType = (t: string) => blocks.filter((x) => x.b.type === t);
   const variables = new Map(byType('variable').map(({ b }) => [b.labels[0] ?? '', b]));
   const localAttrs = new Map<string, AttrNode>();
@@ -179,7 +219,8 @@ function evalModule(
     const block = variables.get(name);
     const type = block?.attrs.find((a) => a.name === 'type')?.expr;
     const def = block?.attrs.find((a) => a.name === 'default');
-    const value = name in inputs ? (inputs[name] ?? null) : def ? evaluate(def.expr, emptyScope) : new Unknown(`var.${name}`);
+    const value =
+      name in inputs ? (inputs[name] ?? null) : def ? evaluate(def.expr, emptyScope) : new Unknown(`var.${name}`);
     return type ? withTypeDefaults(value, type) : value;
   });
   const locals = lazyObject(localAttrs.keys(), (name) => {
@@ -190,11 +231,23 @@ function evalModule(
     const m = moduleBlocks.get(name);
     return m ? callModule(m.b, m.file) : new Unknown(`module.${name}`);
   });
-  const data = dataObject(dataBlocks.map((x) => x.b), () => scope);
+  const data = dataObject(
+    dataBlocks.map((x) => x.b),
+    () => scope,
+  );
   const pathObj: ValueMap = { module: mod.dir, root: mod.dir, cwd: mod.dir };
   scope = {
     lookup: (root) =>
-      ({ var: vars, local: locals, module: moduleOutputs, data, path: pathObj, terraform: { workspace: 'default' } } as Record<string, Value>)[root],
+      (
+        ({
+          var: vars,
+          local: locals,
+          module: moduleOutputs,
+          data,
+          path: pathObj,
+          terraform: { workspace: 'default' },
+        }) as Record<string, Value>
+      )[root],
   };
 
   const called = new Set<string>();
@@ -205,7 +258,8 @@ function evalModule(
     const registryKinds = src ? registryModuleKinds(src) : undefined;
     if (registryKinds) {
       expandInstances(b, scope, (instScope, key) => {
-        for (const kind of registryKinds) resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, errors, kind));
+        for (const kind of registryKinds)
+          resources.push(makeResource(b, file, instScope, `${prefix}module.${name}${key}`, errors, kind));
         return null;
       });
       return new Unknown(`module.${name}`);
@@ -213,7 +267,14 @@ function evalModule(
     if (!src || !isLocalSource(src)) return new Unknown(`module.${name}`);
     const childDir = dirs.get(localModuleDir(mod.dir, src));
     if (!childDir || depth >= MAX_MODULE_DEPTH || stack.has(childDir.dir)) {
-      if (!childDir) errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
+      if (!childDir)
+        errors.push({ file, line: b.span.line, message: `module "${name}": local source ${src} not found` });
+      else if (stack.has(childDir.dir))
+        errors.push({
+          file,
+          line: b.span.line,
+          message: `module "${name}": source ${src} is a module that is already calling it (a cycle); Terraform cannot load it`,
+        });
       return new Unknown(`module.${name}`);
     }
     const next = new Set(stack).add(childDir.dir);
@@ -285,9 +346,13 @@ export function withTypeDefaults(value: Value, type: Expr): Value {
     case 'set':
       return Array.isArray(value) && inner ? value.map((v) => withTypeDefaults(v, inner)) : value;
     case 'map':
-      return isObject(value) && inner ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTypeDefaults(v, inner)])) : value;
+      return isObject(value) && inner
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTypeDefaults(v, inner)]))
+        : value;
     case 'tuple':
-      return Array.isArray(value) && inner?.t === 'tuple' ? value.map((v, i) => (inner.items[i] ? withTypeDefaults(v, inner.items[i]) : v)) : value;
+      return Array.isArray(value) && inner?.t === 'tuple'
+        ? value.map((v, i) => (inner.items[i] ? withTypeDefaults(v, inner.items[i]) : v))
+        : value;
     default:
       return value;
   }
@@ -309,9 +374,12 @@ function expandInstances(b: BlockNode, scope: Scope, run: (s: Scope, key: string
     if (coll instanceof Unknown || (!Array.isArray(coll) && !isObject(coll))) {
       return run(childScope(scope, { each: { key: new Unknown('each.key'), value: new Unknown('each.value') } }), '');
     }
-    const entries: Array<[string, Value]> = Array.isArray(coll) ? coll.map((v) => [String(v), v]) : Object.entries(coll);
+    const entries: Array<[string, Value]> = Array.isArray(coll)
+      ? coll.map((v) => [String(v), v])
+      : Object.entries(coll);
     const out: ValueMap = {};
-    for (const [k, v] of entries) out[k] = run(childScope(scope, { each: { key: k, value: v } }), `[${JSON.stringify(k)}]`);
+    for (const [k, v] of entries)
+      out[k] = run(childScope(scope, { each: { key: k, value: v } }), `[${JSON.stringify(k)}]`);
     return out;
   }
   return run(scope, '');
@@ -337,9 +405,17 @@ function registryModuleKinds(source: string): string[] | undefined {
   return REGISTRY_MODULES.find(([re]) => re.test(source))?.[1];
 }
 
-function makeResource(b: BlockNode, file: string, scope: Scope, address: string, errors: ParseError[], kind?: string): Resource {
+function makeResource(
+  b: BlockNode,
+  file: string,
+  scope: Scope,
+  address: string,
+  errors: ParseError[],
+  kind?: string,
+): Resource {
   const pos = new Map<string, Span>();
-  const report = (span: Span, message: string) => errors.push({ file, line: span.line, message, framework: 'terraform' });
+  const report = (span: Span, message: string) =>
+    errors.push({ file, line: span.line, message, framework: 'terraform' });
   const attrs = evalBody(b, scope, '', pos, true, report);
   if (kind) for (const k of MODULE_ARGS) delete attrs[k];
   return {
@@ -358,7 +434,14 @@ function makeResource(b: BlockNode, file: string, scope: Scope, address: string,
 type Report = (span: Span, message: string) => void;
 
 /** Attributes and nested blocks (blocks become arrays), `dynamic` blocks expanded over their for_each. */
-export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<string, Span>, top = false, report: Report = () => {}): ValueMap {
+export function evalBody(
+  b: BlockNode,
+  scope: Scope,
+  prefix: string,
+  pos: Map<string, Span>,
+  top = false,
+  report: Report = () => {},
+): ValueMap {
   const out: ValueMap = {};
   for (const a of b.attrs) {
     if (top && META_ARGS.has(a.name)) continue;
@@ -369,7 +452,8 @@ export function evalBody(b: BlockNode, scope: Scope, prefix: string, pos: Map<st
   const push = (type: string, value: ValueMap, span: Span) => {
     if (!Array.isArray(out[type])) {
       // Terraform rejects `x = …` next to `x { … }`; the block is what rules read, the clash is reported.
-      if (argument.has(type)) report(span, `"${type}" is both an argument (line ${argument.get(type)}) and a block; Terraform rejects this`);
+      if (argument.has(type))
+        report(span, `"${type}" is both an argument (line ${argument.get(type)}) and a block; Terraform rejects this`);
       out[type] = [];
     }
     const list = out[type] as Value[];
@@ -435,7 +519,8 @@ function dataObject(blocks: BlockNode[], scope: () => Scope): ValueMap {
   return out;
 }
 
-const known = (v: Value | undefined): Value => (v instanceof Unknown ? '<unknown>' : Array.isArray(v) ? v.map(known) : v === undefined ? null : v);
+const known = (v: Value | undefined): Value =>
+  v instanceof Unknown ? '<unknown>' : Array.isArray(v) ? v.map(known) : v === undefined ? null : v;
 
 export function policyFromDocument(body: ValueMap): ValueMap {
   const statements = Array.isArray(body.statement) ? body.statement : [];
@@ -468,7 +553,10 @@ export function policyFromDocument(body: ValueMap): ValueMap {
         const c: ValueMap = {};
         for (const x of conds) {
           const test = String(x.test ?? '');
-          c[test] = { ...(isObject(c[test]) ? (c[test] as ValueMap) : {}), [String(x.variable ?? '')]: known(x.values) };
+          c[test] = {
+            ...(isObject(c[test]) ? (c[test] as ValueMap) : {}),
+            [String(x.variable ?? '')]: known(x.values),
+          };
         }
         st.Condition = c;
       }

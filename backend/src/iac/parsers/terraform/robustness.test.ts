@@ -66,13 +66,31 @@ describe('Terraform input that Terraform itself rejects', () => {
   it('reports a block with a missing or extra label like Terraform instead of checking a resource named "undefined"', async () => {
     // Checkov's malformed_857 fixture: a resource block with its type but no name.
     const res = await scan([
-      { path: 'main.tf', content: 'resource "aws_instance" {\n  ami = "amiid"\n}\nvariable "a" "b" {\n}\nresource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n' },
+      {
+        path: 'main.tf',
+        content:
+          'resource "aws_instance" {\n  ami = "amiid"\n}\nvariable "a" "b" {\n}\nresource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n',
+      },
     ]);
     expect(problems(res).map((f) => [f.line, f.message])).toEqual([
       [1, 'Missing name for resource: All resource blocks must have 2 labels (type, name).'],
       [4, 'Extraneous label for variable: Only 1 labels (name) are expected for variable blocks.'],
     ]);
     expect(res.findings.some((f) => f.resource.includes('undefined'))).toBe(false);
+    expect(res.findings.map((f) => f.ruleId)).toContain('aws-ebs-volume-unencrypted');
+  });
+
+  it('reports an argument written outside any block, as Terraform does, and still checks the rest', async () => {
+    // Checkov's parser_scenarios/bogus_function fixture: a lone top-level attribute was silently ignored.
+    const res = await scan([
+      {
+        path: 'main.tf',
+        content: 'value = not_a_real_function(1, 2, 3, 4)\nresource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n',
+      },
+    ]);
+    expect(problems(res).map((f) => [f.line, f.message])).toEqual([
+      [1, 'Unsupported argument: An argument named "value" is not expected here.'],
+    ]);
     expect(res.findings.map((f) => f.ruleId)).toContain('aws-ebs-volume-unencrypted');
   });
 });
