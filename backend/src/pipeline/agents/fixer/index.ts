@@ -13,6 +13,7 @@ import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
 import { tryCandidates } from './simulate.js';
 import { abnormality, honestConfidence, NORMAL_SIGNATURE } from './confidence.js';
+import { loadRootCauseCalibrator, type RootCauseCalibrator } from './root-cause.js';
 
 export { FIXER_ACTIONS, createBandit, type Bandit, type BanditState } from './bandit.js';
 export { FEATURE_NAMES, faultSignature, triggeringMetric, type Signature } from './features.js';
@@ -20,7 +21,8 @@ export { decide, ruleTable, ACTION_COST } from './policy.js';
 export { loadFixerModel, DEFAULT_MODEL_FILE, type FixerModel, type StoredModel } from './model.js';
 export { collectEpisodes, planEpisodes, trainBandit, trainableServices, trainingBase, EPISODE_OPTIONS } from './train.js';
 export { scorePolicy, policies, reliability, type PolicyScore, type ReliabilityRow } from './evaluate.js';
-export { honestConfidence, abnormality, PROPOSE_THRESHOLD, type Confidence } from './confidence.js';
+export { honestConfidence, abnormality, PROPOSE_THRESHOLD, NORMAL_SIGNATURE, type Confidence } from './confidence.js';
+export { fitPlatt, plattCalibrator, loadRootCauseCalibrator, ROOT_CAUSE_CALIBRATION_FILE, rootCauseCalibrationSchema, type RootCauseCalibration, type RootCauseSample } from './root-cause.js';
 export { whatIf, runEpisode, healthy, applySimAction, scaleOutLadder, tryCandidates, type Episode, type SimOutcome, type WhatIfRun } from './simulate.js';
 
 const MIN = 60_000;
@@ -50,6 +52,8 @@ export const fixerOutput = z.object({
   plan: z.object({ action: z.string(), confidence: z.number(), rationale: z.string(), model: z.string() }),
   /** confidence = p_root_cause × p_action (see confidence.ts). */
   p_root_cause: z.number().optional(),
+  /** The RCA probability of the target before calibration. */
+  p_root_cause_rca: z.number().nullable().optional(),
   p_action: z.number().optional(),
   remediation_id: z.string().nullable(),
   proposal_error: z.string().nullable(),
@@ -71,6 +75,8 @@ export interface FixerDeps {
   remediation?: RemediationService;
   /** The in-process simulator, when there is one: what-if runs happen on copies of it. */
   simulator?: () => Simulator | undefined;
+  /** RCA probability → P(the target is the root cause); default: the shipped calibration (root-cause.ts); null: none. */
+  rootCause?: RootCauseCalibrator | null;
 }
 
 /**
@@ -78,6 +84,7 @@ export interface FixerDeps {
  * the simulator when one is available, and proposes the plan (dry run + policy) to remediation.
  */
 export function createFixerAgent(deps: FixerDeps) {
+  const calibrateRoot = deps.rootCause === null ? undefined : (deps.rootCause ?? loadRootCauseCalibrator());
   return defineAgent({
     id: 'fixer',
     description: 'Chooses a remediation for the top root cause (contextual bandit, what-if on a simulator copy) and proposes it.',
@@ -153,6 +160,7 @@ export function createFixerAgent(deps: FixerDeps) {
       const chosenEstimate = decision.ranked.find((r) => r.action === chosen);
       const honest = honestConfidence({
         pRootCause: top ? top.probability : null,
+        calibrateRoot,
         pAction: chosenEstimate?.calibrated ?? best?.confidence ?? 0,
         features: sig.features,
         leverage: chosenEstimate?.leverage ?? 0,
@@ -165,7 +173,7 @@ export function createFixerAgent(deps: FixerDeps) {
         chosen = 'none';
       }
       const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, sig.features[i] ?? 0]));
-      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source }, p_root_cause: honest.pRootCause, p_action: honest.pAction };
+      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source }, p_root_cause: honest.pRootCause, p_root_cause_rca: top?.probability ?? null, p_action: honest.pAction };
       if (chosen === 'none' || input.route === 'notify-only' || !deps.remediation) {
         const why = chosen === 'none' ? (honest.abstain ?? 'no action is expected to help') : input.route === 'notify-only' ? 'triage routed this incident to notify-only' : 'remediation is not configured';
         return { ...out, proposal_error: why };
