@@ -77,7 +77,7 @@ export interface FaultResult {
   rcaTop3: boolean;
   proposals: Proposal[];
   knownFix: boolean;
-  verification: { status: string; faultCleared: boolean; truthful: boolean } | null;
+  verification: { status: string; faultCleared: boolean; truthful: boolean; reason: string } | null;
   /** The approved remediation's status when the fault's time ran out (when it had not finished). */
   unfinished: string | null;
   /** Each fixer decision on the fault's incident: what it chose and why (printed with --explain). */
@@ -152,6 +152,7 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
           for (const d of f.decisions) o.log(`      fixer: ${d}`);
           for (const x of f.otherIncidents) o.log(`      another incident opened meanwhile: ${x}`);
           for (const x of f.anomalies) o.log(`      detection anomaly on ${f.service}: ${x}`);
+          if (f.verification) o.log(`      verification ${f.verification.status} (fault ${f.verification.faultCleared ? 'cleared' : 'not cleared'}): ${f.verification.reason}`);
         }
       }
     }
@@ -266,7 +267,9 @@ async function runFaultGroup(
     const final = [...seen.finals.values()].find((x) => x.incident_id === r.incidentId && approved.has(x.id));
     if (final && !r.verification) {
       const cleared = faultCleared(sim, r.service, r.scenario);
-      r.verification = { status: final.status, faultCleared: cleared, truthful: (final.status === 'succeeded') === cleared };
+      const v = final.verification as { reason?: string; checks?: Array<{ id: string; status: string; observed: number | null; expected: string | null }> } | null;
+      const failing = (v?.checks ?? []).filter((c) => c.status !== 'passed').map((c) => `${c.id} ${c.status} (${c.observed?.toPrecision(3) ?? '—'} vs ${c.expected ?? '—'})`);
+      r.verification = { status: final.status, faultCleared: cleared, truthful: (final.status === 'succeeded') === cleared, reason: `${v?.reason ?? ''}${failing.length ? `; not passed: ${failing.join(', ')}` : ''}` };
     }
   }
 

@@ -24,6 +24,7 @@ import { triageAgent, type TriageOutput } from './agents/triage/index.js';
 import type { LlmClient } from './llm.js';
 import { createContinuous, type ContinuousOptions } from './continuous.js';
 import { measureImpact, moreSevere, severityFromImpact } from './impact.js';
+import { handledElsewhere, proposalsToMoveHere } from './ownership.js';
 import { cosineSparse, hashVector, incidentTokens } from './similar.js';
 import type { PipelineStore, Postmortem } from './store.js';
 import { createToolRunner, type ToolRegistry } from './tools.js';
@@ -224,6 +225,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     await saveVector(detail, undefined, rca);
     const similar = await similarFor(detail.id, 5);
     const tried = (await deps.store.remediations.listByIncident(detail.id)).filter((r) => ['rejected', 'failed', 'reverted'].includes(r.status));
+    // A proposal another incident made on this incident's own service moves here (see ownership.ts).
+    for (const p of await proposalsToMoveHere(deps.store.db, detail.id)) {
+      await deps.remediation?.withdraw(p.id, `incident ${detail.id} has ${p.target}'s own signals: the fix is proposed there`, 'agent:fixer');
+    }
+    const elsewhere = await handledElsewhere(deps.store.db, detail.id, rca?.ranking.map((r) => r.service) ?? []);
     return runAgent(
       fixerAgent,
       {
@@ -238,6 +244,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           outcome: s.remediation?.attributed && s.remediation.status === 'succeeded' ? ('succeeded' as const) : s.remediation?.status === 'failed' || s.remediation?.status === 'reverted' ? ('failed' as const) : ('none' as const),
         })),
         exclude: tried.map((r) => ({ service: r.target, action: r.action_type })),
+        handledElsewhere: elsewhere,
       },
       detail.id,
     );

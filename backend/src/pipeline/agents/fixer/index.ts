@@ -38,6 +38,8 @@ export const fixerInput = z.object({
   similar: z.array(z.object({ incident_id: z.string(), similarity: z.number(), action: z.string().nullable(), outcome: z.enum(['succeeded', 'failed', 'none']) })),
   /** Actions already rejected, failed or reverted on a service in this incident: never proposed again. */
   exclude: z.array(z.object({ service: z.string(), action: z.string() })).default([]),
+  /** Services another open incident has its own signals on (and this one has none): that incident fixes them (ownership.ts). */
+  handledElsewhere: z.array(z.object({ service: z.string(), incident_id: z.string(), title: z.string() })).default([]),
 });
 export type FixerInput = z.infer<typeof fixerInput>;
 
@@ -174,8 +176,16 @@ export function createFixerAgent(deps: FixerDeps) {
       }
       const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, sig.features[i] ?? 0]));
       const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source }, p_root_cause: honest.pRootCause, p_root_cause_rca: top?.probability ?? null, p_action: honest.pAction };
-      if (chosen === 'none' || input.route === 'notify-only' || !deps.remediation) {
-        const why = chosen === 'none' ? (honest.abstain ?? 'no action is expected to help') : input.route === 'notify-only' ? 'triage routed this incident to notify-only' : 'remediation is not configured';
+      const elsewhere = input.handledElsewhere.find((h) => h.service === target);
+      if (chosen === 'none' || input.route === 'notify-only' || !deps.remediation || elsewhere) {
+        const why =
+          chosen === 'none'
+            ? (honest.abstain ?? 'no action is expected to help')
+            : elsewhere
+              ? `${target} is the subject of incident "${elsewhere.title}" (${elsewhere.incident_id}), which has its own signals on it: the fix is proposed there`
+              : input.route === 'notify-only'
+                ? 'triage routed this incident to notify-only'
+                : 'remediation is not configured';
         return { ...out, proposal_error: why };
       }
       const trigger = triggeringMetric(sig);
