@@ -24,7 +24,7 @@ import { triageAgent, type TriageOutput } from './agents/triage/index.js';
 import type { LlmClient } from './llm.js';
 import { createContinuous, type ContinuousOptions } from './continuous.js';
 import { measureImpact, moreSevere, severityFromImpact } from './impact.js';
-import { handledElsewhere, proposalsToMoveHere } from './ownership.js';
+import { handledElsewhere, proposalsToMoveHere, relatedServices } from './ownership.js';
 import { cosineSparse, hashVector, incidentTokens } from './similar.js';
 import type { PipelineStore, Postmortem } from './store.js';
 import { createToolRunner, type ToolRegistry } from './tools.js';
@@ -230,6 +230,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       await deps.remediation?.withdraw(p.id, `incident ${detail.id} has ${p.target}'s own signals: the fix is proposed there`, 'agent:fixer');
     }
     const elsewhere = await handledElsewhere(deps.store.db, detail.id, rca?.ranking.map((r) => r.service) ?? []);
+    const own = [...new Set(detail.signals.map((s) => s.service).filter((s): s is string => !!s))];
+    const related = deps.tools.has('graph_neighbours') && own.length ? await relatedServices(own, async (service) => (await deps.tools.get('graph_neighbours').run({ service })) as { upstream: string[]; downstream: string[] }) : [];
     return runAgent(
       fixerAgent,
       {
@@ -245,6 +247,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         })),
         exclude: tried.map((r) => ({ service: r.target, action: r.action_type })),
         handledElsewhere: elsewhere,
+        related,
       },
       detail.id,
     );

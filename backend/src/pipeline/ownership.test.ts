@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../platform/clock.js';
 import { silentLogger } from '../platform/logger.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from '../store/index.js';
-import { handledElsewhere, proposalsToMoveHere } from './ownership.js';
+import { handledElsewhere, proposalsToMoveHere, relatedServices } from './ownership.js';
 
 let db: Database;
 let store: Store;
@@ -34,5 +34,13 @@ describe('which incident fixes a service', () => {
     // Resolved incidents hold nothing.
     await store.incidents.resolve(own.id, 'test', 'done');
     expect(await handledElsewhere(db, side.id, ['emailservice'])).toEqual([]);
+  });
+
+  it('a fix may target the signals’ services, everything they depend on, and their direct callers — not an unconnected service', async () => {
+    const edges: Array<[string, string]> = [['frontend', 'checkout'], ['checkout', 'payment'], ['checkout', 'email'], ['frontend', 'cart'], ['cart', 'redis']];
+    const neighbours = async (s: string) => ({ upstream: edges.filter((e) => e[1] === s).map((e) => e[0]), downstream: edges.filter((e) => e[0] === s).map((e) => e[1]) });
+    expect((await relatedServices(['checkout'], neighbours)).sort()).toEqual(['checkout', 'email', 'frontend', 'payment']);
+    expect((await relatedServices(['frontend'], neighbours)).sort()).toEqual(['cart', 'checkout', 'email', 'frontend', 'payment', 'redis']);
+    expect(await relatedServices(['payment'], neighbours)).not.toContain('cart');
   });
 });

@@ -41,3 +41,25 @@ export async function proposalsToMoveHere(db: Queryable, incidentId: string): Pr
   );
   return rows;
 }
+
+/**
+ * The services a fix for an incident may target: those its own signals are on, everything they depend
+ * on (a root cause sits downstream of its symptoms), and their direct callers. A fault elsewhere that RCA
+ * also sees (two faults at once) is not this incident's to fix: it gets, or has, its own.
+ */
+export async function relatedServices(signalServices: string[], neighbours: (service: string) => Promise<{ upstream: string[]; downstream: string[] }>): Promise<string[]> {
+  const related = new Set<string>();
+  const queue = [...new Set(signalServices)];
+  for (const s of queue) {
+    related.add(s);
+    for (const caller of (await neighbours(s)).upstream) related.add(caller);
+  }
+  for (let i = 0; i < queue.length; i++) {
+    for (const callee of (await neighbours(queue[i] as string)).downstream) {
+      if (queue.includes(callee)) continue;
+      queue.push(callee);
+      related.add(callee);
+    }
+  }
+  return [...related];
+}

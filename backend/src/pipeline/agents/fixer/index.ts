@@ -40,6 +40,8 @@ export const fixerInput = z.object({
   exclude: z.array(z.object({ service: z.string(), action: z.string() })).default([]),
   /** Services another open incident has its own signals on (and this one has none): that incident fixes them (ownership.ts). */
   handledElsewhere: z.array(z.object({ service: z.string(), incident_id: z.string(), title: z.string() })).default([]),
+  /** Services a fix for this incident may target (its signals' services, their dependencies and callers); empty: any. */
+  related: z.array(z.string()).default([]),
 });
 export type FixerInput = z.infer<typeof fixerInput>;
 
@@ -97,7 +99,12 @@ export function createFixerAgent(deps: FixerDeps) {
     async run(input, ctx) {
       const { incident } = input;
       // The most probable causes, whatever order the ranking arrived in.
-      const suspects = [...input.rcaTop].sort((a, b) => b.probability - a.probability);
+      const ranked0 = [...input.rcaTop].sort((a, b) => b.probability - a.probability);
+      // A suspect not connected to this incident's own signals is another fault's: it gets its own incident.
+      const related = new Set(input.related);
+      const connected = ranked0.filter((s) => !related.size || related.has(s.service));
+      const suspects = connected.length ? connected : ranked0;
+      const unconnected = suspects === connected ? ranked0.filter((s) => !connected.includes(s) && s.probability > (connected[0]?.probability ?? 0)) : [];
       let top = suspects[0];
       let target = top?.service ?? incident.services[0] ?? null;
       const empty = { namespace: incident.namespace, features: {}, feature_vector: [], ranked: [], rule_table_action: 'none', what_if: null, remediation_id: null };
@@ -111,7 +118,7 @@ export function createFixerAgent(deps: FixerDeps) {
       };
       let sig = await signatureOf(target);
       // A suspect whose own metrics show nothing abnormal is not acted on: the next probable one that does is.
-      const passedOver: string[] = [];
+      const passedOver: string[] = unconnected.map((s) => `${s.service} (p=${s.probability.toFixed(2)}) is not connected to this incident's services`);
       for (const next of suspects.slice(1, MAX_SUSPECTS)) {
         if (abnormality(sig.features) >= NORMAL_SIGNATURE || next.probability < MIN_SUSPECT_PROBABILITY) break;
         const nextSig = await signatureOf(next.service);
