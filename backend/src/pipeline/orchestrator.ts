@@ -13,7 +13,7 @@ import type { Store } from '../store/index.js';
 import type { Incident, IncidentDetail } from '../store/types.js';
 import type { AgentContext, AgentDefinition } from './agent.js';
 import { createComplianceCheckerAgent } from './agents/compliance-checker/index.js';
-import { createFixerAgent, type FixerModel, type FixerOutput } from './agents/fixer/index.js';
+import { abnormality, createFixerAgent, type FixerModel, type FixerOutput, NORMAL_SIGNATURE } from './agents/fixer/index.js';
 import type { ScannerProvider } from './agents/live-objects.js';
 import { logAnalystAgent, type LogAnalystOutput } from './agents/log-analyst/index.js';
 import { metricCorrelatorAgent } from './agents/metric-correlator/index.js';
@@ -318,10 +318,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** Since the fixer last looked: another top cause, or the same one clearly more probable (the fixer's what-if costs CPU). */
   async function evidenceMoved(id: string, top: { service: string; probability: number } | undefined): Promise<boolean> {
     const last = [...(await deps.store.executions.listByIncident(id))].reverse().find((e) => e.agent === 'fixer' && e.status === 'success')?.output as
-      | { target?: string | null; p_root_cause?: number }
+      | { target?: string | null; p_root_cause?: number; p_root_cause_rca?: number | null; plan?: { action?: string }; feature_vector?: number[] }
       | undefined;
     if (!last || !top) return true;
-    return last.target !== top.service || top.probability >= (last.p_root_cause ?? 0) + 0.1;
+    // It found nothing to act on yet (a leak caught early is below the fixer's bar): the signature grows with time.
+    if (last.plan?.action === 'none' && abnormality(last.feature_vector ?? []) < NORMAL_SIGNATURE) return true;
+    return last.target !== top.service || top.probability >= (last.p_root_cause_rca ?? last.p_root_cause ?? 0) + 0.1;
   }
 
   async function backToInvestigating(id: string) {
