@@ -16,12 +16,12 @@ export interface SimOutcome {
   after: Partial<MetricValues>;
 }
 
-/** Healthy = what users feel (errors, p99 within 1.5× + 10 ms) and memory headroom close to what the generated (fault-free) history says this service does at this time. */
+/** Healthy = what users feel (errors, p99 within 2× + 10 ms) and memory headroom close to what the generated (fault-free) history says this service does at this time. */
 export function healthy(now: MetricValues | undefined, base: MetricValues | undefined): boolean {
   if (!now || !base) return false;
   return (
     now.error_rate <= base.error_rate + 0.02 &&
-    now.latency_p99 <= base.latency_p99 * 1.5 + 10 &&
+    now.latency_p99 <= base.latency_p99 * 2 + 10 &&
     now.memory <= base.memory * 1.3
   );
 }
