@@ -19,6 +19,7 @@ import { driveBackend } from '../src/pipeline/e2e/driven.js';
 import type { Simulator } from '../src/sources/simulator/index.js';
 import { openDatabase } from '../src/store/index.js';
 import type { Remediation } from '../src/store/types.js';
+import { abnormality, NORMAL_SIGNATURE, type FixerOutput, type RootCauseSample } from '../src/pipeline/agents/fixer/index.js';
 
 const MIN = 60_000;
 
@@ -76,13 +77,17 @@ export interface FaultResult {
   rcaTop3: boolean;
   proposals: Proposal[];
   knownFix: boolean;
-  verification: { status: string; faultCleared: boolean; truthful: boolean } | null;
+  verification: { status: string; faultCleared: boolean; truthful: boolean; reason: string } | null;
   /** The approved remediation's status when the fault's time ran out (when it had not finished). */
   unfinished: string | null;
   /** Each fixer decision on the fault's incident: what it chose and why (printed with --explain). */
   decisions: string[];
   /** Other incidents opened while this fault's exercise ran (title, and what was proposed there). */
   otherIncidents: string[];
+  /** Per target the fixer looked at and found abnormal: its RCA probability and whether it was a faulty service (calibration data). */
+  rootCauseSamples: RootCauseSample[];
+  /** Detection's anomalies on the faulty service that were open or ended during the exercise (for faults without an incident). */
+  anomalies: string[];
 }
 
 export interface LoopReport {
@@ -146,6 +151,8 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
           o.log(`      incident: ${f.incidentTitle ?? '—'}; first signal ${f.firstSignal ?? '—'}`);
           for (const d of f.decisions) o.log(`      fixer: ${d}`);
           for (const x of f.otherIncidents) o.log(`      another incident opened meanwhile: ${x}`);
+          for (const x of f.anomalies) o.log(`      detection anomaly on ${f.service}: ${x}`);
+          if (f.verification) o.log(`      verification ${f.verification.status} (fault ${f.verification.faultCleared ? 'cleared' : 'not cleared'}): ${f.verification.reason}`);
         }
       }
     }
@@ -202,7 +209,7 @@ async function runFaultGroup(
   const templates = new Map(group.map((g) => [g.service, structuredClone(sim.store.get('deployments', sim.namespace, g.service)?.spec)]));
   const injected = group.map((g, i) => ({ ...g, info: sim.inject({ scenario: g.scenario, service: g.service, seed: o.seed * 100 + i + seen.incidents.size }) }));
   const badMarkers = injected.map((f) => f.info.params.image ?? f.info.params.env?.value).filter((x): x is string => !!x);
-  const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, incidentTitle: null, firstSignal: null, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null, unfinished: null, decisions: [], otherIncidents: [] }));
+  const results: FaultResult[] = injected.map((g) => ({ scenario: g.scenario, service: g.service, overlapping: g.overlapping, incidentId: null, ownIncident: false, incidentTitle: null, firstSignal: null, minutesToIncident: null, rcaTop1: false, rcaTop3: false, proposals: [], knownFix: false, verification: null, unfinished: null, decisions: [], otherIncidents: [], anomalies: [], rootCauseSamples: [] }));
   const approved = new Set<string>();
   const faulty = new Set(group.map((g) => g.service));
   while (clock.nowMs() - t0 < o.faultMinutes * MIN) {
@@ -216,7 +223,13 @@ async function runFaultGroup(
     if (!r.verification && last) r.unfinished = (await handle.store.remediations.get(last.id)).status;
   }
   for (const r of results) r.knownFix = isKnownFix(r);
-  for (const r of results) if (r.incidentId) r.decisions = await fixerDecisions(handle, r.incidentId);
+  for (const r of results) {
+    if (!r.incidentId) continue;
+    const d = await fixerDecisions(handle, r.incidentId, faulty);
+    r.decisions = d.lines;
+    r.rootCauseSamples = d.samples;
+  }
+  for (const r of results) if (!r.incidentId) r.anomalies = await anomaliesOn(handle, r.service, t0);
   const followed = new Set(results.map((r) => r.incidentId));
   const others = [...seen.incidents.entries()].filter(([id, v]) => v.at >= t0 && !followed.has(id));
   for (const r of results) r.otherIncidents = await Promise.all(others.map(async ([id, v]) => `${v.title} at ${((v.at - t0) / MIN).toFixed(1)} min; ${(await handle.store.remediations.listByIncident(id)).map((x) => `${x.action_type}@${x.target} ${x.status}`).join(', ') || 'no proposal'}`));
@@ -254,7 +267,9 @@ async function runFaultGroup(
     const final = [...seen.finals.values()].find((x) => x.incident_id === r.incidentId && approved.has(x.id));
     if (final && !r.verification) {
       const cleared = faultCleared(sim, r.service, r.scenario);
-      r.verification = { status: final.status, faultCleared: cleared, truthful: (final.status === 'succeeded') === cleared };
+      const v = final.verification as { reason?: string; checks?: Array<{ id: string; status: string; observed: number | null; expected: string | null }> } | null;
+      const failing = (v?.checks ?? []).filter((c) => c.status !== 'passed').map((c) => `${c.id} ${c.status} (${c.observed?.toPrecision(3) ?? '—'} vs ${c.expected ?? '—'})`);
+      r.verification = { status: final.status, faultCleared: cleared, truthful: (final.status === 'succeeded') === cleared, reason: `${v?.reason ?? ''}${failing.length ? `; not passed: ${failing.join(', ')}` : ''}` };
     }
   }
 
@@ -278,19 +293,33 @@ async function runFaultGroup(
   }
 }
 
-/** The fixer's decisions on an incident, oldest first: target, action, confidence and the rationale it gave. */
-async function fixerDecisions(handle: AegisHandle, incidentId: string): Promise<string[]> {
+/** The fixer's decisions on an incident, oldest first (target, action, confidence, rationale), and one calibration sample per abnormal target. */
+async function fixerDecisions(handle: AegisHandle, incidentId: string, faulty: Set<string>): Promise<{ lines: string[]; samples: RootCauseSample[] }> {
   const runs = (await handle.store.executions.listByIncident(incidentId)).filter((e) => e.agent === 'fixer' && e.status === 'success');
-  return runs.map((e) => {
-    const out = e.output as { target?: string | null; plan?: { action: string; confidence: number; rationale: string }; proposal_error?: string | null };
-    return `${out.plan?.action ?? '?'}@${out.target ?? '?'} conf ${(out.plan?.confidence ?? 0).toFixed(2)}: ${out.plan?.rationale ?? ''}${out.proposal_error ? ` [not proposed: ${out.proposal_error}]` : ''}`;
+  const samples = new Map<string, RootCauseSample>();
+  const lines = runs.map((e) => {
+    const out = e.output as FixerOutput;
+    const pRca = out.p_root_cause_rca ?? out.p_root_cause;
+    if (out.target && pRca !== undefined && pRca !== null && abnormality(out.feature_vector) >= NORMAL_SIGNATURE && !samples.has(out.target)) samples.set(out.target, { p: pRca, right: faulty.has(out.target) });
+    return `${out.plan.action}@${out.target ?? '?'} conf ${out.plan.confidence.toFixed(2)}: ${out.plan.rationale}${out.proposal_error ? ` [not proposed: ${out.proposal_error}]` : ''}`;
   });
+  return { lines, samples: [...samples.values()] };
 }
 
 function isKnownFix(r: FaultResult): boolean {
   const fix = KNOWN_FIX[r.scenario] ?? [];
   if (fix.includes('none')) return !r.proposals.some((p) => p.confidence >= 0.5);
   return r.proposals.some((p) => p.correct);
+}
+
+/** Detection's anomalies on a service open at or after `since`: metric, start, end (or still open), relative to `since`. */
+async function anomaliesOn(handle: AegisHandle, service: string, since: number): Promise<string[]> {
+  const { rows } = await handle.store.db.query<{ metric: string; start_at: Date; end_at: Date; open: boolean; score: number }>(
+    `SELECT metric, start_at, end_at, open, score FROM anomalies WHERE service = $1 AND (open OR end_at >= $2) ORDER BY start_at`,
+    [service, new Date(since)],
+  );
+  const rel = (d: Date) => ((new Date(d).getTime() - since) / MIN).toFixed(1);
+  return rows.map((a) => `${a.metric} score ${a.score.toFixed(2)} from ${rel(a.start_at)} min to ${a.open ? 'still open' : `${rel(a.end_at)} min`}`);
 }
 
 /** The incident the fault's first signal went into (a signal on the service received since `since`). */

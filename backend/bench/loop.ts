@@ -8,10 +8,18 @@
  * fault whether it got its own incident and how fast, RCA top-1/top-3, whether the proposal is the
  * scenario's known fix, harmful proposals, confidence calibration (Brier, reliability bins) and
  * verification truthfulness (resolved ⇔ the fault is cleared), next to the issue's targets.
+ *
+ *   npm run bench:loop -- --fit-root-cause --fit-seeds 2,3 [same options]
+ *
+ * instead runs the campaign once per fit seed and fits the fixer's root-cause calibration (RCA
+ * probability → how often such a target was the faulty service) on those runs only, writing
+ * agents/fixer/root-cause-calibration.json; the scored campaign (seed 1 by default) is never among them.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runLoopCampaign, summarise } from './loop-campaign.js';
+import { writeFile } from 'node:fs/promises';
+import { fitPlatt, plattCalibrator, ROOT_CAUSE_CALIBRATION_FILE, type RootCauseCalibration } from '../src/pipeline/agents/fixer/index.js';
+import { runLoopCampaign, summarise, type LoopOptions } from './loop-campaign.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,17 +32,19 @@ const { values } = parseArgs({
     scenarios: { type: 'string' },
     'no-overlap': { type: 'boolean', default: false },
     explain: { type: 'boolean', default: false },
+    'fit-root-cause': { type: 'boolean', default: false },
+    'fit-seeds': { type: 'string', default: '2,3' },
   },
 });
 const log = (s: string) => console.log(s);
 const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 const t0 = Date.now();
 log(`bench:loop seed ${values.seed}, driven clock in ${values['step-seconds']} s steps (load ${loadavg()[0]?.toFixed(2)})`);
-const report = await runLoopCampaign({
+const options = (seed: number): LoopOptions => ({
   stepMs: Number(values['step-seconds']) * 1000,
   quietMinutes: Number(values['quiet-minutes']),
   faultsPerScenario: Number(values['per-scenario']),
-  seed: Number(values.seed),
+  seed,
   scenarios: values.scenarios?.split(','),
   overlap: !values['no-overlap'],
   faultMinutes: Number(values['fault-minutes']),
@@ -42,6 +52,22 @@ const report = await runLoopCampaign({
   explain: values.explain,
   log,
 });
+if (values['fit-root-cause']) {
+  const seeds = values['fit-seeds'].split(',').map(Number);
+  if (seeds.includes(Number(values.seed))) throw new Error(`fit seeds ${seeds.join(',')} must not include the scored seed ${values.seed}`);
+  const samples = [];
+  for (const seed of seeds) samples.push(...(await runLoopCampaign(options(seed))).faults.flatMap((f) => f.rootCauseSamples));
+  const { a, b } = fitPlatt(samples);
+  const right = samples.filter((x) => x.right).length;
+  const fitted: RootCauseCalibration = { method: 'platt', a, b, fitted: { command: `npm run bench:loop -- ${process.argv.slice(2).join(' ')}`, seeds, samples: samples.length, right } };
+  await writeFile(ROOT_CAUSE_CALIBRATION_FILE, `${JSON.stringify(fitted, null, 2)}\n`);
+  const cal = plattCalibrator(fitted);
+  log(`root-cause calibration fitted on seeds ${seeds.join(',')}: ${samples.length} targets, ${right} of them faulty; a=${a.toFixed(3)} b=${b.toFixed(3)}`);
+  for (const p of [0.1, 0.2, 0.3, 0.5, 0.7, 0.9]) log(`    RCA p=${p.toFixed(1)} → P(root cause) ${cal(p).toFixed(2)}`);
+  log(`written to ${ROOT_CAUSE_CALIBRATION_FILE}`);
+  process.exit(0);
+}
+const report = await runLoopCampaign(options(Number(values.seed)));
 const s = summarise(report);
 const n = report.faults.length;
 log('');

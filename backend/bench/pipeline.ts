@@ -167,7 +167,9 @@ async function postAlert(url: string, raw: string): Promise<{ t0: number; res: R
 async function waitForIncident(url: string, token: string, service: string): Promise<string> {
   const end = Date.now() + 30_000;
   while (Date.now() < end) {
-    const res = await fetch(`${url}/api/v1/incidents?service=${service}&status=open,investigating,awaiting_approval&limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    // A kept-alive socket the server is closing resets under load: not an answer, ask again.
+    const res = await fetch(`${url}/api/v1/incidents?service=${service}&status=open,investigating,awaiting_approval&limit=1`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+    if (!res) continue;
     const body = (await res.json()) as { items: Array<{ id: string }> };
     if (body.items[0]) return body.items[0].id;
     await new Promise((r) => setTimeout(r, 5));

@@ -137,6 +137,19 @@ describe('orchestrator', () => {
     expect(await runs('rca')).toHaveLength(3);
   });
 
+  it('looks again as time passes when the fixer found nothing abnormal to act on yet (a leak caught early grows)', async () => {
+    const incident = await store.incidents.create({ title: 'memory anomaly on cart', services: ['cart'], namespace: 'shop' }, 'test');
+    evidence[incident.id] = [{ service: 'cart', probability: 0.8 }];
+    await pipeline.run(incident.id);
+    const fixers = async () => (await store.executions.listByIncident(incident.id)).filter((e) => e.agent === 'fixer');
+    expect(await fixers()).toHaveLength(1);
+    // Same top cause, same probability: only time passed. The old pipeline never asked the fixer again.
+    clock.advance(10 * 60_000);
+    await pipeline.sweep();
+    await pipeline.idle();
+    expect(await fixers()).toHaveLength(2);
+  });
+
   it('writes a postmortem when an incident is resolved', async () => {
     const incident = await store.incidents.create({ title: 'payments down', services: ['cart'], namespace: 'shop' }, 'test');
     await pipeline.run(incident.id);

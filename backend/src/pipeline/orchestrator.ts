@@ -13,7 +13,7 @@ import type { Store } from '../store/index.js';
 import type { Incident, IncidentDetail } from '../store/types.js';
 import type { AgentContext, AgentDefinition } from './agent.js';
 import { createComplianceCheckerAgent } from './agents/compliance-checker/index.js';
-import { createFixerAgent, type FixerModel, type FixerOutput } from './agents/fixer/index.js';
+import { abnormality, createFixerAgent, type FixerModel, type FixerOutput, NORMAL_SIGNATURE } from './agents/fixer/index.js';
 import type { ScannerProvider } from './agents/live-objects.js';
 import { logAnalystAgent, type LogAnalystOutput } from './agents/log-analyst/index.js';
 import { metricCorrelatorAgent } from './agents/metric-correlator/index.js';
@@ -24,6 +24,7 @@ import { triageAgent, type TriageOutput } from './agents/triage/index.js';
 import type { LlmClient } from './llm.js';
 import { createContinuous, type ContinuousOptions } from './continuous.js';
 import { measureImpact, moreSevere, severityFromImpact } from './impact.js';
+import { handledElsewhere, proposalsToMoveHere, relatedServices } from './ownership.js';
 import { cosineSparse, hashVector, incidentTokens } from './similar.js';
 import type { PipelineStore, Postmortem } from './store.js';
 import { createToolRunner, type ToolRegistry } from './tools.js';
@@ -224,6 +225,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     await saveVector(detail, undefined, rca);
     const similar = await similarFor(detail.id, 5);
     const tried = (await deps.store.remediations.listByIncident(detail.id)).filter((r) => ['rejected', 'failed', 'reverted'].includes(r.status));
+    // A proposal another incident made on this incident's own service moves here (see ownership.ts).
+    for (const p of await proposalsToMoveHere(deps.store.db, detail.id)) {
+      await deps.remediation?.withdraw(p.id, `incident ${detail.id} has ${p.target}'s own signals: the fix is proposed there`, 'agent:fixer');
+    }
+    const elsewhere = await handledElsewhere(deps.store.db, detail.id, rca?.ranking.map((r) => r.service) ?? []);
+    const own = [...new Set(detail.signals.map((s) => s.service).filter((s): s is string => !!s))];
+    const related = deps.tools.has('graph_neighbours') && own.length ? await relatedServices(own, async (service) => (await deps.tools.get('graph_neighbours').run({ service })) as { upstream: string[]; downstream: string[] }) : [];
     return runAgent(
       fixerAgent,
       {
@@ -238,6 +246,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           outcome: s.remediation?.attributed && s.remediation.status === 'succeeded' ? ('succeeded' as const) : s.remediation?.status === 'failed' || s.remediation?.status === 'reverted' ? ('failed' as const) : ('none' as const),
         })),
         exclude: tried.map((r) => ({ service: r.target, action: r.action_type })),
+        handledElsewhere: elsewhere,
+        related,
       },
       detail.id,
     );
@@ -308,10 +318,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** Since the fixer last looked: another top cause, or the same one clearly more probable (the fixer's what-if costs CPU). */
   async function evidenceMoved(id: string, top: { service: string; probability: number } | undefined): Promise<boolean> {
     const last = [...(await deps.store.executions.listByIncident(id))].reverse().find((e) => e.agent === 'fixer' && e.status === 'success')?.output as
-      | { target?: string | null; p_root_cause?: number }
+      | { target?: string | null; p_root_cause?: number; p_root_cause_rca?: number | null; plan?: { action?: string }; feature_vector?: number[] }
       | undefined;
     if (!last || !top) return true;
-    return last.target !== top.service || top.probability >= (last.p_root_cause ?? 0) + 0.1;
+    // It found nothing to act on yet (a leak caught early is below the fixer's bar): the signature grows with time.
+    if (last.plan?.action === 'none' && abnormality(last.feature_vector ?? []) < NORMAL_SIGNATURE) return true;
+    return last.target !== top.service || top.probability >= (last.p_root_cause_rca ?? last.p_root_cause ?? 0) + 0.1;
   }
 
   async function backToInvestigating(id: string) {

@@ -431,7 +431,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function beginVerification(r: Remediation, resumed: boolean): Promise<VerificationRecord> {
     const incident = await deps.store.incidents.getDetail(r.incident_id).catch(() => undefined);
     const nowMs = deps.clock.nowMs();
-    const specs = await planChecks({ metrics: deps.metrics, callers: deps.callers }, { namespace: r.namespace, name: r.target }, planOf(r).trigger, incident, nowMs);
+    const specs = await planChecks({ metrics: deps.metrics, callers: deps.callers }, { namespace: r.namespace, name: r.target }, planOf(r).trigger, incident, nowMs, r.action_type);
     const before = (r.before_state as DeploymentState | null) ?? (await cluster().readDeployment(r.namespace, r.target));
     const atApply = await evaluate(specs, before, deps.metrics, nowMs);
     return startRecord(specs, atApply, before, timing, nowMs, resumed);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentState } from './types.js';
-import { advance, attributionDoubt, type Evaluated, startRecord } from './verification.js';
-import type { CheckSpec } from './verify.js';
+import { advance, attributionDoubt, type Evaluated, planChecks, startRecord } from './verification.js';
+import { type CheckSpec, recoveryLimit } from './verify.js';
+import type { MetricsSource } from '../sources/types.js';
+import type { IncidentDetail } from '../store/types.js';
 
 const state = { name: 'cart', namespace: 'shop', replicas: 1, pods: [{ ready: true }] } as unknown as DeploymentState;
 const timing = { settleMs: 60_000, windowMs: 120_000, deadlineMs: 600_000 };
@@ -41,5 +43,21 @@ describe('verification phases', () => {
     expect(rec.phase).toBe('checking');
     rec = advance(rec, [at(ready, true), at(memory, false, 160)], state, 190_000, timing);
     expect(rec.phase).toBe('passed');
+  });
+
+  it('a latency is back only within 50% of its baseline, however far it spiked; error-rate signals use the error limit', () => {
+    // p99 spiked from 100 ms to 2,000 ms: the old rule called 575 ms "back" (a quarter of the way), a scale-out too small passed.
+    expect(recoveryLimit(100, 2_000, 'latency_p99').limit).toBe(150);
+    expect(recoveryLimit(100, 140, 'latency_p99').limit).toBe(110);
+    expect(recoveryLimit(0.2, 1.8, 'cpu').limit).toBeCloseTo(0.6, 6);
+  });
+
+  it('a scale-out is not judged by the target’s total CPU (capacity added, demand unchanged); other actions are', async () => {
+    const flat = (v: number) => ({ results: [{ key: { service: 'cart', metric: 'cpu' }, points: [[0, v], [1, v]] }], errors: [] });
+    const metrics = { name: 'm', listSeries: async () => ({ results: [], errors: [] }), queryRange: async (q: { metric?: string }) => (q.metric === 'cpu' ? flat(1) : { results: [], errors: [] }) } as unknown as MetricsSource;
+    const incident = { started_at: new Date(600_000).toISOString(), signals: [{ service: 'cart', payload: { metric: 'cpu' } }] } as unknown as IncidentDetail;
+    const ids = async (action: string) => (await planChecks({ metrics }, { namespace: 'shop', name: 'cart' }, undefined, incident, 1_200_000, action)).map((c) => c.id);
+    expect(await ids('scale-out')).not.toContain('signal:cart:cpu');
+    expect(await ids('restart-deployment')).toContain('signal:cart:cpu');
   });
 });

@@ -44,6 +44,7 @@ export async function planChecks(
   trigger: Trigger | undefined,
   incident: IncidentDetail | undefined,
   nowMs: number,
+  action?: string,
 ): Promise<CheckSpec[]> {
   const specs: CheckSpec[] = [{ id: 'target-ready', description: `${target.name}: rollout complete and every pod ready`, service: target.name, metric: null }];
   const m = io.metrics;
@@ -63,10 +64,12 @@ export async function planChecks(
   const base = await baselineValue(m, target.name, 'error_rate', startMs, ns);
   add({ id: `errors:${target.name}`, description: `${target.name} error rate at its normal level`, service: target.name, metric: 'error_rate', direction: 'down', limit: errorLimit(base), fault: true });
   for (const s of openingSignals(incident)) {
+    // Scaling out adds capacity, it does not remove demand: the service's total CPU stays up while it recovers.
+    if (action === 'scale-out' && s.service === target.name && s.metric === 'cpu') continue;
     const b = await baselineValue(m, s.service, s.metric, startMs, ns);
     const now = await latestValue(m, s.service, s.metric, nowMs, ns);
     if (b === null || now === null) continue;
-    const { direction, limit } = recoveryLimit(b, now);
+    const { direction, limit } = s.metric === 'error_rate' ? { direction: 'down' as const, limit: errorLimit(b) } : recoveryLimit(b, now, s.metric);
     add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}`, service: s.service, metric: s.metric, direction, limit, fault: true, latch: GROWS_WITH_AGE.has(s.metric) });
   }
   for (const caller of (io.callers?.(target.name) ?? []).slice(0, MAX_CALLERS)) {

@@ -99,9 +99,14 @@ export async function baselineValue(metrics: MetricsSource, service: string, met
 /** An error rate counts as normal up to twice its baseline, plus two points, and never below 1%. */
 export const errorLimit = (baseline: number | null) => Math.max((baseline ?? 0) * 2, (baseline ?? 0) + 0.02, 0.01);
 
-/** A moved metric is back when within a quarter of the way from its baseline (at least 10% of the baseline away). */
-export function recoveryLimit(baseline: number, observed: number): { direction: 'down' | 'up'; limit: number } {
-  const slack = Math.max(0.25 * Math.abs(observed - baseline), 0.1 * Math.abs(baseline));
+/**
+ * A moved metric is back when within a quarter of the way from its baseline (at least 10% of the baseline
+ * away); a latency at most 50% above its baseline, whatever the spike was (a p99 that jumped 20× is not
+ * "back" at 5×: users still feel it).
+ */
+export function recoveryLimit(baseline: number, observed: number, metric = ''): { direction: 'down' | 'up'; limit: number } {
+  const quarter = 0.25 * Math.abs(observed - baseline);
+  const slack = Math.max(metric.startsWith('latency') ? Math.min(quarter, 0.5 * Math.abs(baseline)) : quarter, 0.1 * Math.abs(baseline));
   return observed >= baseline ? { direction: 'down', limit: baseline + slack } : { direction: 'up', limit: baseline - slack };
 }
 

@@ -6,6 +6,8 @@
 export interface ConfidenceInput {
   /** RCA probability that the target is the root cause (null: no ranking). */
   pRootCause: number | null;
+  /** Maps the RCA probability to the observed frequency of a right target (absent: taken as it is). */
+  calibrateRoot?: (pRca: number) => number;
   /** Calibrated chance that the action recovers the target (the learned policy). */
   pAction: number;
   /** The fault signature (bias first). */
@@ -42,8 +44,9 @@ export function abnormality(features: number[]): number {
 
 export function honestConfidence(i: ConfidenceInput): Confidence {
   const notes: string[] = [];
-  const pRoot = i.pRootCause ?? UNRANKED_PRIOR;
+  const pRoot = i.pRootCause === null ? UNRANKED_PRIOR : clamp01(i.calibrateRoot ? i.calibrateRoot(i.pRootCause) : i.pRootCause);
   if (i.pRootCause === null) notes.push(`no RCA ranking: the target is taken as one suspect among several (p=${UNRANKED_PRIOR})`);
+  else if (i.calibrateRoot) notes.push(`RCA gives the target p=${i.pRootCause.toFixed(2)}; targets ranked so were the root cause ${(pRoot * 100).toFixed(0)}% of the time in held-out campaigns`);
   let pAction = i.pAction;
   let abstain: string | null = null;
   if (abnormality(i.features) < NORMAL_SIGNATURE) {

@@ -24,7 +24,7 @@ function shippedModel(): FixerModel {
 }
 
 /** Runs the fixer on `service` of `sim` as the pipeline would, with RCA naming it at `pRoot`. */
-async function runFixer(sim: Simulator, service: string, pRoot: number, rcaTop = [{ service, probability: pRoot }]) {
+async function runFixer(sim: Simulator, service: string, pRoot: number, rcaTop = [{ service, probability: pRoot }], handledElsewhere: FixerInput['handledElsewhere'] = [], related: string[] = []) {
   const registry = createToolRegistry();
   registry.register(
     defineTool({
@@ -46,6 +46,8 @@ async function runFixer(sim: Simulator, service: string, pRoot: number, rcaTop =
     rcaTop,
     similar: [],
     exclude: [],
+    handledElsewhere,
+    related,
   };
   const out = await fixer.run(input, { tools: createToolRunner(registry), logger: silentLogger, now: () => sim.now(), signal: new AbortController().signal, usage: { tokens: 0 } });
   return { out, proposals };
@@ -76,5 +78,26 @@ describe('fixer on a simulated cluster', () => {
     expect(out.target).toBe('emailservice');
     expect(proposals[0]?.target).toBe('emailservice');
     expect(out.plan.rationale).toMatch(/currencyservice \(p=0.60\) shows nothing abnormal/);
+  }, 120_000);
+
+  it('does not propose on a service another open incident has its own signals on (one fault, two incidents): it points there', async () => {
+    const sim = trainingBase(7, Date.UTC(2026, 0, 6, 10));
+    sim.inject({ scenario: 'cpu-saturation', service: 'emailservice', seed: 11 });
+    sim.advance(4 * MIN);
+    const own = { service: 'emailservice', incident_id: '00000000-0000-4000-8000-000000000002', title: 'latency anomaly on emailservice' };
+    const { out, proposals } = await runFixer(sim, 'emailservice', 0.9, undefined, [own]);
+    expect(proposals).toHaveLength(0);
+    expect(out.proposal_error).toMatch(/subject of incident "latency anomaly on emailservice"/);
+  }, 120_000);
+
+  it('does not act on a suspect unconnected to the incident’s own services (another fault RCA also sees): it acts on the connected one', async () => {
+    const sim = trainingBase(7, Date.UTC(2026, 0, 6, 10));
+    sim.inject({ scenario: 'cpu-saturation', service: 'emailservice', seed: 11 });
+    sim.advance(4 * MIN);
+    // currencyservice looks busy (its CPU climbs with the morning traffic) and RCA ranks it first, but it calls nothing of emailservice's and is called by neither.
+    const { out, proposals } = await runFixer(sim, 'emailservice', 0.3, [{ service: 'currencyservice', probability: 0.6 }, { service: 'emailservice', probability: 0.3 }], [], ['emailservice', 'checkoutservice']);
+    expect(out.target).toBe('emailservice');
+    expect(proposals[0]?.target).toBe('emailservice');
+    expect(out.plan.rationale).toMatch(/currencyservice \(p=0.60\) is not connected to this incident's services/);
   }, 120_000);
 });

@@ -13,6 +13,7 @@ import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
 import { tryCandidates } from './simulate.js';
 import { abnormality, honestConfidence, NORMAL_SIGNATURE } from './confidence.js';
+import { loadRootCauseCalibrator, type RootCauseCalibrator } from './root-cause.js';
 
 export { FIXER_ACTIONS, createBandit, type Bandit, type BanditState } from './bandit.js';
 export { FEATURE_NAMES, faultSignature, triggeringMetric, type Signature } from './features.js';
@@ -20,7 +21,8 @@ export { decide, ruleTable, ACTION_COST } from './policy.js';
 export { loadFixerModel, DEFAULT_MODEL_FILE, type FixerModel, type StoredModel } from './model.js';
 export { collectEpisodes, planEpisodes, trainBandit, trainableServices, trainingBase, EPISODE_OPTIONS } from './train.js';
 export { scorePolicy, policies, reliability, type PolicyScore, type ReliabilityRow } from './evaluate.js';
-export { honestConfidence, abnormality, PROPOSE_THRESHOLD, type Confidence } from './confidence.js';
+export { honestConfidence, abnormality, PROPOSE_THRESHOLD, NORMAL_SIGNATURE, type Confidence } from './confidence.js';
+export { fitPlatt, plattCalibrator, loadRootCauseCalibrator, ROOT_CAUSE_CALIBRATION_FILE, rootCauseCalibrationSchema, type RootCauseCalibration, type RootCauseSample } from './root-cause.js';
 export { whatIf, runEpisode, healthy, applySimAction, scaleOutLadder, tryCandidates, type Episode, type SimOutcome, type WhatIfRun } from './simulate.js';
 
 const MIN = 60_000;
@@ -36,6 +38,10 @@ export const fixerInput = z.object({
   similar: z.array(z.object({ incident_id: z.string(), similarity: z.number(), action: z.string().nullable(), outcome: z.enum(['succeeded', 'failed', 'none']) })),
   /** Actions already rejected, failed or reverted on a service in this incident: never proposed again. */
   exclude: z.array(z.object({ service: z.string(), action: z.string() })).default([]),
+  /** Services another open incident has its own signals on (and this one has none): that incident fixes them (ownership.ts). */
+  handledElsewhere: z.array(z.object({ service: z.string(), incident_id: z.string(), title: z.string() })).default([]),
+  /** Services a fix for this incident may target (its signals' services, their dependencies and callers); empty: any. */
+  related: z.array(z.string()).default([]),
 });
 export type FixerInput = z.infer<typeof fixerInput>;
 
@@ -50,6 +56,8 @@ export const fixerOutput = z.object({
   plan: z.object({ action: z.string(), confidence: z.number(), rationale: z.string(), model: z.string() }),
   /** confidence = p_root_cause × p_action (see confidence.ts). */
   p_root_cause: z.number().optional(),
+  /** The RCA probability of the target before calibration. */
+  p_root_cause_rca: z.number().nullable().optional(),
   p_action: z.number().optional(),
   remediation_id: z.string().nullable(),
   proposal_error: z.string().nullable(),
@@ -71,6 +79,8 @@ export interface FixerDeps {
   remediation?: RemediationService;
   /** The in-process simulator, when there is one: what-if runs happen on copies of it. */
   simulator?: () => Simulator | undefined;
+  /** RCA probability → P(the target is the root cause); default: the shipped calibration (root-cause.ts); null: none. */
+  rootCause?: RootCauseCalibrator | null;
 }
 
 /**
@@ -78,6 +88,7 @@ export interface FixerDeps {
  * the simulator when one is available, and proposes the plan (dry run + policy) to remediation.
  */
 export function createFixerAgent(deps: FixerDeps) {
+  const calibrateRoot = deps.rootCause === null ? undefined : (deps.rootCause ?? loadRootCauseCalibrator());
   return defineAgent({
     id: 'fixer',
     description: 'Chooses a remediation for the top root cause (contextual bandit, what-if on a simulator copy) and proposes it.',
@@ -88,7 +99,12 @@ export function createFixerAgent(deps: FixerDeps) {
     async run(input, ctx) {
       const { incident } = input;
       // The most probable causes, whatever order the ranking arrived in.
-      const suspects = [...input.rcaTop].sort((a, b) => b.probability - a.probability);
+      const ranked0 = [...input.rcaTop].sort((a, b) => b.probability - a.probability);
+      // A suspect not connected to this incident's own signals is another fault's: it gets its own incident.
+      const related = new Set(input.related);
+      const connected = ranked0.filter((s) => !related.size || related.has(s.service));
+      const suspects = connected.length ? connected : ranked0;
+      const unconnected = suspects === connected ? ranked0.filter((s) => !connected.includes(s) && s.probability > (connected[0]?.probability ?? 0)) : [];
       let top = suspects[0];
       let target = top?.service ?? incident.services[0] ?? null;
       const empty = { namespace: incident.namespace, features: {}, feature_vector: [], ranked: [], rule_table_action: 'none', what_if: null, remediation_id: null };
@@ -102,7 +118,7 @@ export function createFixerAgent(deps: FixerDeps) {
       };
       let sig = await signatureOf(target);
       // A suspect whose own metrics show nothing abnormal is not acted on: the next probable one that does is.
-      const passedOver: string[] = [];
+      const passedOver: string[] = unconnected.map((s) => `${s.service} (p=${s.probability.toFixed(2)}) is not connected to this incident's services`);
       for (const next of suspects.slice(1, MAX_SUSPECTS)) {
         if (abnormality(sig.features) >= NORMAL_SIGNATURE || next.probability < MIN_SUSPECT_PROBABILITY) break;
         const nextSig = await signatureOf(next.service);
@@ -153,6 +169,7 @@ export function createFixerAgent(deps: FixerDeps) {
       const chosenEstimate = decision.ranked.find((r) => r.action === chosen);
       const honest = honestConfidence({
         pRootCause: top ? top.probability : null,
+        calibrateRoot,
         pAction: chosenEstimate?.calibrated ?? best?.confidence ?? 0,
         features: sig.features,
         leverage: chosenEstimate?.leverage ?? 0,
@@ -165,9 +182,17 @@ export function createFixerAgent(deps: FixerDeps) {
         chosen = 'none';
       }
       const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, sig.features[i] ?? 0]));
-      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source }, p_root_cause: honest.pRootCause, p_action: honest.pAction };
-      if (chosen === 'none' || input.route === 'notify-only' || !deps.remediation) {
-        const why = chosen === 'none' ? (honest.abstain ?? 'no action is expected to help') : input.route === 'notify-only' ? 'triage routed this incident to notify-only' : 'remediation is not configured';
+      const out = { ...empty, target, features, feature_vector: sig.features, ranked, rule_table_action: ruleTable(sig.features), what_if, plan: { action: chosen, confidence, rationale, model: model.source }, p_root_cause: honest.pRootCause, p_root_cause_rca: top?.probability ?? null, p_action: honest.pAction };
+      const elsewhere = input.handledElsewhere.find((h) => h.service === target);
+      if (chosen === 'none' || input.route === 'notify-only' || !deps.remediation || elsewhere) {
+        const why =
+          chosen === 'none'
+            ? (honest.abstain ?? 'no action is expected to help')
+            : elsewhere
+              ? `${target} is the subject of incident "${elsewhere.title}" (${elsewhere.incident_id}), which has its own signals on it: the fix is proposed there`
+              : input.route === 'notify-only'
+                ? 'triage routed this incident to notify-only'
+                : 'remediation is not configured';
         return { ...out, proposal_error: why };
       }
       const trigger = triggeringMetric(sig);

@@ -16,7 +16,7 @@ export interface SimOutcome {
   after: Partial<MetricValues>;
 }
 
-/** Healthy = what users feel (errors, latency) and memory headroom close to what the generated (fault-free) history says this service does at this time. */
+/** Healthy = what users feel (errors, p99 within 2× + 10 ms) and memory headroom close to what the generated (fault-free) history says this service does at this time. */
 export function healthy(now: MetricValues | undefined, base: MetricValues | undefined): boolean {
   if (!now || !base) return false;
   return (
