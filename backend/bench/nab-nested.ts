@@ -53,9 +53,27 @@ export const POOL: Record<string, MemberInput> = {
   'mad-diff-likelihood': { detector: 'mad', params: { window: 256 }, input: 'diff', calibrate: 'likelihood' },
   'cad-rest-30': { detector: 'cad', params: { restPeriod: 30 } },
   'ewma-fast': { detector: 'ewma', params: { alpha: 0.1 }, smooth: 3 },
+  // ARTime (artime/): causal range; its probationary period is NAB's for the file (memberStreams).
+  artime: { detector: 'artime', params: {} },
+  'artime-headroom': { detector: 'artime', params: { headroom: 0.25 } },
   // Group-level: its raw forecast errors come from nab-lstm.ts (the service's training schedule).
   lstm: { detector: 'lstm', params: {} },
 };
+
+/**
+ * NAB's probationary period for a file of n points (min(15 %, 750), even), which ARTime takes as its own: NAB's
+ * protocol hands every detector the file length. The live service, which cannot know it, uses 750.
+ */
+export function nabProbation(n: number): number {
+  const period = n < 5000 ? Math.floor(0.15 * n) : 750;
+  return Math.max(32, period - (period % 2));
+}
+
+/** A pool member as run on one NAB file (ARTime's probationary period from the file length). */
+export function memberForFile(member: MemberInput, n: number): MemberInput {
+  if (member.detector !== 'artime') return member;
+  return { ...member, params: { probation: nabProbation(n), ...member.params } };
+}
 
 /** Knobs chosen after the members, on the same training files. */
 const SUPPRESS = [100, 400, 1000];
@@ -115,7 +133,7 @@ export async function memberStreams(files: NabFile[], pool: Record<string, Membe
         perFile.push(new Float64Array(hit.buffer, hit.byteOffset, hit.byteLength / 8).slice());
         continue;
       }
-      const scorer = createSeriesScorer({ ...BASE, members: [member] }, builtinLookup);
+      const scorer = createSeriesScorer({ ...BASE, members: [memberForFile(member, f.csv.values.length)] }, builtinLookup);
       const external = member.detector === 'lstm' ? { lstm: await lstmRawErrors(f.csv.values) } : undefined;
       const stream = scorer.score({ timestamps: f.csv.timestamps, values: f.csv.values }, external).members[0]!;
       perFile.push(stream);

@@ -10,6 +10,7 @@ import { seasonalDetector } from './seasonal/index.js';
 import { spatialDetector } from './spatial/index.js';
 import type { DetectorDefinition } from './types.js';
 import { zscoreDetector } from './zscore/index.js';
+import { artimeDetector } from './artime/index.js';
 
 /** Detectors that ship with Aegis (the LSTM member is group-level: the service feeds it, see lstm/). */
 export const BUILTIN_DETECTORS: DetectorDefinition[] = [
@@ -22,6 +23,7 @@ export const BUILTIN_DETECTORS: DetectorDefinition[] = [
   knnDetector,
   cadDetector,
   spatialDetector,
+  artimeDetector,
   lstmDetector,
 ];
 

@@ -26,3 +26,4 @@ export * from './lstm/index.js';
 export * from './service/lstm-groups.js';
 export { cadDetector, createCadDetector } from './cad/index.js';
 export { spatialDetector, createSpatialDetector } from './spatial/index.js';
+export { artimeDetector, createArtimeDetector } from './artime/index.js';
