@@ -23,6 +23,7 @@ const { values } = parseArgs({
     'nab-root': { type: 'string' },
     scorer: { type: 'string', default: '../shared/tools/nab_score.py' },
     headroom: { type: 'string', default: '0' },
+    escape: { type: 'string', default: 'widen' },
   },
 });
 
@@ -48,6 +49,7 @@ async function main() {
         const detector = createArtimeDetector({
           probation: nabProbation(csv.values.length),
           headroom: Number(values.headroom),
+          escape: values.escape as 'widen' | 'clip',
           ...(form.nabRange ? { range: [Math.min(...finite), Math.max(...finite)] as [number, number] } : {}),
         });
         const scores = detector.score({ timestamps: csv.timestamps, values: csv.values });

@@ -56,6 +56,12 @@ export const POOL: Record<string, MemberInput> = {
   // ARTime (artime/): causal range; its probationary period is NAB's for the file (memberStreams).
   artime: { detector: 'artime', params: {} },
   'artime-headroom': { detector: 'artime', params: { headroom: 0.25 } },
+  // Its confidence is on one scale for every series: surprise = 4 × confidence instead of a rank.
+  'artime-direct': { detector: 'artime', params: {}, calibrate: 'direct' },
+  'artime-headroom-direct': { detector: 'artime', params: { headroom: 0.25 }, calibrate: 'direct' },
+  'artime-clip-direct': { detector: 'artime', params: { headroom: 0.5, escape: 'clip' }, calibrate: 'direct' },
+  // CAD OSE's raw score is also a [0,1] confidence on one scale.
+  'cad-direct': { detector: 'cad', params: {}, calibrate: 'direct' },
   // Group-level: its raw forecast errors come from nab-lstm.ts (the service's training schedule).
   lstm: { detector: 'lstm', params: {} },
 };

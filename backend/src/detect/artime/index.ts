@@ -32,6 +32,11 @@ const paramsSchema = z.object({
    */
   headroom: z.number().min(0).max(4).default(0),
   /**
+   * A value beyond the range: `widen` (above) or `clip` (the range stays the probationary one, widened by the
+   * headroom, and a value beyond it is held at its edge: nothing learned moves, a level shift saturates).
+   */
+  escape: z.enum(['widen', 'clip']).default('widen'),
+  /**
    * A range known in advance: NAB hands its detectors the whole file's minimum and maximum (the reference
    * ARTime normalises by them). Not causal; for measuring the NAB-style variant only.
    */
@@ -217,7 +222,7 @@ export function createArtimeDetector(params?: Partial<ArtimeParams>, data?: Arti
     // Keep the window's spike, above or below, unless it is within 10 % of the mean.
     let ds = Math.abs(mx - dsAvg) < Math.abs(mn - dsAvg) ? mn : mx;
     if (Math.abs(ds - mean) < 0.1 * Math.abs(mean)) ds = mean;
-    if (ds < dataLo || ds > dataHi) widen(ds);
+    if (p.escape === 'widen' && (ds < dataLo || ds > dataHi)) widen(ds);
     const level = quantise((ds - lo) / span);
     let y = level / L;
     // Running median of the levels (one bin move per step, as the reference does).

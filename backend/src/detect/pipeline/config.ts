@@ -3,6 +3,7 @@ import { calibrationSchema } from '../calibration/index.js';
 import { ensembleSchema } from '../ensemble/index.js';
 import { postRulesSchema } from '../post-rules/index.js';
 import { likelihoodSchema } from '../calibration/likelihood.js';
+import { directSchema } from '../calibration/direct.js';
 import { ANOMALY_ALARM_THRESHOLD } from '../threshold.js';
 
 export const memberSchema = z.object({
@@ -14,9 +15,13 @@ export const memberSchema = z.object({
   input: z.enum(['value', 'diff']).default('value'),
   /** Raw scores are averaged over this many points before calibration (a sustained shift adds up). */
   smooth: z.number().int().min(1).max(1000).default(1),
-  /** How raw scores become surprise: rank among the member's own past scores, or HTM-style likelihood. */
-  calibrate: z.enum(['tail', 'likelihood']).default('tail'),
+  /**
+   * How raw scores become surprise: rank among the member's own past scores, HTM-style likelihood, or directly
+   * (a detector whose raw score is a confidence on one scale for every series).
+   */
+  calibrate: z.enum(['tail', 'likelihood', 'direct']).default('tail'),
   likelihood: likelihoodSchema.partial().default({}),
+  direct: directSchema.partial().default({}),
 });
 export type MemberConfig = z.output<typeof memberSchema>;
 

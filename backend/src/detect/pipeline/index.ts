@@ -6,6 +6,7 @@ import {
   type LikelihoodState,
   likelihoodStateSchema,
 } from '../calibration/likelihood.js';
+import { createDirectCalibrator, type DirectState, directStateSchema } from '../calibration/direct.js';
 import { createEnsemble } from '../ensemble/index.js';
 import { createPostRules, type PostRuleState } from '../post-rules/index.js';
 import { ANOMALY_ALARM_THRESHOLD } from '../threshold.js';
@@ -35,7 +36,7 @@ export interface ScorerState {
   config: PipelineConfig;
   members: Array<{
     detector: DetectorState;
-    calibrator: CalibratorState | LikelihoodState;
+    calibrator: CalibratorState | LikelihoodState | DirectState;
     last: number | null;
     smooth: number[];
   }>;
@@ -55,7 +56,7 @@ export interface SeriesScorer {
 
 interface MemberRuntime {
   detector: Detector;
-  calibrator: { next(raw: number): number; save(): CalibratorState | LikelihoodState };
+  calibrator: { next(raw: number): number; save(): CalibratorState | LikelihoodState | DirectState };
   input: 'value' | 'diff';
   last: number;
   smooth: Float64Array;
@@ -75,6 +76,7 @@ const storedSchema = z.object({
       }),
       calibrator: z.union([
         likelihoodStateSchema,
+        directStateSchema,
         z.object({
           counts: z.array(z.number()),
           tree: z.array(z.number()).optional(),
@@ -187,9 +189,17 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
   };
 }
 
-function calibratorFor(m: MemberConfig, config: PipelineConfig, saved?: CalibratorState | LikelihoodState) {
+function calibratorFor(
+  m: MemberConfig,
+  config: PipelineConfig,
+  saved?: CalibratorState | LikelihoodState | DirectState,
+) {
+  if (m.calibrate === 'direct') return createDirectCalibrator(m.direct);
   if (m.calibrate === 'likelihood')
-    return createLikelihoodCalibrator(m.likelihood, saved && 'kind' in saved ? saved : undefined);
+    return createLikelihoodCalibrator(
+      m.likelihood,
+      saved && 'kind' in saved && saved.kind === 'likelihood' ? saved : undefined,
+    );
   return createCalibrator(config.calibration, saved && !('kind' in saved) ? saved : undefined);
 }
 
