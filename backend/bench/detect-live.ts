@@ -7,8 +7,14 @@
  * should stay under the alarm threshold — then every scenario, each on its own service, which must push that
  * service's `aegis_anomaly_score` over the threshold within 5 minutes. Prints one row per scenario.
  */
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ANOMALY_ALARM_THRESHOLD, createDetectStore, DEFAULT_PIPELINE } from '../src/detect/index.js';
+import {
+  ANOMALY_ALARM_THRESHOLD,
+  createDetectStore,
+  DEFAULT_PIPELINE,
+  type PipelineConfigInput,
+} from '../src/detect/index.js';
 import { runLiveCheck } from '../src/detect/service/live-check.js';
 import { createManualClock } from '../src/platform/clock.js';
 import { pgliteTestDatabase } from '../test/helpers/db.js';
@@ -21,6 +27,8 @@ const { values } = parseArgs({
     'settle-minutes': { type: 'string', default: '30' },
     /** The pipeline's sensitivity (0.5 = the default's alarm surprise). */
     sensitivity: { type: 'string', default: '0.5' },
+    /** A pipeline configuration (JSON) to check instead of the default, e.g. a NAB selection. */
+    config: { type: 'string' },
   },
 });
 
@@ -34,6 +42,9 @@ export const LIVE_SCENARIOS = [
   { scenario: 'cascading-failure', service: 'shippingservice' },
 ];
 
+const pipeline: PipelineConfigInput = values.config
+  ? (JSON.parse(await readFile(values.config, 'utf8')) as PipelineConfigInput)
+  : DEFAULT_PIPELINE;
 const tdb = await pgliteTestDatabase();
 try {
   const started = performance.now();
@@ -43,7 +54,7 @@ try {
     lateSeconds: Number(values['late-seconds']),
     seed: Number(values.seed),
     settleMinutes: Number(values['settle-minutes']),
-    pipeline: { ...DEFAULT_PIPELINE, sensitivity: Number(values.sensitivity) },
+    pipeline: { ...pipeline, sensitivity: Number(values.sensitivity) },
     scenarios: LIVE_SCENARIOS,
     onProgress: (line) => console.log(`  ${line}`),
   });

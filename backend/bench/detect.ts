@@ -174,7 +174,7 @@ async function main() {
         .join(' ')} on ${availableParallelism()} cores`,
   );
   console.log('\nper detector (default params, every point scored):');
-  for (const id of ['zscore', 'mad', 'ewma', 'seasonal', 'context', 'knn', 'iforest', 'cad', 'spatial']) {
+  for (const id of ['zscore', 'mad', 'ewma', 'seasonal', 'context', 'knn', 'iforest', 'cad', 'spatial', 'artime']) {
     const r = await parallel({ kind: 'detector', id });
     console.log(`  ${id.padEnd(10)} ${fmt(r.pps).padStart(13)} points/s   (${r.seconds.toFixed(2)} s)`);
   }

@@ -3,9 +3,10 @@
  * it, the choice per fold, and whether the shipped DEFAULT_PIPELINE is what the procedure picks on all data.
  * `--ablation`: each fold's chosen ensemble with one member removed (or the LSTM added), re-scored held out.
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_PIPELINE, parsePipelineConfig } from '../src/detect/index.js';
-import { ablate, configOf, describe, loadNab, memberStreams, nested, POOL, writeOutputs } from './nab-nested.js';
+import { ablate, configOf, describe, loadNab, memberStreams, nested, OPT_IN, POOL, writeOutputs } from './nab-nested.js';
 import { nabScore } from './nab-run.js';
 
 export async function runLoco(o: {
@@ -19,8 +20,9 @@ export async function runLoco(o: {
   pool?: string[];
 }) {
   const all = await loadNab(o.work, o.files, o.nabRoot);
-  // The LSTM is not a candidate by default: it is judged by the ablation (`--ablation`), or with --pool.
-  const names = o.pool ?? Object.keys(POOL).filter((n) => n !== 'lstm');
+  // Opt-in members (the LSTM, ARTime) are not candidates by default: the ablation adds them to every fold's
+  // choice (`--ablation`), and --pool offers them to the selection.
+  const names = o.pool ?? Object.keys(POOL).filter((n) => !OPT_IN.includes(n));
   console.log(`\nnested leave-one-category-out: ${all.length} labelled files, pool of ${names.length} members`);
   const streams = await memberStreams(
     all,
@@ -35,6 +37,9 @@ export async function runLoco(o: {
   const judged = await nabScore(o.scorer, heldDir, o.nabRoot);
   const fmt = (s: { profile: string; score: number }[]) => s.map((x) => `${x.profile} ${x.score.toFixed(2)}`).join(', ');
   console.log(`selection on all categories (the default): ${describe(result.chosen)}`);
+  const selectionFile = path.join(o.outDir, '..', `${path.basename(o.outDir)}-selection.json`);
+  await writeFile(selectionFile, JSON.stringify(configOf(result.chosen), null, 2));
+  console.log(`  its pipeline configuration: ${selectionFile}`);
   const same =
     JSON.stringify(parsePipelineConfig(configOf(result.chosen))) === JSON.stringify(parsePipelineConfig(DEFAULT_PIPELINE));
   console.log(`DEFAULT_PIPELINE is this selection: ${same ? 'yes' : 'NO — update backend/src/detect/pipeline/config.ts'}`);
@@ -45,8 +50,9 @@ export async function runLoco(o: {
   );
   if (!o.ablation) return;
   const used = [...new Set(result.folds.flatMap((f) => f.choice.members.map((m) => m.name)))];
-  const lstm = await memberStreams(all, { lstm: POOL.lstm! }, o.cache);
-  streams.set('lstm', lstm.get('lstm')!);
+  const missing = OPT_IN.filter((n) => !streams.has(n));
+  const extra = await memberStreams(all, Object.fromEntries(missing.map((n) => [n, POOL[n]!])), o.cache);
+  for (const [n, s] of extra) streams.set(n, s);
   console.log('\nablation on the held-out protocol: each fold\'s chosen ensemble with one member removed (or the LSTM added),');
   console.log('its held-out category re-scored; all held-out outputs as one corpus (standard)');
   console.log(`  ${'change'.padEnd(26)} ${'folds using it'.padStart(14)}  held-out   Δ`);
@@ -57,5 +63,6 @@ export async function runLoco(o: {
     const folds = result.folds.filter((f) => f.choice.members.some((m) => m.name === name)).length;
     row(`without ${name}`, folds, ablate(result, all, streams, (c) => ({ ...c, members: c.members.filter((m) => m.name !== name) })));
   }
-  row('with lstm added', result.folds.length, ablate(result, all, streams, (c) => ({ ...c, members: [...c.members, { name: 'lstm', weight: 1 }] })));
+  for (const name of OPT_IN)
+    row(`with ${name} added`, result.folds.length, ablate(result, all, streams, (c) => ({ ...c, members: [...c.members, { name, weight: 1 }] })));
 }

@@ -60,11 +60,20 @@ export const POOL: Record<string, MemberInput> = {
   'artime-direct': { detector: 'artime', params: {}, calibrate: 'direct' },
   'artime-headroom-direct': { detector: 'artime', params: { headroom: 0.25 }, calibrate: 'direct' },
   'artime-clip-direct': { detector: 'artime', params: { headroom: 0.5, escape: 'clip' }, calibrate: 'direct' },
+  'artime-clip': { detector: 'artime', params: { headroom: 0.5, escape: 'clip' } },
+  'artime-likelihood': { detector: 'artime', params: {}, calibrate: 'likelihood' },
   // CAD OSE's raw score is also a [0,1] confidence on one scale.
   'cad-direct': { detector: 'cad', params: {}, calibrate: 'direct' },
   // Group-level: its raw forecast errors come from nab-lstm.ts (the service's training schedule).
   lstm: { detector: 'lstm', params: {} },
 };
+
+/**
+ * Members offered to the selection only with --pool, and added to every fold's choice by the ablation: the
+ * LSTM (no group model on single files), and ARTime, whose selection on all categories scores higher held out
+ * but raises nothing on the live cluster (it decides once per downsampled step; README, Anomaly detection).
+ */
+export const OPT_IN = ['lstm', 'artime', 'artime-direct'];
 
 /**
  * NAB's probationary period for a file of n points (min(15 %, 750), even), which ARTime takes as its own: NAB's
