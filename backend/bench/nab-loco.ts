@@ -6,7 +6,18 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_PIPELINE, parsePipelineConfig } from '../src/detect/index.js';
-import { ablate, configOf, describe, loadNab, memberStreams, nested, OPT_IN, POOL, writeOutputs } from './nab-nested.js';
+import {
+  ablate,
+  configOf,
+  describe,
+  loadNab,
+  memberStreams,
+  nested,
+  OPT_IN,
+  POOL,
+  SECOND_STAGE,
+  writeOutputs,
+} from './nab-nested.js';
 import { nabScore } from './nab-run.js';
 
 export async function runLoco(o: {
@@ -22,27 +33,35 @@ export async function runLoco(o: {
   const all = await loadNab(o.work, o.files, o.nabRoot);
   // Opt-in members (the LSTM, ARTime) are not candidates by default: the ablation adds them to every fold's
   // choice (`--ablation`), and --pool offers them to the selection.
-  const names = o.pool ?? Object.keys(POOL).filter((n) => !OPT_IN.includes(n));
-  console.log(`\nnested leave-one-category-out: ${all.length} labelled files, pool of ${names.length} members`);
+  const names = o.pool ?? Object.keys(POOL).filter((n) => !OPT_IN.includes(n) && !SECOND_STAGE.includes(n));
+  const second = o.pool ? [] : SECOND_STAGE;
+  console.log(
+    `\nnested leave-one-category-out: ${all.length} labelled files, pool of ${names.length} members` +
+      (second.length ? `, then ${second.length} second-stage members (${second.join(', ')})` : ''),
+  );
   const streams = await memberStreams(
     all,
-    Object.fromEntries(names.map((n) => [n, POOL[n]!])),
+    Object.fromEntries([...names, ...second].map((n) => [n, POOL[n]!])),
     o.cache,
   );
   const started = performance.now();
-  const result = nested(all, streams, names);
+  const result = nested(all, streams, names, second);
   console.log(result.rows.join('\n'));
   const heldDir = path.join(o.outDir, '..', `${path.basename(o.outDir)}-heldout`);
   await writeOutputs(heldDir, all, result.outputs);
   const judged = await nabScore(o.scorer, heldDir, o.nabRoot);
-  const fmt = (s: { profile: string; score: number }[]) => s.map((x) => `${x.profile} ${x.score.toFixed(2)}`).join(', ');
+  const fmt = (s: { profile: string; score: number }[]) =>
+    s.map((x) => `${x.profile} ${x.score.toFixed(2)}`).join(', ');
   console.log(`selection on all categories (the default): ${describe(result.chosen)}`);
   const selectionFile = path.join(o.outDir, '..', `${path.basename(o.outDir)}-selection.json`);
   await writeFile(selectionFile, JSON.stringify(configOf(result.chosen), null, 2));
   console.log(`  its pipeline configuration: ${selectionFile}`);
   const same =
-    JSON.stringify(parsePipelineConfig(configOf(result.chosen))) === JSON.stringify(parsePipelineConfig(DEFAULT_PIPELINE));
-  console.log(`DEFAULT_PIPELINE is this selection: ${same ? 'yes' : 'NO — update backend/src/detect/pipeline/config.ts'}`);
+    JSON.stringify(parsePipelineConfig(configOf(result.chosen))) ===
+    JSON.stringify(parsePipelineConfig(DEFAULT_PIPELINE));
+  console.log(
+    `DEFAULT_PIPELINE is this selection: ${same ? 'yes' : 'NO — update backend/src/detect/pipeline/config.ts'}`,
+  );
   console.log(
     `\nHEADLINE nested leave-one-category-out, all held-out outputs as one corpus (nab_score.py): ${fmt(judged)}` +
       `\n  (TS scorer: standard ${result.heldOut.toFixed(2)}); in-sample (selection and score on all categories): standard ${result.inSample.toFixed(2)}` +
@@ -53,16 +72,28 @@ export async function runLoco(o: {
   const missing = OPT_IN.filter((n) => !streams.has(n));
   const extra = await memberStreams(all, Object.fromEntries(missing.map((n) => [n, POOL[n]!])), o.cache);
   for (const [n, s] of extra) streams.set(n, s);
-  console.log('\nablation on the held-out protocol: each fold\'s chosen ensemble with one member removed (or the LSTM added),');
+  console.log(
+    "\nablation on the held-out protocol: each fold's chosen ensemble with one member removed (or the LSTM added),",
+  );
   console.log('its held-out category re-scored; all held-out outputs as one corpus (standard)');
   console.log(`  ${'change'.padEnd(26)} ${'folds using it'.padStart(14)}  held-out   Δ`);
   console.log(`  ${'(none)'.padEnd(26)} ${''.padStart(14)}  ${result.heldOut.toFixed(2).padStart(8)}`);
   const row = (label: string, folds: number, score: number) =>
-    console.log(`  ${label.padEnd(26)} ${String(folds).padStart(14)}  ${score.toFixed(2).padStart(8)}  ${(score - result.heldOut >= 0 ? '+' : '') + (score - result.heldOut).toFixed(2)}`);
+    console.log(
+      `  ${label.padEnd(26)} ${String(folds).padStart(14)}  ${score.toFixed(2).padStart(8)}  ${(score - result.heldOut >= 0 ? '+' : '') + (score - result.heldOut).toFixed(2)}`,
+    );
   for (const name of used) {
     const folds = result.folds.filter((f) => f.choice.members.some((m) => m.name === name)).length;
-    row(`without ${name}`, folds, ablate(result, all, streams, (c) => ({ ...c, members: c.members.filter((m) => m.name !== name) })));
+    row(
+      `without ${name}`,
+      folds,
+      ablate(result, all, streams, (c) => ({ ...c, members: c.members.filter((m) => m.name !== name) })),
+    );
   }
   for (const name of OPT_IN)
-    row(`with ${name} added`, result.folds.length, ablate(result, all, streams, (c) => ({ ...c, members: [...c.members, { name, weight: 1 }] })));
+    row(
+      `with ${name} added`,
+      result.folds.length,
+      ablate(result, all, streams, (c) => ({ ...c, members: [...c.members, { name, weight: 1 }] })),
+    );
 }

@@ -53,27 +53,30 @@ export const POOL: Record<string, MemberInput> = {
   'mad-diff-likelihood': { detector: 'mad', params: { window: 256 }, input: 'diff', calibrate: 'likelihood' },
   'cad-rest-30': { detector: 'cad', params: { restPeriod: 30 } },
   'ewma-fast': { detector: 'ewma', params: { alpha: 0.1 }, smooth: 3 },
-  // ARTime (artime/): causal range; its probationary period is NAB's for the file (memberStreams).
+  // ARTime (artime/), causal; its probationary period is NAB's for the file (memberStreams). Two escape rules
+  // (range widened to the extent seen / probationary range with headroom, clipped) × two calibrations (rank
+  // among its own past scores / direct: its confidence is on one scale for every series).
   artime: { detector: 'artime', params: {} },
-  'artime-headroom': { detector: 'artime', params: { headroom: 0.25 } },
-  // Its confidence is on one scale for every series: surprise = 4 × confidence instead of a rank.
   'artime-direct': { detector: 'artime', params: {}, calibrate: 'direct' },
-  'artime-headroom-direct': { detector: 'artime', params: { headroom: 0.25 }, calibrate: 'direct' },
-  'artime-clip-direct': { detector: 'artime', params: { headroom: 0.5, escape: 'clip' }, calibrate: 'direct' },
   'artime-clip': { detector: 'artime', params: { headroom: 0.5, escape: 'clip' } },
-  'artime-likelihood': { detector: 'artime', params: {}, calibrate: 'likelihood' },
-  // CAD OSE's raw score is also a [0,1] confidence on one scale.
-  'cad-direct': { detector: 'cad', params: {}, calibrate: 'direct' },
+  'artime-clip-direct': { detector: 'artime', params: { headroom: 0.5, escape: 'clip' }, calibrate: 'direct' },
   // Group-level: its raw forecast errors come from nab-lstm.ts (the service's training schedule).
   lstm: { detector: 'lstm', params: {} },
 };
 
 /**
  * Members offered to the selection only with --pool, and added to every fold's choice by the ablation: the
- * LSTM (no group model on single files), and ARTime, whose selection on all categories scores higher held out
- * but raises nothing on the live cluster (it decides once per downsampled step; README, Anomaly detection).
+ * LSTM (no group model on single files).
  */
-export const OPT_IN = ['lstm', 'artime', 'artime-direct'];
+export const OPT_IN = ['lstm'];
+
+/**
+ * Members offered in a second forward stage, after the first has chosen from the rest of the pool: ARTime
+ * decides once per downsampled step (7 points at the live probation of 750) and only on a new pattern, so an
+ * ensemble of ARTime alone scores well on NAB and flags nothing on the live cluster within 5 minutes
+ * (bench:detect:live --config); added to members that follow the values point by point, it can only add.
+ */
+export const SECOND_STAGE = ['artime', 'artime-direct', 'artime-clip', 'artime-clip-direct'];
 
 /**
  * NAB's probationary period for a file of n points (min(15 %, 750), even), which ARTime takes as its own: NAB's
@@ -148,7 +151,10 @@ export async function memberStreams(files: NabFile[], pool: Record<string, Membe
         perFile.push(new Float64Array(hit.buffer, hit.byteOffset, hit.byteLength / 8).slice());
         continue;
       }
-      const scorer = createSeriesScorer({ ...BASE, members: [memberForFile(member, f.csv.values.length)] }, builtinLookup);
+      const scorer = createSeriesScorer(
+        { ...BASE, members: [memberForFile(member, f.csv.values.length)] },
+        builtinLookup,
+      );
       const external = member.detector === 'lstm' ? { lstm: await lstmRawErrors(f.csv.values) } : undefined;
       const stream = scorer.score({ timestamps: f.csv.timestamps, values: f.csv.values }, external).members[0]!;
       perFile.push(stream);
@@ -197,7 +203,14 @@ function emptyRunning(files: NabFile[]): Running {
   };
 }
 
-function addMember(r: Running, files: NabFile[], all: NabFile[], stream: Float64Array[], repeat: boolean, voteLevel: number) {
+function addMember(
+  r: Running,
+  files: NabFile[],
+  all: NabFile[],
+  stream: Float64Array[],
+  repeat: boolean,
+  voteLevel: number,
+) {
   files.forEach((f, j) => {
     const s = stream[all.indexOf(f)]!;
     const [sum, wsum, max, votes] = [r.sum[j]!, r.wsum[j]!, r.max[j]!, r.votes[j]!];
@@ -267,33 +280,49 @@ const evaluate = (choice: Omit<Choice, 'trainScore'>, files: NabFile[], all: Nab
   ).score;
 
 /** The selection procedure; it only ever sees `train`. */
-export function select(train: NabFile[], all: NabFile[], streams: Streams, names: string[]): Choice {
+export function select(
+  train: NabFile[],
+  all: NabFile[],
+  streams: Streams,
+  names: string[],
+  second: string[] = [],
+): Choice {
   let members: Choice['members'] = [];
   let knobs = { alarmSurprise: LIVE_ALARM_SURPRISE, suppress: 400, lone: 0.5 };
-  const voteLevel = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs })).ensemble.voteLevel;
+  const voteLevel = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs })).ensemble
+    .voteLevel;
   const running = emptyRunning(train);
   let best = -Infinity;
-  while (members.reduce((a, m) => a + m.weight, 0) < MAX_MEMBERS) {
-    let round = { score: -Infinity, name: '' };
-    for (const name of names) {
-      const existing = members.find((m) => m.name === name);
-      if (existing && existing.weight >= 2) continue;
-      const score = evaluateWith(running, { stream: streams.get(name)!, repeat: Boolean(existing) }, knobs, train, all);
-      if (score > round.score) round = { score, name };
+  // Forward stages: the pool first, then the second-stage members may join what it chose.
+  for (const stage of second.length ? [names, second] : [names])
+    while (members.reduce((a, m) => a + m.weight, 0) < MAX_MEMBERS) {
+      let round = { score: -Infinity, name: '' };
+      for (const name of stage) {
+        const existing = members.find((m) => m.name === name);
+        if (existing && existing.weight >= 2) continue;
+        const score = evaluateWith(
+          running,
+          { stream: streams.get(name)!, repeat: Boolean(existing) },
+          knobs,
+          train,
+          all,
+        );
+        if (score > round.score) round = { score, name };
+      }
+      if (round.score < best + MIN_GAIN) break;
+      best = round.score;
+      const existing = members.find((m) => m.name === round.name);
+      addMember(running, train, all, streams.get(round.name)!, Boolean(existing), voteLevel);
+      members = existing
+        ? members.map((m) => (m.name === round.name ? { ...m, weight: 2 } : m))
+        : [...members, { name: round.name, weight: 1 }];
     }
-    if (round.score < best + MIN_GAIN) break;
-    best = round.score;
-    const existing = members.find((m) => m.name === round.name);
-    addMember(running, train, all, streams.get(round.name)!, Boolean(existing), voteLevel);
-    members = existing
-      ? members.map((m) => (m.name === round.name ? { ...m, weight: 2 } : m))
-      : [...members, { name: round.name, weight: 1 }];
-  }
   // Backward pass: a member whose removal (or weight 2 → 1) gains at least MIN_GAIN goes.
-  for (let improved = true; improved && members.length > 1; ) {
+  for (let improved = true; improved && members.length > 1;) {
     improved = false;
     for (const m of members) {
-      const trial = m.weight === 2 ? members.map((x) => (x === m ? { ...x, weight: 1 } : x)) : members.filter((x) => x !== m);
+      const trial =
+        m.weight === 2 ? members.map((x) => (x === m ? { ...x, weight: 1 } : x)) : members.filter((x) => x !== m);
       const score = evaluateWith(runningOf(trial, train, all, streams, voteLevel), undefined, knobs, train, all);
       if (score >= best + MIN_GAIN) {
         best = score;
@@ -328,7 +357,7 @@ export interface NestedResult {
 }
 
 /** Runs the nested protocol with the given pool names; held-out outputs keyed by relative path. */
-export function nested(all: NabFile[], streams: Streams, names: string[]): NestedResult {
+export function nested(all: NabFile[], streams: Streams, names: string[], second: string[] = []): NestedResult {
   const categories = [...new Set(all.map((f) => f.labels.category))].sort();
   const outputs = new Map<string, Float64Array>();
   const rows: string[] = [];
@@ -336,7 +365,7 @@ export function nested(all: NabFile[], streams: Streams, names: string[]): Neste
   for (const held of categories) {
     const train = all.filter((f) => f.labels.category !== held);
     const test = all.filter((f) => f.labels.category === held);
-    const choice = select(train, all, streams, names);
+    const choice = select(train, all, streams, names, second);
     folds.push({ held, choice, test });
     const out = outputsOf(choice, test, all, streams);
     test.forEach((f, i) => outputs.set(f.rel, out[i]!));
@@ -352,7 +381,7 @@ export function nested(all: NabFile[], streams: Streams, names: string[]): Neste
     all.map((f) => f.labels),
     all.map((f) => outputs.get(f.rel)!),
   ).score;
-  const chosen = select(all, all, streams, names);
+  const chosen = select(all, all, streams, names, second);
   const inSample = evaluate(chosen, all, all, streams);
   return { heldOut, inSample, chosen, folds, outputs, rows };
 }
@@ -365,7 +394,9 @@ export function ablate(result: NestedResult, all: NabFile[], streams: Streams, c
   const outputs = new Map<string, Float64Array>();
   for (const fold of result.folds) {
     const changed = change(fold.choice);
-    const out = changed.members.length ? outputsOf(changed, fold.test, all, streams) : fold.test.map((f) => new Float64Array(f.csv.values.length));
+    const out = changed.members.length
+      ? outputsOf(changed, fold.test, all, streams)
+      : fold.test.map((f) => new Float64Array(f.csv.values.length));
     fold.test.forEach((f, i) => outputs.set(f.rel, out[i]!));
   }
   return scoreCorpus(

@@ -41,8 +41,8 @@ const paramsSchema = z.object({
    * ARTime normalises by them). Not causal; for measuring the NAB-style variant only.
    */
   range: z.tuple([z.number(), z.number()]).optional(),
-  /** Categories kept; beyond it the one that resonated longest ago is replaced (bounded cost live). */
-  capacity: z.number().int().min(16).max(100_000).default(5000),
+  /** Categories kept (NAB files reach at most 616); beyond it the one that resonated longest ago is replaced. */
+  capacity: z.number().int().min(16).max(100_000).default(1000),
 });
 export type ArtimeParams = z.output<typeof paramsSchema>;
 

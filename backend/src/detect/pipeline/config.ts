@@ -63,6 +63,8 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     { detector: 'cad', params: {} },
     { detector: 'mad', params: { window: 512 } },
     { detector: 'spatial', params: {} },
+    // ARTime (artime/), probationary range with headroom, clipped; weight 2 = chosen twice by the selection.
+    { detector: 'artime', params: { headroom: 0.5, escape: 'clip' }, weight: 2 },
   ],
   alarmSurprise: 2.75,
   ensemble: { lone: 0.5 },
