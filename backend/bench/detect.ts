@@ -40,6 +40,20 @@ const PREVIOUS_DEFAULT: PipelineConfigInput = {
   ],
   calibration: { forget: 0.0003 },
 };
+/** The default before ARTime joined it (5 members, the README's row before), to compare in one run. */
+const DEFAULT_BEFORE_ARTIME: PipelineConfigInput = {
+  calibration: { forget: 0.0003 },
+  postRules: { window: 2, minPoints: 2, suppressWindow: 400 },
+  members: [
+    { detector: 'seasonal', params: {} },
+    { detector: 'zscore', params: { window: 4000 } },
+    { detector: 'cad', params: {} },
+    { detector: 'mad', params: { window: 512 } },
+    { detector: 'spatial', params: {} },
+  ],
+  alarmSurprise: 2.75,
+  ensemble: { lone: 0.5 },
+};
 const SERIES = Number(args.series);
 const POINTS = Number(args.points);
 const WORKERS = Number(args.workers);
@@ -185,9 +199,11 @@ async function main() {
   console.log(
     `\nprevious default + isolation forest (9 members; the README's earlier row): ${fmt(before.pps)} points/s (${before.seconds.toFixed(1)} s)`,
   );
+  const beforeArtime = await parallel({ kind: 'pipeline', config: DEFAULT_BEFORE_ARTIME });
+  console.log(`the default before ARTime joined it (5 members): ${fmt(beforeArtime.pps)} points/s (${beforeArtime.seconds.toFixed(1)} s)`);
   const pipe = await parallel({ kind: 'pipeline', config: DEFAULT_PIPELINE });
   console.log(
-    `full ensemble per series, the default pipeline (${DEFAULT_PIPELINE.members.length} members, calibrated, voted, probability, post-rules): ${fmt(pipe.pps)} points/s (${pipe.seconds.toFixed(1)} s) = ${(pipe.pps / before.pps).toFixed(2)}× the previous`,
+    `full ensemble per series, the default pipeline (${DEFAULT_PIPELINE.members.length} members, calibrated, voted, probability, post-rules): ${fmt(pipe.pps)} points/s (${pipe.seconds.toFixed(1)} s) = ${(pipe.pps / before.pps).toFixed(2)}× the previous, ${(pipe.pps / beforeArtime.pps).toFixed(2)}× the default before ARTime`,
   );
   const lstmSeconds = await lstmFigures();
   const total = pipe.seconds + lstmSeconds;
