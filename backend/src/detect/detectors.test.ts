@@ -30,8 +30,11 @@ const argmaxAfter = (a: Float64Array, from: number) => {
 };
 
 // The LSTM member is group-level (fed by the service); lstm.test.ts and the service suite cover it.
-// Pattern detectors (context, cad) score shapes, not distances: their own suites below.
-const pointDetectors = BUILTIN_DETECTORS.filter((d) => d.id !== 'context' && d.id !== 'cad' && !d.groupLevel);
+// Pattern detectors (context, cad, artime) score shapes, not distances: their own suites (artime decides once
+// per downsampled step, after a 750-point probationary period: artime/artime.test.ts).
+const pointDetectors = BUILTIN_DETECTORS.filter(
+  (d) => d.id !== 'context' && d.id !== 'cad' && d.id !== 'artime' && !d.groupLevel,
+);
 
 describe.each(pointDetectors.map((d) => [d.id, d] as const))('%s detector', (_id, def) => {
   const r = noise(1);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { builtinLookup } from '../builtins.js';
 import { createDirectCalibrator } from '../calibration/direct.js';
+import { createSeriesScorer, DEFAULT_PIPELINE } from '../pipeline/index.js';
 import { seriesPoints } from '../types.js';
 import { createDvfa } from './dvfa.js';
 import { haar } from './features.js';
@@ -82,6 +84,30 @@ describe('artime detector', () => {
   it('rejects bad params with the field that is wrong', () => {
     expect(() => artimeDetector.create({ window: 6 })).toThrow(/window/);
     expect(() => artimeDetector.create({ probation: 10 })).toThrow(/probation/);
+  });
+});
+
+describe('the default pipeline with artime in it', () => {
+  const values = Array.from({ length: 2200 }, (_v, i) => rhythm(i) + (i % 401 === 0 ? 9 : 0));
+  const points = seriesPoints(values);
+  const run = (v: number[]) => createSeriesScorer(DEFAULT_PIPELINE, builtinLookup).score(seriesPoints(v));
+
+  it('is causal: scores before k are byte-identical whether the series is cut at k or changed after it', () => {
+    const whole = run(values);
+    for (const k of [900, 1600]) {
+      expect(Array.from(run(values.slice(0, k)).scores)).toEqual(Array.from(whole.scores.subarray(0, k)));
+      const changed = [...values.slice(0, k), ...values.slice(k).map((x) => 100 - x)];
+      expect(Array.from(run(changed).alarmScores.subarray(0, k))).toEqual(Array.from(whole.alarmScores.subarray(0, k)));
+    }
+  });
+
+  it('carries on exactly from a saved state (JSON round trip)', () => {
+    const whole = run(values);
+    const a = createSeriesScorer(DEFAULT_PIPELINE, builtinLookup);
+    a.score({ timestamps: points.timestamps.subarray(0, 1000), values: points.values.subarray(0, 1000) });
+    const b = createSeriesScorer(DEFAULT_PIPELINE, builtinLookup, JSON.parse(JSON.stringify(a.save())));
+    const rest = b.score({ timestamps: points.timestamps.subarray(1000), values: points.values.subarray(1000) });
+    expect(Array.from(rest.scores)).toEqual(Array.from(whole.scores.subarray(1000)));
   });
 });
 
