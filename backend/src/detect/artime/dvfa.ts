@@ -54,7 +54,6 @@ export function createDvfa(dim: number, capacity: number, state?: DvfaState): Dv
   let clock = state?.clock ?? 0;
   const sample = new Float64Array(comp);
   let match = new Float64Array(cap);
-  const energyIdx = [dim - 1, comp - 1];
 
   const grow = () => {
     cap *= 2;
@@ -119,21 +118,26 @@ export function createDvfa(dim: number, capacity: number, state?: DvfaState): Dv
       let best = -1;
       let bestMatch = UNCOMMITTED_MATCH;
       let bestEnergy = 0.5;
+      // The hot loop: locals and plain indexes (this is most of ARTime's cost).
+      const w = weights;
+      const e1 = dim - 1;
+      const e2 = comp - 1;
+      const s1 = sample[e1] ?? 0;
+      const s2 = sample[e2] ?? 0;
       for (let c = 0; c < size; c++) {
         const base = c * comp;
         let inter = 0;
         for (let k = 0; k < comp; k++) {
-          const w = weights[base + k] ?? 0;
-          const s = sample[k] ?? 0;
-          inter += s < w ? s : w;
+          const wk = w[base + k]!;
+          const sk = sample[k]!;
+          inter += sk < wk ? sk : wk;
         }
-        const nw = (norms[c] ?? 0) || 0.001;
-        const feature = inter / nw;
-        const [e1, e2] = energyIdx as [number, number];
-        const we = (weights[base + e1] ?? 0) + (weights[base + e2] ?? 0);
-        const me = Math.min(sample[e1] ?? 0, weights[base + e1] ?? 0) + Math.min(sample[e2] ?? 0, weights[base + e2] ?? 0);
+        const feature = inter / (norms[c]! || 0.001);
+        const w1 = w[base + e1]!;
+        const w2 = w[base + e2]!;
+        const we = w1 + w2;
         // A box spanning the whole energy axis holds every value: similarity 1, not 0/0.
-        const energy = we > 0 ? me / we : 1;
+        const energy = we > 0 ? ((s1 < w1 ? s1 : w1) + (s2 < w2 ? s2 : w2)) / we : 1;
         const m = feature * feature * feature * energy * energy;
         match[c] = m;
         if (m > bestMatch) {
@@ -149,7 +153,8 @@ export function createDvfa(dim: number, capacity: number, state?: DvfaState): Dv
         for (let c = 0; c < size; c++) {
           if ((match[c] ?? 0) < self.rhoUb) continue;
           const base = c * comp;
-          for (let k = 0; k < comp; k++) if ((sample[k] ?? 0) < (weights[base + k] ?? 0)) weights[base + k] = sample[k] ?? 0;
+          for (let k = 0; k < comp; k++)
+            if ((sample[k] ?? 0) < (weights[base + k] ?? 0)) weights[base + k] = sample[k] ?? 0;
           norms[c] = normOf(c);
           used[c] = clock;
         }
