@@ -35,7 +35,8 @@ interface TemplateCounts {
 /**
  * Log evidence per service: problem lines are mined into templates (Drain); a template that is new
  * after the fault time, or surges above its baseline rate, scores like a Poisson surprise
- * ((observed − expected) / √(expected + 1)). The strongest template per service becomes its signal.
+ * ((observed − expected) / √(expected + 1)), the expected count add-one smoothed over the baseline the
+ * logs actually cover. The strongest template per service becomes its signal.
  */
 export function logSignals(
   logs: readonly LogLineInput[],
@@ -68,7 +69,9 @@ export function logSignals(
     const texts = new Map(drain.templates().map((t) => [t.id, t.tokens.join(' ')]));
     let best: (SeriesScore & { n: number }) | undefined;
     for (const [id, c] of counts) {
-      const expected = (c.base / baseMinutes) * opts.abnormalMinutes;
+      // Add-one smoothing: a template unseen in a short baseline may well recur every few minutes, so
+      // "new" is only as surprising as the baseline is long (4 lines after 4 quiet minutes is chance).
+      const expected = ((c.base + 1) / baseMinutes) * opts.abnormalMinutes;
       const z = (c.abnormal - expected) / Math.sqrt(expected + 1);
       if (!(z > 0) || (best && z <= best.z)) continue;
       const text = shorten(texts.get(id) ?? '');
