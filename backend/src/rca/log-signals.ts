@@ -1,4 +1,5 @@
 import { createDrain } from '../pipeline/agents/log-analyst/drain.js';
+import { countSurprise } from './count-surprise.js';
 import type { SeriesScore } from './series-score.js';
 import type { LogLineInput } from './types.js';
 
@@ -69,10 +70,9 @@ export function logSignals(
     const texts = new Map(drain.templates().map((t) => [t.id, t.tokens.join(' ')]));
     let best: (SeriesScore & { n: number }) | undefined;
     for (const [id, c] of counts) {
-      // Add-one smoothing: a template unseen in a short baseline may well recur every few minutes, so
-      // "new" is only as surprising as the baseline is long (4 lines after 4 quiet minutes is chance).
-      const expected = ((c.base + 1) / baseMinutes) * opts.abnormalMinutes;
-      const z = (c.abnormal - expected) / Math.sqrt(expected + 1);
+      // A template unseen in a short baseline may well recur every few minutes: 4 lines after 4 quiet
+      // minutes is chance, so the surprise is add-one smoothed over the minutes the logs cover.
+      const { z, expected } = countSurprise(c.abnormal, c.base, baseMinutes, opts.abnormalMinutes);
       if (!(z > 0) || (best && z <= best.z)) continue;
       const text = shorten(texts.get(id) ?? '');
       const when = c.firstAbnormal !== undefined ? new Date(c.firstAbnormal).toISOString().slice(11, 16) : '';

@@ -3,7 +3,7 @@ import { rankRootCauses } from './rank.js';
 import { estimateFaultTime } from './fault-time.js';
 import { logSignals, maskLine } from './log-signals.js';
 import { synthSeries } from './testing.js';
-import { edgeGapSignals, traceSeries } from './traces.js';
+import { edgeGapSignals, traceErrorSignals, traceSeries } from './traces.js';
 import type { LogLineInput, SpanInput } from './types.js';
 
 const MIN = 60_000;
@@ -98,7 +98,7 @@ describe('log features', () => {
   });
 });
 
-describe('a log history only minutes long', () => {
+describe('evidence only minutes long', () => {
   // The live path reads logs since the backend started (here 4 min before the fault) but metrics from
   // Prometheus' longer history. Reproduces the simulator at 18:33 (seed 11): a cartservice leak, while
   // frontend keeps logging its usual dependency errors and one wording happens to appear only after
@@ -140,6 +140,32 @@ describe('a log history only minutes long', () => {
       ],
     });
     expect(r.ranking[0]?.service).toBe('cartservice');
+  });
+
+  // The same at 19:50: checkoutservice's sampled requests (one every 10 s since the backend started) had
+  // not failed yet, then one failed in each of two minutes; its error-rate series "went from a constant 0.0 to 0.083" (p≈0.99).
+  const traffic = (failures: number[]): SpanInput[] => {
+    const out: SpanInput[] = [];
+    for (let t = T0 - 4 * MIN, i = 0; t < T0 + 4 * MIN; t += 10_000, i++) {
+      const error = failures.includes(i - 24);
+      const id = (n: string) => `${i}-${n}`;
+      out.push({ traceId: `t${i}`, spanId: id('fe'), parentId: '', service: 'frontend', operation: 'GET /cart', start: t, end: t + 40, error });
+      out.push({ traceId: `t${i}`, spanId: id('ck'), parentId: id('fe'), service: 'checkoutservice', operation: 'PlaceOrder', start: t + 2, end: t + 30, error });
+      out.push({ traceId: `t${i}`, spanId: id('ct'), parentId: id('ck'), service: 'cartservice', operation: 'GetCart', start: t + 4, end: t + 10, error: false });
+    }
+    return out;
+  };
+
+  it('weighs two failed requests against the few seen before, not as a move off a constant zero', () => {
+    const r = rankRootCauses({ anomalyTime: T0, series: series(), spans: traffic([3, 9]) });
+    expect(r.ranking[0]?.service).toBe('cartservice');
+  });
+
+  it('still blames a service whose sampled requests mostly fail', () => {
+    const failing = traffic(Array.from({ length: 24 }, (_, k) => k).filter((k) => k % 3 !== 0));
+    const checkout = traceErrorSignals(traceSeries(failing).errors, T0, { baselineMinutes: 20, abnormalMinutes: 4 }).find((x) => x.service === 'checkoutservice');
+    expect(checkout?.z).toBeGreaterThan(3);
+    expect(checkout?.summary).toMatch(/^16 of 24 requests failed \(0 of 24 before/);
   });
 });
 
