@@ -1,4 +1,5 @@
 import { InputError } from '../platform/errors.js';
+import { removeCommonMode } from './common-mode.js';
 import { DEFAULT_RCA_CONFIG, type RcaConfig } from './config.js';
 import { explain } from './explain.js';
 import { isLatencyKind, metricKind } from './metric-kinds.js';
@@ -37,7 +38,8 @@ interface ServiceFacts {
 export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CONFIG): RcaResult {
   const warnings: string[] = [];
   const traced = input.spans?.length ? traceSeries(input.spans) : undefined;
-  const series = [...(input.series ?? []), ...(traced?.series ?? [])];
+  // A traffic change every service shares is load (the evening peak), not a fault.
+  const series = removeCommonMode([...(input.series ?? []), ...(traced?.series ?? [])], input.anomalyTime);
   const anomalies = input.anomalies ?? [];
   if (series.length === 0 && anomalies.length === 0 && !input.logs?.length) {
     throw new InputError('nothing to rank: the input has neither metric series, spans, logs nor anomaly events');
