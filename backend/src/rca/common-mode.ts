@@ -1,5 +1,5 @@
 import { metricKind, type MetricKind } from './metric-kinds.js';
-import { median } from './stats.js';
+import { median, quantileSorted } from './stats.js';
 import type { MetricSeriesInput } from './types.js';
 
 /**
@@ -19,8 +19,11 @@ const MIN_PEERS = 4;
  */
 export function removeCommonMode(series: readonly MetricSeriesInput[], until: number): MetricSeriesInput[] {
   const groups = new Map<string, MetricSeriesInput[]>();
+  const loadDriven = new Map<string, boolean>();
   for (const s of series) {
-    if (!LOAD_DRIVEN.has(metricKind(s.metric))) continue;
+    let load = loadDriven.get(s.metric);
+    if (load === undefined) loadDriven.set(s.metric, (load = LOAD_DRIVEN.has(metricKind(s.metric))));
+    if (!load) continue;
     const key = `${s.source ?? 'metrics'}\u0000${s.metric}`;
     const g = groups.get(key);
     if (g) g.push(s);
@@ -32,7 +35,7 @@ export function removeCommonMode(series: readonly MetricSeriesInput[], until: nu
     const ratios = new Map<number, number[]>();
     const levels = new Map<MetricSeriesInput, number>();
     for (const s of group) {
-      const level = median(s.values.filter((v, i) => Number.isFinite(v) && (s.times[i] ?? Infinity) < until));
+      const level = levelBefore(s, until);
       if (!(level > 0)) continue;
       levels.set(s, level);
       s.times.forEach((t, i) => {
@@ -54,4 +57,17 @@ export function removeCommonMode(series: readonly MetricSeriesInput[], until: nu
     }
   }
   return series.map((s) => adjusted.get(s) ?? s);
+}
+
+let scratch = new Float64Array(64);
+
+/** Median of the finite values before `until` (a scratch buffer: this runs on every series of a ranking). */
+function levelBefore(s: MetricSeriesInput, until: number): number {
+  if (scratch.length < s.values.length) scratch = new Float64Array(s.values.length);
+  let n = 0;
+  for (let i = 0; i < s.values.length; i++) {
+    const v = s.values[i] ?? NaN;
+    if (Number.isFinite(v) && (s.times[i] ?? Infinity) < until) scratch[n++] = v;
+  }
+  return quantileSorted(scratch.subarray(0, n).sort(), 0.5, n);
 }
