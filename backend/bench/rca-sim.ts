@@ -2,11 +2,15 @@
  * Seeded RCA incidents on the simulated cluster's model, written as case folders plus a truth file.
  *
  *   npm run bench:rca:sim -- --out <cases-dir> [--seeds 3] [--minutes-before 30] [--minutes-after 8] [--metrics-only]
+ *                            [--fault-hour 18] [--logs-before 4]
  *   npm run bench:rca -- <cases-dir> --baseline        # Aegis and NSigma on the same cases
  *
  * Each case also gets the simulator's logs (logs.csv: its log lines, error templates worded after the
  * cause on the faulty service, dependency errors on its callers) and spans (spans.csv: one request
  * every 10 s down the call graph, from the same frame's latencies and errors), unless --metrics-only.
+ * `--fault-hour h` puts every fault in hour h (UTC) instead of a random hour (the shop's traffic follows
+ * the time of day); `--logs-before m` keeps logs and spans from m minutes before the fault only, as the
+ * live path sees them when the backend started shortly before.
  *
  * Every scenario × every service × each seed. The simulator's own model produces the metrics
  * (computeFrame: traffic flows down the call graph, latency and errors flow back up; planFault and
@@ -97,11 +101,14 @@ function applySideEffects(fault: Fault, podsOf: PodState[]): void {
   if (fault.scenario === 'noisy-neighbour') fault.params.node = podsOf[0]?.view.node;
 }
 
-function simulateCase(scenario: string, service: string, seed: number, before: number, after: number) {
+function simulateCase(scenario: string, service: string, seed: number, before: number, after: number, faultHour?: number) {
   const topology = randomisedTopology(seed);
   const rnd = mulberry32(hashInts(seed, 5));
-  // Any hour of a weekday, so seasonality varies between cases.
-  const start = Date.UTC(2026, 2, 2 + Math.floor(rnd() * 5), Math.floor(rnd() * 24), Math.floor(rnd() * 60));
+  // Any hour of a weekday, so seasonality varies between cases; --fault-hour pins the fault's hour (UTC).
+  const day = 2 + Math.floor(rnd() * 5);
+  const hour = Math.floor(rnd() * 24);
+  const minute = Math.floor(rnd() * 60);
+  const start = faultHour === undefined ? Date.UTC(2026, 2, day, hour, minute) : Date.UTC(2026, 2, day, faultHour, minute) - before * MIN;
   const t0 = start + before * MIN;
   const state = pods(topology, seed, start);
   const spec = topology.services.find((s) => s.name === service);
@@ -231,15 +238,19 @@ async function main() {
       'minutes-before': { type: 'string' },
       'minutes-after': { type: 'string' },
       'metrics-only': { type: 'boolean' },
+      'fault-hour': { type: 'string' },
+      'logs-before': { type: 'string' },
     },
   });
   if (!values.out) {
-    console.error('usage: npm run bench:rca:sim -- --out <cases-dir> [--seeds 3] [--minutes-before 30] [--minutes-after 8]');
+    console.error('usage: npm run bench:rca:sim -- --out <cases-dir> [--seeds 3] [--minutes-before 30] [--minutes-after 8] [--metrics-only] [--fault-hour h] [--logs-before m]');
     process.exit(2);
   }
   const seeds = Number(values.seeds ?? 3);
   const before = Number(values['minutes-before'] ?? 30);
   const after = Number(values['minutes-after'] ?? 8);
+  const faultHour = values['fault-hour'] === undefined ? undefined : Number(values['fault-hour']);
+  const logsBefore = values['logs-before'] === undefined ? before : Number(values['logs-before']);
   const services = boutiqueTopology().services.map((s) => s.name).sort();
   const truth: Record<string, { service: string; fault: string; seed: number; loudest: string }> = {};
   const started = performance.now();
@@ -249,7 +260,9 @@ async function main() {
     for (const service of services)
       for (let s = 1; s <= seeds; s++) {
         const seed = hashInts(s, services.indexOf(service), SCENARIOS.indexOf(scenario));
-        const { topology, rows, t0 } = simulateCase(scenario, service, seed, before, after);
+        const { topology, rows, t0 } = simulateCase(scenario, service, seed, before, after, faultHour);
+        // Logs and spans only since the backend started (the live path has no older ones), metrics from Prometheus' history.
+        const recent = rows.filter((r) => r.t >= t0 - logsBefore * MIN);
         const id = `${scenario}_${service}_${s}`;
         const dir = path.join(values.out, id);
         await mkdir(dir, { recursive: true });
@@ -260,8 +273,8 @@ async function main() {
         );
         await writeFile(path.join(dir, 'case.json'), JSON.stringify({ anomaly_time: t0 / 1000 }) + '\n');
         if (!values['metrics-only']) {
-          await writeFile(path.join(dir, 'logs.csv'), logsCsv(topology, rows, seed, { scenario, service, t0 }));
-          await writeFile(path.join(dir, 'spans.csv'), spansCsv(topology, rows, seed));
+          await writeFile(path.join(dir, 'logs.csv'), logsCsv(topology, recent, seed, { scenario, service, t0 }));
+          await writeFile(path.join(dir, 'spans.csv'), spansCsv(topology, recent, seed));
         }
         const loudest = loudestService(rows, t0, services);
         if (loudest !== service) {

@@ -1,4 +1,5 @@
 import { createDrain } from '../pipeline/agents/log-analyst/drain.js';
+import { countSurprise } from './count-surprise.js';
 import type { SeriesScore } from './series-score.js';
 import type { LogLineInput } from './types.js';
 
@@ -35,7 +36,8 @@ interface TemplateCounts {
 /**
  * Log evidence per service: problem lines are mined into templates (Drain); a template that is new
  * after the fault time, or surges above its baseline rate, scores like a Poisson surprise
- * ((observed − expected) / √(expected + 1)). The strongest template per service becomes its signal.
+ * ((observed − expected) / √(expected + 1)), the expected count add-one smoothed over the baseline the
+ * logs actually cover. The strongest template per service becomes its signal.
  */
 export function logSignals(
   logs: readonly LogLineInput[],
@@ -68,8 +70,9 @@ export function logSignals(
     const texts = new Map(drain.templates().map((t) => [t.id, t.tokens.join(' ')]));
     let best: (SeriesScore & { n: number }) | undefined;
     for (const [id, c] of counts) {
-      const expected = (c.base / baseMinutes) * opts.abnormalMinutes;
-      const z = (c.abnormal - expected) / Math.sqrt(expected + 1);
+      // A template unseen in a short baseline may well recur every few minutes: 4 lines after 4 quiet
+      // minutes is chance, so the surprise is add-one smoothed over the minutes the logs cover.
+      const { z, expected } = countSurprise(c.abnormal, c.base, baseMinutes, opts.abnormalMinutes);
       if (!(z > 0) || (best && z <= best.z)) continue;
       const text = shorten(texts.get(id) ?? '');
       const when = c.firstAbnormal !== undefined ? new Date(c.firstAbnormal).toISOString().slice(11, 16) : '';

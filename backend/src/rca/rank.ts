@@ -1,4 +1,5 @@
 import { InputError } from '../platform/errors.js';
+import { removeCommonMode } from './common-mode.js';
 import { DEFAULT_RCA_CONFIG, type RcaConfig } from './config.js';
 import { explain } from './explain.js';
 import { isLatencyKind, metricKind } from './metric-kinds.js';
@@ -6,7 +7,7 @@ import { estimateFaultTime } from './fault-time.js';
 import { logSignals } from './log-signals.js';
 import { anomalyPageRank } from './pagerank.js';
 import { scoreSeries, Z_SATURATION, type SeriesScore } from './series-score.js';
-import { edgeGapSignals, traceSeries } from './traces.js';
+import { edgeGapSignals, traceErrorSignals, traceSeries, type ErrorCounts } from './traces.js';
 import type { Evidence, EvidenceSource, MetricSeriesInput, RankedCause, RcaInput, RcaResult } from './types.js';
 
 const MINUTE = 60_000;
@@ -37,7 +38,8 @@ interface ServiceFacts {
 export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CONFIG): RcaResult {
   const warnings: string[] = [];
   const traced = input.spans?.length ? traceSeries(input.spans) : undefined;
-  const series = [...(input.series ?? []), ...(traced?.series ?? [])];
+  // A traffic change every service shares is load (the evening peak), not a fault.
+  const series = removeCommonMode([...(input.series ?? []), ...(traced?.series ?? [])], input.anomalyTime);
   const anomalies = input.anomalies ?? [];
   if (series.length === 0 && anomalies.length === 0 && !input.logs?.length) {
     throw new InputError('nothing to rank: the input has neither metric series, spans, logs nor anomaly events');
@@ -46,7 +48,7 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
   if (!input.edges?.length && traced?.edges.length) input = { ...input, edges: traced.edges };
   const faultTime = cfg.estimateFaultTime ? faultTimeOf(series, input, cfg) : input.anomalyTime;
   const windowFrom = faultTime - cfg.lookbackMinutes * MINUTE;
-  const signals = scoreAll(series, input, windowFrom, { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.lookbackMinutes }, warnings);
+  const signals = scoreAll(series, input, windowFrom, { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.lookbackMinutes }, warnings, traced?.errors);
   const facts = new Map<string, ServiceFacts>();
   const factsOf = (service: string) => {
     let f = facts.get(service);
@@ -97,6 +99,7 @@ function scoreAll(
   faultTime: number,
   cfg: RcaConfig,
   warnings: string[],
+  traceErrors?: ErrorCounts,
 ): SeriesScore[] {
   const out: SeriesScore[] = [];
   const skipped = new Map<string, string[]>();
@@ -119,6 +122,7 @@ function scoreAll(
   }
   if (input.logs?.length) out.push(...logSignals(input.logs, faultTime, cfg));
   if (input.spans?.length) out.push(...edgeGapSignals(input.spans, faultTime, cfg));
+  if (traceErrors?.size) out.push(...traceErrorSignals(traceErrors, faultTime, cfg));
   return out;
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { rankRootCauses } from './rank.js';
 import { estimateFaultTime } from './fault-time.js';
 import { logSignals, maskLine } from './log-signals.js';
-import { edgeGapSignals, traceSeries } from './traces.js';
+import { synthSeries } from './testing.js';
+import { edgeGapSignals, traceErrorSignals, traceSeries } from './traces.js';
 import type { LogLineInput, SpanInput } from './types.js';
 
 const MIN = 60_000;
@@ -94,6 +95,77 @@ describe('log features', () => {
     expect(signals.find((s) => s.service === 'cart')?.z ?? 0).toBeLessThan(1);
     const r = rankRootCauses({ anomalyTime: T0, logs: lines() });
     expect(r.ranking[0]).toMatchObject({ service: 'orders', sources: ['logs'] });
+  });
+});
+
+describe('evidence only minutes long', () => {
+  // The live path reads logs since the backend started (here 4 min before the fault) but metrics from
+  // Prometheus' longer history. Reproduces the simulator at 18:33 (seed 11): a cartservice leak, while
+  // frontend keeps logging its usual dependency errors and one wording happens to appear only after
+  // the fault; that chance template outranked the leak (frontend first, p≈0.94).
+  const series = () => {
+    const out = [];
+    for (const [service, p99, seed] of [['frontend', 250, 3], ['checkoutservice', 180, 5], ['cartservice', 23, 7]] as const) {
+      out.push(synthSeries({ service, metric: 'latency_p99', start: T0 - 26 * MIN, minutes: 31, level: p99, noise: p99 * 0.08, seed }));
+      out.push(synthSeries({ service, metric: 'error_rate', start: T0 - 26 * MIN, minutes: 31, level: 0.006, noise: 0.0003, seed: seed + 1 }));
+    }
+    const mem = synthSeries({ service: 'cartservice', metric: 'memory', start: T0 - 26 * MIN, minutes: 31, level: 111e6, noise: 5e5, seed: 9 });
+    mem.values = mem.values.map((v, i) => v + Math.max(0, (mem.times[i] ?? 0) - T0 + MIN) / MIN * 4.5e6);
+    return [...out, mem];
+  };
+  const logs = (): LogLineInput[] => {
+    const out: LogLineInput[] = [];
+    const deadline = 'failed to call checkoutservice: rpc error: code = DeadlineExceeded desc = context deadline exceeded';
+    const refused = 'failed to call checkoutservice: rpc error: code = Unavailable desc = connection refused';
+    for (let t = T0 - 4 * MIN; t < T0 + 4 * MIN; t += 5_000) out.push({ time: t, service: 'frontend', message: `request complete took_ms=${t % 300}` });
+    for (const m of [-3, -1, 1, 3]) out.push({ time: T0 + m * MIN + 7_000, service: 'frontend', message: deadline });
+    for (const m of [0.5, 1.5, 2.5, 3.2]) out.push({ time: T0 + m * MIN, service: 'frontend', message: refused });
+    return out;
+  };
+
+  it('does not call a few lines of an unseen template new when the logs began minutes ago', () => {
+    const frontend = logSignals(logs(), T0, { baselineMinutes: 20, abnormalMinutes: 4 }).find((s) => s.service === 'frontend');
+    expect(frontend?.z ?? 0).toBeLessThan(3);
+  });
+
+  it('ranks the leaking service above the caller that logged them', () => {
+    const r = rankRootCauses({
+      anomalyTime: T0,
+      series: series(),
+      logs: logs(),
+      edges: [
+        { source: 'frontend', target: 'checkoutservice' },
+        { source: 'frontend', target: 'cartservice' },
+        { source: 'checkoutservice', target: 'cartservice' },
+      ],
+    });
+    expect(r.ranking[0]?.service).toBe('cartservice');
+  });
+
+  // The same at 19:50: checkoutservice's sampled requests (one every 10 s since the backend started) had
+  // not failed yet, then one failed in each of two minutes; its error-rate series "went from a constant 0.0 to 0.083" (p≈0.99).
+  const traffic = (failures: number[]): SpanInput[] => {
+    const out: SpanInput[] = [];
+    for (let t = T0 - 4 * MIN, i = 0; t < T0 + 4 * MIN; t += 10_000, i++) {
+      const error = failures.includes(i - 24);
+      const id = (n: string) => `${i}-${n}`;
+      out.push({ traceId: `t${i}`, spanId: id('fe'), parentId: '', service: 'frontend', operation: 'GET /cart', start: t, end: t + 40, error });
+      out.push({ traceId: `t${i}`, spanId: id('ck'), parentId: id('fe'), service: 'checkoutservice', operation: 'PlaceOrder', start: t + 2, end: t + 30, error });
+      out.push({ traceId: `t${i}`, spanId: id('ct'), parentId: id('ck'), service: 'cartservice', operation: 'GetCart', start: t + 4, end: t + 10, error: false });
+    }
+    return out;
+  };
+
+  it('weighs two failed requests against the few seen before, not as a move off a constant zero', () => {
+    const r = rankRootCauses({ anomalyTime: T0, series: series(), spans: traffic([3, 9]) });
+    expect(r.ranking[0]?.service).toBe('cartservice');
+  });
+
+  it('still blames a service whose sampled requests mostly fail', () => {
+    const failing = traffic(Array.from({ length: 24 }, (_, k) => k).filter((k) => k % 3 !== 0));
+    const checkout = traceErrorSignals(traceSeries(failing).errors, T0, { baselineMinutes: 20, abnormalMinutes: 4 }).find((x) => x.service === 'checkoutservice');
+    expect(checkout?.z).toBeGreaterThan(3);
+    expect(checkout?.summary).toMatch(/^16 of 24 requests failed \(0 of 24 before/);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { ServiceEdge } from '../graph/port.js';
+import { countSurprise } from './count-surprise.js';
 import type { SeriesScore } from './series-score.js';
 import { quantile, robustCentreScale } from './stats.js';
 import type { MetricSeriesInput, SpanInput } from './types.js';
@@ -31,12 +32,15 @@ interface Node {
 }
 
 /**
- * Turns spans into per-minute series per service: requests and error rate at the service's entry
- * spans, mean entry latency (inclusive, propagates to callers), mean EXCLUSIVE latency (time in the
+ * Turns spans into per-minute series per service: requests at the service's entry spans, mean entry latency (inclusive, propagates to callers), mean EXCLUSIVE latency (time in the
  * service minus the time its outgoing calls took, so a slow callee is not blamed on its callers). The
- * time on the wire of each call is judged per edge by `edgeGapSignals`. Also the call graph the spans show.
+ * time on the wire of each call is judged per edge by `edgeGapSignals`. Also the call graph the spans show,
+ * and per-minute failed/all entry spans (when spans carry a status), judged as counts by `traceErrorSignals`.
  */
-export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { series: MetricSeriesInput[]; edges: ServiceEdge[] } {
+export function traceSeries(
+  spans: readonly SpanInput[],
+  binMs = MINUTE,
+): { series: MetricSeriesInput[]; edges: ServiceEdge[]; errors: ErrorCounts } {
   const nodes = new Map<string, Node>();
   for (const span of spans) nodes.set(`${span.traceId}/${span.spanId}`, { span, childTime: 0, exclusive: 0 });
   const edgeSet = new Set<string>();
@@ -73,6 +77,8 @@ export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { seri
     b.exclusive += n.exclusive;
   }
   const series: MetricSeriesInput[] = [];
+  const errors: ErrorCounts = new Map();
+  const hasStatus = spans.some((s) => s.error !== undefined);
   for (const [service, byTime] of [...bins].sort(([a], [b]) => a.localeCompare(b))) {
     const first = Math.min(...byTime.keys());
     const last = Math.max(...byTime.keys());
@@ -86,13 +92,54 @@ export function traceSeries(spans: readonly SpanInput[], binMs = MINUTE): { seri
     add(TRACE_METRICS.requests, col((b) => b?.requests ?? 0));
     add(TRACE_METRICS.latency, col((b) => mean(b?.latency ?? 0, b?.requests ?? 0)));
     add(TRACE_METRICS.exclusive, col((b) => mean(b?.exclusive ?? 0, b?.requests ?? 0)));
-    if (spans.some((s) => s.error !== undefined)) add(TRACE_METRICS.errors, col((b) => mean(b?.errors ?? 0, b?.requests ?? 0)));
+    if (hasStatus) errors.set(service, new Map([...byTime].map(([t, b]) => [t, { requests: b.requests, errors: b.errors }])));
   }
   const edges = [...edgeSet].sort().map((e) => {
     const [source = '', target = ''] = e.split('\u0000');
     return { source, target };
   });
-  return { series, edges };
+  return { series, edges, errors };
+}
+
+/** service → minute → entry spans and failed entry spans. */
+export type ErrorCounts = Map<string, Map<number, { requests: number; errors: number }>>;
+
+/**
+ * Failed requests per service as counts, not as a per-minute rate: with a few sampled requests a minute,
+ * one failure after a short error-free history made a rate series "go from a constant 0" (certain);
+ * as a count it is weighed against the requests seen before (add-one smoothed, `countSurprise`).
+ */
+export function traceErrorSignals(errors: ErrorCounts, faultTime: number, opts: { baselineMinutes: number; abnormalMinutes: number }): SeriesScore[] {
+  const from = faultTime - opts.baselineMinutes * MINUTE;
+  const until = faultTime + opts.abnormalMinutes * MINUTE;
+  const out: SeriesScore[] = [];
+  for (const [service, byTime] of errors) {
+    const base = { requests: 0, errors: 0 };
+    const after = { requests: 0, errors: 0 };
+    let onset: number | undefined;
+    for (const [t, b] of byTime) {
+      if (t < from || t >= until) continue;
+      const side = t < faultTime ? base : after;
+      side.requests += b.requests;
+      side.errors += b.errors;
+      if (t >= faultTime && b.errors > 0 && (onset === undefined || t < onset)) onset = t;
+    }
+    if (after.requests === 0 || base.requests === 0) continue;
+    const { z, expected } = countSurprise(after.errors, base.errors, base.requests, after.requests);
+    if (!(z > 0)) continue;
+    out.push({
+      service,
+      metric: TRACE_METRICS.errors,
+      kind: 'errors',
+      source: 'traces',
+      z,
+      baseline: expected / after.requests,
+      observed: after.errors / after.requests,
+      onset,
+      summary: `${after.errors} of ${after.requests} requests failed (${base.errors} of ${base.requests} before: ${expected.toFixed(1)} expected), z=${z.toFixed(1)}`,
+    });
+  }
+  return out;
 }
 
 function duration(s: SpanInput): number {
