@@ -1,5 +1,5 @@
 import { metricKind, type MetricKind } from './metric-kinds.js';
-import { median, quantileSorted } from './stats.js';
+import { quantileSorted } from './stats.js';
 import type { MetricSeriesInput } from './types.js';
 
 /**
@@ -32,31 +32,50 @@ export function removeCommonMode(series: readonly MetricSeriesInput[], until: nu
   const adjusted = new Map<MetricSeriesInput, MetricSeriesInput>();
   for (const group of groups.values()) {
     if (new Set(group.map((s) => s.service)).size < MIN_PEERS) continue;
-    const ratios = new Map<number, number[]>();
-    const levels = new Map<MetricSeriesInput, number>();
-    for (const s of group) {
-      const level = levelBefore(s, until);
-      if (!(level > 0)) continue;
-      levels.set(s, level);
-      s.times.forEach((t, i) => {
-        const v = s.values[i] ?? NaN;
-        if (!Number.isFinite(v)) return;
-        const rs = ratios.get(t);
-        if (rs) rs.push(v / level);
-        else ratios.set(t, [v / level]);
-      });
-    }
-    const factor = new Map<number, number>();
-    for (const [t, rs] of ratios) if (rs.length >= MIN_PEERS) factor.set(t, median(rs));
-    for (const s of levels.keys()) {
-      const values = s.values.map((v, i) => {
-        const f = factor.get(s.times[i] ?? NaN);
-        return f !== undefined && f > 0 ? v / f : v;
-      });
-      adjusted.set(s, { ...s, values });
-    }
+    for (const [s, values] of divideByCommonMode(group, until)) adjusted.set(s, { ...s, values });
   }
   return series.map((s) => adjusted.get(s) ?? s);
+}
+
+/** One group's series divided by the median ratio to own level at each minute (typed columns: this runs on every ranking). */
+function divideByCommonMode(group: readonly MetricSeriesInput[], until: number): Map<MetricSeriesInput, number[]> {
+  const column = new Map<number, number>();
+  const members: { s: MetricSeriesInput; level: number }[] = [];
+  for (const s of group) {
+    const level = levelBefore(s, until);
+    if (!(level > 0)) continue;
+    members.push({ s, level });
+    for (const t of s.times) if (!column.has(t)) column.set(t, column.size);
+  }
+  const ratios = new Float64Array(column.size * members.length);
+  const counts = new Int32Array(column.size);
+  for (const { s, level } of members) {
+    for (let i = 0; i < s.times.length; i++) {
+      const v = s.values[i] ?? NaN;
+      if (!Number.isFinite(v)) continue;
+      const c = column.get(s.times[i] ?? NaN) ?? 0;
+      ratios[c * members.length + (counts[c] ?? 0)] = v / level;
+      counts[c] = (counts[c] ?? 0) + 1;
+    }
+  }
+  const factor = new Float64Array(column.size).fill(NaN);
+  for (let c = 0; c < column.size; c++) {
+    const n = counts[c] ?? 0;
+    if (n < MIN_PEERS) continue;
+    const rs = ratios.subarray(c * members.length, c * members.length + n).sort();
+    factor[c] = quantileSorted(rs, 0.5, n);
+  }
+  const out = new Map<MetricSeriesInput, number[]>();
+  for (const { s } of members) {
+    out.set(
+      s,
+      s.values.map((v, i) => {
+        const f = factor[column.get(s.times[i] ?? NaN) ?? -1] ?? NaN;
+        return f > 0 ? v / f : v;
+      }),
+    );
+  }
+  return out;
 }
 
 let scratch = new Float64Array(64);
