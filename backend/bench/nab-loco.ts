@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DEFAULT_PIPELINE, parsePipelineConfig } from '../src/detect/index.js';
 import {
   ablate,
+  BENCH_ONLY,
   configOf,
   describe,
   loadNab,
@@ -29,12 +30,18 @@ export async function runLoco(o: {
   cache?: string;
   ablation?: boolean;
   pool?: string[];
+  /** Second-stage members (default SECOND_STAGE, none with --pool). */
+  second?: string[];
 }) {
   const all = await loadNab(o.work, o.files, o.nabRoot);
   // Opt-in members (the LSTM, ARTime) are not candidates by default: the ablation adds them to every fold's
   // choice (`--ablation`), and --pool offers them to the selection.
-  const names = o.pool ?? Object.keys(POOL).filter((n) => !OPT_IN.includes(n) && !SECOND_STAGE.includes(n));
-  const second = o.pool ? [] : SECOND_STAGE;
+  const second = o.second ?? (o.pool ? [] : SECOND_STAGE);
+  const names =
+    o.pool ??
+    Object.keys(POOL).filter(
+      (n) => !OPT_IN.includes(n) && !SECOND_STAGE.includes(n) && !BENCH_ONLY.includes(n) && !second.includes(n),
+    );
   console.log(
     `\nnested leave-one-category-out: ${all.length} labelled files, pool of ${names.length} members` +
       (second.length ? `, then ${second.length} second-stage members (${second.join(', ')})` : ''),
