@@ -19,6 +19,7 @@ import {
   SECOND_STAGE,
   writeOutputs,
 } from './nab-nested.js';
+import { liveCheck } from './nab-feasible.js';
 import { nabScore } from './nab-run.js';
 
 export async function runLoco(o: {
@@ -32,6 +33,8 @@ export async function runLoco(o: {
   pool?: string[];
   /** Second-stage members (default SECOND_STAGE, none with --pool). */
   second?: string[];
+  /** Live feasibility as a hard constraint of the selection (nab-feasible.ts). */
+  liveCheck?: boolean;
 }) {
   const all = await loadNab(o.work, o.files, o.nabRoot);
   // Opt-in members (the LSTM, ARTime) are not candidates by default: the ablation adds them to every fold's
@@ -52,7 +55,10 @@ export async function runLoco(o: {
     o.cache,
   );
   const started = performance.now();
-  const result = nested(all, streams, names, second);
+  const feasible = o.liveCheck
+    ? liveCheck(Object.fromEntries([...names, ...second].map((n) => [n, POOL[n]!])))
+    : undefined;
+  const result = nested(all, streams, names, second, feasible);
   console.log(result.rows.join('\n'));
   const heldDir = path.join(o.outDir, '..', `${path.basename(o.outDir)}-heldout`);
   await writeOutputs(heldDir, all, result.outputs);

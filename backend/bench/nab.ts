@@ -1,5 +1,5 @@
 /**
- * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b] [--second a,b]`
+ * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b] [--second a,b] [--live-check]`
  *
  * Copies only the `timestamp,value` CSVs under --data into a temporary folder (no label file is ever
  * readable by the detector), scores each with the same pipeline `aegis detect` and the service run, writes
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     cache: { type: 'string' },
     pool: { type: 'string' },
     second: { type: 'string' },
+    'live-check': { type: 'boolean', default: false },
   },
 });
 
@@ -69,6 +70,7 @@ async function main() {
         ablation: values.ablation,
         pool: values.pool?.split(','),
         second: values.second?.split(','),
+        liveCheck: values['live-check'],
       });
   } finally {
     await rm(work, { recursive: true, force: true });
