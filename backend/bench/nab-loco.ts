@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DEFAULT_PIPELINE, parsePipelineConfig } from '../src/detect/index.js';
 import {
   ablate,
+  BENCH_ONLY,
   configOf,
   describe,
   loadNab,
@@ -18,6 +19,7 @@ import {
   SECOND_STAGE,
   writeOutputs,
 } from './nab-nested.js';
+import { liveCheck } from './nab-feasible.js';
 import { nabScore } from './nab-run.js';
 
 export async function runLoco(o: {
@@ -29,12 +31,20 @@ export async function runLoco(o: {
   cache?: string;
   ablation?: boolean;
   pool?: string[];
+  /** Second-stage members (default SECOND_STAGE, none with --pool). */
+  second?: string[];
+  /** Live feasibility as a hard constraint of the selection (nab-feasible.ts). */
+  liveCheck?: boolean;
 }) {
   const all = await loadNab(o.work, o.files, o.nabRoot);
   // Opt-in members (the LSTM, ARTime) are not candidates by default: the ablation adds them to every fold's
   // choice (`--ablation`), and --pool offers them to the selection.
-  const names = o.pool ?? Object.keys(POOL).filter((n) => !OPT_IN.includes(n) && !SECOND_STAGE.includes(n));
-  const second = o.pool ? [] : SECOND_STAGE;
+  const second = o.second ?? (o.pool ? [] : SECOND_STAGE);
+  const names =
+    o.pool ??
+    Object.keys(POOL).filter(
+      (n) => !OPT_IN.includes(n) && !SECOND_STAGE.includes(n) && !BENCH_ONLY.includes(n) && !second.includes(n),
+    );
   console.log(
     `\nnested leave-one-category-out: ${all.length} labelled files, pool of ${names.length} members` +
       (second.length ? `, then ${second.length} second-stage members (${second.join(', ')})` : ''),
@@ -45,7 +55,10 @@ export async function runLoco(o: {
     o.cache,
   );
   const started = performance.now();
-  const result = nested(all, streams, names, second);
+  const feasible = o.liveCheck
+    ? liveCheck(Object.fromEntries([...names, ...second].map((n) => [n, POOL[n]!])))
+    : undefined;
+  const result = nested(all, streams, names, second, feasible);
   console.log(result.rows.join('\n'));
   const heldDir = path.join(o.outDir, '..', `${path.basename(o.outDir)}-heldout`);
   await writeOutputs(heldDir, all, result.outputs);

@@ -1,5 +1,5 @@
 /**
- * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b]`
+ * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b] [--second a,b] [--live-check]`
  *
  * Copies only the `timestamp,value` CSVs under --data into a temporary folder (no label file is ever
  * readable by the detector), scores each with the same pipeline `aegis detect` and the service run, writes
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     ablation: { type: 'boolean', default: false },
     cache: { type: 'string' },
     pool: { type: 'string' },
+    second: { type: 'string' },
+    'live-check': { type: 'boolean', default: false },
   },
 });
 
@@ -67,6 +69,8 @@ async function main() {
         cache: values.cache ? path.resolve(values.cache) : undefined,
         ablation: values.ablation,
         pool: values.pool?.split(','),
+        second: values.second?.split(','),
+        liveCheck: values['live-check'],
       });
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -81,6 +81,24 @@ describe('artime detector', () => {
     expect(s.subarray(2600).filter((x) => x > 0).length).toBeLessThanOrEqual(2);
   });
 
+  it('with hold, keeps each decision on the points up to the next one (and across a save/restore)', () => {
+    const values = Array.from({ length: 3000 }, (_v, i) => rhythm(i));
+    for (let i = 2400; i < 2430; i++) values[i] = 30;
+    const plain = createArtimeDetector({ probation: 750 }).score(seriesPoints(values));
+    const held = createArtimeDetector({ probation: 750, hold: true }).score(seriesPoints(values));
+    const step = Math.floor(750 / (8 * 13)); // 7: points per decision
+    const first = plain.findIndex((x, i) => i >= 2400 && x > 0);
+    expect(first).toBeGreaterThan(0);
+    expect(plain[first + 1]).toBe(0); // the reference: one point
+    // Every point from the decision up to the next one carries its score; decisions themselves are unchanged.
+    for (let k = 0; k < step; k++) expect(held[first + k]).toBe(plain[first]);
+    for (let i = 750; i < 3000; i++) if ((i + 1) % step === 0) expect(held[i]).toBe(plain[i]);
+    const a = createArtimeDetector({ probation: 750, hold: true });
+    a.score(seriesPoints(values.slice(0, first + 2)));
+    const b = artimeDetector.restore(JSON.parse(JSON.stringify(a.save())));
+    expect(Array.from(b.score(seriesPoints(values.slice(first + 2))))).toEqual(Array.from(held.subarray(first + 2)));
+  });
+
   it('rejects bad params with the field that is wrong', () => {
     expect(() => artimeDetector.create({ window: 6 })).toThrow(/window/);
     expect(() => artimeDetector.create({ probation: 10 })).toThrow(/probation/);

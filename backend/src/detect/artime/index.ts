@@ -43,6 +43,11 @@ const paramsSchema = z.object({
   range: z.tuple([z.number(), z.number()]).optional(),
   /** Categories kept (NAB files reach at most 616); beyond it the one that resonated longest ago is replaced. */
   capacity: z.number().int().min(16).max(100_000).default(1000),
+  /**
+   * A decision judges the whole downsampled block, so `hold` keeps its score on the points up to the next
+   * decision (the live service needs a score that holds for 2 points in a row); off: one point, as the reference.
+   */
+  hold: z.boolean().default(false),
 });
 export type ArtimeParams = z.output<typeof paramsSchema>;
 
@@ -83,6 +88,7 @@ const dataSchema = z.object({
   anomalySum: z.number(),
   anomalyCount: z.number().int(),
   anomalyLast: z.number(),
+  held: z.number().default(0),
 });
 type ArtimeData = z.output<typeof dataSchema>;
 
@@ -156,6 +162,7 @@ export function createArtimeDetector(params?: Partial<ArtimeParams>, data?: Arti
   let anomalySum = data?.anomalySum ?? 0;
   let anomalyCount = data?.anomalyCount ?? 0;
   let anomalyLast = data?.anomalyLast ?? 0;
+  let held = data?.held ?? 0;
 
   const features = new Float64Array(2 * W);
   const scratch = new Float64Array(W);
@@ -377,10 +384,11 @@ export function createArtimeDetector(params?: Partial<ArtimeParams>, data?: Arti
       if (n === trend * step) finishProbation();
       return 0;
     }
-    if (n % step !== 0 || !art) return 0;
+    if (n % step !== 0 || !art) return held;
     const f = featurize(dsWindow);
     const score = detect(f, dsi, art);
     dsi++;
+    if (p.hold) held = score;
     return score;
   };
 
@@ -418,6 +426,7 @@ export function createArtimeDetector(params?: Partial<ArtimeParams>, data?: Arti
         anomalySum,
         anomalyCount,
         anomalyLast,
+        held,
       } satisfies ArtimeData,
     }),
   };
