@@ -9,7 +9,6 @@ import {
   latestValue,
   observe,
   recoveryLimit,
-  recoveryThreshold,
   type VerificationCheck,
   type VerificationRecord,
 } from './verify.js';
@@ -59,7 +58,10 @@ export async function planChecks(
     specs.push(s);
   };
   if (trigger) {
-    add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}`, service: trigger.service, metric: trigger.metric, direction: trigger.direction, limit: recoveryThreshold(trigger), fault: true, latch: GROWS_WITH_AGE.has(trigger.metric) });
+    // The same bar as the opening signals: a latency that spiked 300× is not back at 2× (a quarter of the way down).
+    const { direction, limit } = recoveryLimit(trigger.baseline, trigger.observed, trigger.metric);
+    const latch = GROWS_WITH_AGE.has(trigger.metric);
+    add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}${latch ? ' after the action (its lowest since)' : ''}`, service: trigger.service, metric: trigger.metric, direction, limit, fault: true, latch });
   }
   const base = await baselineValue(m, target.name, 'error_rate', startMs, ns);
   add({ id: `errors:${target.name}`, description: `${target.name} error rate at its normal level`, service: target.name, metric: 'error_rate', direction: 'down', limit: errorLimit(base), fault: true });
@@ -70,7 +72,8 @@ export async function planChecks(
     const now = await latestValue(m, s.service, s.metric, nowMs, ns);
     if (b === null || now === null) continue;
     const { direction, limit } = s.metric === 'error_rate' ? { direction: 'down' as const, limit: errorLimit(b) } : recoveryLimit(b, now, s.metric);
-    add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}`, service: s.service, metric: s.metric, direction, limit, fault: true, latch: GROWS_WITH_AGE.has(s.metric) });
+    const latch = GROWS_WITH_AGE.has(s.metric);
+    add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}${latch ? ' after the action (its lowest since)' : ''}`, service: s.service, metric: s.metric, direction, limit, fault: true, latch });
   }
   for (const caller of (io.callers?.(target.name) ?? []).slice(0, MAX_CALLERS)) {
     const b = await baselineValue(m, caller, 'error_rate', startMs, ns);
@@ -95,9 +98,10 @@ export interface Evaluated {
   observed: number | null;
 }
 
-export async function evaluate(specs: CheckSpec[], state: DeploymentState, metrics: MetricsSource | undefined, nowMs: number): Promise<Evaluated[]> {
+/** Measures every check now; `actionAtMs` (when the action landed) lets latched checks see their lowest value since. */
+export async function evaluate(specs: CheckSpec[], state: DeploymentState, metrics: MetricsSource | undefined, nowMs: number, actionAtMs?: number): Promise<Evaluated[]> {
   const out: Evaluated[] = [];
-  for (const spec of specs) out.push({ spec, ...(await observe(spec, state, metrics, nowMs, state.namespace)) });
+  for (const spec of specs) out.push({ spec, ...(await observe(spec, state, metrics, nowMs, state.namespace, actionAtMs)) });
   return out;
 }
 
@@ -170,6 +174,15 @@ export function madeWorse(rec: VerificationRecord, results: Evaluated[], target:
     return `${target} error rate rose from ${round(before)} to ${round(err)} after the action`;
   }
   return null;
+}
+
+/**
+ * How long the service took to recover after the action landed: until the checks began to hold, not until the
+ * window they had to hold for ran out (what the fixer learns a time to recovery from, as the what-if measures it).
+ */
+export function recoveredAfterMs(rec: Pick<VerificationRecord, 'window_until' | 'applied_at'> | null | undefined, timing: Pick<VerificationTiming, 'windowMs'>): number | null {
+  if (!rec?.window_until) return null;
+  return Math.max(0, Date.parse(rec.window_until) - timing.windowMs - Date.parse(rec.applied_at));
 }
 
 /** Why a passed verification cannot be credited to the action (null: it can). */
