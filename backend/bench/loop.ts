@@ -62,8 +62,15 @@ if (values['fit-root-cause']) {
   if (seeds.includes(Number(values.seed))) throw new Error(`fit seeds ${seeds.join(',')} must not include the scored seed ${values.seed}`);
   const samples = [];
   for (const seed of seeds) samples.push(...(await runLoopCampaign(options(seed))).faults.flatMap((f) => f.rootCauseSamples));
-  const { a, b } = fitPlatt(samples);
   const right = samples.filter((x) => x.right).length;
+  const ps = samples.map((x) => x.p).sort((x, y) => x - y);
+  log(`root-cause samples on seeds ${seeds.join(',')}: ${samples.length} targets, ${right} of them faulty; RCA p from ${ps[0]?.toFixed(2) ?? '—'} to ${ps[ps.length - 1]?.toFixed(2) ?? '—'}`);
+  // With one class only the curve is not identified (seeds 2 and 3 from two start times gave a=1.1 and a=108): keep the shipped one.
+  if (right === 0 || right === samples.length) {
+    log(`not written: a calibration needs targets that were and were not the root cause; ${ROOT_CAUSE_CALIBRATION_FILE} is unchanged`);
+    process.exit(1);
+  }
+  const { a, b } = fitPlatt(samples);
   const fitted: RootCauseCalibration = { method: 'platt', a, b, fitted: { command: `npm run bench:loop -- ${process.argv.slice(2).join(' ')}`, seeds, samples: samples.length, right } };
   await writeFile(ROOT_CAUSE_CALIBRATION_FILE, `${JSON.stringify(fitted, null, 2)}\n`);
   const cal = plattCalibrator(fitted);
