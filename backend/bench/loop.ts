@@ -43,6 +43,8 @@ const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 const t0 = Date.now();
 const startMs = values.start ? Date.parse(values.start) : Date.now();
 if (!Number.isFinite(startMs)) throw new Error(`--start ${values.start}: not an ISO time`);
+// The simulated cluster's TLS certificates are issued at simulated time and checked against the real clock.
+if (startMs > Date.now()) throw new Error(`--start ${values.start} is in the future: the simulated cluster's certificates would not be valid yet`);
 log(`bench:loop seed ${values.seed}, simulated start ${new Date(startMs).toISOString()}, driven clock in ${values['step-seconds']} s steps (load ${loadavg()[0]?.toFixed(2)})`);
 const options = (seed: number): LoopOptions => ({
   stepMs: Number(values['step-seconds']) * 1000,

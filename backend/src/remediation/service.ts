@@ -13,7 +13,7 @@ import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy 
 import { chooseRollbackTarget, crashLooping, createFailingRevisions, templateFingerprint, type RollbackTarget } from './rollback-target.js';
 import { createRemediationQueries, FINAL_STATUSES, OUTCOME_STATUSES } from './store.js';
 import { type ActingIdentity, type ActionDefinition, ClusterForbiddenError, type ActionParams, type ClusterPort, type DeploymentState, MARKER_ANNOTATION, type Trigger } from './types.js';
-import { advance, attributionDoubt, type Evaluated, evaluate, madeWorse, planChecks, recoveredAfterMs, startRecord, type VerificationTiming } from './verification.js';
+import { advance, attributionDoubt, type Evaluated, evaluate, failureDoubt, madeWorse, planChecks, recoveredAfterMs, startRecord, type VerificationTiming } from './verification.js';
 import type { VerificationRecord } from './verify.js';
 
 export interface ProposeInput {
@@ -504,7 +504,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     const action = lookupAction(deps.actions, r.action_type);
     const worse = madeWorse(rec, results, r.target);
     // A failure teaches only when it is the action's: the fault was there when it landed and nothing else changed meanwhile.
-    const doubt = attributionDoubt(rec, await otherChanges(r, state));
+    const doubt = failureDoubt(rec, results, await otherChanges(r, state));
     const verification: VerificationRecord = {
       ...rec,
       phase: 'failed',

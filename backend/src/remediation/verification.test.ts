@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentState } from './types.js';
-import { advance, attributionDoubt, type Evaluated, evaluate, planChecks, startRecord } from './verification.js';
+import { advance, attributionDoubt, type Evaluated, evaluate, failureDoubt, planChecks, startRecord } from './verification.js';
 import { type CheckSpec, recoveryLimit } from './verify.js';
 import type { MetricsSource } from '../sources/types.js';
 import type { IncidentDetail } from '../store/types.js';
@@ -90,5 +90,21 @@ describe('verification phases', () => {
     const specs = await planChecks({ metrics }, { namespace: 'shop', name: 'redis-cart' }, trigger, undefined, 1_200_000, 'scale-out');
     // The old limit was 3 + 0.25 × 1,497 ≈ 377 ms: an undersized scale-out at twice the normal p99 passed.
     expect(specs.find((c) => c.id === 'trigger:redis-cart:latency_p99')?.limit).toBe(4.5);
+  });
+
+  it('holds a failure against the action only when a check of the fault failed, not a caller another fault broke', () => {
+    const caller: CheckSpec = { id: 'errors:checkout', description: 'caller errors', service: 'checkout', metric: 'error_rate', direction: 'down', limit: 0.02 };
+    let rec = startRecord([ready, memory, caller], [at(ready, true), at(memory, false, 300), at(caller, false, 0.2)], state, timing, 0, false);
+    rec = advance(rec, [at(ready, true), at(memory, true, 50), at(caller, false, 0.2)], state, 60_000, timing);
+    // bench:loop seed 4: a leak restart on emailservice held; checkoutservice also calls the cartservice with a bad deploy.
+    const last = [at(ready, true), at(memory, false, 160), at(caller, false, 0.2)];
+    expect(failureDoubt(rec, last, [])).toMatch(/only errors:checkout did not, failing already when the action landed/);
+    // A caller healthy when the action landed and failing since is the action's doing.
+    const fine = startRecord([ready, memory, caller], [at(ready, true), at(memory, false, 300), at(caller, true, 0.01)], state, timing, 0, false);
+    expect(failureDoubt(advance(fine, [at(ready, true), at(memory, true, 50), at(caller, false, 0.2)], state, 60_000, timing), last, [])).toBeNull();
+    expect(failureDoubt(rec, [at(ready, true), at(memory, false, 160), at(caller, true, 0.01)], [])).toBeNull();
+    const unlatched = startRecord([ready, memory], [at(ready, true), at(memory, false, 300)], state, timing, 0, false);
+    expect(failureDoubt(unlatched, [at(ready, true), at(memory, false, 300)], [])).toBeNull();
+    expect(failureDoubt(unlatched, [at(ready, true), at(memory, false, 300)], ['restart-deployment on cart'])).toMatch(/another change/);
   });
 });

@@ -120,6 +120,7 @@ export function startRecord(specs: CheckSpec[], atApply: Evaluated[], before: De
     resumed,
     specs,
     failing_at_apply: atApply.filter((e) => e.spec.fault && !e.ok).map((e) => e.spec.id),
+    broken_at_apply: atApply.filter((e) => !e.spec.fault && e.spec.metric !== null && !e.ok).map((e) => e.spec.id),
     before: { ready_pods: before.pods.filter((p) => p.ready).length, error_rate: errors?.observed ?? null },
   };
 }
@@ -183,6 +184,23 @@ export function madeWorse(rec: VerificationRecord, results: Evaluated[], target:
 export function recoveredAfterMs(rec: Pick<VerificationRecord, 'window_until' | 'applied_at'> | null | undefined, timing: Pick<VerificationTiming, 'windowMs'>): number | null {
   if (!rec?.window_until) return null;
   return Math.max(0, Date.parse(rec.window_until) - timing.windowMs - Date.parse(rec.applied_at));
+}
+
+/**
+ * Why a failed verification cannot be held against the action (null: it can): as for a pass, and also when
+ * every check of the fault held and only callers already failing when it landed did not (another fault on a
+ * shared caller, not this one).
+ */
+export function failureDoubt(rec: VerificationRecord, last: Evaluated[], otherChanges: string[]): string | null {
+  const doubt = attributionDoubt(rec, otherChanges);
+  if (doubt) return doubt;
+  const latched = new Set(rec.latched ?? []);
+  const before = new Set(rec.broken_at_apply ?? []);
+  const failing = last.filter((e) => !e.ok && !latched.has(e.spec.id));
+  if (failing.length && failing.every((e) => !e.spec.fault && before.has(e.spec.id))) {
+    return `the fault's own checks held; only ${failing.map((e) => e.spec.id).join(', ')} did not, failing already when the action landed`;
+  }
+  return null;
 }
 
 /** Why a passed verification cannot be credited to the action (null: it can). */

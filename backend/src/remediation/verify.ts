@@ -64,6 +64,8 @@ export interface VerificationRecord {
   specs: CheckSpec[];
   /** Checks of the fault that were failing when the action landed (nothing failing = nothing to attribute). */
   failing_at_apply: string[];
+  /** Other checks (callers) already failing when the action landed: another fault's doing, not this action's. */
+  broken_at_apply?: string[];
   /** The target before the action, to tell "did not help" from "made it worse". */
   before: { ready_pods: number; error_rate: number | null };
   /** Latched checks already met. */

@@ -117,18 +117,22 @@ export function whatIf(
 }
 
 /**
- * The what-if as verification will judge the action: errors and latency at the bar from some point on to the
- * end of the horizon, covering at least its second half (settling plus the window verification waits for),
- * and memory back near normal at least once after the action (a leak grows again after a restart).
+ * The what-if as verification will judge the action: errors and latency at the bar for an unbroken stretch
+ * as long as the window verification waits for (2 min, after settling) somewhere in the horizon, and memory
+ * back near normal at least once after the action (a leak grows again after a restart).
  */
+/** The window verification needs every check to hold for (remediation policy `verifyWindowMs`). */
+const VERIFY_WINDOW_MS = 2 * MIN;
+
 function holdsUnderVerification(sim: Simulator, service: string, action: string, horizonMs: number, o: { restrict?: boolean; checkEveryMs?: number; params?: SimActionParams }): SimOutcome {
   const checkEveryMs = o.checkEveryMs ?? 30_000;
   const copy = o.restrict ? sim.clone({ services: [service] }) : sim.clone();
   applySimAction(copy, service, action, o.params);
   let holdingSince: number | null = null;
+  let held: number | null = null;
   let memoryBack = false;
   let restarts = restartCount(copy, service);
-  for (let t = checkEveryMs; t <= horizonMs; t += checkEveryMs) {
+  for (let t = checkEveryMs; t <= horizonMs && held === null; t += checkEveryMs) {
     copy.advance(checkEveryMs);
     const now = copy.latestFrame()?.services.get(service);
     const base = copy.baselineFrame(copy.now()).services.get(service);
@@ -138,9 +142,9 @@ function holdsUnderVerification(sim: Simulator, service: string, action: string,
     if (now && base && now.memory <= base.memory * 1.3 && allReady(copy, service)) memoryBack = true;
     if (!ok) holdingSince = null;
     else holdingSince ??= t;
+    if (memoryBack && holdingSince !== null && t - holdingSince >= VERIFY_WINDOW_MS) held = holdingSince;
   }
-  const success = memoryBack && holdingSince !== null && holdingSince <= horizonMs / 2;
-  return { action, success, recoveryMs: success ? holdingSince : null, after: { ...copy.latestFrame()?.services.get(service) } };
+  return { action, success: held !== null, recoveryMs: held, after: { ...copy.latestFrame()?.services.get(service) } };
 }
 
 function restartCount(sim: Simulator, service: string): number {
@@ -213,8 +217,8 @@ export interface WhatIfRun {
   recovery_ms: number | null;
 }
 
-/** Scale-out sizes to try, smallest first: the action's default step, then one more step from there (capped as the action caps it). */
-export function scaleOutLadder(replicas: number, steps = 2): number[] {
+/** Scale-out sizes to try, smallest first: the action's default step, then up to two more steps from there (capped as the action caps it). */
+export function scaleOutLadder(replicas: number, steps = 3): number[] {
   const sizes: number[] = [];
   let r = replicas;
   for (let i = 0; i < steps; i++) {
