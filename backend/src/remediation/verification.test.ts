@@ -107,4 +107,22 @@ describe('verification phases', () => {
     expect(failureDoubt(unlatched, [at(ready, true), at(memory, false, 300)], [])).toBeNull();
     expect(failureDoubt(unlatched, [at(ready, true), at(memory, false, 300)], ['restart-deployment on cart'])).toMatch(/another change/);
   });
+
+  it('a caller already failing when the action landed (another fault) only has to be no worse: it does not fail the action', () => {
+    const caller: CheckSpec = { id: 'errors:checkout', description: 'caller errors', service: 'checkout', metric: 'error_rate', direction: 'down', limit: 0.02 };
+    // bench:loop seed 4: the leak restart on emailservice held; checkoutservice stayed at 20% errors from a bad deploy on cartservice.
+    let rec = startRecord([ready, memory, caller], [at(ready, true), at(memory, false, 300), at(caller, false, 0.2)], state, timing, 0, false);
+    const relaxed = rec.specs.find((x) => x.id === 'errors:checkout');
+    expect(relaxed?.limit).toBeCloseTo(0.22, 6);
+    expect(relaxed?.description).toMatch(/no worse than then/);
+    const still = (v: number) => [at(ready, true), at(memory, true, 50), at({ ...caller, ...relaxed }, v <= (relaxed?.limit ?? 0), v)];
+    rec = advance(rec, still(0.2), state, 60_000, timing);
+    rec = advance(rec, still(0.21), state, 190_000, timing);
+    expect(rec.phase).toBe('passed');
+    // Worse than when it landed: the action is not off the hook.
+    expect(still(0.3)[2]?.ok).toBe(false);
+    // A caller fine when the action landed keeps its normal limit.
+    const fine = startRecord([ready, caller], [at(ready, true), at(caller, true, 0.01)], state, timing, 0, false);
+    expect(fine.specs.find((x) => x.id === 'errors:checkout')?.limit).toBe(0.02);
+  });
 });

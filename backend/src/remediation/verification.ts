@@ -106,8 +106,12 @@ export async function evaluate(specs: CheckSpec[], state: DeploymentState, metri
 }
 
 /** The record written when the action lands: checks planned, what was failing then, the target's state before. */
-export function startRecord(specs: CheckSpec[], atApply: Evaluated[], before: DeploymentState, timing: VerificationTiming, appliedMs: number, resumed: boolean): VerificationRecord {
-  const errors = atApply.find((e) => e.spec.id === `errors:${before.name}`);
+export function startRecord(specs0: CheckSpec[], atApply0: Evaluated[], before: DeploymentState, timing: VerificationTiming, appliedMs: number, resumed: boolean): VerificationRecord {
+  const errors = atApply0.find((e) => e.spec.id === `errors:${before.name}`);
+  // A caller check is there to catch the action breaking its callers: one already failing when it landed (another
+  // fault on a shared caller) asks only that the action did not make it worse.
+  const atApply = atApply0.map((e) => (!e.spec.fault && e.spec.metric !== null && !e.ok && e.observed !== null && e.spec.limit !== undefined ? { ...e, spec: noWorse(e.spec, e.observed) } : e));
+  const specs = specs0.map((s) => atApply.find((e) => e.spec.id === s.id)?.spec ?? s);
   return {
     phase: 'settling',
     settle_until: iso(appliedMs + timing.settleMs),
@@ -123,6 +127,13 @@ export function startRecord(specs: CheckSpec[], atApply: Evaluated[], before: De
     broken_at_apply: atApply.filter((e) => !e.spec.fault && e.spec.metric !== null && !e.ok).map((e) => e.spec.id),
     before: { ready_pods: before.pods.filter((p) => p.ready).length, error_rate: errors?.observed ?? null },
   };
+}
+
+/** The check relaxed to "no worse than when the action landed" (with a little room for noise). */
+function noWorse(spec: CheckSpec, atApply: number): CheckSpec {
+  const up = spec.direction === 'up';
+  const limit = up ? Math.min(spec.limit ?? atApply, atApply - Math.max(0.02, 0.1 * Math.abs(atApply))) : Math.max(spec.limit ?? atApply, atApply + Math.max(0.02, 0.1 * Math.abs(atApply)));
+  return { ...spec, limit, description: `${spec.description} (failing already when the action landed: no worse than then)` };
 }
 
 const view = (e: Evaluated, status: VerificationCheck['status'], state?: DeploymentState): VerificationCheck => ({
