@@ -1,7 +1,7 @@
 /**
  * The incident pipeline's figures, one command:
  *
- *   npm run bench:pipeline [-- --incidents 100 --speed 60 --skip-ingest --skip-fixer]
+ *   npm run bench:pipeline [-- --incidents 100 --speed 60 --skip-ingest --skip-fixer --explain]
  *
  * 1. Alert-to-proposal latency over N injected incidents: the backend (composition root, embedded
  *    store, in-process simulated cluster on a clock running `speed`× real time) receives a signed
@@ -40,6 +40,8 @@ const { values } = parseArgs({
     'skip-fixer': { type: 'boolean', default: false },
     'skip-latency': { type: 'boolean', default: false },
     episodes: { type: 'string', default: '1000' },
+    // Print, per counted incident, the scenario, the alert's service and the fixer's last decision (why it proposed what it did, or nothing).
+    explain: { type: 'boolean', default: false },
   },
 });
 const log = (s: string) => console.log(s);
@@ -120,6 +122,7 @@ async function latencyBench(n: number, speed: number, developMinutes: number) {
         continue;
       }
       if (f) decisions.push(f.at - t0);
+      if (values.explain) await explain(b, incident);
       if (p) {
         latencies.push(p.at - t0);
         // Faults run ten at a time, so RCA may name another faulty service than the alert's: marked "@other".
@@ -135,6 +138,11 @@ async function latencyBench(n: number, speed: number, developMinutes: number) {
     }
     sim.clearFaults();
     await handle.pipeline.idle();
+  }
+  async function explain(b: { scenario: string; service: string }, incident: string) {
+    const runs = (await handle.store.executions.listByIncident(incident)).filter((e) => e.agent === 'fixer' && e.status === 'success');
+    const out = runs[runs.length - 1]?.output as { target?: string | null; plan?: { action: string; confidence: number; rationale: string }; proposal_error?: string | null } | undefined;
+    log(`    ${b.scenario} on ${b.service}: ${out?.plan ? `${out.plan.action}@${out.target ?? '?'} conf ${out.plan.confidence.toFixed(2)}: ${out.plan.rationale}${out.proposal_error ? ` [not proposed: ${out.proposal_error}]` : ''}` : 'no fixer decision'}`);
   }
   const stats = await createPipelineStore({ db, clock }).agentStats(new Date(0), new Date(clock.nowMs() + 3_600_000));
   await handle.close();

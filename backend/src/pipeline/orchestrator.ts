@@ -72,7 +72,7 @@ export interface SimilarIncident {
   similarity: number;
   root_cause: string | null;
   resolution: string | null;
-  /** `attributed`: its verification credited the recovery to the action (only those count as evidence). */
+  /** `attributed`: its verification credited the outcome (the recovery, or the failure) to the action (only those count as evidence). */
   remediation: { action: string; status: string; attributed: boolean } | null;
   created_at: string;
 }
@@ -243,7 +243,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           incident_id: s.incident_id,
           similarity: s.similarity,
           action: s.remediation?.action ?? null,
-          outcome: s.remediation?.attributed && s.remediation.status === 'succeeded' ? ('succeeded' as const) : s.remediation?.status === 'failed' || s.remediation?.status === 'reverted' ? ('failed' as const) : ('none' as const),
+          outcome: !s.remediation?.attributed ? ('none' as const) : s.remediation.status === 'succeeded' ? ('succeeded' as const) : s.remediation.status === 'failed' || s.remediation.status === 'reverted' ? ('failed' as const) : ('none' as const),
         })),
         exclude: tried.map((r) => ({ service: r.target, action: r.action_type })),
         handledElsewhere: elsewhere,
@@ -372,8 +372,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const s of scored) {
       const inc: Incident = await deps.store.incidents.get(s.id);
       const rems = await deps.store.remediations.listByIncident(s.id);
-      const credited = (r: (typeof rems)[number]) => r.status === 'succeeded' && (r.verification as { attributed?: boolean } | null)?.attributed === true;
-      const rem = rems.find(credited) ?? rems[rems.length - 1];
+      // Credited: verification held the outcome (a recovery or a failure) to be the action's.
+      const credited = (r: (typeof rems)[number]) => ['succeeded', 'failed', 'reverted'].includes(r.status) && (r.verification as { attributed?: boolean } | null)?.attributed === true;
+      const rem = rems.find((r) => r.status === 'succeeded' && credited(r)) ?? rems[rems.length - 1];
       const execs = await deps.store.executions.listByIncident(s.id);
       const rca = [...execs].reverse().find((e) => e.agent === 'rca' && e.status === 'success')?.output as RcaAgentOutput | undefined;
       out.push({
@@ -410,12 +411,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   /**
    * A remediation's outcome teaches the fixer and, when it resolved the incident, gets a postmortem written.
-   * A success the verification did not credit to the action (it came before it, or with another change) teaches nothing.
+   * An outcome the verification did not credit to the action teaches nothing: a recovery that came before it or
+   * with another change, a failure beside another change, an operator's keep or revert, an apply that errored.
    */
   async function onOutcome(o: RemediationOutcome) {
     const r = o.remediation;
     const features = (r.plan as { predicted?: { features?: number[] } }).predicted?.features;
-    if (features && (o.status !== 'succeeded' || o.attributed)) {
+    if (features && o.attributed) {
       const fresh = await deps.pipelineStore.recordOutcome({ source: 'real', incidentId: r.incident_id, remediationId: r.id, service: r.target, action: r.action_type, features, success: o.status === 'succeeded', recoveryMs: o.recoveryMs });
       if (fresh) await deps.fixerModel().learn({ features, action: r.action_type, success: o.status === 'succeeded', recoveryMs: o.recoveryMs });
     }

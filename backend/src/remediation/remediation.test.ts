@@ -64,6 +64,8 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
 
   it('proposes with a server-side dry run that changes nothing, then applies exactly once on concurrent approvals', async () => {
     const svc = service();
+    const recoveries: Array<number | null> = [];
+    svc.onOutcome((o) => void recoveries.push(o.recoveryMs));
     const inc = await incident(['cartservice']);
     const before = await cluster.readDeployment(ns, 'cartservice');
     const r = await svc.propose({ incidentId: inc.id, action: 'restart-deployment', namespace: ns, target: 'cartservice', confidence: 0.8, severity: 'high', actor: 'fixer' });
@@ -88,6 +90,11 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
     expect((await store.incidents.get(inc.id)).status).toBe('resolved');
     const audit = await store.audit.list({ limit: 50 });
     expect(audit.items.map((a) => a.action)).toEqual(expect.arrayContaining(['remediation.propose', 'remediation.approved', 'remediation.applying', 'remediation.verifying', 'remediation.succeeded']));
+    // Time to recovery: until the checks began to hold after settling (60 s), not the end of their 120 s window (the fixer learns it).
+    const policy = remediationPolicySchema.parse({});
+    expect(recoveries).toHaveLength(1);
+    expect(recoveries[0]).toBeGreaterThanOrEqual(policy.verifySettleMs);
+    expect(recoveries[0]).toBeLessThan(policy.verifySettleMs + policy.verifyWindowMs);
     await svc.stop();
   }, 60_000);
 
@@ -164,6 +171,8 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
 
   it('leaves a scale-out that did not help in place (failed, not reverted): no evidence it made things worse', async () => {
     const svc = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 60_000, verifySettleMs: 10_000, verifyWindowMs: 20_000 }) });
+    const outcomes: Array<{ status: string; attributed: boolean }> = [];
+    svc.onOutcome((o) => void outcomes.push({ status: o.status, attributed: o.attributed }));
     const inc = await incident(['adservice']);
     const before = await cluster.readDeployment(ns, 'adservice');
     const r = await svc.propose({
@@ -171,6 +180,8 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
       // A metric that cannot fall below zero: verification must fail.
       trigger: { service: 'adservice', metric: 'request_rate', baseline: -100, observed: -50, direction: 'down' },
     });
+    // The previous test's remediation must be out of this one's verification period (else it is "another change").
+    await new Promise((res) => setTimeout(res, 1_000));
     await svc.approve(r.id, 'dave');
     await svc.idle();
     const done = await store.remediations.get(r.id);
@@ -179,6 +190,8 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
     expect(v.phase).toBe('failed');
     expect(v.reason).toMatch(/no evidence the action made things worse/);
     expect(v.checks.find((c) => c.id.startsWith('trigger:'))?.status).toBe('failed');
+    // The fault was there when it landed and nothing else changed: the failure is the action's (the fixer learns it).
+    expect(outcomes).toEqual([{ status: 'failed', attributed: true }]);
     expect((await cluster.readDeployment(ns, 'adservice')).replicas).toBeGreaterThan(before.replicas);
     await cluster.scale(ns, 'adservice', before.replicas, { dryRun: false, marker: 'test-cleanup' });
     await svc.stop();

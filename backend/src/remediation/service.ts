@@ -13,7 +13,7 @@ import { autoApproves, DEFAULT_POLICY, policyViolations, type RemediationPolicy 
 import { chooseRollbackTarget, crashLooping, createFailingRevisions, templateFingerprint, type RollbackTarget } from './rollback-target.js';
 import { createRemediationQueries, FINAL_STATUSES, OUTCOME_STATUSES } from './store.js';
 import { type ActingIdentity, type ActionDefinition, ClusterForbiddenError, type ActionParams, type ClusterPort, type DeploymentState, MARKER_ANNOTATION, type Trigger } from './types.js';
-import { advance, attributionDoubt, type Evaluated, evaluate, madeWorse, planChecks, startRecord, type VerificationTiming } from './verification.js';
+import { advance, attributionDoubt, type Evaluated, evaluate, failureDoubt, madeWorse, planChecks, recoveredAfterMs, startRecord, type VerificationTiming } from './verification.js';
 import type { VerificationRecord } from './verify.js';
 
 export interface ProposeInput {
@@ -34,8 +34,9 @@ export interface ProposeInput {
 export interface RemediationOutcome {
   remediation: Remediation;
   status: Extract<RemediationStatus, 'succeeded' | 'failed' | 'reverted'>;
+  /** From the action landing until its checks began to hold (succeeded only). */
   recoveryMs: number | null;
-  /** The verification credits the action with the recovery (learning, postmortems and similar incidents use only these). */
+  /** The verification credits the action with the outcome — the recovery, or the failure to recover — (learning, postmortems and similar incidents use only these). */
   attributed: boolean;
 }
 
@@ -449,7 +450,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       const nowMs = deps.clock.nowMs();
       try {
         state = await cluster().readDeployment(r.namespace, r.target);
-        results = await evaluate(rec.specs, state, deps.metrics, nowMs);
+        results = await evaluate(rec.specs, state, deps.metrics, nowMs, Date.parse(rec.applied_at));
       } catch (err) {
         // A dropped connection is not evidence either way: poll again until the deadline.
         log.warn('verification poll failed; trying again', { id: r.id, err: errorMessage(err) });
@@ -502,7 +503,14 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function failVerification(r: Remediation, state: DeploymentState, rec: VerificationRecord, results: Evaluated[]) {
     const action = lookupAction(deps.actions, r.action_type);
     const worse = madeWorse(rec, results, r.target);
-    const verification: VerificationRecord = { ...rec, phase: 'failed', attributed: false, reason: `${rec.reason}; deadline passed${worse ? `; ${worse}` : '; no evidence the action made things worse, so it is left in place'}` };
+    // A failure teaches only when it is the action's: the fault was there when it landed and nothing else changed meanwhile.
+    const doubt = failureDoubt(rec, results, await otherChanges(r, state));
+    const verification: VerificationRecord = {
+      ...rec,
+      phase: 'failed',
+      attributed: !doubt,
+      reason: `${rec.reason}; deadline passed${worse ? `; ${worse}` : '; no evidence the action made things worse, so it is left in place'}${doubt ? `; not held against this action: ${doubt}` : ''}`,
+    };
     if (!worse || !action.revert) return finish(r, 'failed', { after_state: state, verification, error: 'verification did not pass before the deadline' });
     try {
       await action.revert(ctx(), r.before_state as DeploymentState, { dryRun: false, marker: `${r.id}:revert` });
@@ -569,8 +577,10 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   /** Gives the outcome to every listener (each must tolerate a repeat: a crash before the mark repeats it). */
   async function deliverOutcome(r: Remediation, status: RemediationOutcome['status'], finishedMs: number) {
     const approvedAt = r.approved_at ? Date.parse(r.approved_at) : null;
-    const attributed = status === 'succeeded' && (r.verification as VerificationRecord | null)?.attributed === true;
-    const outcome: RemediationOutcome = { remediation: r, status, attributed, recoveryMs: status === 'succeeded' && approvedAt ? finishedMs - approvedAt : null };
+    const rec = r.verification as VerificationRecord | null;
+    const attributed = rec?.attributed === true;
+    const recoveryMs = status !== 'succeeded' ? null : (recoveredAfterMs(rec, timing) ?? (approvedAt ? finishedMs - approvedAt : null));
+    const outcome: RemediationOutcome = { remediation: r, status, attributed, recoveryMs };
     for (const l of listeners) await Promise.resolve(l(outcome)).catch((err: unknown) => log.error('remediation outcome listener failed', { err: errorMessage(err) }));
     await queries.outcomeDelivered(r.id);
   }

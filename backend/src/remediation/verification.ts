@@ -9,7 +9,6 @@ import {
   latestValue,
   observe,
   recoveryLimit,
-  recoveryThreshold,
   type VerificationCheck,
   type VerificationRecord,
 } from './verify.js';
@@ -59,7 +58,10 @@ export async function planChecks(
     specs.push(s);
   };
   if (trigger) {
-    add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}`, service: trigger.service, metric: trigger.metric, direction: trigger.direction, limit: recoveryThreshold(trigger), fault: true, latch: GROWS_WITH_AGE.has(trigger.metric) });
+    // The same bar as the opening signals: a latency that spiked 300× is not back at 2× (a quarter of the way down).
+    const { direction, limit } = recoveryLimit(trigger.baseline, trigger.observed, trigger.metric);
+    const latch = GROWS_WITH_AGE.has(trigger.metric);
+    add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}${latch ? ' after the action (its lowest since)' : ''}`, service: trigger.service, metric: trigger.metric, direction, limit, fault: true, latch });
   }
   const base = await baselineValue(m, target.name, 'error_rate', startMs, ns);
   add({ id: `errors:${target.name}`, description: `${target.name} error rate at its normal level`, service: target.name, metric: 'error_rate', direction: 'down', limit: errorLimit(base), fault: true });
@@ -70,7 +72,8 @@ export async function planChecks(
     const now = await latestValue(m, s.service, s.metric, nowMs, ns);
     if (b === null || now === null) continue;
     const { direction, limit } = s.metric === 'error_rate' ? { direction: 'down' as const, limit: errorLimit(b) } : recoveryLimit(b, now, s.metric);
-    add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}`, service: s.service, metric: s.metric, direction, limit, fault: true, latch: GROWS_WITH_AGE.has(s.metric) });
+    const latch = GROWS_WITH_AGE.has(s.metric);
+    add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}${latch ? ' after the action (its lowest since)' : ''}`, service: s.service, metric: s.metric, direction, limit, fault: true, latch });
   }
   for (const caller of (io.callers?.(target.name) ?? []).slice(0, MAX_CALLERS)) {
     const b = await baselineValue(m, caller, 'error_rate', startMs, ns);
@@ -95,15 +98,20 @@ export interface Evaluated {
   observed: number | null;
 }
 
-export async function evaluate(specs: CheckSpec[], state: DeploymentState, metrics: MetricsSource | undefined, nowMs: number): Promise<Evaluated[]> {
+/** Measures every check now; `actionAtMs` (when the action landed) lets latched checks see their lowest value since. */
+export async function evaluate(specs: CheckSpec[], state: DeploymentState, metrics: MetricsSource | undefined, nowMs: number, actionAtMs?: number): Promise<Evaluated[]> {
   const out: Evaluated[] = [];
-  for (const spec of specs) out.push({ spec, ...(await observe(spec, state, metrics, nowMs, state.namespace)) });
+  for (const spec of specs) out.push({ spec, ...(await observe(spec, state, metrics, nowMs, state.namespace, actionAtMs)) });
   return out;
 }
 
 /** The record written when the action lands: checks planned, what was failing then, the target's state before. */
-export function startRecord(specs: CheckSpec[], atApply: Evaluated[], before: DeploymentState, timing: VerificationTiming, appliedMs: number, resumed: boolean): VerificationRecord {
-  const errors = atApply.find((e) => e.spec.id === `errors:${before.name}`);
+export function startRecord(specs0: CheckSpec[], atApply0: Evaluated[], before: DeploymentState, timing: VerificationTiming, appliedMs: number, resumed: boolean): VerificationRecord {
+  const errors = atApply0.find((e) => e.spec.id === `errors:${before.name}`);
+  // A caller check is there to catch the action breaking its callers: one already failing when it landed (another
+  // fault on a shared caller) asks only that the action did not make it worse.
+  const atApply = atApply0.map((e) => (!e.spec.fault && e.spec.metric !== null && !e.ok && e.observed !== null && e.spec.limit !== undefined ? { ...e, spec: noWorse(e.spec, e.observed) } : e));
+  const specs = specs0.map((s) => atApply.find((e) => e.spec.id === s.id)?.spec ?? s);
   return {
     phase: 'settling',
     settle_until: iso(appliedMs + timing.settleMs),
@@ -116,8 +124,16 @@ export function startRecord(specs: CheckSpec[], atApply: Evaluated[], before: De
     resumed,
     specs,
     failing_at_apply: atApply.filter((e) => e.spec.fault && !e.ok).map((e) => e.spec.id),
+    broken_at_apply: atApply.filter((e) => !e.spec.fault && e.spec.metric !== null && !e.ok).map((e) => e.spec.id),
     before: { ready_pods: before.pods.filter((p) => p.ready).length, error_rate: errors?.observed ?? null },
   };
+}
+
+/** The check relaxed to "no worse than when the action landed" (with a little room for noise). */
+function noWorse(spec: CheckSpec, atApply: number): CheckSpec {
+  const up = spec.direction === 'up';
+  const limit = up ? Math.min(spec.limit ?? atApply, atApply - Math.max(0.02, 0.1 * Math.abs(atApply))) : Math.max(spec.limit ?? atApply, atApply + Math.max(0.02, 0.1 * Math.abs(atApply)));
+  return { ...spec, limit, description: `${spec.description} (failing already when the action landed: no worse than then)` };
 }
 
 const view = (e: Evaluated, status: VerificationCheck['status'], state?: DeploymentState): VerificationCheck => ({
@@ -168,6 +184,32 @@ export function madeWorse(rec: VerificationRecord, results: Evaluated[], target:
   const before = rec.before.error_rate;
   if (err !== null && err !== undefined && before !== null && err > before + Math.max(0.05, before * 0.5)) {
     return `${target} error rate rose from ${round(before)} to ${round(err)} after the action`;
+  }
+  return null;
+}
+
+/**
+ * How long the service took to recover after the action landed: until the checks began to hold, not until the
+ * window they had to hold for ran out (what the fixer learns a time to recovery from, as the what-if measures it).
+ */
+export function recoveredAfterMs(rec: Pick<VerificationRecord, 'window_until' | 'applied_at'> | null | undefined, timing: Pick<VerificationTiming, 'windowMs'>): number | null {
+  if (!rec?.window_until) return null;
+  return Math.max(0, Date.parse(rec.window_until) - timing.windowMs - Date.parse(rec.applied_at));
+}
+
+/**
+ * Why a failed verification cannot be held against the action (null: it can): as for a pass, and also when
+ * every check of the fault held and only callers already failing when it landed did not (another fault on a
+ * shared caller, not this one).
+ */
+export function failureDoubt(rec: VerificationRecord, last: Evaluated[], otherChanges: string[]): string | null {
+  const doubt = attributionDoubt(rec, otherChanges);
+  if (doubt) return doubt;
+  const latched = new Set(rec.latched ?? []);
+  const before = new Set(rec.broken_at_apply ?? []);
+  const failing = last.filter((e) => !e.ok && !latched.has(e.spec.id));
+  if (failing.length && failing.every((e) => !e.spec.fault && before.has(e.spec.id))) {
+    return `the fault's own checks held; only ${failing.map((e) => e.spec.id).join(', ')} did not, failing already when the action landed`;
   }
   return null;
 }

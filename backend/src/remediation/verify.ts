@@ -1,5 +1,5 @@
 import type { MetricsSource } from '../sources/types.js';
-import type { DeploymentState, Trigger } from './types.js';
+import type { DeploymentState } from './types.js';
 
 const MIN = 60_000;
 
@@ -15,12 +15,6 @@ export function rolloutComplete(s: DeploymentState): boolean {
 
 export function podsReady(s: DeploymentState): boolean {
   return s.pods.length >= s.replicas && s.pods.every((p) => p.ready);
-}
-
-/** Recovered = back within a quarter of the way from the baseline to the level that triggered the action. */
-export function recoveryThreshold(t: Trigger): number {
-  const span = Math.abs(t.observed - t.baseline);
-  return t.direction === 'down' ? t.baseline + 0.25 * span : t.baseline - 0.25 * span;
 }
 
 /** What one check looks at; `metric: null` is the target's readiness (rollout complete, every pod ready). */
@@ -70,6 +64,8 @@ export interface VerificationRecord {
   specs: CheckSpec[];
   /** Checks of the fault that were failing when the action landed (nothing failing = nothing to attribute). */
   failing_at_apply: string[];
+  /** Other checks (callers) already failing when the action landed: another fault's doing, not this action's. */
+  broken_at_apply?: string[];
   /** The target before the action, to tell "did not help" from "made it worse". */
   before: { ready_pods: number; error_rate: number | null };
   /** Latched checks already met. */
@@ -110,13 +106,27 @@ export function recoveryLimit(baseline: number, observed: number, metric = ''): 
   return observed >= baseline ? { direction: 'down', limit: baseline + slack } : { direction: 'up', limit: baseline - slack };
 }
 
-export async function observe(spec: CheckSpec, state: DeploymentState, metrics: MetricsSource | undefined, nowMs: number, namespace?: string): Promise<Observation> {
+/** The lowest point of a service-level series from `sinceMs` to `nowMs` (null: no data). */
+export async function lowestSince(metrics: MetricsSource, service: string, metric: string, sinceMs: number, nowMs: number, namespace?: string): Promise<number | null> {
+  const got = await metrics.queryRange({ namespace, service, metric, from: sinceMs, to: nowMs, stepMs: 15_000 });
+  const points = got.results.find((s) => s.key.service === service && s.key.metric === metric && !s.key.pod)?.points ?? [];
+  const vs = points.filter((p) => p[0] >= sinceMs).map((p) => p[1]).filter((v) => Number.isFinite(v));
+  return vs.length ? Math.min(...vs) : null;
+}
+
+/**
+ * One measurement of a check. A latched check, once the action has landed (`actionAtMs`), is judged by its
+ * lowest value since then: memory that grows with container age is back at a fresh container's level only
+ * for the moments after the restart, and a fast leak has grown past the limit again before settling ends.
+ */
+export async function observe(spec: CheckSpec, state: DeploymentState, metrics: MetricsSource | undefined, nowMs: number, namespace?: string, actionAtMs?: number): Promise<Observation> {
   if (spec.metric === null) {
     const ready = state.pods.filter((p) => p.ready).length;
     return { ok: rolloutComplete(state) && podsReady(state), observed: ready };
   }
   if (!metrics || spec.limit === undefined) return { ok: false, observed: null };
-  const v = await latestValue(metrics, spec.service, spec.metric, nowMs, namespace);
+  const sinceAction = spec.latch && spec.direction !== 'up' && actionAtMs !== undefined && actionAtMs < nowMs;
+  const v = sinceAction ? await lowestSince(metrics, spec.service, spec.metric, actionAtMs, nowMs, namespace) : await latestValue(metrics, spec.service, spec.metric, nowMs, namespace);
   if (v === null) return { ok: false, observed: null };
   return { ok: spec.direction === 'up' ? v >= spec.limit : v <= spec.limit, observed: v };
 }

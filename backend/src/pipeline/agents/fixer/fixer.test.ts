@@ -11,7 +11,7 @@ import { createToolRegistry, createToolRunner, defineTool } from '../../tools.js
 import { z } from 'zod';
 import { scaleOutTarget } from '../../../remediation/actions.js';
 import { createBandit } from './bandit.js';
-import { createFixerAgent, type FixerInput } from './index.js';
+import { applySimAction, createFixerAgent, type FixerInput } from './index.js';
 import { DEFAULT_MODEL_FILE, type FixerModel } from './model.js';
 import { EPISODE_OPTIONS, trainingBase } from './train.js';
 import { FEATURE_NAMES } from './features.js';
@@ -66,6 +66,25 @@ describe('fixer on a simulated cluster', () => {
     expect(replicas).toBeGreaterThan(scaleOutTarget(1));
     expect(out.what_if?.some((w) => w.action === 'scale-out' && w.recovered && w.replicas === replicas)).toBe(true);
     expect(out.plan.confidence).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  it('sizes a scale-out to bring latency back within 50% of normal (the bar verification holds it to), not merely p99 under twice it', async () => {
+    const sim = trainingBase(7, Date.UTC(2026, 0, 6, 20));
+    sim.inject({ scenario: 'cpu-saturation', service: 'redis-cart', seed: 11 });
+    sim.advance(4 * MIN);
+    const { out, proposals } = await runFixer(sim, 'redis-cart', 0.9);
+    expect(out.plan.action).toBe('scale-out');
+    const replicas = proposals[0]?.params?.replicas as number;
+    // The old what-if took the first ladder step that kept p99 under 2× + 10 ms (3 replicas): p50 stayed at twice normal, verification failed.
+    const after = sim.clone();
+    applySimAction(after, 'redis-cart', 'scale-out', { replicas });
+    after.advance(EPISODE_OPTIONS.horizonMs);
+    const now = after.latestFrame()?.services.get('redis-cart');
+    const base = after.baselineFrame(after.now()).services.get('redis-cart');
+    expect(now && base && now.latency_p50 / base.latency_p50).toBeLessThanOrEqual(1.5);
+    expect(now && base && now.latency_p95 / base.latency_p95).toBeLessThanOrEqual(1.5);
+    // …and no bigger than needed: one replica fewer does not get there.
+    expect(out.what_if?.some((w) => w.action === 'scale-out' && w.replicas === replicas - 1 && !w.recovered)).toBe(true);
   }, 120_000);
 
   it('passes over a top suspect whose metrics show nothing abnormal and acts on the next probable one that does', async () => {

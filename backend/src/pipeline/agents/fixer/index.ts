@@ -11,7 +11,7 @@ import type { FixerModel } from './model.js';
 import { FIXER_ACTIONS } from './bandit.js';
 import { decide, MIN_CONFIDENCE, ruleTable } from './policy.js';
 import { EPISODE_OPTIONS } from './train.js';
-import { tryCandidates } from './simulate.js';
+import { smallestRecovering, tryCandidates } from './simulate.js';
 import { abnormality, honestConfidence, NORMAL_SIGNATURE } from './confidence.js';
 import { loadRootCauseCalibrator, type RootCauseCalibrator } from './root-cause.js';
 
@@ -23,7 +23,7 @@ export { collectEpisodes, planEpisodes, trainBandit, trainableServices, training
 export { scorePolicy, policies, reliability, type PolicyScore, type ReliabilityRow } from './evaluate.js';
 export { honestConfidence, abnormality, PROPOSE_THRESHOLD, NORMAL_SIGNATURE, type Confidence } from './confidence.js';
 export { fitPlatt, plattCalibrator, loadRootCauseCalibrator, ROOT_CAUSE_CALIBRATION_FILE, rootCauseCalibrationSchema, type RootCauseCalibration, type RootCauseSample } from './root-cause.js';
-export { whatIf, runEpisode, healthy, applySimAction, scaleOutLadder, tryCandidates, type Episode, type SimOutcome, type WhatIfRun } from './simulate.js';
+export { whatIf, runEpisode, healthy, meetsVerificationBar, applySimAction, scaleOutLadder, tryCandidates, smallestRecovering, type Episode, type SimOutcome, type WhatIfRun } from './simulate.js';
 
 const MIN = 60_000;
 /** Suspects the fixer looks at, most probable first, and how probable one must be to be acted on instead of a normal-looking first. */
@@ -160,10 +160,10 @@ export function createFixerAgent(deps: FixerDeps) {
           rationale += `; the what-if run says ${chosen} would not recover ${target} within ${EPISODE_OPTIONS.horizonMs / MIN} min but ${alternative.action} would, so ${alternative.action} is proposed`;
           chosen = alternative.action;
         }
-        const sized = what_if.find((w) => w.action === chosen && w.recovered)?.replicas;
+        const sized = smallestRecovering(what_if, chosen)?.replicas;
         if (sized !== undefined) {
           params = { replicas: sized };
-          if (what_if.some((w) => w.action === chosen && !w.recovered)) rationale += `; the what-if run needed ${sized} replicas to bring ${target} back (fewer left it queueing)`;
+          if (what_if.some((w) => w.action === chosen && !w.recovered)) rationale += `; the what-if run needed ${sized} replicas to bring ${target} back to within 50% of its normal latency (fewer left it queueing)`;
         }
       }
       const chosenEstimate = decision.ranked.find((r) => r.action === chosen);
@@ -206,7 +206,7 @@ export function createFixerAgent(deps: FixerDeps) {
           confidence,
           severity: input.severity,
           trigger: trigger ? { service: target, ...trigger, direction: 'down' } : undefined,
-          predicted: { what_if: what_if?.find((w) => w.action === chosen && w.recovered) ?? what_if?.find((w) => w.action === chosen) ?? null, p_success: honest.pAction, p_root_cause: honest.pRootCause, features: sig.features, ranked: ranked.slice(0, 3) },
+          predicted: { what_if: (what_if && smallestRecovering(what_if, chosen)) ?? what_if?.find((w) => w.action === chosen) ?? null, p_success: honest.pAction, p_root_cause: honest.pRootCause, features: sig.features, ranked: ranked.slice(0, 3) },
           rationale,
           actor: 'agent:fixer',
         });

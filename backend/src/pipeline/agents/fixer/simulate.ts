@@ -26,6 +26,21 @@ export function healthy(now: MetricValues | undefined, base: MetricValues | unde
   );
 }
 
+/**
+ * What verification holds a fixed service to, in one frame (remediation/verify.ts): errors at their normal
+ * level and latency within 50% of normal (not merely p99 under twice it). Memory is judged apart: it grows
+ * with container age, so a restart that brought it down counts even as it grows again (a latched check).
+ */
+export function meetsVerificationBar(now: MetricValues | undefined, base: MetricValues | undefined): boolean {
+  if (!now || !base) return false;
+  return (
+    now.error_rate <= base.error_rate + 0.02 &&
+    now.latency_p50 <= base.latency_p50 * 1.5 &&
+    now.latency_p95 <= base.latency_p95 * 1.5 &&
+    now.latency_p99 <= base.latency_p99 * 1.5
+  );
+}
+
 /** Parameters an action may carry (the action library's own, e.g. scale-out's replica count). */
 export interface SimActionParams {
   replicas?: number;
@@ -68,8 +83,9 @@ export function whatIf(
   service: string,
   action: string,
   horizonMs: number,
-  o: { restrict?: boolean; checkEveryMs?: number; params?: SimActionParams } = {},
+  o: { restrict?: boolean; checkEveryMs?: number; params?: SimActionParams; bar?: 'healthy' | 'verification' } = {},
 ): SimOutcome {
+  if (o.bar === 'verification') return holdsUnderVerification(sim, service, action, horizonMs, o);
   const checkEveryMs = o.checkEveryMs ?? 30_000;
   // A restricted clone of a restricted clone loses the outside load, so copies of copies stay whole.
   const copy = o.restrict ? sim.clone({ services: [service] }) : sim.clone();
@@ -98,6 +114,46 @@ export function whatIf(
   }
   const success = streak >= 2;
   return { action, success, recoveryMs: success ? firstHealthy : null, after: { ...copy.latestFrame()?.services.get(service) } };
+}
+
+/**
+ * The what-if as verification will judge the action: errors and latency at the bar (each check on the mean of
+ * it and the one before, as verification averages two points) unbroken from some point to the end of the
+ * horizon, at least as long as the window verification waits for (2 min) — holding to the end, not only for a
+ * window, leaves a scale-out some headroom —, and memory back near normal at least once after the action (a
+ * leak grows again after a restart).
+ */
+/** The window verification needs every check to hold for (remediation policy `verifyWindowMs`). */
+const VERIFY_WINDOW_MS = 2 * MIN;
+
+function holdsUnderVerification(sim: Simulator, service: string, action: string, horizonMs: number, o: { restrict?: boolean; checkEveryMs?: number; params?: SimActionParams }): SimOutcome {
+  const checkEveryMs = o.checkEveryMs ?? 30_000;
+  const copy = o.restrict ? sim.clone({ services: [service] }) : sim.clone();
+  applySimAction(copy, service, action, o.params);
+  let holdingSince: number | null = null;
+  let memoryBack = false;
+  let restarts = restartCount(copy, service);
+  let previous: MetricValues | undefined;
+  for (let t = checkEveryMs; t <= horizonMs; t += checkEveryMs) {
+    copy.advance(checkEveryMs);
+    const now = copy.latestFrame()?.services.get(service);
+    const base = copy.baselineFrame(copy.now()).services.get(service);
+    const nowRestarts = restartCount(copy, service);
+    const ok = meetsVerificationBar(now && previous ? meanOf(now, previous) : now, base) && allReady(copy, service) && nowRestarts === restarts;
+    restarts = nowRestarts;
+    previous = now;
+    if (now && base && now.memory <= base.memory * 1.3 && allReady(copy, service)) memoryBack = true;
+    if (!ok) holdingSince = null;
+    else holdingSince ??= t;
+  }
+  const success = memoryBack && holdingSince !== null && horizonMs - holdingSince >= VERIFY_WINDOW_MS;
+  return { action, success, recoveryMs: success ? holdingSince : null, after: { ...copy.latestFrame()?.services.get(service) } };
+}
+
+function meanOf(a: MetricValues, b: MetricValues): MetricValues {
+  const out = { ...a };
+  for (const k of Object.keys(a) as Array<keyof MetricValues>) out[k] = (a[k] + b[k]) / 2;
+  return out;
 }
 
 function restartCount(sim: Simulator, service: string): number {
@@ -170,8 +226,8 @@ export interface WhatIfRun {
   recovery_ms: number | null;
 }
 
-/** Scale-out sizes to try, smallest first: the action's default step, then one more step from there (capped as the action caps it). */
-export function scaleOutLadder(replicas: number, steps = 2): number[] {
+/** Scale-out sizes to try, smallest first: the action's default step, then up to two more steps from there (capped as the action caps it). */
+export function scaleOutLadder(replicas: number, steps = 3): number[] {
   const sizes: number[] = [];
   let r = replicas;
   for (let i = 0; i < steps; i++) {
@@ -185,18 +241,42 @@ export function scaleOutLadder(replicas: number, steps = 2): number[] {
 
 /**
  * Tries candidate actions on copies of the simulator in order, stopping at the first that recovers the
- * service. A scale-out too small to bring the service back (still queueing at high utilisation) is tried
- * again one step larger, so the proposal carries a size the what-if saw work.
+ * service by the bar verification will hold it to. A scale-out too small to bring the service back (still
+ * queueing at high utilisation) is tried again one step larger, then halved back down between the last
+ * size that failed and the first that worked, so the proposal carries the smallest size the what-if saw work.
  */
 export function tryCandidates(sim: Simulator, service: string, actions: readonly string[], horizonMs: number): WhatIfRun[] {
   const runs: WhatIfRun[] = [];
+  const run = (action: string, replicas?: number) => {
+    const o = whatIf(sim, service, action, horizonMs, { restrict: true, bar: 'verification', params: replicas === undefined ? {} : { replicas } });
+    runs.push({ action, ...(replicas === undefined ? {} : { replicas }), recovered: o.success, recovery_ms: o.recoveryMs });
+    return o.success;
+  };
   for (const action of actions) {
-    const sizes: Array<number | undefined> = action === 'scale-out' ? scaleOutLadder(replicasOf(sim, service)) : [undefined];
-    for (const replicas of sizes) {
-      const o = whatIf(sim, service, action, horizonMs, { restrict: true, params: replicas === undefined ? {} : { replicas } });
-      runs.push({ action, ...(replicas === undefined ? {} : { replicas }), recovered: o.success, recovery_ms: o.recoveryMs });
-      if (o.success) return runs;
+    if (action !== 'scale-out') {
+      if (run(action)) return runs;
+      continue;
+    }
+    let failed = replicasOf(sim, service);
+    for (const replicas of scaleOutLadder(failed)) {
+      if (!run(action, replicas)) {
+        failed = replicas;
+        continue;
+      }
+      // Halve the gap: the proposal takes the smallest recovering size (smallestRecovering).
+      let works = replicas;
+      while (works - failed > 1) {
+        const mid = Math.floor((failed + works) / 2);
+        if (run(action, mid)) works = mid;
+        else failed = mid;
+      }
+      return runs;
     }
   }
   return runs;
+}
+
+/** The run the proposal should carry for `action`: the smallest scale-out that recovered, or the action's recovering run. */
+export function smallestRecovering(runs: readonly WhatIfRun[], action: string): WhatIfRun | undefined {
+  return runs.filter((w) => w.action === action && w.recovered).sort((a, b) => (a.replicas ?? 0) - (b.replicas ?? 0))[0];
 }
