@@ -42,17 +42,8 @@ const PREVIOUS_DEFAULT: PipelineConfigInput = {
 };
 /** The default before ARTime joined it (5 members, the README's row before), to compare in one run. */
 const DEFAULT_BEFORE_ARTIME: PipelineConfigInput = {
-  calibration: { forget: 0.0003 },
-  postRules: { window: 2, minPoints: 2, suppressWindow: 400 },
-  members: [
-    { detector: 'seasonal', params: {} },
-    { detector: 'zscore', params: { window: 4000 } },
-    { detector: 'cad', params: {} },
-    { detector: 'mad', params: { window: 512 } },
-    { detector: 'spatial', params: {} },
-  ],
-  alarmSurprise: 2.75,
-  ensemble: { lone: 0.5 },
+  ...DEFAULT_PIPELINE,
+  members: DEFAULT_PIPELINE.members.filter((m) => m.detector !== 'artime'),
 };
 const SERIES = Number(args.series);
 const POINTS = Number(args.points);
