@@ -220,7 +220,8 @@ describe.each(ENGINES)('remediation state machine on the simulated cluster, $eng
   }, 60_000);
 
   it('does not credit an action with a recovery that came before it, and an operator can revert during verification', async () => {
-    const svc = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 60_000, verifySettleMs: 5_000, verifyWindowMs: 10_000 }) });
+    // A rolling restart of two pods takes 35-50 s here: the deadline leaves room for it and the window after it.
+    const svc = service({ policy: remediationPolicySchema.parse({ verifyDeadlineMs: 180_000, verifySettleMs: 5_000, verifyWindowMs: 10_000 }) });
     const outcomes: Array<{ status: string; attributed: boolean }> = [];
     svc.onOutcome((o) => void outcomes.push({ status: o.status, attributed: o.attributed }));
     const inc = await incident(['productcatalogservice']);
