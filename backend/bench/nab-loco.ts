@@ -10,12 +10,14 @@ import {
   ablate,
   BENCH_ONLY,
   configOf,
+  DEFAULT_PROCEDURE,
   describe,
   loadNab,
   memberStreams,
   nested,
   OPT_IN,
   POOL,
+  type Procedure,
   SECOND_STAGE,
   writeOutputs,
 } from './nab-nested.js';
@@ -35,7 +37,9 @@ export async function runLoco(o: {
   second?: string[];
   /** Live feasibility as a hard constraint of the selection (nab-feasible.ts). */
   liveCheck?: boolean;
+  procedure?: Procedure;
 }) {
+  const procedure = o.procedure ?? DEFAULT_PROCEDURE;
   const all = await loadNab(o.work, o.files, o.nabRoot);
   // Opt-in members (the LSTM, ARTime) are not candidates by default: the ablation adds them to every fold's
   // choice (`--ablation`), and --pool offers them to the selection.
@@ -58,7 +62,8 @@ export async function runLoco(o: {
   const feasible = o.liveCheck
     ? liveCheck(Object.fromEntries([...names, ...second].map((n) => [n, POOL[n]!])))
     : undefined;
-  const result = nested(all, streams, names, second, feasible);
+  console.log(`procedure: second stage joins by ${procedure.mix}${procedure.align ? ', alarm stream aligned on the training threshold' : ''}`);
+  const result = nested(all, streams, names, second, feasible, procedure);
   console.log(result.rows.join('\n'));
   const heldDir = path.join(o.outDir, '..', `${path.basename(o.outDir)}-heldout`);
   await writeOutputs(heldDir, all, result.outputs);

@@ -20,12 +20,14 @@ import {
   createCombiner,
   createSeriesScorer,
   formatScoresCsv,
+  joinSparse,
   type MemberConfig,
   type memberSchema,
   type ParsedCsv,
   type PipelineConfigInput,
   parsePipelineConfig,
   parseSeriesCsv,
+  voteOf,
 } from '../src/detect/index.js';
 import { lstmRawErrors } from './nab-lstm.js';
 import { type LabelledFile, labelFile, loadLabels, PROFILES, scoreCorpus } from './nab-score.js';
@@ -111,6 +113,10 @@ export function memberForFile(member: MemberInput, n: number): MemberInput {
 
 /** Knobs chosen after the members, on the same training files. */
 const SUPPRESS = [100, 400, 1000];
+/** Offsets (surprise) of the sparse group against the dense one, tried with every sparse candidate (--mix max). */
+const OFFSETS = [-1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4, 5];
+/** Where the alarm stream puts each configuration's best training threshold (--align). */
+const ALIGN_AT = 0.5;
 const BASE = { calibration: { forget: 0.0003 }, postRules: { window: 2, minPoints: 2 } } as const;
 const MAX_MEMBERS = 8;
 /** Anchors the probability scale (where 0.9 lies); fixed for the live service before any NAB run. */
@@ -124,21 +130,52 @@ export interface NabFile {
   labels: LabelledFile;
 }
 
+export interface Member {
+  name: string;
+  weight: number;
+  /** 1: the sparse group, joined to the rest by the maximum (--mix max). */
+  group?: 0 | 1;
+}
+
 export interface Choice {
-  members: Array<{ name: string; weight: number }>;
+  members: Member[];
   alarmSurprise: number;
   suppress: number;
   lone: number;
+  /** Surprise offset of the sparse group (0 without one). */
+  offset?: number;
+  /** Factor on the alarm stream's odds putting the training optimum at ALIGN_AT (1: not aligned). */
+  alarmOdds?: number;
   trainScore: number;
 }
+
+export interface Procedure {
+  /** How the second stage joins the first: inside its vote (the original procedure) or as a sparse group. */
+  mix: 'vote' | 'max';
+  /**
+   * Align each configuration's alarm stream so its training threshold lies at ALIGN_AT: 'pooled' = the
+   * training corpus's optimum, 'category' = the geometric mean odds of each training category's own optimum
+   * (where a category not seen would want it), false = not aligned.
+   */
+  align: false | 'pooled' | 'category';
+  /** The sparse group's offset grid (default OFFSETS). */
+  offsets?: number[];
+}
+
+export const DEFAULT_PROCEDURE: Procedure = { mix: 'vote', align: false };
 
 export function configOf(choice: Omit<Choice, 'trainScore'>, pool = POOL): PipelineConfigInput {
   return {
     ...BASE,
-    members: choice.members.map((m) => ({ ...pool[m.name]!, ...(m.weight !== 1 ? { weight: m.weight } : {}) })),
+    members: choice.members.map((m) => ({
+      ...pool[m.name]!,
+      ...(m.weight !== 1 ? { weight: m.weight } : {}),
+      ...(m.group ? { group: m.group } : {}),
+    })),
     alarmSurprise: choice.alarmSurprise,
-    ensemble: { lone: choice.lone },
+    ensemble: { lone: choice.lone, ...(choice.offset ? { sparseOffset: choice.offset } : {}) },
     postRules: { ...BASE.postRules, suppressWindow: choice.suppress },
+    ...(choice.alarmOdds !== undefined && choice.alarmOdds !== 1 ? { alarmOdds: choice.alarmOdds } : {}),
   };
 }
 
@@ -243,16 +280,32 @@ function addMember(
   });
 }
 
+type Knobs = { alarmSurprise: number; suppress: number; lone: number; offset?: number };
+
+/** Group 0's vote per point of every file from its running sums (the dense side of --mix max). */
+function denseOf(r: Running, knobs: Knobs): Float64Array[] {
+  const { ensemble } = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs }));
+  return r.sum.map((sum, j) =>
+    sum.map((su, i) => voteOf(su, r.wsum[j]![i]!, r.max[j]![i]!, r.votes[j]![i]!, ensemble)),
+  );
+}
+
+/**
+ * NAB standard on `files` of the running ensemble plus a candidate; with `dense`, the running sums are the
+ * sparse group, joined to `dense` (group 0's vote per point) by the maximum at `knobs.offset`.
+ */
 function evaluateWith(
   r: Running,
   candidate: { stream: Float64Array[]; repeat: boolean } | undefined,
-  knobs: { alarmSurprise: number; suppress: number; lone: number },
+  knobs: Knobs,
   files: NabFile[],
   all: NabFile[],
+  dense?: Float64Array[],
 ) {
   const config = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs }));
   const { voteLevel, minVotes, lone } = config.ensemble;
   const outputs = files.map((f, j) => {
+    const base = dense?.[j];
     const s = candidate?.stream[all.indexOf(f)];
     const [sum, wsum, max, votes] = [r.sum[j]!, r.wsum[j]!, r.max[j]!, r.votes[j]!];
     const combiner = createCombiner(config);
@@ -272,7 +325,8 @@ function evaluateWith(
         }
       }
       const mean = su / w;
-      out[i] = combiner.finish(w === 0 ? NaN : mean + (v >= minVotes ? 1 : lone) * (mx - mean)).alarmScore;
+      const vote = w === 0 ? NaN : mean + (v >= minVotes ? 1 : lone) * (mx - mean);
+      out[i] = combiner.finish(base ? joinSparse(base[i]!, vote, knobs.offset ?? 0) : vote).alarmScore;
     }
     return out;
   });
@@ -303,49 +357,62 @@ export function select(
   names: string[],
   second: string[] = [],
   feasible?: (members: Choice['members']) => boolean,
+  procedure: Procedure = DEFAULT_PROCEDURE,
 ): Choice {
   let members: Choice['members'] = [];
-  let knobs = { alarmSurprise: LIVE_ALARM_SURPRISE, suppress: 400, lone: 0.5 };
+  let knobs: Knobs = { alarmSurprise: LIVE_ALARM_SURPRISE, suppress: 400, lone: 0.5 };
   const voteLevel = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs })).ensemble
     .voteLevel;
   const running = emptyRunning(train);
   let best = -Infinity;
-  // Forward stages: the pool first, then the second-stage members may join what it chose.
-  for (const stage of second.length ? [names, second] : [names])
+  /** One forward stage: members of `stage` join `group` while the best addition gains MIN_GAIN. */
+  const forward = (stage: string[], group: 0 | 1, r: Running, dense?: Float64Array[]) => {
     while (members.reduce((a, m) => a + m.weight, 0) < MAX_MEMBERS) {
-      let round = { score: -Infinity, name: '' };
+      let round = { score: -Infinity, name: '', offset: knobs.offset };
       for (const name of stage) {
         const existing = members.find((m) => m.name === name);
-        if (existing && existing.weight >= 2) continue;
+        if (existing && (existing.weight >= 2 || (existing.group ?? 0) !== group)) continue;
         const next = existing
           ? members.map((m) => (m.name === name ? { ...m, weight: 2 } : m))
-          : [...members, { name, weight: 1 }];
+          : [...members, { name, weight: 1, ...(group ? { group } : {}) }];
         if (feasible && !feasible(next)) continue; // a hard constraint, not a score
-        const score = evaluateWith(
-          running,
-          { stream: streams.get(name)!, repeat: Boolean(existing) },
-          knobs,
-          train,
-          all,
-        );
-        if (score > round.score) round = { score, name };
+        for (const offset of dense ? (procedure.offsets ?? OFFSETS) : [knobs.offset]) {
+          const score = evaluateWith(
+            r,
+            { stream: streams.get(name)!, repeat: Boolean(existing) },
+            { ...knobs, offset },
+            train,
+            all,
+            dense,
+          );
+          if (score > round.score) round = { score, name, offset };
+        }
       }
       if (round.score < best + MIN_GAIN) break;
       best = round.score;
+      knobs = { ...knobs, offset: round.offset };
       const existing = members.find((m) => m.name === round.name);
-      addMember(running, train, all, streams.get(round.name)!, Boolean(existing), voteLevel);
+      addMember(r, train, all, streams.get(round.name)!, Boolean(existing), voteLevel);
       members = existing
         ? members.map((m) => (m.name === round.name ? { ...m, weight: 2 } : m))
-        : [...members, { name: round.name, weight: 1 }];
+        : [...members, { name: round.name, weight: 1, ...(group ? { group } : {}) }];
     }
+  };
+  forward(names, 0, running);
+  if (second.length && procedure.mix === 'vote') forward(second, 0, running);
+  if (second.length && procedure.mix === 'max') forward(second, 1, emptyRunning(train), denseOf(running, knobs));
+  const exact = (c: Choice['members'], k: Knobs) => evaluate({ members: c, ...k }, train, all, streams);
   // Backward pass: a member whose removal (or weight 2 → 1) gains at least MIN_GAIN goes.
-  for (let improved = true; improved && members.length > 1;) {
+  for (let improved = true; improved && members.length > 1; ) {
     improved = false;
     for (const m of members) {
       const trial =
         m.weight === 2 ? members.map((x) => (x === m ? { ...x, weight: 1 } : x)) : members.filter((x) => x !== m);
       if (feasible && !feasible(trial)) continue;
-      const score = evaluateWith(runningOf(trial, train, all, streams, voteLevel), undefined, knobs, train, all);
+      const score =
+        procedure.mix === 'vote'
+          ? evaluateWith(runningOf(trial, train, all, streams, voteLevel), undefined, knobs, train, all)
+          : exact(trial, knobs);
       if (score >= best + MIN_GAIN) {
         best = score;
         members = trial;
@@ -354,19 +421,57 @@ export function select(
       }
     }
   }
-  // As measured for the README: the onset-window grid is scored on the forward pass's ensemble state.
+  if (!members.some((m) => m.group === 1)) knobs = { ...knobs, offset: undefined };
+  // The onset-window grid: as measured for the README, the original procedure scores it on the forward pass's
+  // ensemble state; --mix max scores the final choice.
   for (const suppress of SUPPRESS) {
-    const score = evaluateWith(running, undefined, { ...knobs, suppress }, train, all);
+    const score =
+      procedure.mix === 'vote'
+        ? evaluateWith(running, undefined, { ...knobs, suppress }, train, all)
+        : exact(members, { ...knobs, suppress });
     if (score > best) {
       best = score;
       knobs = { ...knobs, suppress };
     }
   }
-  return { members, ...knobs, trainScore: best };
+  const choice: Choice = { members, ...knobs, trainScore: best };
+  if (!procedure.align) return choice;
+  // The threshold is part of the choice: the training optimum is moved to ALIGN_AT, so the held-out corpus's
+  // one threshold means the same for every fold's configuration.
+  const t = alignThreshold(train, outputsOf(choice, train, all, streams), procedure.align);
+  const odds = (p: number) => p / (1 - p);
+  return t > 0 && t < 1 ? { ...choice, alarmOdds: Number((odds(ALIGN_AT) / odds(t)).toPrecision(4)) } : choice;
 }
 
-export const describe = (c: Omit<Choice, 'trainScore'>) =>
-  `${c.members.map((m) => (m.weight === 1 ? m.name : `${m.name}×${m.weight}`)).join(' + ')}; onset window ${c.suppress}, lone ${c.lone}`;
+/** The training threshold the alarm stream is aligned on (see Procedure.align). */
+function alignThreshold(train: NabFile[], outputs: Float64Array[], how: Procedure['align']): number {
+  const score = (idx: number[]) =>
+    scoreCorpus(
+      idx.map((i) => train[i]!.labels),
+      idx.map((i) => outputs[i]!),
+    );
+  if (how !== 'category') return score(train.map((_f, i) => i)).threshold;
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const ts = [...new Set(train.map((f) => f.labels.category))]
+    .map((c) => train.map((f, i) => (f.labels.category === c ? i : -1)).filter((i) => i >= 0))
+    .filter((idx) => idx.some((i) => train[i]!.labels.windows > 0))
+    .map((idx) => score(idx).threshold)
+    .filter((t) => t > 0 && t < 1);
+  if (!ts.length) return NaN;
+  const mean = ts.reduce((a, t) => a + logit(t), 0) / ts.length;
+  return 1 / (1 + Math.exp(-mean));
+}
+
+export const describe = (c: Omit<Choice, 'trainScore'>) => {
+  const name = (m: Member) => (m.weight === 1 ? m.name : `${m.name}×${m.weight}`);
+  const dense = c.members.filter((m) => !m.group).map(name).join(' + ');
+  const sparse = c.members.filter((m) => m.group === 1).map(name).join(' + ');
+  return (
+    (sparse ? `max(${dense}, ${sparse} ${c.offset && c.offset >= 0 ? '+' : '−'} ${Math.abs(c.offset ?? 0)})` : dense) +
+    `; onset window ${c.suppress}, lone ${c.lone}` +
+    (c.alarmOdds !== undefined && c.alarmOdds !== 1 ? `, alarm odds ×${c.alarmOdds}` : '')
+  );
+};
 
 export interface NestedResult {
   heldOut: number;
@@ -385,6 +490,7 @@ export function nested(
   names: string[],
   second: string[] = [],
   feasible?: (members: Choice['members']) => boolean,
+  procedure: Procedure = DEFAULT_PROCEDURE,
 ): NestedResult {
   const categories = [...new Set(all.map((f) => f.labels.category))].sort();
   const outputs = new Map<string, Float64Array>();
@@ -393,7 +499,7 @@ export function nested(
   for (const held of categories) {
     const train = all.filter((f) => f.labels.category !== held);
     const test = all.filter((f) => f.labels.category === held);
-    const choice = select(train, all, streams, names, second, feasible);
+    const choice = select(train, all, streams, names, second, feasible, procedure);
     folds.push({ held, choice, test });
     const out = outputsOf(choice, test, all, streams);
     test.forEach((f, i) => outputs.set(f.rel, out[i]!));
@@ -409,7 +515,7 @@ export function nested(
     all.map((f) => f.labels),
     all.map((f) => outputs.get(f.rel)!),
   ).score;
-  const chosen = select(all, all, streams, names, second, feasible);
+  const chosen = select(all, all, streams, names, second, feasible, procedure);
   const inSample = evaluate(chosen, all, all, streams);
   return { heldOut, inSample, chosen, folds, outputs, rows };
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { copySeriesCsvs, DEFAULT_PIPELINE, type PipelineConfigInput } from '../src/detect/index.js';
 import { runLoco } from './nab-loco.js';
+import { DEFAULT_PROCEDURE, type Procedure } from './nab-nested.js';
 import { nabScore, runCorpus } from './nab-run.js';
 
 const { values } = parseArgs({
@@ -27,6 +28,9 @@ const { values } = parseArgs({
     pool: { type: 'string' },
     second: { type: 'string' },
     'live-check': { type: 'boolean', default: false },
+    mix: { type: 'string' },
+    align: { type: 'string' },
+    offsets: { type: 'string' },
   },
 });
 
@@ -71,6 +75,11 @@ async function main() {
         pool: values.pool?.split(','),
         second: values.second?.split(','),
         liveCheck: values['live-check'],
+        procedure: {
+          mix: (values.mix as Procedure['mix'] | undefined) ?? DEFAULT_PROCEDURE.mix,
+          align: (values.align as Procedure['align'] | undefined) ?? DEFAULT_PROCEDURE.align,
+          offsets: values.offsets?.split(',').map(Number),
+        },
       });
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -22,6 +22,11 @@ export const memberSchema = z.object({
   calibrate: z.enum(['tail', 'likelihood', 'direct']).default('tail'),
   likelihood: likelihoodSchema.partial().default({}),
   direct: directSchema.partial().default({}),
+  /**
+   * Ensemble group: 0 for members that follow the values point by point, 1 for sparse deciders (ARTime),
+   * joined to group 0 by the maximum (ensemble/index.ts).
+   */
+  group: z.union([z.literal(0), z.literal(1)]).default(0),
 });
 export type MemberConfig = z.output<typeof memberSchema>;
 
@@ -41,6 +46,12 @@ export const pipelineSchema = z.object({
   alarmSurprise: z.number().gt(0).default(2.75),
   /** Decades of probability odds per unit of surprise around the alarm level. */
   slope: z.number().gt(0).default(2),
+  /**
+   * Factor on the odds of the alarm stream only (what `aegis detect` writes and NAB judges; the displayed score
+   * and the live alarms never see it). The NAB protocol sets it on its training files so that their best
+   * threshold lies at 0.5: one threshold then means the same for every configuration it compares.
+   */
+  alarmOdds: z.number().gt(0).default(1),
 });
 export type PipelineConfig = z.output<typeof pipelineSchema>;
 export type PipelineConfigInput = z.input<typeof pipelineSchema>;

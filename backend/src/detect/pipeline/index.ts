@@ -8,7 +8,7 @@ import {
 } from '../calibration/likelihood.js';
 import { createDirectCalibrator, type DirectState, directStateSchema } from '../calibration/direct.js';
 import { createEnsemble } from '../ensemble/index.js';
-import { createPostRules, type PostRuleState } from '../post-rules/index.js';
+import { createPostRules, dampOdds, type PostRuleState } from '../post-rules/index.js';
 import { ANOMALY_ALARM_THRESHOLD } from '../threshold.js';
 import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
 import { type MemberConfig, type PipelineConfig, parsePipelineConfig, surpriseToProbability } from './config.js';
@@ -211,13 +211,15 @@ export function createCombiner(config: PipelineConfig, state?: PostRuleState) {
   const ensemble = createEnsemble(
     config.members.map((m) => m.weight),
     config.ensemble,
+    config.members.map((m) => m.group),
   );
   let postRules = createPostRules(config.postRules, state);
   /** One point's combined surprise → displayed probability, alarm, alarm score. */
   const finish = (combined: number) => {
     const p = surpriseToProbability(combined, config);
     const r = postRules.next(p, ANOMALY_ALARM_THRESHOLD);
-    return { score: p, alarm: r.alarm, alarmScore: r.alarmScore };
+    const alarmScore = config.alarmOdds === 1 ? r.alarmScore : dampOdds(r.alarmScore, config.alarmOdds);
+    return { score: p, alarm: r.alarm, alarmScore };
   };
   return {
     finish,

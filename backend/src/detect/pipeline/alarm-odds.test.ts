@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { builtinLookup } from '../builtins.js';
+import { dampOdds } from '../post-rules/index.js';
+import { seriesPoints } from '../types.js';
+import { createSeriesScorer } from './index.js';
+
+const values = Array.from({ length: 600 }, (_v, i) => 10 + Math.sin(i / 7) + (i === 500 ? 20 : 0) + (i % 13) / 50);
+const config = (alarmOdds?: number) => ({
+  members: [{ detector: 'zscore', params: { window: 200 } }],
+  ...(alarmOdds ? { alarmOdds } : {}),
+});
+
+describe('alarmOdds', () => {
+  it('scales the odds of the alarm stream only: displayed scores and alarms are unchanged', () => {
+    const plain = createSeriesScorer(config(), builtinLookup).score(seriesPoints(values));
+    const scaled = createSeriesScorer(config(0.01), builtinLookup).score(seriesPoints(values));
+    expect(Array.from(scaled.scores)).toEqual(Array.from(plain.scores));
+    expect(Array.from(scaled.alarms)).toEqual(Array.from(plain.alarms));
+    const i = 500;
+    expect(plain.alarmScores[i]!).toBeGreaterThan(0.5);
+    expect(scaled.alarmScores[i]!).toBeCloseTo(dampOdds(plain.alarmScores[i]!, 0.01), 12);
+  });
+});
