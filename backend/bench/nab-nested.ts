@@ -150,8 +150,11 @@ export interface Choice {
 }
 
 export interface Procedure {
-  /** How the second stage joins the first: inside its vote (the original procedure) or as a sparse group. */
-  mix: 'vote' | 'max';
+  /**
+   * How the second stage joins the first: inside its vote (the original procedure), as a sparse group joined
+   * by the maximum, or either (each candidate is tried both ways; the training score decides).
+   */
+  mix: 'vote' | 'max' | 'both';
   /**
    * Align each configuration's alarm stream so its training threshold lies at ALIGN_AT: 'pooled' = the
    * training corpus's optimum, 'category' = the geometric mean odds of each training category's own optimum
@@ -398,27 +401,83 @@ export function select(
         : [...members, { name: round.name, weight: 1, ...(group ? { group } : {}) }];
     }
   };
-  forward(names, 0, running);
-  if (second.length && procedure.mix === 'vote') forward(second, 0, running);
-  if (second.length && procedure.mix === 'max') forward(second, 1, emptyRunning(train), denseOf(running, knobs));
-  const exact = (c: Choice['members'], k: Knobs) => evaluate({ members: c, ...k }, train, all, streams);
-  // Backward pass: a member whose removal (or weight 2 → 1) gains at least MIN_GAIN goes.
-  for (let improved = true; improved && members.length > 1; ) {
-    improved = false;
-    for (const m of members) {
-      const trial =
-        m.weight === 2 ? members.map((x) => (x === m ? { ...x, weight: 1 } : x)) : members.filter((x) => x !== m);
-      if (feasible && !feasible(trial)) continue;
-      const score =
-        procedure.mix === 'vote'
-          ? evaluateWith(runningOf(trial, train, all, streams, voteLevel), undefined, knobs, train, all)
-          : exact(trial, knobs);
-      if (score >= best + MIN_GAIN) {
-        best = score;
-        members = trial;
-        improved = true;
-        break;
+  /** --mix both: each second-stage candidate joins the vote (while no sparse group exists) or the sparse group. */
+  const forwardEither = () => {
+    const dense = runningOf(members, train, all, streams, voteLevel);
+    const sparse = emptyRunning(train);
+    let base = denseOf(dense, knobs);
+    while (members.reduce((a, m) => a + m.weight, 0) < MAX_MEMBERS) {
+      const hasSparse = members.some((m) => m.group === 1);
+      let round = { score: -Infinity, name: '', group: 0 as 0 | 1, offset: knobs.offset };
+      for (const name of second) {
+        const existing = members.find((m) => m.name === name);
+        if (existing && existing.weight >= 2) continue;
+        const groups: Array<0 | 1> = existing ? [existing.group ?? 0] : hasSparse ? [1] : [0, 1];
+        for (const group of groups) {
+          if (group === 0 && hasSparse) continue; // the dense base would move under the sparse group
+          const next = existing
+            ? members.map((m) => (m.name === name ? { ...m, weight: 2 } : m))
+            : [...members, { name, weight: 1, ...(group ? { group } : {}) }];
+          if (feasible && !feasible(next)) continue;
+          const cand = { stream: streams.get(name)!, repeat: Boolean(existing) };
+          for (const offset of group ? (procedure.offsets ?? OFFSETS) : [knobs.offset]) {
+            const score = group
+              ? evaluateWith(sparse, cand, { ...knobs, offset }, train, all, base)
+              : evaluateWith(dense, cand, knobs, train, all);
+            if (score > round.score) round = { score, name, group, offset };
+          }
+        }
       }
+      if (round.score < best + MIN_GAIN) break;
+      best = round.score;
+      const existing = members.find((m) => m.name === round.name);
+      addMember(round.group ? sparse : dense, train, all, streams.get(round.name)!, Boolean(existing), voteLevel);
+      if (round.group) knobs = { ...knobs, offset: round.offset };
+      else base = denseOf(dense, knobs);
+      members = existing
+        ? members.map((m) => (m.name === round.name ? { ...m, weight: 2 } : m))
+        : [...members, { name: round.name, weight: 1, ...(round.group ? { group: 1 as const } : {}) }];
+    }
+  };
+  const exact = (c: Choice['members'], k: Knobs) => evaluate({ members: c, ...k }, train, all, streams);
+  // Backward pass: a member (of `group`, or any) whose removal (or weight 2 → 1) gains at least MIN_GAIN goes.
+  const backward = (group?: 0 | 1 | 'second') => {
+    for (let improved = true; improved && members.length > 1; ) {
+      improved = false;
+      for (const m of members) {
+        if (group === 'second' ? !second.includes(m.name) : group !== undefined && (m.group ?? 0) !== group)
+          continue;
+        const trial =
+          m.weight === 2 ? members.map((x) => (x === m ? { ...x, weight: 1 } : x)) : members.filter((x) => x !== m);
+        if (feasible && !feasible(trial)) continue;
+        const score =
+          procedure.mix === 'vote'
+            ? evaluateWith(runningOf(trial, train, all, streams, voteLevel), undefined, knobs, train, all)
+            : exact(trial, knobs);
+        if (score >= best + MIN_GAIN) {
+          best = score;
+          members = trial;
+          improved = true;
+          break;
+        }
+      }
+    }
+  };
+  forward(names, 0, running);
+  if (procedure.mix === 'vote') {
+    if (second.length) forward(second, 0, running);
+    backward();
+  } else {
+    // The dense group is settled on its own (what the live service needs from it does not depend on ARTime),
+    // then the sparse group joins it and only the sparse group is pruned.
+    backward(0);
+    if (second.length && procedure.mix === 'both') {
+      forwardEither();
+      backward('second');
+    } else if (second.length) {
+      const dense = runningOf(members, train, all, streams, voteLevel);
+      forward(second, 1, emptyRunning(train), denseOf(dense, knobs));
+      backward(1);
     }
   }
   if (!members.some((m) => m.group === 1)) knobs = { ...knobs, offset: undefined };
