@@ -62,7 +62,7 @@ export async function runLoco(o: {
   const feasible = o.liveCheck
     ? liveCheck(Object.fromEntries([...names, ...second].map((n) => [n, POOL[n]!])))
     : undefined;
-  console.log(`procedure: second stage joins by ${procedure.mix}${procedure.align ? ', alarm stream aligned on the training threshold' : ''}`);
+  console.log(`procedure: --mix ${procedure.mix} --align ${procedure.align}`);
   const result = nested(all, streams, names, second, feasible, procedure);
   console.log(result.rows.join('\n'));
   const heldDir = path.join(o.outDir, '..', `${path.basename(o.outDir)}-heldout`);

@@ -1,5 +1,5 @@
 /**
- * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b] [--second a,b] [--live-check]`
+ * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b] [--second a,b] [--live-check] [--mix vote|max|both] [--align false|pooled|category] [--offsets a,b]`
  *
  * Copies only the `timestamp,value` CSVs under --data into a temporary folder (no label file is ever
  * readable by the detector), scores each with the same pipeline `aegis detect` and the service run, writes
@@ -12,7 +12,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { copySeriesCsvs, DEFAULT_PIPELINE, type PipelineConfigInput } from '../src/detect/index.js';
 import { runLoco } from './nab-loco.js';
-import { DEFAULT_PROCEDURE, type Procedure } from './nab-nested.js';
+import { z } from 'zod';
+import { DEFAULT_PROCEDURE } from './nab-nested.js';
+
+/** --mix / --align (README: Anomaly detection); 'false' restores the unaligned alarm stream. */
+const procedureSchema = z.object({
+  mix: z.enum(['vote', 'max', 'both']).default(DEFAULT_PROCEDURE.mix),
+  align: z
+    .enum(['false', 'pooled', 'category'])
+    .optional()
+    .transform((a) => (a === undefined ? DEFAULT_PROCEDURE.align : a === 'false' ? false : a)),
+});
 import { nabScore, runCorpus } from './nab-run.js';
 
 const { values } = parseArgs({
@@ -76,8 +86,7 @@ async function main() {
         second: values.second?.split(','),
         liveCheck: values['live-check'],
         procedure: {
-          mix: (values.mix as Procedure['mix'] | undefined) ?? DEFAULT_PROCEDURE.mix,
-          align: (values.align as Procedure['align'] | undefined) ?? DEFAULT_PROCEDURE.align,
+          ...procedureSchema.parse({ mix: values.mix, align: values.align }),
           offsets: values.offsets?.split(',').map(Number),
         },
       });

@@ -79,6 +79,9 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
   ],
   alarmSurprise: 2.75,
   ensemble: { lone: 0.5 },
+  // The alarm stream's odds, set by the protocol on its training files (the mean log-odds of each category's
+  // best NAB threshold lands at 0.5). Only what `aegis detect` writes and NAB judges; live alarms never see it.
+  alarmOdds: 0.8148,
 };
 
 export function parsePipelineConfig(input: unknown): PipelineConfig {
