@@ -26,7 +26,9 @@ import {
   createCombiner,
   createSeriesScorer,
   formatScoresCsv,
+  alarmSurprise,
   joinSparse,
+  sparseCap,
   type MemberConfig,
   type memberSchema,
   type ParsedCsv,
@@ -152,6 +154,8 @@ export interface Choice {
   offset?: number;
   /** Factor on the alarm stream's odds putting the training optimum at ALIGN_AT (1: not aligned). */
   alarmOdds?: number;
+  /** The sparse group stays below the alarm level. */
+  below?: boolean;
   trainScore: number;
 }
 
@@ -169,13 +173,15 @@ export interface Procedure {
   align: false | 'pooled' | 'category';
   /** The sparse group's offset grid (default OFFSETS). */
   offsets?: number[];
+  /** The sparse group stays below the alarm level (ensemble sparseBelowAlarm): it never opens a live anomaly. */
+  sparseBelowAlarm?: boolean;
 }
 
 /**
  * The procedure `bench:nab:loco` runs (README: each alternative's held-out figure; the original procedure is
  * `--mix vote --align false`).
  */
-export const DEFAULT_PROCEDURE: Procedure = { mix: 'both', align: 'category' };
+export const DEFAULT_PROCEDURE: Procedure = { mix: 'both', align: 'category', sparseBelowAlarm: true };
 
 export function configOf(choice: Omit<Choice, 'trainScore'>, pool = POOL): PipelineConfigInput {
   return {
@@ -186,7 +192,11 @@ export function configOf(choice: Omit<Choice, 'trainScore'>, pool = POOL): Pipel
       ...(m.group ? { group: m.group } : {}),
     })),
     alarmSurprise: choice.alarmSurprise,
-    ensemble: { lone: choice.lone, ...(choice.offset ? { sparseOffset: choice.offset } : {}) },
+    ensemble: {
+      lone: choice.lone,
+      ...(choice.offset ? { sparseOffset: choice.offset } : {}),
+      ...(choice.below && choice.members.some((m) => m.group === 1) ? { sparseBelowAlarm: true } : {}),
+    },
     postRules: { ...BASE.postRules, suppressWindow: choice.suppress },
     ...(choice.alarmOdds !== undefined && choice.alarmOdds !== 1 ? { alarmOdds: choice.alarmOdds } : {}),
   };
@@ -293,7 +303,7 @@ function addMember(
   });
 }
 
-type Knobs = { alarmSurprise: number; suppress: number; lone: number; offset?: number };
+type Knobs = { alarmSurprise: number; suppress: number; lone: number; offset?: number; below?: boolean };
 
 /** Group 0's vote per point of every file from its running sums (the dense side of --mix max). */
 function denseOf(r: Running, knobs: Knobs): Float64Array[] {
@@ -315,8 +325,11 @@ function evaluateWith(
   all: NabFile[],
   dense?: Float64Array[],
 ) {
-  const config = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs }));
+  const config = parsePipelineConfig(
+    configOf({ members: [{ name: 'zscore', weight: 1 }, { name: 'artime', weight: 1, group: 1 }], ...knobs }),
+  );
   const { voteLevel, minVotes, lone } = config.ensemble;
+  const cap = sparseCap(config.ensemble, alarmSurprise(config));
   const outputs = files.map((f, j) => {
     const base = dense?.[j];
     const s = candidate?.stream[all.indexOf(f)];
@@ -339,7 +352,7 @@ function evaluateWith(
       }
       const mean = su / w;
       const vote = w === 0 ? NaN : mean + (v >= minVotes ? 1 : lone) * (mx - mean);
-      out[i] = combiner.finish(base ? joinSparse(base[i]!, vote, knobs.offset ?? 0) : vote).alarmScore;
+      out[i] = combiner.finish(base ? joinSparse(base[i]!, vote, knobs.offset ?? 0, cap) : vote).alarmScore;
     }
     return out;
   });
@@ -373,7 +386,12 @@ export function select(
   procedure: Procedure = DEFAULT_PROCEDURE,
 ): Choice {
   let members: Choice['members'] = [];
-  let knobs: Knobs = { alarmSurprise: LIVE_ALARM_SURPRISE, suppress: 400, lone: 0.5 };
+  let knobs: Knobs = {
+    alarmSurprise: LIVE_ALARM_SURPRISE,
+    suppress: 400,
+    lone: 0.5,
+    ...(procedure.sparseBelowAlarm ? { below: true } : {}),
+  };
   const voteLevel = parsePipelineConfig(configOf({ members: [{ name: 'zscore', weight: 1 }], ...knobs })).ensemble
     .voteLevel;
   const running = emptyRunning(train);
@@ -536,7 +554,9 @@ export const describe = (c: Omit<Choice, 'trainScore'>) => {
   const dense = c.members.filter((m) => !m.group).map(name).join(' + ');
   const sparse = c.members.filter((m) => m.group === 1).map(name).join(' + ');
   return (
-    (sparse ? `max(${dense}, ${sparse} ${c.offset && c.offset >= 0 ? '+' : '−'} ${Math.abs(c.offset ?? 0)})` : dense) +
+    (sparse
+      ? `max(${dense}, ${sparse} ${c.offset && c.offset >= 0 ? '+' : '−'} ${Math.abs(c.offset ?? 0)}${c.below ? ', below the alarm' : ''})`
+      : dense) +
     `; onset window ${c.suppress}, lone ${c.lone}` +
     (c.alarmOdds !== undefined && c.alarmOdds !== 1 ? `, alarm odds ×${c.alarmOdds}` : '')
   );

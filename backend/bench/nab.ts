@@ -1,5 +1,5 @@
 /**
- * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b] [--second a,b] [--live-check] [--mix vote|max|both] [--align false|pooled|category] [--offsets a,b]`
+ * NAB bench: `npm run bench:nab -- --data <dir> --out <dir> [--nab-root <dir>] [--config pipeline.json] [--loco] [--ablation] [--cache dir] [--pool a,b] [--second a,b] [--live-check] [--mix vote|max|both] [--align false|pooled|category] [--offsets a,b] [--sparse-free]`
  *
  * Copies only the `timestamp,value` CSVs under --data into a temporary folder (no label file is ever
  * readable by the detector), scores each with the same pipeline `aegis detect` and the service run, writes
@@ -41,6 +41,8 @@ const { values } = parseArgs({
     mix: { type: 'string' },
     align: { type: 'string' },
     offsets: { type: 'string' },
+    /** The sparse group may reach the alarm level (the procedure without sparseBelowAlarm). */
+    'sparse-free': { type: 'boolean' },
   },
 });
 
@@ -88,6 +90,7 @@ async function main() {
         procedure: {
           ...procedureSchema.parse({ mix: values.mix, align: values.align }),
           offsets: values.offsets?.split(',').map(Number),
+          sparseBelowAlarm: !values['sparse-free'],
         },
       });
   } finally {

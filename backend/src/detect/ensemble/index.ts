@@ -19,6 +19,12 @@ export const ensembleSchema = z.object({
   lone: z.number().min(0).max(1).default(0.5),
   /** Surprise added to group 1's vote before the maximum with group 0 (chosen by the NAB protocol). */
   sparseOffset: z.number().min(-10).max(10).default(0),
+  /**
+   * Keep group 1 below the alarm: its surprise is squashed into [0, alarm level − 0.05), so a sparse decision
+   * can rank a point in the alarm stream but never counts towards the live rule of 2 points in a row over the
+   * threshold (one judgement of a block is not two confirmations); only group 0 opens anomalies.
+   */
+  sparseBelowAlarm: z.boolean().default(false),
 });
 export type EnsembleParams = z.output<typeof ensembleSchema>;
 
@@ -27,9 +33,18 @@ export interface Ensemble {
   combine(surprises: Float64Array): number;
 }
 
-/** `groups[i]`: member i's group (0 by default). */
-export function createEnsemble(weights: number[], params?: Partial<EnsembleParams>, groups?: number[]): Ensemble {
+/**
+ * `groups[i]`: member i's group (0 by default); `alarmLevel`: the combined surprise at which the configuration
+ * alarms (for `sparseBelowAlarm`).
+ */
+export function createEnsemble(
+  weights: number[],
+  params?: Partial<EnsembleParams>,
+  groups?: number[],
+  alarmLevel = Infinity,
+): Ensemble {
   const p = ensembleSchema.parse(params ?? {});
+  const cap = sparseCap(p, alarmLevel);
   const w = Float64Array.from(weights);
   const g = Uint8Array.from(weights.map((_x, i) => (groups?.[i] === 1 ? 1 : 0)));
   const sparse = g.includes(1);
@@ -54,7 +69,7 @@ export function createEnsemble(weights: number[], params?: Partial<EnsembleParam
     combine(s) {
       const dense = vote(s, 0);
       if (!sparse) return dense;
-      return joinSparse(dense, vote(s, 1), p.sparseOffset);
+      return joinSparse(dense, vote(s, 1), p.sparseOffset, cap);
     },
   };
 }
@@ -71,8 +86,15 @@ export function voteOf(sum: number, wsum: number, max: number, votes: number, p:
  * Group 0's vote joined with group 1's (offset) by the maximum. Group 1 counts only where it decided something
  * (surprise > 0): between decisions it says nothing, and the offset must not lift every point.
  */
-export function joinSparse(dense: number, sparse: number, offset: number): number {
+export function joinSparse(dense: number, sparse: number, offset: number, cap = Infinity): number {
   if (!(sparse > 0)) return dense;
-  const s = sparse + offset;
+  const x = sparse + offset;
+  // Monotone squash into (−∞, cap): the order among sparse decisions is kept, the alarm level never reached.
+  const s = cap === Infinity || x <= 0 ? x : cap * (1 - Math.exp(-x / cap));
   return Number.isNaN(dense) || s > dense ? s : dense;
+}
+
+/** The surprise group 1 stays below (Infinity unless `sparseBelowAlarm`). */
+export function sparseCap(p: EnsembleParams, alarmLevel: number): number {
+  return p.sparseBelowAlarm && Number.isFinite(alarmLevel) ? Math.max(0, alarmLevel - 0.05) : Infinity;
 }

@@ -67,21 +67,31 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
   // over the threshold, as Grafana's `for` does: a fault holds the score up, noise rarely does twice running
   // (2 of 3 let two lone spikes with a normal point between them open an anomaly). No effect on NAB, which
   // judges the alarm stream.
-  postRules: { window: 2, minPoints: 2, suppressWindow: 400 },
+  postRules: { window: 2, minPoints: 2, suppressWindow: 100 },
   members: [
+    // Group 0 (dense): follows the values point by point; only it can reach the alarm threshold.
     { detector: 'seasonal', params: {} },
     { detector: 'zscore', params: { window: 4000 } },
     { detector: 'cad', params: {} },
     { detector: 'mad', params: { window: 512 } },
     { detector: 'spatial', params: {} },
-    // ARTime (artime/), probationary range with headroom, clipped; weight 2 = chosen twice by the selection.
-    { detector: 'artime', params: { headroom: 0.5, escape: 'clip' }, weight: 2 },
+    // Group 1 (sparse): ARTime (artime/), probationary range with headroom, clipped; its confidence directly
+    // (weight 2 = chosen twice) and ranked among its own past scores. Joined by the maximum at +3, kept below
+    // the alarm level (ensemble/index.ts): it ranks points for NAB and shows on the dashboard, never opens one.
+    {
+      detector: 'artime',
+      params: { headroom: 0.5, escape: 'clip' },
+      calibrate: 'direct',
+      weight: 2,
+      group: 1,
+    },
+    { detector: 'artime', params: { headroom: 0.5, escape: 'clip' }, group: 1 },
   ],
   alarmSurprise: 2.75,
-  ensemble: { lone: 0.5 },
+  ensemble: { lone: 0.5, sparseOffset: 3, sparseBelowAlarm: true },
   // The alarm stream's odds, set by the protocol on its training files (the mean log-odds of each category's
   // best NAB threshold lands at 0.5). Only what `aegis detect` writes and NAB judges; live alarms never see it.
-  alarmOdds: 0.8148,
+  alarmOdds: 0.6809,
 };
 
 export function parsePipelineConfig(input: unknown): PipelineConfig {

@@ -11,7 +11,13 @@ import { createEnsemble } from '../ensemble/index.js';
 import { createPostRules, dampOdds, type PostRuleState } from '../post-rules/index.js';
 import { ANOMALY_ALARM_THRESHOLD } from '../threshold.js';
 import type { Detector, DetectorDefinition, DetectorState, SeriesPoints } from '../types.js';
-import { type MemberConfig, type PipelineConfig, parsePipelineConfig, surpriseToProbability } from './config.js';
+import {
+  alarmSurprise,
+  type MemberConfig,
+  type PipelineConfig,
+  parsePipelineConfig,
+  surpriseToProbability,
+} from './config.js';
 
 export * from './config.js';
 
@@ -212,6 +218,7 @@ export function createCombiner(config: PipelineConfig, state?: PostRuleState) {
     config.members.map((m) => m.weight),
     config.ensemble,
     config.members.map((m) => m.group),
+    alarmSurprise(config),
   );
   let postRules = createPostRules(config.postRules, state);
   /** One point's combined surprise → displayed probability, alarm, alarm score. */
