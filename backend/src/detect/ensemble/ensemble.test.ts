@@ -26,3 +26,19 @@ describe('ensemble groups: sparse deciders joined by the maximum', () => {
     expect(Number.isNaN(joinSparse(NaN, NaN, 1))).toBe(true);
   });
 });
+
+describe('sparse group below the alarm', () => {
+  const params = { voteLevel: 2, minVotes: 2, lone: 0.5, sparseOffset: 3, sparseBelowAlarm: true };
+  const e = createEnsemble([1, 1], params, [0, 1], 2.75);
+
+  it('never lets a sparse decision alone reach the alarm level, however confident', () => {
+    for (const x of [0.1, 1, 4, 40]) expect(e.combine(Float64Array.from([0, x]))).toBeLessThan(2.75);
+  });
+
+  it('keeps the order among sparse decisions and lets the dense group through above it', () => {
+    const low = e.combine(Float64Array.from([0, 1]));
+    const high = e.combine(Float64Array.from([0, 2]));
+    expect(high).toBeGreaterThan(low);
+    expect(e.combine(Float64Array.from([3.5, 4]))).toBe(3.5);
+  });
+});

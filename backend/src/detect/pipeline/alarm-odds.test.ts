@@ -21,3 +21,21 @@ describe('alarmOdds', () => {
     expect(scaled.alarmScores[i]!).toBeCloseTo(dampOdds(plain.alarmScores[i]!, 0.01), 12);
   });
 });
+
+describe('the shipped default', () => {
+  it('opens no alarm from its sparse group alone: only the dense members reach the threshold', async () => {
+    const { DEFAULT_PIPELINE, parsePipelineConfig } = await import('./index.js');
+    const config = parsePipelineConfig(DEFAULT_PIPELINE);
+    expect(config.members.some((m) => m.group === 1)).toBe(true);
+    // Dense members silent: a stand-in for every detector scoring 0 except ARTime, which is certain every point.
+    const lookup = (id: string) => {
+      const def = builtinLookup(id);
+      if (id !== 'artime')
+        return { ...def, create: () => ({ ...def.create(), score: (p: { values: Float64Array }, out?: Float64Array) => (out ?? new Float64Array(p.values.length)).fill(0) }) };
+      return { ...def, create: () => ({ ...def.create({}), score: (p: { values: Float64Array }, out?: Float64Array) => (out ?? new Float64Array(p.values.length)).fill(1) }) };
+    };
+    const scored = createSeriesScorer(config, lookup as typeof builtinLookup).score(seriesPoints(values));
+    expect(Math.max(...Array.from(scored.scores).filter((x) => !Number.isNaN(x)))).toBeLessThan(0.9);
+    expect(scored.alarms.reduce((a, b) => a + b, 0)).toBe(0);
+  });
+});
