@@ -39,3 +39,32 @@ describe('the shipped default', () => {
     expect(scored.alarms.reduce((a, b) => a + b, 0)).toBe(0);
   });
 });
+
+describe('members sharing one detector', () => {
+  it('score exactly as each would alone, with the detector run once', () => {
+    const members = [
+      { detector: 'artime', params: { probation: 200 }, calibrate: 'direct' as const },
+      { detector: 'artime', params: { probation: 200 } },
+    ];
+    const bumpy = values.map((x, i) => (i % 150 > 140 ? x + 8 : x));
+    const both = createSeriesScorer({ members }, builtinLookup).score(seriesPoints(bumpy)).members;
+    members.forEach((m, j) => {
+      const alone = createSeriesScorer({ members: [m] }, builtinLookup).score(seriesPoints(bumpy)).members[0]!;
+      expect(Array.from(both[j]!)).toEqual(Array.from(alone));
+    });
+    let calls = 0;
+    const counting = (id: string) => {
+      const def = builtinLookup(id);
+      return {
+        ...def,
+        create: (p?: Record<string, unknown>) => {
+          const d = def.create(p);
+          const score = d.score.bind(d);
+          return Object.assign(d, { score: (...a: Parameters<typeof score>) => (calls++, score(...a)) });
+        },
+      };
+    };
+    createSeriesScorer({ members }, counting as typeof builtinLookup).score(seriesPoints(bumpy));
+    expect(calls).toBe(1);
+  });
+});

@@ -123,24 +123,47 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
       smoothSum: saved ? saved.smooth.slice(0, m.smooth).reduce((a, b) => a + b, 0) : 0,
     };
   });
+  // Members that run the same detector on the same input (ARTime calibrated two ways) share one detector and
+  // its raw scores: it is computed once per point, each member smooths and calibrates it its own way.
+  const primary = config.members.map((m) => config.members.findIndex((o) => sameDetector(o, m)));
+  primary.forEach((p, i) => {
+    if (p !== i) members[i]!.detector = members[p]!.detector;
+  });
+  const keepsRaw = primary.map((_p, i) => primary.some((q, k) => k !== i && q === i));
   const combiner = createCombiner(config, stored?.postRules);
 
-  /** Raw scores of one member over the batch, then smoothed and calibrated, written into `out`. */
-  const runMember = (m: MemberRuntime, points: SeriesPoints, out: Float64Array, external?: Float64Array) => {
+  /** The member's input over the batch (its first differences advance `last`). */
+  const inputOf = (m: MemberRuntime, points: SeriesPoints): SeriesPoints => {
+    if (m.input !== 'diff') return points;
     const n = points.values.length;
-    let input = points;
-    if (m.input === 'diff') {
-      const diffs = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const x = points.values[i] ?? NaN;
-        diffs[i] = x - m.last; // NaN for the very first point and around gaps: skipped, not invented
-        if (!Number.isNaN(x)) m.last = x;
-      }
-      input = { timestamps: points.timestamps, values: diffs };
+    const diffs = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = points.values[i] ?? NaN;
+      diffs[i] = x - m.last; // NaN for the very first point and around gaps: skipped, not invented
+      if (!Number.isNaN(x)) m.last = x;
     }
+    return { timestamps: points.timestamps, values: diffs };
+  };
+
+  /** Raw scores of one member over the batch (or a sharing member's copy), then smoothed and calibrated. */
+  const runMember = (
+    m: MemberRuntime,
+    points: SeriesPoints,
+    out: Float64Array,
+    external?: Float64Array,
+    shared?: Float64Array,
+  ) => {
+    const n = points.values.length;
+    const input = inputOf(m, points);
     // Group-level members (the LSTM) are scored by the caller for many series at once and handed in.
-    if (external) out.set(external.subarray(0, n));
+    if (shared) out.set(shared);
+    else if (external) out.set(external.subarray(0, n));
     else m.detector.score(input, out);
+  };
+
+  /** Smoothing and calibration of a member's raw scores, in place. */
+  const calibrateMember = (m: MemberRuntime, points: SeriesPoints, out: Float64Array) => {
+    const n = points.values.length;
     const k = m.smooth.length;
     for (let i = 0; i < n; i++) {
       let raw = out[i] ?? NaN;
@@ -162,9 +185,13 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
 
   const score = (points: SeriesPoints, external?: ExternalScores): ScoredPoints => {
     const n = points.values.length;
+    const raws: Array<Float64Array | undefined> = [];
     const perMember = members.map((m, j) => {
       const out = new Float64Array(n);
-      runMember(m, points, out, external?.[config.members[j]?.detector ?? '']);
+      const p = primary[j]!;
+      runMember(m, points, out, external?.[config.members[j]?.detector ?? ''], p !== j ? raws[p] : undefined);
+      if (keepsRaw[j]) raws[j] = out.slice();
+      calibrateMember(m, points, out);
       return out;
     });
     return { ...combiner.run(perMember, points.values), members: perMember };
@@ -193,6 +220,11 @@ export function createSeriesScorer(configInput: unknown, lookup: DetectorLookup,
       postRules: combiner.saveAlarms(),
     }),
   };
+}
+
+/** Same detector, parameters and input: one detector can serve both members. */
+function sameDetector(a: MemberConfig, b: MemberConfig): boolean {
+  return a.detector === b.detector && a.input === b.input && JSON.stringify(a.params) === JSON.stringify(b.params);
 }
 
 function calibratorFor(
