@@ -326,7 +326,13 @@ function evaluateWith(
   dense?: Float64Array[],
 ) {
   const config = parsePipelineConfig(
-    configOf({ members: [{ name: 'zscore', weight: 1 }, { name: 'artime', weight: 1, group: 1 }], ...knobs }),
+    configOf({
+      members: [
+        { name: 'zscore', weight: 1 },
+        { name: 'artime', weight: 1, group: 1 },
+      ],
+      ...knobs,
+    }),
   );
   const { voteLevel, minVotes, lone } = config.ensemble;
   const cap = sparseCap(config.ensemble, alarmSurprise(config));
@@ -470,11 +476,10 @@ export function select(
   const exact = (c: Choice['members'], k: Knobs) => evaluate({ members: c, ...k }, train, all, streams);
   // Backward pass: a member (of `group`, or any) whose removal (or weight 2 → 1) gains at least MIN_GAIN goes.
   const backward = (group?: 0 | 1 | 'second') => {
-    for (let improved = true; improved && members.length > 1; ) {
+    for (let improved = true; improved && members.length > 1;) {
       improved = false;
       for (const m of members) {
-        if (group === 'second' ? !second.includes(m.name) : group !== undefined && (m.group ?? 0) !== group)
-          continue;
+        if (group === 'second' ? !second.includes(m.name) : group !== undefined && (m.group ?? 0) !== group) continue;
         const trial =
           m.weight === 2 ? members.map((x) => (x === m ? { ...x, weight: 1 } : x)) : members.filter((x) => x !== m);
         if (feasible && !feasible(trial)) continue;
@@ -551,8 +556,14 @@ function alignThreshold(train: NabFile[], outputs: Float64Array[], how: Procedur
 
 export const describe = (c: Omit<Choice, 'trainScore'>) => {
   const name = (m: Member) => (m.weight === 1 ? m.name : `${m.name}×${m.weight}`);
-  const dense = c.members.filter((m) => !m.group).map(name).join(' + ');
-  const sparse = c.members.filter((m) => m.group === 1).map(name).join(' + ');
+  const dense = c.members
+    .filter((m) => !m.group)
+    .map(name)
+    .join(' + ');
+  const sparse = c.members
+    .filter((m) => m.group === 1)
+    .map(name)
+    .join(' + ');
   return (
     (sparse
       ? `max(${dense}, ${sparse} ${c.offset && c.offset >= 0 ? '+' : '−'} ${Math.abs(c.offset ?? 0)}${c.below ? ', below the alarm' : ''})`

@@ -31,8 +31,22 @@ describe('the shipped default', () => {
     const lookup = (id: string) => {
       const def = builtinLookup(id);
       if (id !== 'artime')
-        return { ...def, create: () => ({ ...def.create(), score: (p: { values: Float64Array }, out?: Float64Array) => (out ?? new Float64Array(p.values.length)).fill(0) }) };
-      return { ...def, create: () => ({ ...def.create({}), score: (p: { values: Float64Array }, out?: Float64Array) => (out ?? new Float64Array(p.values.length)).fill(1) }) };
+        return {
+          ...def,
+          create: () => ({
+            ...def.create(),
+            score: (p: { values: Float64Array }, out?: Float64Array) =>
+              (out ?? new Float64Array(p.values.length)).fill(0),
+          }),
+        };
+      return {
+        ...def,
+        create: () => ({
+          ...def.create({}),
+          score: (p: { values: Float64Array }, out?: Float64Array) =>
+            (out ?? new Float64Array(p.values.length)).fill(1),
+        }),
+      };
     };
     const scored = createSeriesScorer(config, lookup as typeof builtinLookup).score(seriesPoints(values));
     expect(Math.max(...Array.from(scored.scores).filter((x) => !Number.isNaN(x)))).toBeLessThan(0.9);

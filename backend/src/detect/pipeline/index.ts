@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../../platform/errors.js';
 import { type CalibratorState, createCalibrator } from '../calibration/index.js';
-import {
-  createLikelihoodCalibrator,
-  type LikelihoodState,
-  likelihoodStateSchema,
-} from '../calibration/likelihood.js';
+import { createLikelihoodCalibrator, type LikelihoodState, likelihoodStateSchema } from '../calibration/likelihood.js';
 import { createDirectCalibrator, type DirectState, directStateSchema } from '../calibration/direct.js';
 import { createEnsemble } from '../ensemble/index.js';
 import { createPostRules, dampOdds, type PostRuleState } from '../post-rules/index.js';
