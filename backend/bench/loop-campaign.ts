@@ -275,7 +275,7 @@ async function runFaultGroup(
       const cleared = faultCleared(sim, r.service, r.scenario);
       const v = final.verification as { reason?: string; checks?: Array<{ id: string; status: string; observed: number | null; expected: string | null }> } | null;
       const failing = (v?.checks ?? []).filter((c) => c.status !== 'passed').map((c) => `${c.id} ${c.status} (${c.observed?.toPrecision(3) ?? '—'} vs ${c.expected ?? '—'})`);
-      r.verification = { status: final.status, faultCleared: cleared, truthful: (final.status === 'succeeded') === cleared, reason: `${v?.reason ?? ''}${failing.length ? `; not passed: ${failing.join(', ')}` : ''}` };
+      r.verification = { status: final.status, faultCleared: cleared, truthful: (final.status === 'succeeded') === cleared, reason: `${v?.reason ?? ''}${failing.length ? `; not passed: ${failing.join(', ')}` : ''}; simulator ${truthText(sim, r.service)}` };
     }
   }
 
@@ -361,29 +361,69 @@ function groundTruth(sim: Simulator, service: string, scenario: string): string 
   return `fault ${fault ? (fault.active ? 'active' : 'over') : 'missing'}; pods ${pods.join(', ') || 'none'}; ${m('error_rate')}, ${m('latency_p99')}, ${m('request_rate')}`;
 }
 
+/** The stretch ground truth is judged over: the window verification holds its checks for (remediation policy `verifyWindowMs`). */
+export const TRUTH_WINDOW_MS = 2 * MIN;
+
+type Judged = 'error_rate' | 'latency_p99' | 'memory';
+
 /**
- * The fault's effect is gone: errors, latency and memory of the service near the healthy model, and no bad
- * template left. A memory leak is in the code and no action removes it (its known fix, a restart, "clears it
- * for a while"): its effect is the memory leaked so far, gone when every pod's container started after the
- * fault began — memory near the model at one instant depends on how fast it leaks (a fast one is back above
- * 1.3× within the three minutes any verification waits, a restart or not).
+ * A service's metrics and the healthy model's, each averaged over the simulator's frames of the last `windowMs`
+ * (5 s apart): one frame's jitter is not the fault (a p99 frame scatters ±20% around the service's state), the
+ * state over the window is. Undefined when the simulator has no frame of the service.
+ */
+export function windowTruth(sim: Simulator, service: string, windowMs = TRUTH_WINDOW_MS): { now: Record<Judged, number>; base: Record<Judged, number>; last: Record<Judged, number> } | undefined {
+  const frame = sim.latestFrame();
+  const lastNow = frame?.services.get(service);
+  if (!frame || !lastNow) return undefined;
+  const lastTick = Math.floor(frame.t / sim.stepMs);
+  const keys: Judged[] = ['error_rate', 'latency_p99', 'memory'];
+  const sum = { now: { error_rate: 0, latency_p99: 0, memory: 0 }, base: { error_rate: 0, latency_p99: 0, memory: 0 } };
+  let n = 0;
+  for (let tick = lastTick - Math.max(0, Math.round(windowMs / sim.stepMs) - 1); tick <= lastTick; tick++) {
+    const base = sim.baselineFrame(tick * sim.stepMs).services.get(service);
+    const now = keys.map((k) => sim.series.at(`s|${service}|${k}`, tick));
+    if (!base || now.some((v) => v === undefined || !Number.isFinite(v))) continue;
+    keys.forEach((k, j) => {
+      sum.now[k] += now[j] as number;
+      sum.base[k] += base[k];
+    });
+    n++;
+  }
+  if (!n) return undefined;
+  const mean = (x: Record<Judged, number>) => Object.fromEntries(keys.map((k) => [k, x[k] / n])) as Record<Judged, number>;
+  return { now: mean(sum.now), base: mean(sum.base), last: { error_rate: lastNow.error_rate, latency_p99: lastNow.latency_p99, memory: lastNow.memory } };
+}
+
+/**
+ * The fault's effect is gone: errors, latency and memory of the service near the healthy model over the last
+ * verification window (the simulator's state, not one noisy frame of it), and no bad template left. A memory
+ * leak is in the code and no action removes it (its known fix, a restart, "clears it for a while"): its effect
+ * is the memory leaked so far, gone when every pod's container started after the fault began — memory near the
+ * model at one instant depends on how fast it leaks (a fast one is back above 1.3× within the three minutes
+ * any verification waits, a restart or not).
  */
 export function faultCleared(sim: Simulator, service: string, scenario: string): boolean {
   const faults = sim.faults().filter((f) => f.service === service && f.scenario === scenario);
   const active = faults.some((f) => f.active);
-  const frame = sim.latestFrame();
-  const now = frame?.services.get(service);
-  const base = sim.baselineFrame(frame?.t ?? sim.now()).services.get(service);
-  if (!now || !base) return !active;
-  const users = now.error_rate <= base.error_rate + 0.02 && now.latency_p99 <= base.latency_p99 * 1.5;
+  const w = windowTruth(sim, service);
+  if (!w) return !active;
+  const users = w.now.error_rate <= w.base.error_rate + 0.02 && w.now.latency_p99 <= w.base.latency_p99 * 1.5;
   if (scenario === 'memory-leak') {
     const began = Math.max(...faults.map((f) => f.startedAt));
     const pods = [...sim.cluster.pods.values()].filter((p) => p.service === service);
     return users && pods.length > 0 && pods.every((p) => p.ready && p.containerStartedAt > began && p.memoryBytes < p.memoryLimitBytes);
   }
-  const healthy = users && now.memory <= base.memory * 1.3;
+  const healthy = users && w.now.memory <= w.base.memory * 1.3;
   if (scenario === 'cpu-saturation') return healthy;
   return healthy && !active;
+}
+
+/** The ground truth's figures, for --explain: the window means and the last frame, each against the healthy model. */
+function truthText(sim: Simulator, service: string): string {
+  const w = windowTruth(sim, service);
+  if (!w) return 'no frame';
+  const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+  return `over the last ${TRUTH_WINDOW_MS / MIN} min p99 ${ratio(w.now.latency_p99, w.base.latency_p99)} healthy, errors ${w.now.error_rate.toPrecision(3)} (healthy ${w.base.error_rate.toPrecision(3)}); last frame p99 ${ratio(w.last.latency_p99, w.base.latency_p99)}`;
 }
 
 function mulberry32(seed: number): () => number {

@@ -92,6 +92,28 @@ describe('verification phases', () => {
     expect(specs.find((c) => c.id === 'trigger:redis-cart:latency_p99')?.limit).toBe(4.5);
   });
 
+  it('a signal is back within the 3 standard deviations it moved by on its own in the baseline hour, not within 10% of its mean', async () => {
+    // bench:loop seed 5 from 10:00: redis-cart's p99 rose 17% in the hour as the morning traffic ramped up; a
+    // correct rollback of a crash-loop failed verification at 2.42 ms against a limit of 2.28 (baseline 2.07 + 10%).
+    const p99At = (t: number) => (t < 600_000 ? (Math.floor(t / 60_000) % 2 ? 90 : 110) : 140);
+    const metrics = {
+      name: 'm',
+      listSeries: async () => ({ results: [], errors: [] }),
+      queryRange: async (q: { from: number; to: number; stepMs: number; metric?: string }) => {
+        const points: Array<[number, number]> = [];
+        for (let t = q.from; t <= q.to; t += q.stepMs) points.push([t, q.metric === 'latency_p99' ? p99At(t) : 0.001]);
+        return { results: [{ key: { service: 'cart', metric: q.metric }, points }], errors: [] };
+      },
+    } as unknown as MetricsSource;
+    const incident = { started_at: new Date(600_000).toISOString(), signals: [{ service: 'cart', payload: { metric: 'latency_p99' } }] } as unknown as IncidentDetail;
+    const specs = await planChecks({ metrics }, { namespace: 'shop', name: 'cart' }, undefined, incident, 1_200_000, 'rollback-deployment');
+    // Baseline 100 ± 10; the spike (140) moved it less than the noise: the bar is 100 + 3 × 10, not 110.
+    expect(specs.find((c) => c.id === 'signal:cart:latency_p99')?.limit).toBeCloseTo(130, 0);
+    // However noisy, a latency is never back above 50% over its baseline.
+    expect(recoveryLimit(100, 2_000, 'latency_p99', 40).limit).toBe(150);
+    expect(recoveryLimit(100, 140, 'latency_p99', 1).limit).toBe(110);
+  });
+
   it('holds a failure against the action only when a check of the fault failed, not a caller another fault broke', () => {
     const caller: CheckSpec = { id: 'errors:checkout', description: 'caller errors', service: 'checkout', metric: 'error_rate', direction: 'down', limit: 0.02 };
     let rec = startRecord([ready, memory, caller], [at(ready, true), at(memory, false, 300), at(caller, false, 0.2)], state, timing, 0, false);

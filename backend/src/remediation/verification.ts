@@ -2,6 +2,7 @@ import type { MetricsSource } from '../sources/types.js';
 import type { IncidentDetail } from '../store/types.js';
 import type { DeploymentState, Trigger } from './types.js';
 import {
+  baselineStats,
   baselineValue,
   type CheckSpec,
   errorLimit,
@@ -59,7 +60,8 @@ export async function planChecks(
   };
   if (trigger) {
     // The same bar as the opening signals: a latency that spiked 300× is not back at 2× (a quarter of the way down).
-    const { direction, limit } = recoveryLimit(trigger.baseline, trigger.observed, trigger.metric);
+    const own = await baselineStats(m, trigger.service, trigger.metric, startMs, ns);
+    const { direction, limit } = recoveryLimit(trigger.baseline, trigger.observed, trigger.metric, own?.sd);
     const latch = GROWS_WITH_AGE.has(trigger.metric);
     add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}${latch ? ' after the action (its lowest since)' : ''}`, service: trigger.service, metric: trigger.metric, direction, limit, fault: true, latch });
   }
@@ -68,10 +70,11 @@ export async function planChecks(
   for (const s of openingSignals(incident)) {
     // Scaling out adds capacity, it does not remove demand: the service's total CPU stays up while it recovers.
     if (action === 'scale-out' && s.service === target.name && s.metric === 'cpu') continue;
-    const b = await baselineValue(m, s.service, s.metric, startMs, ns);
+    const stats = await baselineStats(m, s.service, s.metric, startMs, ns);
     const now = await latestValue(m, s.service, s.metric, nowMs, ns);
-    if (b === null || now === null) continue;
-    const { direction, limit } = s.metric === 'error_rate' ? { direction: 'down' as const, limit: errorLimit(b) } : recoveryLimit(b, now, s.metric);
+    if (stats === null || now === null) continue;
+    const b = stats.mean;
+    const { direction, limit } = s.metric === 'error_rate' ? { direction: 'down' as const, limit: errorLimit(b) } : recoveryLimit(b, now, s.metric, stats.sd);
     const latch = GROWS_WITH_AGE.has(s.metric);
     add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}${latch ? ' after the action (its lowest since)' : ''}`, service: s.service, metric: s.metric, direction, limit, fault: true, latch });
   }

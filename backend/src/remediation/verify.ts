@@ -87,9 +87,16 @@ export async function latestValue(metrics: MetricsSource, service: string, metri
 
 /** The mean of a service's metric over the hour before `startMs` (its normal level). */
 export async function baselineValue(metrics: MetricsSource, service: string, metric: string, startMs: number, namespace?: string): Promise<number | null> {
+  return (await baselineStats(metrics, service, metric, startMs, namespace))?.mean ?? null;
+}
+
+/** Mean and standard deviation of a service's metric over the hour before `startMs`: its normal level and how much it moves on its own. */
+export async function baselineStats(metrics: MetricsSource, service: string, metric: string, startMs: number, namespace?: string): Promise<{ mean: number; sd: number } | null> {
   const got = await metrics.queryRange({ namespace, service, metric, from: startMs - 60 * MIN, to: startMs - 2 * MIN, stepMs: MIN });
   const vs = (got.results.find((s) => s.key.service === service && s.key.metric === metric && !s.key.pod)?.points ?? []).map((p) => p[1]).filter((v) => Number.isFinite(v));
-  return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null;
+  if (!vs.length) return null;
+  const mean = vs.reduce((a, b) => a + b, 0) / vs.length;
+  return { mean, sd: Math.sqrt(vs.reduce((a, v) => a + (v - mean) ** 2, 0) / vs.length) };
 }
 
 /** An error rate counts as normal up to twice its baseline, plus two points, and never below 1%. */
@@ -97,12 +104,14 @@ export const errorLimit = (baseline: number | null) => Math.max((baseline ?? 0) 
 
 /**
  * A moved metric is back when within a quarter of the way from its baseline (at least 10% of the baseline
- * away); a latency at most 50% above its baseline, whatever the spike was (a p99 that jumped 20× is not
- * "back" at 5×: users still feel it).
+ * away, and at least the 3 standard deviations it moved by on its own in the baseline hour — traffic ramping
+ * up in the morning moves a p99 more than 10% within the hour); a latency at most 50% above its baseline,
+ * whatever the spike was (a p99 that jumped 20× is not "back" at 5×: users still feel it).
  */
-export function recoveryLimit(baseline: number, observed: number, metric = ''): { direction: 'down' | 'up'; limit: number } {
+export function recoveryLimit(baseline: number, observed: number, metric = '', sd = 0): { direction: 'down' | 'up'; limit: number } {
   const quarter = 0.25 * Math.abs(observed - baseline);
-  const slack = Math.max(metric.startsWith('latency') ? Math.min(quarter, 0.5 * Math.abs(baseline)) : quarter, 0.1 * Math.abs(baseline));
+  const cap = metric.startsWith('latency') ? 0.5 * Math.abs(baseline) : Infinity;
+  const slack = Math.max(Math.min(quarter, cap), 0.1 * Math.abs(baseline), Math.min(3 * sd, cap));
   return observed >= baseline ? { direction: 'down', limit: baseline + slack } : { direction: 'up', limit: baseline - slack };
 }
 

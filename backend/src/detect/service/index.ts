@@ -19,6 +19,7 @@ import {
 import type { Anomaly, DetectStore, ScoreRow } from '../store.js';
 import type { SeriesPoints } from '../types.js';
 import { createLstmGroups, type LstmGroupOptions } from './lstm-groups.js';
+import { backToNormal, holds, levelBefore, LEVEL_POINTS, type Level, widen } from './level.js';
 
 export interface DetectionServiceOptions {
   source: MetricsSource;
@@ -38,6 +39,11 @@ export interface DetectionServiceOptions {
   storeHistoryMs?: number;
   /** Quiet time after which an anomaly event closes, and the reach of temporal correlation. */
   gapMs?: number;
+  /**
+   * Points in a row back at the series' level before the event after which the event closes, whatever the
+   * score does (detectors that adapted to a fault can keep scoring its end): a new rise is a new event.
+   */
+  recoveredPoints?: number;
   /** How often a series' scorer state is written to the models table (also on stop). */
   persistEveryMs?: number;
   /** The LSTM member: one model per metric group, trained in a worker (absent: no LSTM). */
@@ -77,9 +83,11 @@ interface SeriesRuntime {
   recent: number[];
   /** The LSTM group: one model per metric. */
   group: string;
-  open?: OpenEvent & { anomaly?: Anomaly; dirty: boolean };
-  /** Recent points at or over the threshold ([time, score]): an alarm needs several; the event starts at the first. */
-  hot: Array<[number, number]>;
+  open?: OpenEvent & { anomaly?: Anomaly; dirty: boolean; level: Level };
+  /** Recent points at or over the threshold ([time, score, value]): an alarm needs several; the event starts at the first. */
+  hot: Array<[number, number, number]>;
+  /** The last values ([time, value]): the level an event is judged back to. */
+  values: Array<[number, number]>;
 }
 
 const SCORER_KIND = 'scorer';
@@ -141,6 +149,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
   const historyMs = o.historyMs ?? 2 * 86_400_000;
   const storeHistoryMs = o.storeHistoryMs ?? 6 * 3_600_000;
   const gapMs = o.gapMs ?? 10 * step;
+  const recoveredPoints = o.recoveredPoints ?? 5;
   const persistEveryMs = o.persistEveryMs ?? 15 * 60_000;
   const lstm = o.lstm
     ? createLstmGroups({ ...o.lstm, store: o.store, logger: o.logger.child({ component: 'detect' }) })
@@ -184,6 +193,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
         recent: [],
         group: String(key.metric),
         hot: [],
+        values: [],
       };
       runtimes.set(id, rt);
       return { rt, from: rt.lastAt + step };
@@ -198,6 +208,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       recent: [],
       group: String(key.metric),
       hot: [],
+      values: [],
     };
     runtimes.set(id, rt);
     return { rt, from: now - historyMs };
@@ -210,6 +221,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     rt: SeriesRuntime,
     { start, end: at, peakAt, score }: { start: number; end: number; peakAt: number; score: number },
     detectors: string[],
+    level: Level,
   ) => {
     const group = correlatedGroup({ service: rt.key.service, start }, recent, o.graph, gapMs) ?? randomUUID();
     const anomaly = await o.store.insertAnomaly({
@@ -225,7 +237,7 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       group_id: group,
       open: true,
     });
-    rt.open = { start, end: at, peak: peakAt, score, detectors: new Set(detectors), anomaly, dirty: false };
+    rt.open = { start, end: at, peak: peakAt, score, detectors: new Set(detectors), anomaly, dirty: false, level };
     recent.push({ service: rt.key.service, start, end: at, group_id: group });
     o.bus.publish('anomalies', 'anomaly.opened', anomaly);
   };
@@ -286,26 +298,40 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     const scored = await scoreYielding(rt.scorer, { timestamps, values }, !live, external);
     const names = memberNames(rt.scorer);
     const voteLevel = rt.scorer.config.ensemble.voteLevel;
+    const { window, minPoints } = rt.scorer.config.postRules;
     for (let i = 0; i < points.length; i++) {
       const at = timestamps[i] ?? 0;
       const s = scored.scores[i] ?? NaN;
       if (Number.isNaN(s)) continue;
+      const v = values[i] ?? NaN;
       if (at >= now - storeHistoryMs)
         scores.push({ series: rt.id, service: key.service, metric: String(key.metric), at, score: s });
-      if (!live) continue;
+      if (!live) {
+        if (i >= points.length - LEVEL_POINTS) remember(rt, at, v);
+        continue;
+      }
       const hot = s >= rt.scorer.threshold;
-      const reach = at - rt.scorer.config.postRules.window * step;
-      if (hot) rt.hot.push([at, s]);
+      const reach = at - window * step;
+      if (hot) rt.hot.push([at, s, v]);
       while ((rt.hot[0]?.[0] ?? Infinity) <= reach) rt.hot.shift();
-      if (!hot && !scored.alarms[i]) continue;
+      if (rt.open) {
+        rt.open.level = widen(rt.open.level, v);
+        // Back at the level it had before the event for a while: over, so the next rise is a new event.
+        rt.open.level.normalRun = !hot && backToNormal(rt.open.level, v) ? rt.open.level.normalRun + 1 : 0;
+        if (rt.open.level.normalRun >= recoveredPoints) await flushEvent(rt, true);
+      }
       const detectors = names.filter((_n, j) => (scored.members[j]?.[i] ?? 0) >= voteLevel);
-      if (rt.open && extendEvent(rt.open, at, s, detectors, gapMs) === 'extended') rt.open.dirty = true;
-      else if (scored.alarms[i]) {
+      if (hot && rt.open && extendEvent(rt.open, at, s, detectors, gapMs) === 'extended') rt.open.dirty = true;
+      else if ((hot || !rt.open) && onset(rt, hot, v, minPoints)) {
+        // The alarm rule, held back only by an open event: the post-rules' fixed quiet after an alarm kept a
+        // new fault on a recovered series silent for an hour.
         if (rt.open) await flushEvent(rt, true);
-        const [peakAt, peak] = rt.hot.reduce((a, b) => (b[1] > a[1] ? b : a), [at, s] as [number, number]);
-        await openEvent(rt, { start: Math.min(at, ...rt.hot.map((h) => h[0])), end: at, peakAt, score: peak }, detectors);
+        const [peakAt, peak] = rt.hot.reduce((a, b) => (b[1] > a[1] ? b : a), [at, s, v]);
+        const start = Math.min(at, ...rt.hot.map((h) => h[0]));
+        await openEvent(rt, { start, end: at, peakAt, score: peak }, detectors, widen(levelBefore(rt.values, start), v));
         report.opened++;
       }
+      remember(rt, at, v);
     }
     rt.lastAt = timestamps[timestamps.length - 1] ?? rt.lastAt;
     if (rt.open && rt.lastAt - rt.open.end > gapMs) await flushEvent(rt, true);
@@ -318,6 +344,23 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     rt.dirty = true;
     // Scorer state is hundreds of KB per series: written every few minutes, not every tick.
     if (now - rt.persistedAt >= persistEveryMs) await persist(rt, now);
+  };
+
+  /**
+   * An alarm starts: `minPoints` points within the window over the threshold, as the post-rules say, or, after
+   * one over it, a point whose value holds where that one jumped to. Detectors that have seen a level before (an
+   * earlier fault on the same series) score its return lower at each point, but a step that holds is no noise.
+   */
+  const onset = (rt: SeriesRuntime, hot: boolean, v: number, minPoints: number): boolean => {
+    const first = rt.hot[0];
+    if (!first) return false;
+    return rt.hot.length + (!hot && holds(levelBefore(rt.values, first[0]), first[2], v) ? 1 : 0) >= minPoints;
+  };
+
+  const remember = (rt: SeriesRuntime, at: number, v: number) => {
+    if (!Number.isFinite(v)) return;
+    rt.values.push([at, v]);
+    if (rt.values.length > LEVEL_POINTS) rt.values.shift();
   };
 
   const persist = async (rt: SeriesRuntime, now: number) => {
