@@ -6,8 +6,8 @@ import { isLatencyKind, metricKind } from './metric-kinds.js';
 import { estimateFaultTime } from './fault-time.js';
 import { logSignals } from './log-signals.js';
 import { anomalyPageRank } from './pagerank.js';
-import { scoreSeries, Z_SATURATION, type SeriesScore } from './series-score.js';
-import { edgeGapSignals, traceErrorSignals, traceSeries, type ErrorCounts } from './traces.js';
+import { scoreSeries, seriesZ, Z_SATURATION, type SeriesScore } from './series-score.js';
+import { edgeGapSignals, linkSpans, traceErrorSignals, traceSeries, type ErrorCounts, type SpanLinks } from './traces.js';
 import type { Evidence, EvidenceSource, MetricSeriesInput, RankedCause, RcaInput, RcaResult } from './types.js';
 
 const MINUTE = 60_000;
@@ -37,7 +37,8 @@ interface ServiceFacts {
  */
 export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CONFIG): RcaResult {
   const warnings: string[] = [];
-  const traced = input.spans?.length ? traceSeries(input.spans) : undefined;
+  const links = input.spans?.length ? linkSpans(input.spans) : undefined;
+  const traced = input.spans?.length ? traceSeries(input.spans, undefined, links) : undefined;
   // A traffic change every service shares is load (the evening peak), not a fault.
   const series = removeCommonMode([...(input.series ?? []), ...(traced?.series ?? [])], input.anomalyTime);
   const anomalies = input.anomalies ?? [];
@@ -48,7 +49,7 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
   if (!input.edges?.length && traced?.edges.length) input = { ...input, edges: traced.edges };
   const faultTime = cfg.estimateFaultTime ? faultTimeOf(series, input, cfg) : input.anomalyTime;
   const windowFrom = faultTime - cfg.lookbackMinutes * MINUTE;
-  const signals = scoreAll(series, input, windowFrom, { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.lookbackMinutes }, warnings, traced?.errors);
+  const signals = scoreAll(series, input, windowFrom, { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.lookbackMinutes }, warnings, traced?.errors, links);
   const facts = new Map<string, ServiceFacts>();
   const factsOf = (service: string) => {
     let f = facts.get(service);
@@ -77,8 +78,10 @@ function faultTimeOf(series: readonly MetricSeriesInput[], input: RcaInput, cfg:
   const from = input.anomalyTime - cfg.faultSearchMinutes * MINUTE;
   const wide = { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.faultSearchMinutes };
   for (const s of series) {
+    // The z alone first: most series are quiet, and only voters need the full score.
+    if (!(seriesZ(s, from, wide, input.windowStart) >= cfg.anomalyZ)) continue;
     const r = scoreSeries(s, from, wide, input.windowStart);
-    if ('ok' in r && r.ok.z >= cfg.anomalyZ) scored.push({ s, w: weightOf(r.ok, cfg) });
+    if ('ok' in r) scored.push({ s, w: weightOf(r.ok, cfg) });
   }
   return estimateFaultTime(
     scored.map((x) => ({ series: x.s, weight: x.w })),
@@ -100,6 +103,7 @@ function scoreAll(
   cfg: RcaConfig,
   warnings: string[],
   traceErrors?: ErrorCounts,
+  links?: SpanLinks,
 ): SeriesScore[] {
   const out: SeriesScore[] = [];
   const skipped = new Map<string, string[]>();
@@ -121,7 +125,7 @@ function scoreAll(
     out.push({ service: a.service, metric: a.metric, kind: metricKind(a.metric), z, baseline: NaN, observed: NaN, onset: a.at, source: 'detection' });
   }
   if (input.logs?.length) out.push(...logSignals(input.logs, faultTime, cfg));
-  if (input.spans?.length) out.push(...edgeGapSignals(input.spans, faultTime, cfg));
+  if (input.spans?.length) out.push(...edgeGapSignals(input.spans, faultTime, cfg, links));
   if (traceErrors?.size) out.push(...traceErrorSignals(traceErrors, faultTime, cfg));
   return out;
 }
