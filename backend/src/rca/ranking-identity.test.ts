@@ -36,14 +36,16 @@ describe('rankings on the latency bench systems stay identical', () => {
     expect(digest(r)).toBe('9fa8eb4834196e9d');
   });
 
+  // Re-pinned after the simulator's spans got jittered own work (sources/simulator/spans.ts): the input
+  // changed, not the ranker (with the old spans the rewritten ranker gave the old digest 6af5a4d7a6cf1e96).
   it('40 services with 20 minutes of logs and spans', () => {
     const sys = syntheticSystem(40, 1);
     const r = rankRootCauses({ anomalyTime: sys.t0, series: sys.series, edges: sys.edges, ...logsAndSpans(sys) });
     expect(r.ranking.slice(0, 3).map((x) => [x.service, x.probability, x.score])).toEqual([
-      ['svc-0024', 0.9877, 8.0186],
+      ['svc-0024', 0.9874, 8.0186],
+      ['svc-0004', 0.0009, 1.0475],
       ['svc-0009', 0.0009, 0.9848],
-      ['svc-0006', 0.0009, 0.9781],
     ]);
-    expect(digest(r)).toBe('6af5a4d7a6cf1e96');
+    expect(digest(r)).toBe('921e1bcdf3027c80');
   });
 });
