@@ -6,7 +6,7 @@ import { isLatencyKind, metricKind } from './metric-kinds.js';
 import { estimateFaultTime } from './fault-time.js';
 import { logSignals } from './log-signals.js';
 import { anomalyPageRank } from './pagerank.js';
-import { scoreSeries, seriesZ, Z_SATURATION, type SeriesScore } from './series-score.js';
+import { scoreSeries, seriesReaches, Z_SATURATION, type SeriesScore } from './series-score.js';
 import { edgeGapSignals, linkSpans, traceErrorSignals, traceSeries, type ErrorCounts, type SpanLinks } from './traces.js';
 import type { Evidence, EvidenceSource, MetricSeriesInput, RankedCause, RcaInput, RcaResult } from './types.js';
 
@@ -79,7 +79,7 @@ function faultTimeOf(series: readonly MetricSeriesInput[], input: RcaInput, cfg:
   const wide = { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.faultSearchMinutes };
   for (const s of series) {
     // The z alone first: most series are quiet, and only voters need the full score.
-    if (!(seriesZ(s, from, wide, input.windowStart) >= cfg.anomalyZ)) continue;
+    if (!seriesReaches(s, from, wide, cfg.anomalyZ, input.windowStart)) continue;
     const r = scoreSeries(s, from, wide, input.windowStart);
     if ('ok' in r) scored.push({ s, w: weightOf(r.ok, cfg) });
   }
@@ -168,9 +168,11 @@ function magnitude(s: SeriesScore): number {
 }
 
 function summarise(f: ServiceFacts, cfg: RcaConfig): void {
-  f.signals.sort((a, b) => weightOf(b, cfg) - weightOf(a, cfg));
-  for (const s of f.signals) {
-    const w = weightOf(s, cfg);
+  // Each weight once, not twice per comparison (two logarithms each, 10k signals a ranking).
+  const weights = f.signals.map((s) => ({ s, w: weightOf(s, cfg) }));
+  weights.sort((a, b) => b.w - a.w);
+  f.signals = weights.map((x) => x.s);
+  for (const { s, w } of weights) {
     if (isLatencyKind(s.kind)) {
       f.latency = Math.max(f.latency, w);
       f.latencyZ = Math.max(f.latencyZ, s.z);
@@ -265,7 +267,7 @@ function posterior(
   const total = weights.reduce((a, b) => a + b, 0) || 1;
   const rows = scored.map((s, i) => ({ ...s, probability: round((weights[i] ?? 0) / total) }));
   // The ranking is the order of the final probability (the quiet share can reorder raw scores).
-  rows.sort((a, b) => b.probability - a.probability || b.logPost - a.logPost || a.f.service.localeCompare(b.f.service));
+  rows.sort((a, b) => b.probability - a.probability || b.logPost - a.logPost || BY_NAME.compare(a.f.service, b.f.service));
   return rows.map((s, i) => {
     const cause: RankedCause = {
       service: s.f.service,
@@ -280,6 +282,9 @@ function posterior(
     return cause;
   });
 }
+
+/** localeCompare's order (the same default collator) without building a collator per call: quiet services tie by the thousand. */
+const BY_NAME = new Intl.Collator();
 
 const SOURCE_ORDER: EvidenceSource[] = ['metrics', 'traces', 'logs', 'detection', 'events', 'history'];
 

@@ -56,14 +56,20 @@ export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, wi
   };
 }
 
-/** The z `scoreSeries` would give, without building its result (NaN when it would skip the series). */
-export function seriesZ(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowStart?: number): number {
-  return measureSeries(s, t0, cfg, windowStart) === SCORED ? (M[Z] ?? 0) : NaN;
+/**
+ * Whether `scoreSeries` would give this series a z of at least `z`, without building its result; a
+ * series whose persistent deviation is below `z` before calibration cannot reach it and skips the
+ * baseline-noise step (most series of a ranking: they only vote on the fault time when they reach it).
+ */
+export function seriesReaches(s: MetricSeriesInput, t0: number, cfg: RcaConfig, z: number, windowStart?: number): boolean {
+  return measureSeries(s, t0, cfg, windowStart, z) === SCORED && (M[Z] ?? 0) >= z;
 }
 
 const SCORED = 0;
 const NO_ABNORMAL = 1;
 const FEW_BASELINE = 2;
+/** Measured far enough to know z stays below the `reach` asked for; M holds nothing usable. */
+const BELOW_REACH = 3;
 /** Slots of `M`, the last measurement (indices into the series for AT and ONSET; ONSET −1 when none). */
 const Z = 0;
 const CENTRE = 1;
@@ -78,11 +84,11 @@ const CENTRE_SCALE = new Float64Array(2);
  * The numbers behind `scoreSeries`, written to `M`: typed scratch and no calls returning doubles in the
  * per-point loops, because each boxed double is a heap allocation and a ranking scores 20k series twice.
  */
-function measureSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowStart?: number): number {
+function measureSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowStart?: number, reach = -Infinity): number {
   const from = Math.max(t0 - cfg.baselineMinutes * MINUTE, windowStart ?? -Infinity);
   const until = t0 + cfg.abnormalMinutes * MINUTE;
   const { times, values } = s;
-  const { base, sorted, dev, idx } = scratch(times.length);
+  const { base, sorted, dev, adev, idx } = scratch(times.length);
   let nb = 0;
   let na = 0;
   for (let i = 0; i < times.length; i++) {
@@ -103,29 +109,31 @@ function measureSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowS
   const centre = CENTRE_SCALE[0] ?? NaN;
   const scale = CENTRE_SCALE[1] ?? NaN;
   const anomalyZ = cfg.anomalyZ;
-  let noise = 0;
-  if (cfg.noiseCalibration) {
+  for (let j = 0; j < na; j++) {
+    const d = ((values[idx[j] ?? 0] ?? NaN) - centre) / scale;
+    adev[j] = dir === 0 ? Math.abs(d) : dir * d;
+  }
+  const peak = kthLargest(adev, cfg.persistence, na);
+  let z = Math.max(0, peak);
+  const degenerate = scale <= DEGENERATE_SCALE;
+  // Calibration only divides z (by at least 1) and a flat baseline saturates it: below `reach` stays below.
+  if (z < reach && !(degenerate && z > 0)) return BELOW_REACH;
+  // No persistent deviation in the bad direction: z is 0 whatever the baseline noise.
+  if (cfg.noiseCalibration && z > 0) {
     for (let i = 0; i < nb; i++) {
       const d = ((base[i] ?? NaN) - centre) / scale;
       dev[i] = dir === 0 ? Math.abs(d) : dir * d;
     }
-    noise = baselineNoise(dev, nb, cfg.persistence, anomalyZ);
+    z = (z * anomalyZ) / Math.max(anomalyZ, baselineNoise(dev, nb, cfg.persistence, anomalyZ));
   }
-  for (let j = 0; j < na; j++) {
-    const d = ((values[idx[j] ?? 0] ?? NaN) - centre) / scale;
-    dev[j] = dir === 0 ? Math.abs(d) : dir * d;
-  }
-  const peak = kthLargest(dev, cfg.persistence, na);
-  let z = Math.max(0, peak);
-  if (cfg.noiseCalibration) z = (z * anomalyZ) / Math.max(anomalyZ, noise);
   // A move off a constant zero has no z (it would read as a division by the scale floor): call it certain.
-  const flat = scale <= DEGENERATE_SCALE && z > 0;
+  const flat = degenerate && z > 0;
   if (flat) z = Z_SATURATION;
   let at = -1;
   let onset = -1;
   for (let j = 0; j < na; j++) {
-    if (at < 0 && dev[j] === peak) at = j;
-    if (onset < 0 && (dev[j] ?? -Infinity) >= anomalyZ) onset = j;
+    if (at < 0 && adev[j] === peak) at = j;
+    if (onset < 0 && (adev[j] ?? -Infinity) >= anomalyZ) onset = j;
   }
   M[Z] = z;
   M[CENTRE] = centre;
@@ -139,7 +147,7 @@ function measureSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowS
 let BUFFERS = buffers(64);
 
 function buffers(n: number) {
-  return { base: new Float64Array(n), sorted: new Float64Array(n), dev: new Float64Array(n), idx: new Int32Array(n) };
+  return { base: new Float64Array(n), sorted: new Float64Array(n), dev: new Float64Array(n), adev: new Float64Array(n), idx: new Int32Array(n) };
 }
 
 function scratch(n: number): typeof BUFFERS {
