@@ -136,7 +136,7 @@ function buildCallees(input: RcaInput, facts: Map<string, ServiceFacts>, warning
   for (const { source, target } of input.edges ?? []) {
     if (source === target) continue;
     for (const s of [source, target]) if (!facts.has(s)) unknown.add(s);
-    callees.set(source, [...(callees.get(source) ?? []), target]);
+    appendTo(callees, source, target);
   }
   if (unknown.size) {
     warnings.push(`call graph names services without metrics: ${[...unknown].sort().join(', ')}`);
@@ -226,7 +226,7 @@ function posterior(
   facts: Map<string, ServiceFacts>,
 ): RankedCause[] {
   const callers = new Map<string, string[]>();
-  for (const [src, targets] of callees) for (const t of targets) callers.set(t, [...(callers.get(t) ?? []), src]);
+  for (const [src, targets] of callees) for (const t of targets) appendTo(callers, t, src);
   const scored = all.map((f) => {
     const evidence = anomalyEvidence(f, cfg);
     let logPost = f.combined / cfg.temperature;
@@ -349,6 +349,13 @@ function propagationPath(
     cur = next;
   }
   return path;
+}
+
+/** Adds to a key's list in place (a copy per edge made graph building quadratic in a service's degree). */
+function appendTo(lists: Map<string, string[]>, key: string, value: string): void {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
 }
 
 /** One cycle in the call graph, if any (iterative DFS with colours). */
