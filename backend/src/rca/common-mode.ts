@@ -1,5 +1,5 @@
 import { metricKind, type MetricKind } from './metric-kinds.js';
-import { quantileSorted } from './stats.js';
+import { medianInPlace } from './stats.js';
 import type { MetricSeriesInput } from './types.js';
 
 /**
@@ -62,18 +62,19 @@ function divideByCommonMode(group: readonly MetricSeriesInput[], until: number):
   for (let c = 0; c < column.size; c++) {
     const n = counts[c] ?? 0;
     if (n < MIN_PEERS) continue;
-    const rs = ratios.subarray(c * members.length, c * members.length + n).sort();
-    factor[c] = quantileSorted(rs, 0.5, n);
+    factor[c] = medianInPlace(ratios.subarray(c * members.length, c * members.length + n), n);
   }
   const out = new Map<MetricSeriesInput, number[]>();
   for (const { s } of members) {
-    out.set(
-      s,
-      s.values.map((v, i) => {
-        const f = factor[column.get(s.times[i] ?? NaN) ?? -1] ?? NaN;
-        return f > 0 ? v / f : v;
-      }),
-    );
+    // Built by push, not map(): an array map() fills in optimised code is holey, and V8 then boxes
+    // every value the scorer reads from it (a heap number per point).
+    const values: number[] = [];
+    for (let i = 0; i < s.values.length; i++) {
+      const v = s.values[i] as number; // as map() saw it (a null stays null / f = 0)
+      const f = factor[column.get(s.times[i] ?? NaN) ?? -1] ?? NaN;
+      values.push(f > 0 ? v / f : v);
+    }
+    out.set(s, values);
   }
   return out;
 }
@@ -88,5 +89,5 @@ function levelBefore(s: MetricSeriesInput, until: number): number {
     const v = s.values[i] ?? NaN;
     if (Number.isFinite(v) && (s.times[i] ?? Infinity) < until) scratch[n++] = v;
   }
-  return quantileSorted(scratch.subarray(0, n).sort(), 0.5, n);
+  return medianInPlace(scratch, n);
 }

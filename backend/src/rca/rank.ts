@@ -6,8 +6,8 @@ import { isLatencyKind, metricKind } from './metric-kinds.js';
 import { estimateFaultTime } from './fault-time.js';
 import { logSignals } from './log-signals.js';
 import { anomalyPageRank } from './pagerank.js';
-import { scoreSeries, Z_SATURATION, type SeriesScore } from './series-score.js';
-import { edgeGapSignals, traceErrorSignals, traceSeries, type ErrorCounts } from './traces.js';
+import { scoreSeries, seriesReaches, Z_SATURATION, type SeriesScore } from './series-score.js';
+import { edgeGapSignals, linkSpans, traceErrorSignals, traceSeries, type ErrorCounts, type SpanLinks } from './traces.js';
 import type { Evidence, EvidenceSource, MetricSeriesInput, RankedCause, RcaInput, RcaResult } from './types.js';
 
 const MINUTE = 60_000;
@@ -37,7 +37,8 @@ interface ServiceFacts {
  */
 export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CONFIG): RcaResult {
   const warnings: string[] = [];
-  const traced = input.spans?.length ? traceSeries(input.spans) : undefined;
+  const links = input.spans?.length ? linkSpans(input.spans) : undefined;
+  const traced = input.spans?.length ? traceSeries(input.spans, undefined, links) : undefined;
   // A traffic change every service shares is load (the evening peak), not a fault.
   const series = removeCommonMode([...(input.series ?? []), ...(traced?.series ?? [])], input.anomalyTime);
   const anomalies = input.anomalies ?? [];
@@ -48,7 +49,7 @@ export function rankRootCauses(input: RcaInput, cfg: RcaConfig = DEFAULT_RCA_CON
   if (!input.edges?.length && traced?.edges.length) input = { ...input, edges: traced.edges };
   const faultTime = cfg.estimateFaultTime ? faultTimeOf(series, input, cfg) : input.anomalyTime;
   const windowFrom = faultTime - cfg.lookbackMinutes * MINUTE;
-  const signals = scoreAll(series, input, windowFrom, { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.lookbackMinutes }, warnings, traced?.errors);
+  const signals = scoreAll(series, input, windowFrom, { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.lookbackMinutes }, warnings, traced?.errors, links);
   const facts = new Map<string, ServiceFacts>();
   const factsOf = (service: string) => {
     let f = facts.get(service);
@@ -77,8 +78,10 @@ function faultTimeOf(series: readonly MetricSeriesInput[], input: RcaInput, cfg:
   const from = input.anomalyTime - cfg.faultSearchMinutes * MINUTE;
   const wide = { ...cfg, abnormalMinutes: cfg.abnormalMinutes + cfg.faultSearchMinutes };
   for (const s of series) {
+    // The z alone first: most series are quiet, and only voters need the full score.
+    if (!seriesReaches(s, from, wide, cfg.anomalyZ, input.windowStart)) continue;
     const r = scoreSeries(s, from, wide, input.windowStart);
-    if ('ok' in r && r.ok.z >= cfg.anomalyZ) scored.push({ s, w: weightOf(r.ok, cfg) });
+    if ('ok' in r) scored.push({ s, w: weightOf(r.ok, cfg) });
   }
   return estimateFaultTime(
     scored.map((x) => ({ series: x.s, weight: x.w })),
@@ -100,6 +103,7 @@ function scoreAll(
   cfg: RcaConfig,
   warnings: string[],
   traceErrors?: ErrorCounts,
+  links?: SpanLinks,
 ): SeriesScore[] {
   const out: SeriesScore[] = [];
   const skipped = new Map<string, string[]>();
@@ -121,7 +125,7 @@ function scoreAll(
     out.push({ service: a.service, metric: a.metric, kind: metricKind(a.metric), z, baseline: NaN, observed: NaN, onset: a.at, source: 'detection' });
   }
   if (input.logs?.length) out.push(...logSignals(input.logs, faultTime, cfg));
-  if (input.spans?.length) out.push(...edgeGapSignals(input.spans, faultTime, cfg));
+  if (input.spans?.length) out.push(...edgeGapSignals(input.spans, faultTime, cfg, links));
   if (traceErrors?.size) out.push(...traceErrorSignals(traceErrors, faultTime, cfg));
   return out;
 }
@@ -132,7 +136,7 @@ function buildCallees(input: RcaInput, facts: Map<string, ServiceFacts>, warning
   for (const { source, target } of input.edges ?? []) {
     if (source === target) continue;
     for (const s of [source, target]) if (!facts.has(s)) unknown.add(s);
-    callees.set(source, [...(callees.get(source) ?? []), target]);
+    appendTo(callees, source, target);
   }
   if (unknown.size) {
     warnings.push(`call graph names services without metrics: ${[...unknown].sort().join(', ')}`);
@@ -164,9 +168,11 @@ function magnitude(s: SeriesScore): number {
 }
 
 function summarise(f: ServiceFacts, cfg: RcaConfig): void {
-  f.signals.sort((a, b) => weightOf(b, cfg) - weightOf(a, cfg));
-  for (const s of f.signals) {
-    const w = weightOf(s, cfg);
+  // Each weight once, not twice per comparison (two logarithms each, 10k signals a ranking).
+  const weights = f.signals.map((s) => ({ s, w: weightOf(s, cfg) }));
+  weights.sort((a, b) => b.w - a.w);
+  f.signals = weights.map((x) => x.s);
+  for (const { s, w } of weights) {
     if (isLatencyKind(s.kind)) {
       f.latency = Math.max(f.latency, w);
       f.latencyZ = Math.max(f.latencyZ, s.z);
@@ -220,7 +226,7 @@ function posterior(
   facts: Map<string, ServiceFacts>,
 ): RankedCause[] {
   const callers = new Map<string, string[]>();
-  for (const [src, targets] of callees) for (const t of targets) callers.set(t, [...(callers.get(t) ?? []), src]);
+  for (const [src, targets] of callees) for (const t of targets) appendTo(callers, t, src);
   const scored = all.map((f) => {
     const evidence = anomalyEvidence(f, cfg);
     let logPost = f.combined / cfg.temperature;
@@ -261,7 +267,7 @@ function posterior(
   const total = weights.reduce((a, b) => a + b, 0) || 1;
   const rows = scored.map((s, i) => ({ ...s, probability: round((weights[i] ?? 0) / total) }));
   // The ranking is the order of the final probability (the quiet share can reorder raw scores).
-  rows.sort((a, b) => b.probability - a.probability || b.logPost - a.logPost || a.f.service.localeCompare(b.f.service));
+  rows.sort((a, b) => b.probability - a.probability || b.logPost - a.logPost || BY_NAME.compare(a.f.service, b.f.service));
   return rows.map((s, i) => {
     const cause: RankedCause = {
       service: s.f.service,
@@ -276,6 +282,9 @@ function posterior(
     return cause;
   });
 }
+
+/** localeCompare's order (the same default collator) without building a collator per call: quiet services tie by the thousand. */
+const BY_NAME = new Intl.Collator();
 
 const SOURCE_ORDER: EvidenceSource[] = ['metrics', 'traces', 'logs', 'detection', 'events', 'history'];
 
@@ -340,6 +349,13 @@ function propagationPath(
     cur = next;
   }
   return path;
+}
+
+/** Adds to a key's list in place (a copy per edge made graph building quadratic in a service's degree). */
+function appendTo(lists: Map<string, string[]>, key: string, value: string): void {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
 }
 
 /** One cycle in the call graph, if any (iterative DFS with colours). */

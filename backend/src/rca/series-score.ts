@@ -1,6 +1,6 @@
 import type { RcaConfig } from './config.js';
 import { badDirection, metricKind, type MetricKind } from './metric-kinds.js';
-import { centreScaleInPlace, DEGENERATE_SCALE, kthLargest } from './stats.js';
+import { centreScaleInto, DEGENERATE_SCALE, kthLargest } from './stats.js';
 import type { EvidenceSource, MetricSeriesInput } from './types.js';
 
 const MINUTE = 60_000;
@@ -35,63 +35,119 @@ export type SeriesOutcome = { ok: SeriesScore } | { skipped: string };
  * window after it; the k-th largest deviation, so a deviation must persist to count.
  */
 export function scoreSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowStart?: number): SeriesOutcome {
-  const from = Math.max(t0 - cfg.baselineMinutes * MINUTE, windowStart ?? -Infinity);
-  const until = t0 + cfg.abnormalMinutes * MINUTE;
-  const { base, sorted, dev, idx } = scratch(s.times.length);
-  let nb = 0;
-  let na = 0;
-  for (let i = 0; i < s.times.length; i++) {
-    const t = s.times[i] ?? NaN;
-    const v = s.values[i] ?? NaN;
-    if (!Number.isFinite(v) || !Number.isFinite(t)) continue;
-    if (t >= from && t < t0) base[nb++] = v;
-    else if (t >= t0 && t < until) idx[na++] = i;
-  }
-  if (na === 0) return { skipped: 'no samples in the abnormal window' };
-  if (nb < cfg.minBaselinePoints) return { skipped: `only ${nb} baseline samples` };
-
-  const kind = metricKind(s.metric);
-  const dir = badDirection(kind);
-  sorted.set(base.subarray(0, nb));
-  const { centre, scale } = centreScaleInPlace(sorted, nb, cfg.relativeScaleFloor);
-  let noise = 0;
-  if (cfg.noiseCalibration) {
-    for (let i = 0; i < nb; i++) dev[i] = deviation(base[i] ?? NaN, centre, scale, dir);
-    noise = baselineNoise(dev, nb, cfg.persistence, cfg.anomalyZ);
-  }
-  for (let j = 0; j < na; j++) dev[j] = deviation(s.values[idx[j] ?? 0] ?? NaN, centre, scale, dir);
-  const peak = kthLargest(dev, cfg.persistence, na);
-  let z = Math.max(0, peak);
-  if (cfg.noiseCalibration) z = (z * cfg.anomalyZ) / Math.max(cfg.anomalyZ, noise);
-  // A move off a constant zero has no z (it would read as a division by the scale floor): call it certain.
-  const flatBaseline = scale <= DEGENERATE_SCALE && z > 0;
-  if (flatBaseline) z = Z_SATURATION;
-  let at = -1;
-  let onsetIdx = -1;
-  for (let j = 0; j < na; j++) {
-    if (at < 0 && dev[j] === peak) at = j;
-    if (onsetIdx < 0 && (dev[j] ?? -Infinity) >= cfg.anomalyZ) onsetIdx = j;
-  }
+  const status = measureSeries(s, t0, cfg, windowStart);
+  if (status === NO_ABNORMAL) return { skipped: 'no samples in the abnormal window' };
+  if (status === FEW_BASELINE) return { skipped: `only ${M[NB]} baseline samples` };
+  const z = M[Z] ?? 0;
+  const flatBaseline = M[FLAT] === 1;
+  const onsetIdx = M[ONSET] ?? -1;
   return {
     ok: {
       service: s.service,
       metric: s.metric,
-      kind,
+      kind: metricKind(s.metric),
       z,
-      baseline: centre,
-      observed: s.values[idx[at >= 0 ? at : 0] ?? 0] ?? NaN,
-      onset: onsetIdx >= 0 ? s.times[idx[onsetIdx] ?? 0] : undefined,
+      baseline: M[CENTRE] ?? NaN,
+      observed: s.values[M[AT] ?? 0] ?? NaN,
+      onset: onsetIdx >= 0 ? s.times[onsetIdx] : undefined,
       source: s.source ?? 'metrics',
       ...(flatBaseline ? { flatBaseline } : {}),
     },
   };
 }
 
+/**
+ * Whether `scoreSeries` would give this series a z of at least `z`, without building its result; a
+ * series whose persistent deviation is below `z` before calibration cannot reach it and skips the
+ * baseline-noise step (most series of a ranking: they only vote on the fault time when they reach it).
+ */
+export function seriesReaches(s: MetricSeriesInput, t0: number, cfg: RcaConfig, z: number, windowStart?: number): boolean {
+  return measureSeries(s, t0, cfg, windowStart, z) === SCORED && (M[Z] ?? 0) >= z;
+}
+
+const SCORED = 0;
+const NO_ABNORMAL = 1;
+const FEW_BASELINE = 2;
+/** Measured far enough to know z stays below the `reach` asked for; M holds nothing usable. */
+const BELOW_REACH = 3;
+/** Slots of `M`, the last measurement (indices into the series for AT and ONSET; ONSET −1 when none). */
+const Z = 0;
+const CENTRE = 1;
+const AT = 2;
+const ONSET = 3;
+const NB = 4;
+const FLAT = 5;
+const M = new Float64Array(6);
+const CENTRE_SCALE = new Float64Array(2);
+
+/**
+ * The numbers behind `scoreSeries`, written to `M`: typed scratch and no calls returning doubles in the
+ * per-point loops, because each boxed double is a heap allocation and a ranking scores 20k series twice.
+ */
+function measureSeries(s: MetricSeriesInput, t0: number, cfg: RcaConfig, windowStart?: number, reach = -Infinity): number {
+  const from = Math.max(t0 - cfg.baselineMinutes * MINUTE, windowStart ?? -Infinity);
+  const until = t0 + cfg.abnormalMinutes * MINUTE;
+  const { times, values } = s;
+  const { base, sorted, dev, adev, idx } = scratch(times.length);
+  let nb = 0;
+  let na = 0;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i] ?? NaN;
+    const v = values[i] ?? NaN;
+    if (!Number.isFinite(v) || !Number.isFinite(t)) continue;
+    if (t >= from && t < t0) {
+      base[nb] = v;
+      sorted[nb++] = v;
+    } else if (t >= t0 && t < until) idx[na++] = i;
+  }
+  M[NB] = nb;
+  if (na === 0) return NO_ABNORMAL;
+  if (nb < cfg.minBaselinePoints) return FEW_BASELINE;
+
+  const dir = badDirection(metricKind(s.metric));
+  centreScaleInto(sorted, nb, cfg.relativeScaleFloor, CENTRE_SCALE);
+  const centre = CENTRE_SCALE[0] ?? NaN;
+  const scale = CENTRE_SCALE[1] ?? NaN;
+  const anomalyZ = cfg.anomalyZ;
+  for (let j = 0; j < na; j++) {
+    const d = ((values[idx[j] ?? 0] ?? NaN) - centre) / scale;
+    adev[j] = dir === 0 ? Math.abs(d) : dir * d;
+  }
+  const peak = kthLargest(adev, cfg.persistence, na);
+  let z = Math.max(0, peak);
+  const degenerate = scale <= DEGENERATE_SCALE;
+  // Calibration only divides z (by at least 1) and a flat baseline saturates it: below `reach` stays below.
+  if (z < reach && !(degenerate && z > 0)) return BELOW_REACH;
+  // No persistent deviation in the bad direction: z is 0 whatever the baseline noise.
+  if (cfg.noiseCalibration && z > 0) {
+    for (let i = 0; i < nb; i++) {
+      const d = ((base[i] ?? NaN) - centre) / scale;
+      dev[i] = dir === 0 ? Math.abs(d) : dir * d;
+    }
+    z = (z * anomalyZ) / Math.max(anomalyZ, baselineNoise(dev, nb, cfg.persistence, anomalyZ));
+  }
+  // A move off a constant zero has no z (it would read as a division by the scale floor): call it certain.
+  const flat = degenerate && z > 0;
+  if (flat) z = Z_SATURATION;
+  let at = -1;
+  let onset = -1;
+  for (let j = 0; j < na; j++) {
+    if (at < 0 && adev[j] === peak) at = j;
+    if (onset < 0 && (adev[j] ?? -Infinity) >= anomalyZ) onset = j;
+  }
+  M[Z] = z;
+  M[CENTRE] = centre;
+  M[AT] = idx[at >= 0 ? at : 0] ?? 0;
+  M[ONSET] = onset >= 0 ? (idx[onset] ?? 0) : -1;
+  M[FLAT] = flat ? 1 : 0;
+  return SCORED;
+}
+
 /** Buffers reused across calls (scoring is synchronous): 20k series per ranking would otherwise allocate ~100k arrays. */
 let BUFFERS = buffers(64);
 
 function buffers(n: number) {
-  return { base: new Float64Array(n), sorted: new Float64Array(n), dev: new Float64Array(n), idx: new Int32Array(n) };
+  return { base: new Float64Array(n), sorted: new Float64Array(n), dev: new Float64Array(n), adev: new Float64Array(n), idx: new Int32Array(n) };
 }
 
 function scratch(n: number): typeof BUFFERS {

@@ -6,6 +6,8 @@ import type { CallEdge } from './topology.js';
 const TRACE_EVERY_MS = 5_000;
 /** The wire between two pods in the simulated cluster. */
 const WIRE_MS = 1;
+/** A handler's own work before its first call and after its last, on average. */
+const OWN_WORK_MS = 0.2;
 
 interface SimView {
   namespace: string;
@@ -78,7 +80,7 @@ export function calleesOf(edges: ReadonlyArray<{ source: string; target: string 
 
 /**
  * One request's spans, from the entry service down the call graph: a server span per service lasting
- * its p50 latency (at least its calls plus a little own work), a client span per call around the
+ * its p50 latency (at least its calls plus a little own work, jittered), a client span per call around the
  * callee's server span plus the wire, errors drawn from each service's error rate.
  */
 export function requestTrace(o: {
@@ -98,7 +100,12 @@ export function requestTrace(o: {
     const spanId = nextId();
     const jitter = 0.9 + 0.2 * uniformAt(o.seed, o.t, n, 1);
     const own = Math.max(0.5, (o.latencyMs(service) || 5) * jitter);
-    let cursor = start + 0.2;
+    // The handler's own work around its calls varies in proportion to itself, as measured time does: a
+    // fixed 0.2 ms left the exclusive time of a service whose calls fill its latency without any noise,
+    // so at quiet hours its first tenth of a millisecond read as a certain anomaly.
+    const workBefore = OWN_WORK_MS * (0.5 + uniformAt(o.seed, o.t, n, 3));
+    const workAfter = OWN_WORK_MS * (0.5 + uniformAt(o.seed, o.t, n, 4));
+    let cursor = start + workBefore;
     const children: TraceSpan[] = [];
     for (const callee of depth < 8 ? (o.callees.get(service) ?? []) : []) {
       const clientId = nextId();
@@ -108,7 +115,7 @@ export function requestTrace(o: {
       children.push({ traceId, spanId: clientId, parentId: spanId, service, operation: `call ${callee}`, start: cursor, end: clientEnd, error: false });
       cursor = clientEnd;
     }
-    const end = Math.max(start + own, cursor + 0.2);
+    const end = Math.max(start + own, cursor + workAfter);
     const error = uniformAt(o.seed, o.t, n, 2) < (o.errorRate(service) || 0);
     spans.push({ traceId, spanId, parentId, service, operation: `handle ${service}`, start, end, error }, ...children);
     return end - start;
