@@ -63,7 +63,7 @@ export async function runLoco(o: {
     ? liveCheck(Object.fromEntries([...names, ...second].map((n) => [n, POOL[n]!])))
     : undefined;
   console.log(`procedure: --mix ${procedure.mix} --align ${procedure.align}`);
-  const result = nested(all, streams, names, second, feasible, procedure);
+  const result = nested(all, streams, { names, second, feasible, procedure });
   console.log(result.rows.join('\n'));
   const heldDir = path.join(o.outDir, '..', `${path.basename(o.outDir)}-heldout`);
   await writeOutputs(heldDir, all, result.outputs);

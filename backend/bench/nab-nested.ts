@@ -381,16 +381,18 @@ const evaluate = (choice: Omit<Choice, 'trainScore'>, files: NabFile[], all: Nab
     outputsOf(choice, files, all, streams),
   ).score;
 
+/** What the selection may choose from, and how: the first-stage pool, the second stage's, a hard constraint. */
+export interface SelectionPool {
+  names: string[];
+  second?: string[];
+  /** A hard constraint on a candidate ensemble (never a score). */
+  feasible?: (members: Choice['members']) => boolean;
+  procedure?: Procedure;
+}
+
 /** The selection procedure; it only ever sees `train`. */
-export function select(
-  train: NabFile[],
-  all: NabFile[],
-  streams: Streams,
-  names: string[],
-  second: string[] = [],
-  feasible?: (members: Choice['members']) => boolean,
-  procedure: Procedure = DEFAULT_PROCEDURE,
-): Choice {
+export function select(train: NabFile[], all: NabFile[], streams: Streams, pool: SelectionPool): Choice {
+  const { names, second = [], feasible, procedure = DEFAULT_PROCEDURE } = pool;
   let members: Choice['members'] = [];
   let knobs: Knobs = {
     alarmSurprise: LIVE_ALARM_SURPRISE,
@@ -584,14 +586,7 @@ export interface NestedResult {
 }
 
 /** Runs the nested protocol with the given pool names; held-out outputs keyed by relative path. */
-export function nested(
-  all: NabFile[],
-  streams: Streams,
-  names: string[],
-  second: string[] = [],
-  feasible?: (members: Choice['members']) => boolean,
-  procedure: Procedure = DEFAULT_PROCEDURE,
-): NestedResult {
+export function nested(all: NabFile[], streams: Streams, pool: SelectionPool): NestedResult {
   const categories = [...new Set(all.map((f) => f.labels.category))].sort();
   const outputs = new Map<string, Float64Array>();
   const rows: string[] = [];
@@ -599,7 +594,7 @@ export function nested(
   for (const held of categories) {
     const train = all.filter((f) => f.labels.category !== held);
     const test = all.filter((f) => f.labels.category === held);
-    const choice = select(train, all, streams, names, second, feasible, procedure);
+    const choice = select(train, all, streams, pool);
     folds.push({ held, choice, test });
     const out = outputsOf(choice, test, all, streams);
     test.forEach((f, i) => outputs.set(f.rel, out[i]!));
@@ -615,7 +610,7 @@ export function nested(
     all.map((f) => f.labels),
     all.map((f) => outputs.get(f.rel)!),
   ).score;
-  const chosen = select(all, all, streams, names, second, feasible, procedure);
+  const chosen = select(all, all, streams, pool);
   const inSample = evaluate(chosen, all, all, streams);
   return { heldOut, inSample, chosen, folds, outputs, rows };
 }

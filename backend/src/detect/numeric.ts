@@ -6,42 +6,6 @@ export function spreadFloor(level: number, spread: number): number {
   return spread > floor ? spread : floor;
 }
 
-/** k-th smallest of `a[0..n)` (0-based), reordering `a` in place (Hoare quickselect). */
-export function quickselect(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1] ?? 0;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] ?? 0) < pivot) i++;
-      while ((a[j] ?? 0) > pivot) j--;
-      if (i <= j) {
-        const tmp = a[i] ?? 0;
-        a[i] = a[j] ?? 0;
-        a[j] = tmp;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k] ?? 0;
-  }
-  return a[k] ?? 0;
-}
-
-/** Median of the first n entries; reorders `scratch`. */
-export function median(scratch: Float64Array, n: number): number {
-  if (n === 0) return NaN;
-  const hi = quickselect(scratch, n, n >> 1);
-  if (n % 2 === 1) return hi;
-  let lo = -Infinity;
-  for (let i = 0; i < n >> 1; i++) lo = Math.max(lo, scratch[i] ?? -Infinity);
-  return (lo + hi) / 2;
-}
-
 export function outputFor(n: number, out?: Float64Array): Float64Array {
   if (out && out.length < n) throw new RangeError(`output buffer holds ${out.length} scores, ${n} needed`);
   return out ?? new Float64Array(n);
