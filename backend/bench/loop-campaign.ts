@@ -118,7 +118,7 @@ export async function runLoopCampaign(o: LoopOptions): Promise<LoopReport> {
     clock,
     logger: createLogger({ level: 'error' }),
     remediationPolicy: remediationPolicySchema.parse({ maxActionsPerTargetPerHour: 1_000 }),
-    drivenClock: { remediationPollMs: 50 },
+    drivenClock: {},
   });
   const sim = handle.simulator;
   const detection = handle.detection;

@@ -52,7 +52,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { createBusFeeds, createRcaService, createRcaStore, rcaProbabilityGauge, rcaRoutes, type RcaService } from './rca/index.js';
 import type { MetricsSource } from './sources/types.js';
 import { connectClusterSources, describeClusterSources, type ClusterSources, type LogSource } from './sources/index.js';
-import type { KubernetesCollector } from './sources/kubernetes/index.js';
+import type { EventWatch, KubernetesCollector } from './sources/kubernetes/index.js';
 import { simulatorRoutes, type Simulator } from './sources/simulator/index.js';
 import { createStore, type Database, migrate, openDatabase, type Store } from './store/index.js';
 import { createApiScanner, createIacFindingStore, createIacScanner, iacRoutes, parseIacRoots, registerBuiltinRules, rulesFromRegistry, type IacScanner } from './iac/index.js';
@@ -89,6 +89,8 @@ export interface AegisHandle {
   metrics?: MetricsSource;
   logs?: LogSource;
   kubernetes?: KubernetesCollector;
+  /** The cluster's event watch, while this replica holds its lease (a driver of a manual clock waits for it to catch up). */
+  eventWatch(): EventWatch | undefined;
   /** Leases, job queue and shared events: how this replica works beside others on one PostgreSQL. */
   coordination: Coordination;
   /** The admin token created on this start, if there was none before (shown once). */
@@ -108,8 +110,12 @@ export interface StartOptions {
   metricsSource?: MetricsSource;
   /** Replaces `$AEGIS_HOME/remediation-policy.yaml` (tests). */
   remediationPolicy?: RemediationPolicy;
-  /** Benches that drive a manual clock: detection is not scheduled (they call `detection.tick()`), verification polls this often. */
-  drivenClock?: { remediationPollMs: number };
+  /**
+   * Benches and tests that drive a manual clock (see pipeline/e2e/driven.ts): nothing periodic runs on a real
+   * timer that the driver runs itself — detection (`detection.tick()`), continuous investigation (`pipeline.sweep()`)
+   * and the pipeline's reconcile; verification polls this often in the clock's time (default 2 s).
+   */
+  drivenClock?: { remediationPollMs?: number };
 }
 
 const VERSION = '0.1.0';
@@ -196,9 +202,9 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     const { graph, rca } = await wireGraphAndRca(w);
     const detection = wireDetection(w, graph);
     const remediation = await wireRemediation(w, opts.remediationPolicy, graph, opts.drivenClock?.remediationPollMs);
-    const ingest = await wireIngest(w, graph, remediation);
+    const { ingest, eventWatch } = await wireIngest(w, graph, remediation);
     await wireNotifications(w);
-    const { pipeline, pipelineStore, tools, namespace } = await wirePipeline(w, graph, rca, remediation);
+    const { pipeline, pipelineStore, tools, namespace } = await wirePipeline(w, graph, rca, remediation, Boolean(opts.drivenClock));
 
     const authenticator = createAuthenticator({ tokens: store.tokens, clock });
     const app = createApp({
@@ -260,7 +266,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
     remediation.start();
     await pipeline.start();
     // An incident committed just before its replica died never had its investigation queued: one replica sweeps.
-    coordination.leases.singleton('pipeline-reconcile', () => every(30_000, () => pipeline.reconcile(), logger));
+    if (!opts.drivenClock) coordination.leases.singleton('pipeline-reconcile', () => every(30_000, () => pipeline.reconcile(), logger));
     onClose(async () => {
       await pipeline.stop();
       await remediation.stop();
@@ -284,6 +290,7 @@ export async function startAegis(opts: StartOptions): Promise<AegisHandle> {
       metrics: w.metricsSource,
       logs: cluster.logs,
       kubernetes: cluster.kubernetes,
+      eventWatch,
       coordination,
       bootstrapAdminToken,
       close: closeAll,
@@ -369,7 +376,7 @@ function wireDetection(w: Wiring, graph: ServiceGraph): DetectionService | undef
 }
 
 /** Webhooks, anomalies and Kubernetes warnings → deduped, grouped incidents. */
-async function wireIngest(w: Wiring, graph: ServiceGraph, remediation: RemediationService): Promise<Ingest> {
+async function wireIngest(w: Wiring, graph: ServiceGraph, remediation: RemediationService): Promise<{ ingest: Ingest; eventWatch: () => EventWatch | undefined }> {
   const { config } = w;
   const ingest = createIngest({
     store: w.store,
@@ -392,15 +399,23 @@ async function wireIngest(w: Wiring, graph: ServiceGraph, remediation: Remediati
   w.onClose(() => ingest.close());
   void ingest.reconcileAnomalies(() => w.detectStore.openAnomalies()).catch((err: unknown) => w.logger.warn('anomaly reconcile failed', { err }));
   const kubernetes = w.cluster.kubernetes;
+  let watch: EventWatch | undefined;
   if (kubernetes) {
     // One replica watches the cluster's events; another takes over when it dies.
-    w.coordination.leases.singleton('kubernetes-events', () =>
-      kubernetes.watchEvents({
+    w.coordination.leases.singleton('kubernetes-events', () => {
+      const current = kubernetes.watchEvents({
         onEvent: (event) => void ingest.kubernetesEvent(event).catch((err: unknown) => w.logger.warn('kubernetes event not ingested', { err })),
-      }),
-    );
+      });
+      watch = current;
+      return {
+        stop: () => {
+          if (watch === current) watch = undefined;
+          return current.stop();
+        },
+      };
+    });
   }
-  return ingest;
+  return { ingest, eventWatch: () => watch };
 }
 
 /** Built-in notifiers (a user module may replace one) fed from the local bus: each notice is sent once. */
@@ -446,7 +461,7 @@ function kubeClusterOf(w: Wiring) {
 }
 
 /** The agents, their tools (also served over MCP) and the pipeline that runs them per incident. */
-async function wirePipeline(w: Wiring, graph: ServiceGraph, rca: RcaService, remediation: RemediationService) {
+async function wirePipeline(w: Wiring, graph: ServiceGraph, rca: RcaService, remediation: RemediationService, driven: boolean) {
   const { config, cluster, registries } = w;
   const pipelineStore = createPipelineStore({ db: w.db, clock: w.clock });
   const fixerModel = await loadFixerModel(pipelineStore);
@@ -479,7 +494,12 @@ async function wirePipeline(w: Wiring, graph: ServiceGraph, rca: RcaService, rem
       : undefined,
     defaultNamespace: namespace,
     extensionAgents: registries.agents,
-    jobs: w.coordination.jobs,
+    // On a driven clock: investigations run here, one at a time, in the order their incidents opened (a queued job,
+    // or two investigations interleaving on the cluster's API, would depend on the machine's speed), and the driver
+    // sweeps (a real-time timer would re-investigate at whatever simulated time it fired).
+    jobs: driven ? undefined : w.coordination.jobs,
+    concurrency: driven ? 1 : undefined,
+    continuous: driven ? { sweepEveryMs: 0 } : undefined,
   });
   return { pipeline, pipelineStore, tools, getScanner, namespace };
 }

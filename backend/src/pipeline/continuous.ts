@@ -7,7 +7,7 @@ export interface ContinuousOptions {
   debounceMs?: number;
   /** An open incident with nothing happening is looked at again after this much (clock) time. */
   revisitMs?: number;
-  /** Real-time pause between sweeps. */
+  /** Real-time pause between sweeps; 0: no timer, whoever drives the clock calls `sweep()` (benches on a manual clock). */
   sweepEveryMs?: number;
 }
 
@@ -82,6 +82,7 @@ export function createContinuous(deps: ContinuousDeps): Continuous {
     },
     sweep,
     start() {
+      if (deps.sweepEveryMs === 0) return;
       timer ??= setInterval(() => void sweep().catch((err: unknown) => deps.logger.error('re-investigation sweep failed', { err: errorMessage(err) })), deps.sweepEveryMs ?? 2_000);
       timer.unref?.();
     },

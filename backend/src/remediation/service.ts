@@ -57,6 +57,11 @@ export interface RemediationService {
   stop(): Promise<void>;
   /** Resolves when nothing is executing (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * Resolves when every execution here has finished or is waiting for the clock between verification polls
+   * (a driver of a manual clock calls this before moving time on, so each poll happens at the time it was due).
+   */
+  settled(): Promise<void>;
   onOutcome(listener: (o: RemediationOutcome) => void | Promise<void>): () => void;
   readonly policy: RemediationPolicy;
 }
@@ -74,8 +79,9 @@ export interface RemediationServiceDeps {
   /** This backend's identity for leases. */
   owner: string;
   leaseTtlMs?: number;
-  /** Real-time pause between verification polls (tests shorten it). */
+  /** Pause between verification polls, in the clock's time (tests shorten it). */
   pollMs?: number;
+  /** How a poll waits; default the clock's own `sleep` (so a manual clock holds polls until it moves), else real time. */
   sleep?: (ms: number) => Promise<void>;
   reconcileEveryMs?: number;
   /** Services that call a service (verification checks their error rates too). */
@@ -125,7 +131,20 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   const timing: VerificationTiming = { settleMs: policy.verifySettleMs, windowMs: policy.verifyWindowMs, deadlineMs: policy.verifyDeadlineMs };
   const ttl = deps.leaseTtlMs ?? 30_000;
   const pollMs = deps.pollMs ?? 2_000;
-  const sleep = deps.sleep ?? delay;
+  const clockSleep = deps.clock.sleep?.bind(deps.clock);
+  const rawSleep = deps.sleep ?? clockSleep ?? delay;
+  // Executions waiting between polls; `settled()` waits until every running one is (or has finished).
+  let parked = 0;
+  const parkedListeners = new Set<() => void>();
+  const sleep = async (ms: number) => {
+    parked++;
+    parkedListeners.forEach((f) => f());
+    try {
+      await rawSleep(ms);
+    } finally {
+      parked--;
+    }
+  };
   const log = deps.logger;
   const running = new Map<string, Promise<void>>();
   const listeners = new Set<(o: RemediationOutcome) => void | Promise<void>>();
@@ -608,10 +627,11 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     reconcile,
     start() {
       stopped = false;
-      unsubscribeIncidents ??= deps.bus.subscribe('incidents', (e) => {
+      unsubscribeIncidents ??= deps.bus.subscribe('incidents', async (e) => {
         const id = (e.data as { id?: string } | undefined)?.id;
         const over = e.type === 'incident.resolved' || e.type === 'incident.closed' || (e.data as { status?: string } | undefined)?.status === 'resolved';
-        if (over && id) void withdrawForIncident(id).catch((err: unknown) => log.error('withdrawing proposals failed', { incidentId: id, err: errorMessage(err) }));
+        // Awaited, so the bus's drain covers it too.
+        if (over && id) await withdrawForIncident(id).catch((err: unknown) => log.error('withdrawing proposals failed', { incidentId: id, err: errorMessage(err) }));
       });
       void reconcile().catch((err: unknown) => log.error('remediation reconcile failed', { err: errorMessage(err) }));
       timer = setInterval(() => void reconcile().catch(() => {}), deps.reconcileEveryMs ?? 5_000);
@@ -626,6 +646,21 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     },
     async idle() {
       while (running.size) await Promise.allSettled([...running.values()]);
+    },
+    async settled() {
+      for (;;) {
+        // A sleeper the clock just woke is still counted until its continuation runs: let it run first.
+        await new Promise((r) => setImmediate(r));
+        if (running.size <= parked) return;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            parkedListeners.delete(done);
+            resolve();
+          };
+          parkedListeners.add(done);
+          void Promise.race([...running.values()]).then(done);
+        });
+      }
     },
     onOutcome(l) {
       listeners.add(l);
