@@ -333,7 +333,7 @@ async function anomaliesOn(handle: AegisHandle, service: string, since: number):
 async function incidentsOf(handle: AegisHandle, service: string, since: number) {
   const { rows } = await handle.store.db.query<{ id: string; created_at: Date; received_at: Date; source: string; summary: string }>(
     `SELECT i.id, i.created_at, s.received_at, s.source, s.summary FROM incident_signals s JOIN incidents i ON i.id = s.incident_id
-     WHERE s.service = $1 AND s.received_at >= $2 ORDER BY s.received_at, s.id LIMIT 1`,
+     WHERE s.service = $1 AND s.received_at >= $2 ORDER BY s.received_at, s.starts_at NULLS LAST, s.source, s.summary, s.dedupe_key LIMIT 1`,
     [service, new Date(since)],
   );
   const r = rows[0];

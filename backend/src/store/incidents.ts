@@ -148,8 +148,10 @@ export function createIncidentRepository({ db, clock }: { db: Database; clock: C
       const incident = await get(id);
       const [signals, timeline] = await Promise.all([
         db.query<IncidentSignal & { received_at: Date }>(
+          // Signals received together (one detection tick, one batch) in an order their content decides, not their
+          // random ids: what reads "the first signals" (verification's checks) must see the same ones every time.
           `SELECT id, source, dedupe_key, service, status, summary, payload, received_at
-           FROM incident_signals WHERE incident_id = $1 ORDER BY received_at, id`,
+           FROM incident_signals WHERE incident_id = $1 ORDER BY received_at, starts_at NULLS LAST, service NULLS LAST, source, summary, dedupe_key`,
           [id],
         ),
         db.query<TimelineEntry & { at: Date }>(

@@ -76,6 +76,27 @@ describe.each(ENGINES)('store on $engine', ({ engine, open, available }) => {
     await expect(store.incidents.get('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  maybe('signals received together are listed in an order their content decides, not their random ids', async () => {
+    const inc = await store.incidents.create({ title: 'tick', services: ['cart'] }, 'test');
+    const at = clock.now();
+    const rows = [
+      ['zeta', 3],
+      ['alpha', 2],
+      ['mid', 1],
+      ['beta', 2],
+      ['alpha', 1],
+      ['gamma', 0],
+    ] as const;
+    for (const [service, minutesBefore] of rows) {
+      await (t as TestDatabase).db.query(
+        `INSERT INTO incident_signals (incident_id, source, dedupe_key, service, summary, starts_at, received_at) VALUES ($1, 'anomaly', $2, $3, 'x', $4, $5)`,
+        [inc.id, `k-${service}-${minutesBefore}`, service, new Date(at.getTime() - minutesBefore * 60_000), at],
+      );
+    }
+    const listed = (await store.incidents.getDetail(inc.id)).signals.map((s) => `${s.service}-${s.dedupe_key.split('-')[2]}`);
+    expect(listed).toEqual(['zeta-3', 'alpha-2', 'beta-2', 'alpha-1', 'mid-1', 'gamma-0']);
+  });
+
   maybe('status values are enforced by the schema', async () => {
     const db = (t as TestDatabase).db;
     await expect(db.query("INSERT INTO incidents (title, status) VALUES ('x', 'bogus')")).rejects.toThrow(/check/i);
