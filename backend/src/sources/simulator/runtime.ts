@@ -100,11 +100,14 @@ export async function startSimulatedCluster(o: SimulatedClusterOptions): Promise
   const kubeconfigPath = path.join(o.home, 'kubeconfig');
   await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
   await chmod(kubeconfigPath, 0o600);
-  const save = async () => {
+  const saveNow = async () => {
     const tmp = `${statePath}.tmp`;
     await writeFile(tmp, JSON.stringify(sim.snapshot()));
     await rename(tmp, statePath);
   };
+  // One save at a time: a slow one overlapped by the next tick (a busy machine) had its temporary file renamed away.
+  let saving: Promise<void> | undefined;
+  const save = () => (saving ??= saveNow().finally(() => (saving = undefined)));
   const saver = o.persist ? setInterval(() => void save().catch((err: unknown) => logger.error('saving simulator state failed', { err })), o.persistEveryMs ?? 5_000) : undefined;
   saver?.unref();
   logger.info('simulated cluster running', { url: server.url, kubeconfig: kubeconfigPath, pods: sim.cluster.pods.size, resumed: Boolean(state) });
@@ -121,7 +124,10 @@ export async function startSimulatedCluster(o: SimulatedClusterOptions): Promise
       if (saver) clearInterval(saver);
       sim.stop();
       await server.close();
-      if (o.persist) await save();
+      if (o.persist) {
+        await saving?.catch(() => {});
+        await save();
+      }
     },
   };
 }
