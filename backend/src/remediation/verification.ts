@@ -63,12 +63,10 @@ export async function planChecks(
   };
   if (trigger) {
     // The same bar as the opening signals: a latency that spiked 300× is not back at 2× (a quarter of the way down).
-    // The fixer's baseline is the plain hour before the incident; verification's own leaves earlier faults out.
     const own = await baselineStats(m, trigger.service, trigger.metric, startMs, ns, io.disturbed);
-    const baseline = own?.mean ?? trigger.baseline;
-    const { direction, limit } = recoveryLimit(baseline, trigger.observed, trigger.metric, own?.sd);
+    const { direction, limit } = recoveryLimit(trigger.baseline, trigger.observed, trigger.metric, own?.sd);
     const latch = GROWS_WITH_AGE.has(trigger.metric);
-    add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(baseline)}${latch ? ' after the action (its lowest since)' : ''}`, service: trigger.service, metric: trigger.metric, direction, limit, fault: true, latch });
+    add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}${latch ? ' after the action (its lowest since)' : ''}`, service: trigger.service, metric: trigger.metric, direction, limit, fault: true, latch });
   }
   const base = await baselineValue(m, target.name, 'error_rate', startMs, ns, io.disturbed);
   add({ id: `errors:${target.name}`, description: `${target.name} error rate at its normal level`, service: target.name, metric: 'error_rate', direction: 'down', limit: errorLimit(base), fault: true });
