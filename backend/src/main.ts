@@ -448,6 +448,9 @@ async function wireRemediation(w: Wiring, policy: RemediationPolicy | undefined,
     owner: w.coordination.replicaId,
     leaseTtlMs: 15_000,
     callers: (service) => graph.upstream(service),
+    // Detection's anomalies on a service (any namespace: leaving out too much only falls back to the plain hour): the periods verification's baselines leave out.
+    disturbed: async (service, fromMs, toMs) =>
+      (await w.detectStore.listAnomalies({ service, from: new Date(fromMs), to: new Date(toMs), limit: 500 })).items.map((a) => ({ fromMs: Date.parse(a.start), toMs: a.open ? toMs : Date.parse(a.end) })),
     pollMs,
     impersonation: w.config.AEGIS_IMPERSONATE_USER ? { user: w.config.AEGIS_IMPERSONATE_USER, group: w.config.AEGIS_IMPERSONATE_GROUP } : undefined,
   });

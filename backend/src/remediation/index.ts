@@ -5,5 +5,5 @@ export { createKubeCluster, kubeConfigFrom, deploymentState } from './cluster.js
 export { DEFAULT_POLICY, remediationPolicySchema, policyViolations, autoApproves, loadRemediationPolicy, type RemediationPolicy } from './policy.js';
 export { createRemediationService, type RemediationService, type RemediationServiceDeps, type ImpersonationSettings, type ProposeInput, type RemediationOutcome } from './service.js';
 export { remediationRoutes } from './routes.js';
-export { rolloutComplete, podsReady, type VerificationRecord, type VerificationCheck } from './verify.js';
+export { rolloutComplete, podsReady, type VerificationRecord, type VerificationCheck, type DisturbedPeriods, type Period } from './verify.js';
 export { FINAL_STATUSES, ACTIVE_STATUSES } from './store.js';

@@ -14,7 +14,7 @@ import { chooseRollbackTarget, crashLooping, createFailingRevisions, templateFin
 import { createRemediationQueries, FINAL_STATUSES, OUTCOME_STATUSES } from './store.js';
 import { type ActingIdentity, type ActionDefinition, ClusterForbiddenError, type ActionParams, type ClusterPort, type DeploymentState, MARKER_ANNOTATION, type Trigger } from './types.js';
 import { advance, attributionDoubt, type Evaluated, evaluate, failureDoubt, madeWorse, planChecks, recoveredAfterMs, startRecord, type VerificationTiming } from './verification.js';
-import type { VerificationRecord } from './verify.js';
+import type { DisturbedPeriods, VerificationRecord } from './verify.js';
 
 export interface ProposeInput {
   incidentId: string;
@@ -86,6 +86,8 @@ export interface RemediationServiceDeps {
   reconcileEveryMs?: number;
   /** Services that call a service (verification checks their error rates too). */
   callers?: (service: string) => string[];
+  /** When a service was disturbed (detection's anomalies on it): verification's baselines leave those periods out. */
+  disturbed?: DisturbedPeriods;
   /** Act with the approver's rights (Kubernetes impersonation); absent: Aegis's own identity makes the writes. */
   impersonation?: ImpersonationSettings;
 }
@@ -451,7 +453,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function beginVerification(r: Remediation, resumed: boolean): Promise<VerificationRecord> {
     const incident = await deps.store.incidents.getDetail(r.incident_id).catch(() => undefined);
     const nowMs = deps.clock.nowMs();
-    const specs = await planChecks({ metrics: deps.metrics, callers: deps.callers }, { namespace: r.namespace, name: r.target }, planOf(r).trigger, incident, nowMs, r.action_type);
+    const specs = await planChecks({ metrics: deps.metrics, callers: deps.callers, disturbed: deps.disturbed }, { namespace: r.namespace, name: r.target }, planOf(r).trigger, incident, nowMs, r.action_type);
     const before = (r.before_state as DeploymentState | null) ?? (await cluster().readDeployment(r.namespace, r.target));
     const atApply = await evaluate(specs, before, deps.metrics, nowMs);
     return startRecord(specs, atApply, before, timing, nowMs, resumed);

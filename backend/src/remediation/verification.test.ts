@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentState } from './types.js';
 import { advance, attributionDoubt, type Evaluated, evaluate, failureDoubt, planChecks, startRecord } from './verification.js';
-import { type CheckSpec, recoveryLimit } from './verify.js';
+import { baselineStats, type CheckSpec, recoveryLimit } from './verify.js';
 import type { MetricsSource } from '../sources/types.js';
 import type { IncidentDetail } from '../store/types.js';
 
@@ -146,5 +146,61 @@ describe('verification phases', () => {
     // A caller fine when the action landed keeps its normal limit.
     const fine = startRecord([ready, caller], [at(ready, true), at(caller, true, 0.01)], state, timing, 0, false);
     expect(fine.specs.find((x) => x.id === 'errors:checkout')?.limit).toBe(0.02);
+  });
+});
+
+describe('verification baselines leave earlier faults out', () => {
+  const MIN = 60_000;
+  const HOUR = 60 * MIN;
+  const start = 10 * HOUR;
+  /** One-minute points of `valueAt(t)` for every metric asked, on service cart. */
+  const seriesOf = (valueAt: (t: number, metric?: string) => number) =>
+    ({
+      name: 'm',
+      listSeries: async () => ({ results: [], errors: [] }),
+      queryRange: async (q: { from: number; to: number; stepMs: number; metric?: string }) => {
+        const points: Array<[number, number]> = [];
+        for (let t = Math.ceil(q.from / q.stepMs) * q.stepMs; t <= q.to; t += q.stepMs) points.push([t, valueAt(t, q.metric)]);
+        return { results: [{ key: { service: 'cart', metric: q.metric }, points }], errors: [] };
+      },
+    }) as unknown as MetricsSource;
+
+  it('an earlier fault in the hour before the incident does not raise the error-rate bar (even one detection missed)', async () => {
+    // bench:loop: faults follow each other every ~25 simulated minutes; an earlier bad deploy left cart at 30% errors
+    // for 25 of the 60 baseline minutes. The plain hour's mean (12.6%) made 25% errors "at its normal level".
+    const faulty = (t: number) => t >= start - 40 * MIN && t < start - 15 * MIN;
+    const metrics = seriesOf((t) => (faulty(t) ? 0.3 : 0.002 + 0.0005 * Math.sin(t / MIN)));
+    const specs = await planChecks({ metrics }, { namespace: 'shop', name: 'cart' }, undefined, { started_at: new Date(start).toISOString(), signals: [] } as unknown as IncidentDetail, start + 5 * MIN, 'rollback-deployment');
+    expect(specs.find((c) => c.id === 'errors:cart')?.limit).toBeLessThan(0.03);
+  });
+
+  it('leaves out the periods detection saw the service disturbed, reaching further back for an hour of quiet points', async () => {
+    // p99 at 100 ± 3 ms, but 150 ms during an earlier fault detection reported (too mild to be an outlier on its own).
+    const disturbedFrom = start - 50 * MIN;
+    const disturbedTo = start - 25 * MIN;
+    const p99 = (t: number) => (t >= disturbedFrom && t < disturbedTo ? 150 : 100 + 3 * Math.sin(t / MIN));
+    const metrics = seriesOf(p99);
+    const plain = await baselineStats(metrics, 'cart', 'latency_p99', start, 'shop');
+    expect(plain?.mean).toBeGreaterThan(110);
+    const asked: Array<[number, number]> = [];
+    const disturbed = async (_service: string, fromMs: number, toMs: number) => {
+      asked.push([fromMs, toMs]);
+      return [{ fromMs: disturbedFrom, toMs: disturbedTo }];
+    };
+    const quiet = await baselineStats(metrics, 'cart', 'latency_p99', start, 'shop', disturbed);
+    expect(quiet?.mean).toBeCloseTo(100, 0);
+    expect(quiet?.sd).toBeLessThan(3);
+    expect(asked[0]?.[0]).toBeLessThan(start - 2 * HOUR);
+    // The check a rollback is judged by: back within 50% of the quiet level, not of the fault-inflated one.
+    const incident = { started_at: new Date(start).toISOString(), signals: [{ service: 'cart', payload: { metric: 'latency_p99' } }] } as unknown as IncidentDetail;
+    const spike = seriesOf((t) => (t >= start ? 400 : p99(t)));
+    const specs = await planChecks({ metrics: spike, disturbed }, { namespace: 'shop', name: 'cart' }, undefined, incident, start + 5 * MIN, 'rollback-deployment');
+    expect(specs.find((c) => c.id === 'signal:cart:latency_p99')?.limit).toBeCloseTo(150, 0);
+  });
+
+  it('with too few undisturbed points, falls back to the plain hour', async () => {
+    const metrics = seriesOf((t) => 100 + 3 * Math.sin(t / MIN));
+    const always = async () => [{ fromMs: 0, toMs: start }];
+    expect((await baselineStats(metrics, 'cart', 'latency_p99', start, 'shop', always))?.mean).toBeCloseTo(100, 0);
   });
 });

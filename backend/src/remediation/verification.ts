@@ -5,6 +5,7 @@ import {
   baselineStats,
   baselineValue,
   type CheckSpec,
+  type DisturbedPeriods,
   errorLimit,
   expectedText,
   latestValue,
@@ -27,6 +28,8 @@ export interface VerificationInputs {
   metrics?: MetricsSource;
   /** Services that call a service (the graph's upstream). */
   callers?: (service: string) => string[];
+  /** When each service was disturbed (detection's anomalies): left out of the baselines checks are judged against. */
+  disturbed?: DisturbedPeriods;
 }
 
 const MAX_CALLERS = 4;
@@ -60,17 +63,17 @@ export async function planChecks(
   };
   if (trigger) {
     // The same bar as the opening signals: a latency that spiked 300× is not back at 2× (a quarter of the way down).
-    const own = await baselineStats(m, trigger.service, trigger.metric, startMs, ns);
+    const own = await baselineStats(m, trigger.service, trigger.metric, startMs, ns, io.disturbed);
     const { direction, limit } = recoveryLimit(trigger.baseline, trigger.observed, trigger.metric, own?.sd);
     const latch = GROWS_WITH_AGE.has(trigger.metric);
     add({ id: `trigger:${trigger.service}:${trigger.metric}`, description: `${trigger.service} ${trigger.metric} back near its baseline ${round(trigger.baseline)}${latch ? ' after the action (its lowest since)' : ''}`, service: trigger.service, metric: trigger.metric, direction, limit, fault: true, latch });
   }
-  const base = await baselineValue(m, target.name, 'error_rate', startMs, ns);
+  const base = await baselineValue(m, target.name, 'error_rate', startMs, ns, io.disturbed);
   add({ id: `errors:${target.name}`, description: `${target.name} error rate at its normal level`, service: target.name, metric: 'error_rate', direction: 'down', limit: errorLimit(base), fault: true });
   for (const s of openingSignals(incident)) {
     // Scaling out adds capacity, it does not remove demand: the service's total CPU stays up while it recovers.
     if (action === 'scale-out' && s.service === target.name && s.metric === 'cpu') continue;
-    const stats = await baselineStats(m, s.service, s.metric, startMs, ns);
+    const stats = await baselineStats(m, s.service, s.metric, startMs, ns, io.disturbed);
     const now = await latestValue(m, s.service, s.metric, nowMs, ns);
     if (stats === null || now === null) continue;
     const b = stats.mean;
@@ -79,7 +82,7 @@ export async function planChecks(
     add({ id: `signal:${s.service}:${s.metric}`, description: `${s.service} ${s.metric} (which opened the incident) back near its baseline ${round(b)}${latch ? ' after the action (its lowest since)' : ''}`, service: s.service, metric: s.metric, direction, limit, fault: true, latch });
   }
   for (const caller of (io.callers?.(target.name) ?? []).slice(0, MAX_CALLERS)) {
-    const b = await baselineValue(m, caller, 'error_rate', startMs, ns);
+    const b = await baselineValue(m, caller, 'error_rate', startMs, ns, io.disturbed);
     add({ id: `errors:${caller}`, description: `caller ${caller} error rate at its normal level`, service: caller, metric: 'error_rate', direction: 'down', limit: errorLimit(b) });
   }
   return specs;

@@ -1,3 +1,4 @@
+import { mad, median } from '../rca/stats.js';
 import type { MetricsSource } from '../sources/types.js';
 import type { DeploymentState } from './types.js';
 
@@ -85,18 +86,70 @@ export async function latestValue(metrics: MetricsSource, service: string, metri
   return recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : null;
 }
 
-/** The mean of a service's metric over the hour before `startMs` (its normal level). */
-export async function baselineValue(metrics: MetricsSource, service: string, metric: string, startMs: number, namespace?: string): Promise<number | null> {
-  return (await baselineStats(metrics, service, metric, startMs, namespace))?.mean ?? null;
+/** A stretch of time a service was disturbed (an anomaly open on it): not its normal level. */
+export interface Period {
+  fromMs: number;
+  toMs: number;
 }
 
-/** Mean and standard deviation of a service's metric over the hour before `startMs`: its normal level and how much it moves on its own. */
-export async function baselineStats(metrics: MetricsSource, service: string, metric: string, startMs: number, namespace?: string): Promise<{ mean: number; sd: number } | null> {
-  const got = await metrics.queryRange({ namespace, service, metric, from: startMs - 60 * MIN, to: startMs - 2 * MIN, stepMs: MIN });
-  const vs = (got.results.find((s) => s.key.service === service && s.key.metric === metric && !s.key.pod)?.points ?? []).map((p) => p[1]).filter((v) => Number.isFinite(v));
+/** The periods a service was disturbed between two times (detection's anomalies on it); left out of its baseline. */
+export type DisturbedPeriods = (service: string, fromMs: number, toMs: number, namespace?: string) => Promise<Period[]>;
+
+/** How far back a baseline may reach for an hour of undisturbed points when the last hour held earlier faults. */
+const BASELINE_LOOKBACK_MS = 3 * 60 * MIN;
+/** An hour of one-minute points: the baseline's size. */
+const BASELINE_POINTS = 60;
+/** Fewer undisturbed points than this and the baseline falls back to the last hour, robustly. */
+const MIN_QUIET_POINTS = 15;
+/** A disturbance is taken to start a little before detection saw it and to fade out after it closed. */
+const LEAD_MS = 2 * MIN;
+const TAIL_MS = 5 * MIN;
+/** Points this many robust deviations from the median are an episode detection did not report, not the normal level. */
+const OUTLIER_MADS = 6;
+
+/** The mean of a service's metric before `startMs`, leaving disturbed periods out (its normal level). */
+export async function baselineValue(metrics: MetricsSource, service: string, metric: string, startMs: number, namespace?: string, disturbed?: DisturbedPeriods): Promise<number | null> {
+  return (await baselineStats(metrics, service, metric, startMs, namespace, disturbed))?.mean ?? null;
+}
+
+/**
+ * Mean and standard deviation of a service's metric before `startMs`: its normal level and how much it moves on
+ * its own. The hour before an incident may hold earlier faults (their spikes would raise the bar a "recovered"
+ * service must meet): the baseline is the last hour of points outside the periods detection saw the service
+ * disturbed (reaching back up to three hours for them), with points far out of line with the rest (an episode
+ * detection missed) dropped too. Too few undisturbed points: the last hour, with the same outliers dropped.
+ */
+export async function baselineStats(
+  metrics: MetricsSource,
+  service: string,
+  metric: string,
+  startMs: number,
+  namespace?: string,
+  disturbed?: DisturbedPeriods,
+): Promise<{ mean: number; sd: number } | null> {
+  const to = startMs - 2 * MIN;
+  const from = startMs - (disturbed ? BASELINE_LOOKBACK_MS : 60 * MIN);
+  const got = await metrics.queryRange({ namespace, service, metric, from, to, stepMs: MIN });
+  const points = (got.results.find((s) => s.key.service === service && s.key.metric === metric && !s.key.pod)?.points ?? []).filter((p) => Number.isFinite(p[1]) && p[0] >= from && p[0] <= to);
+  const lastHour = points.filter((p) => p[0] >= startMs - 60 * MIN);
+  let chosen = lastHour;
+  if (disturbed) {
+    const periods = await disturbed(service, from - TAIL_MS, to, namespace).catch(() => [] as Period[]);
+    const quiet = points.filter(([t]) => !periods.some((d) => t >= d.fromMs - LEAD_MS && t <= d.toMs + TAIL_MS));
+    if (quiet.length >= MIN_QUIET_POINTS) chosen = quiet.slice(-BASELINE_POINTS);
+  }
+  const vs = withoutOutliers(chosen.map((p) => p[1]));
   if (!vs.length) return null;
   const mean = vs.reduce((a, b) => a + b, 0) / vs.length;
   return { mean, sd: Math.sqrt(vs.reduce((a, v) => a + (v - mean) ** 2, 0) / vs.length) };
+}
+
+/** The values within `OUTLIER_MADS` robust deviations of their median (the deviation floored at 10% of the median's size). */
+function withoutOutliers(vs: number[]): number[] {
+  if (vs.length < 5) return vs;
+  const centre = median(vs);
+  const spread = Math.max(1.4826 * mad(vs, centre), 0.1 * Math.abs(centre), Number.EPSILON);
+  return vs.filter((v) => Math.abs(v - centre) <= OUTLIER_MADS * spread);
 }
 
 /** An error rate counts as normal up to twice its baseline, plus two points, and never below 1%. */
