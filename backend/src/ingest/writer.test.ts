@@ -130,6 +130,29 @@ describe.each(ENGINES)('signal writer on $engine', ({ engine, open, available })
     expect((await store.incidents.get(a?.incident_id ?? '')).services.sort()).toEqual(['edge-a', 'edge-b']);
   });
 
+  it('a second fault on an unrelated dependency of a user-facing service gets its own incident, not the first one\'s', async (ctx) => {
+    if (!t) return ctx.skip();
+    const shop = staticServiceGraph([
+      { source: 'web', target: 'web-cart' },
+      { source: 'web', target: 'web-shipping' },
+      { source: 'web-checkout', target: 'web-cart' },
+      { source: 'web', target: 'web-checkout' },
+    ]);
+    const w = createSignalWriter({ store, graph: shop, bus, clock, logger: silentLogger, windowMs: 10 * 60_000 });
+    // The user-facing service alarms first, then the two overlapping faults' own services in one batch.
+    const [front] = await w.submit([anomaly('00000000-0000-4000-8000-0000000000a1', 'web')]);
+    const [shipping, cart] = await w.submit([
+      anomaly('00000000-0000-4000-8000-0000000000a2', 'web-shipping'),
+      anomaly('00000000-0000-4000-8000-0000000000a3', 'web-cart'),
+    ]);
+    const [checkout] = await w.submit([anomaly('00000000-0000-4000-8000-0000000000a4', 'web-checkout')]);
+    expect(shipping).toMatchObject({ result: 'joined', incident_id: front?.incident_id });
+    expect(cart?.result).toBe('opened');
+    // A caller of the cart is the cart's problem, not the shipping one's (and it is also the user-facing service's neighbour).
+    expect(checkout).toMatchObject({ result: 'joined', incident_id: cart?.incident_id });
+    expect((await store.incidents.get(front?.incident_id ?? '')).services.sort()).toEqual(['web', 'web-shipping']);
+  });
+
   it('opens a new incident once the window has passed', async (ctx) => {
     if (!t) return ctx.skip();
     const w = writer();

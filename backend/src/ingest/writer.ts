@@ -208,6 +208,18 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
     return { outcomes, effects: { opened: grouping.opened, joined, resolved: resolvedIncidents } };
   };
 
+  /**
+   * Whether a signal joining through `via` (its own service's subject, or a neighbour's) is the incident's problem:
+   * through its own service always; through a neighbour only if every service already in the incident is its own
+   * or a direct neighbour of it. A user-facing service's incident that a fault on one of its dependencies joined is
+   * that fault's: a second fault on a dependency unrelated to the first, overlapping it, gets an incident of its own.
+   */
+  const sameProblem = (signal: Signal, via: string, services: Set<string> | undefined): boolean => {
+    if (!signal.service || !services || via === ownSubject(signal)) return true;
+    const near = new Set([signal.service, ...graph.upstream(signal.service), ...graph.downstream(signal.service)]);
+    return [...services].every((s) => near.has(s));
+  };
+
   /** Places each new firing signal: into an incident met earlier in this batch, an open one in the window, or a new one. */
   const assign = async (
     tx: Queryable,
@@ -238,7 +250,9 @@ export function createSignalWriter(opts: SignalWriterOptions): SignalWriter {
     for (const signal of firing) {
       if (seen.has(signal.dedupe_key)) continue;
       seen.add(signal.dedupe_key);
-      const target = (reach.get(signal) ?? []).map((s) => bySubject.get(s)).find((id) => id !== undefined);
+      const target = (reach.get(signal) ?? [])
+        .map((s) => ({ via: s, id: bySubject.get(s) }))
+        .find(({ via, id }) => id !== undefined && sameProblem(signal, via, known.get(id)?.services))?.id;
       let incidentId = target;
       let first = false;
       if (!incidentId) {

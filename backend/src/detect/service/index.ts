@@ -88,11 +88,31 @@ interface SeriesRuntime {
   hot: Array<[number, number, number]>;
   /** The last values ([time, value]): the level an event is judged back to. */
   values: Array<[number, number]>;
+  /**
+   * The scorer as it was at a quiet moment (no event open, no point over the threshold) and the live points
+   * scored since: when an event recovers, the scorer is rebuilt from here with the event's span left out.
+   */
+  checkpoint?: { state: ScorerState; since: Replayed[] };
+  /** Start of the first event since the checkpoint: the anomalous span the scorer must not learn as normal. */
+  anomalousSince?: number;
+  /** An event closed by quiet while its series was still away from its old level: followed back to it. */
+  away?: Level;
+}
+
+/** A live point scored since the checkpoint, with the group-level scores handed in for it. */
+interface Replayed {
+  at: number;
+  value: number;
+  external?: Record<string, number>;
 }
 
 const SCORER_KIND = 'scorer';
 /** Values kept per series for (re)training its group's LSTM: two days of minutes. */
 const LSTM_HISTORY = 2880;
+/** Live points after which a quiet series' checkpoint is taken again. */
+const CHECKPOINT_POINTS = 15;
+/** Live points kept for a replay; an event longer than this is learned as the series' new normal. */
+const REPLAY_POINTS = 720;
 
 interface Fetched {
   key: SeriesKey;
@@ -238,6 +258,8 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       open: true,
     });
     rt.open = { start, end: at, peak: peakAt, score, detectors: new Set(detectors), anomaly, dirty: false, level };
+    rt.anomalousSince ??= start;
+    rt.away = undefined;
     recent.push({ service: rt.key.service, start, end: at, group_id: group });
     o.bus.publish('anomalies', 'anomaly.opened', anomaly);
   };
@@ -299,6 +321,14 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     const names = memberNames(rt.scorer);
     const voteLevel = rt.scorer.config.ensemble.voteLevel;
     const { window, minPoints } = rt.scorer.config.postRules;
+    if (live && rt.checkpoint) {
+      for (let i = 0; i < points.length; i++) {
+        const ext = external && Object.fromEntries(Object.entries(external).map(([k, v]) => [k, v[i] ?? NaN]));
+        rt.checkpoint.since.push({ at: timestamps[i] ?? 0, value: values[i] ?? NaN, external: ext });
+      }
+    }
+    /** Set when an event recovered: the span (from, to) the scorer is rebuilt without. */
+    let recovered: { from: number; to: number } | undefined;
     for (let i = 0; i < points.length; i++) {
       const at = timestamps[i] ?? 0;
       const s = scored.scores[i] ?? NaN;
@@ -314,11 +344,24 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       const reach = at - window * step;
       if (hot) rt.hot.push([at, s, v]);
       while ((rt.hot[0]?.[0] ?? Infinity) <= reach) rt.hot.shift();
+      if (!rt.open && rt.away) {
+        // Closed by quiet (the detectors adapted), followed until back at the old level: then it was an anomaly.
+        rt.away = widen(rt.away, v);
+        rt.away.normalRun = !hot && backToNormal(rt.away, v) ? rt.away.normalRun + 1 : 0;
+        if (rt.away.normalRun >= recoveredPoints) {
+          recovered = { from: rt.anomalousSince ?? at, to: at - (rt.away.normalRun - 1) * step };
+          rt.away = undefined;
+        }
+      }
       if (rt.open) {
         rt.open.level = widen(rt.open.level, v);
         // Back at the level it had before the event for a while: over, so the next rise is a new event.
         rt.open.level.normalRun = !hot && backToNormal(rt.open.level, v) ? rt.open.level.normalRun + 1 : 0;
-        if (rt.open.level.normalRun >= recoveredPoints) await flushEvent(rt, true);
+        if (rt.open.level.normalRun >= recoveredPoints) {
+          // The points before the run back at the level were the anomaly; the run itself is normal again.
+          recovered = { from: rt.anomalousSince ?? rt.open.start, to: at - (rt.open.level.normalRun - 1) * step };
+          await flushEvent(rt, true);
+        }
       }
       const detectors = names.filter((_n, j) => (scored.members[j]?.[i] ?? 0) >= voteLevel);
       if (hot && rt.open && extendEvent(rt.open, at, s, detectors, gapMs) === 'extended') rt.open.dirty = true;
@@ -334,8 +377,14 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
       remember(rt, at, v);
     }
     rt.lastAt = timestamps[timestamps.length - 1] ?? rt.lastAt;
-    if (rt.open && rt.lastAt - rt.open.end > gapMs) await flushEvent(rt, true);
-    else if (rt.open) await flushEvent(rt, false);
+    if (rt.open && rt.lastAt - rt.open.end > gapMs) {
+      // Quiet for a while: the event is over, but the scorer forgets its span only once the series is back.
+      const level = rt.open.level;
+      await flushEvent(rt, true);
+      if (level.normalRun < recoveredPoints) rt.away = { ...level };
+    } else if (rt.open) await flushEvent(rt, false);
+    if (recovered) await forget(rt, recovered, rt.open?.start);
+    if (live) keepCheckpoint(rt);
     const last = scored.scores[scored.scores.length - 1] ?? NaN;
     if (!Number.isNaN(last)) o.onScore?.(key, last);
     report.points += points.length;
@@ -355,6 +404,49 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     const first = rt.hot[0];
     if (!first) return false;
     return rt.hot.length + (!hot && holds(levelBefore(rt.values, first[0]), first[2], v) ? 1 : 0) >= minPoints;
+  };
+
+  /**
+   * The scorer rebuilt from its checkpoint, its anomalous span (and any event open since) replayed as missing
+   * samples: a detector must not learn "normal" from an anomaly it flagged itself, or the same fault's return
+   * an hour later scores as ordinary.
+   */
+  const forget = async (rt: SeriesRuntime, span: { from: number; to: number }, openFrom = Infinity) => {
+    const cp = rt.checkpoint;
+    rt.checkpoint = undefined;
+    rt.anomalousSince = openFrom === Infinity ? undefined : openFrom;
+    if (!cp) return;
+    const masked = (at: number) => (at >= span.from && at < span.to) || at >= openFrom;
+    const names = [...new Set(cp.since.flatMap((p) => Object.keys(p.external ?? {})))];
+    const external = names.length
+      ? Object.fromEntries(names.map((n) => [n, Float64Array.from(cp.since, (p) => p.external?.[n] ?? NaN)]))
+      : undefined;
+    const scorer = createSeriesScorer(undefined, o.lookup, cp.state);
+    await scoreYielding(
+      scorer,
+      {
+        timestamps: Float64Array.from(cp.since, (p) => p.at),
+        values: Float64Array.from(cp.since, (p) => (masked(p.at) ? NaN : p.value)),
+      },
+      false,
+      external,
+    );
+    rt.scorer = scorer;
+    const kept = rt.values.filter(([t]) => !masked(t));
+    if (kept.length >= recoveredPoints) rt.values = kept;
+  };
+
+  /** A quiet series' scorer state is the point a later event's span can be left out from. */
+  const keepCheckpoint = (rt: SeriesRuntime) => {
+    if (rt.checkpoint && rt.checkpoint.since.length > REPLAY_POINTS) {
+      // An anomaly this long is the series' new normal: nothing to leave out any more.
+      rt.checkpoint = undefined;
+      rt.anomalousSince = undefined;
+      rt.away = undefined;
+    }
+    if (rt.open || rt.hot.length || rt.anomalousSince !== undefined) return;
+    if (rt.checkpoint && rt.checkpoint.since.length < CHECKPOINT_POINTS) return;
+    rt.checkpoint = { state: structuredClone(rt.scorer.save()), since: [] };
   };
 
   const remember = (rt: SeriesRuntime, at: number, v: number) => {

@@ -385,7 +385,13 @@ describe('anomaly events follow their series back to normal', () => {
   afterAll(async () => tdb.dispose());
 
   /** One series with a day of noisy history (`past(m)` added m minutes before the start); `live(m)` adds to minute m of the live stretch. */
-  async function run(service: string, liveMinutes: number, live: (m: number) => number, past: (m: number) => number = () => 0) {
+  async function run(
+    service: string,
+    liveMinutes: number,
+    live: (m: number) => number,
+    past: (m: number) => number = () => 0,
+    scores: number[] = [],
+  ) {
     const start = T0 + 1440 * MIN;
     const clock = createManualClock(start);
     const source = createMemoryMetricsSource();
@@ -407,8 +413,10 @@ describe('anomaly events follow their series back to normal', () => {
       graph: staticServiceGraph([]),
       lookup: builtinLookup,
       historyMs: 1440 * MIN,
+      onScore: (_k, s) => scores.push(s),
     });
     await detection.tick();
+    scores.length = 0; // live minutes only: scores[m - 1] is minute m's
     for (let m = 1; m <= liveMinutes; m++) {
       const t = clock.nowMs() + MIN;
       source.append(key(service, 'latency_p99'), [[t, 100 + 4 * r() + live(m)]]);
@@ -442,5 +450,19 @@ describe('anomaly events follow their series back to normal', () => {
     // take the level for known; the value stays 6× up.
     const opened = await run('email', 12, (m) => (m >= 3 ? 500 : 0), (m) => (m <= 360 && m > 340 ? 500 : 0));
     expect(opened).toEqual([3]);
+  });
+
+  it('a fault the series recovered from is not learned as normal: its return an hour later scores as high again', async () => {
+    // 20 minutes 6× up, back to normal, then the same level again 40 minutes later: a detector that learned
+    // the first episode as normal scores the second's points after its first as ordinary.
+    const scores: number[] = [];
+    const fault = (m: number) => (m >= 5 && m < 25) || m >= 65;
+    const opened = await run('recommendation', 70, (m) => (fault(m) ? 500 : 0), () => 0, scores);
+    expect(opened).toEqual([5, 65]);
+    // The return is as surprising as the first time, point for point (old code: 0.31, then 0.14).
+    const first = scores.slice(4, 8);
+    const again = scores.slice(64, 68);
+    expect(Math.min(...first.slice(0, 2))).toBeGreaterThanOrEqual(ANOMALY_ALARM_THRESHOLD);
+    again.forEach((s, i) => expect(s).toBeCloseTo(first[i] ?? NaN, 1));
   });
 });
